@@ -1,0 +1,32 @@
+"""EmbedLab: make embedding spaces visible.
+
+The backend package: importable and testable without Streamlit.
+
+>>> import embedlab
+>>> es = embedlab.load("minilm-words")   # doctest: +SKIP
+>>> es.neighbors("king", 3)               # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from .embeddings import EmbeddingSet, Neighbor, unit_rows
+from .errors import (CorpusError, EmbedLabError, EmbeddingFormatError, InvalidParameterError,
+                     ModelPackageMissingError, TrainingError, UnknownSetError, UnknownTokenError)
+from .sources import BUILTIN_SETS, DEFAULT_SET, load
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "EmbeddingSet", "Neighbor", "unit_rows", "load", "BUILTIN_SETS", "DEFAULT_SET",
+    "EmbedLabError", "EmbeddingFormatError", "UnknownTokenError", "UnknownSetError",
+    "ModelPackageMissingError", "InvalidParameterError", "CorpusError", "TrainingError",
+    "encode_sentences",
+]
+
+
+def __getattr__(name: str):
+    # heavy parts are imported only when used, so the CLI and the app start fast
+    if name == "encode_sentences":
+        from .transformer import encode_sentences
+
+        return encode_sentences
+    raise AttributeError(f"module 'embedlab' has no attribute {name!r}")

@@ -1,0 +1,111 @@
+"""Exception types raised by embedlab.
+
+Every error a user can cause is an :class:`EmbedLabError`; the app catches only
+this base class and shows its message. Library callers can catch the specific
+subclass.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Iterable, Sequence
+
+__all__ = [
+    "EmbedLabError",
+    "EmbeddingFormatError",
+    "UnknownTokenError",
+    "UnknownSetError",
+    "ModelPackageMissingError",
+    "InvalidParameterError",
+    "CorpusError",
+    "TrainingError",
+]
+
+
+class EmbedLabError(Exception):
+    """Base class of every error embedlab raises on purpose."""
+
+
+class EmbeddingFormatError(EmbedLabError, ValueError):
+    """A vector file could not be read; the message names the line and the problem.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong.
+    line : int, optional
+        1-based line number (or record number for binary formats) where it went wrong.
+    path : str, optional
+        The file name, for the message.
+    """
+
+    def __init__(self, message: str, *, line: int | None = None, path: str | None = None):
+        self.line = line
+        self.path = path
+        where = []
+        if path:
+            where.append(str(path))
+        if line is not None:
+            where.append(f"line {line}")
+        prefix = (", ".join(where) + ": ") if where else ""
+        super().__init__(prefix + message)
+
+
+class UnknownTokenError(EmbedLabError, KeyError):
+    """One or more tokens are not in the vocabulary.
+
+    Attributes
+    ----------
+    tokens : tuple of str
+        The missing tokens.
+    suggestions : dict
+        For each missing token, a list of close matches from the vocabulary.
+    """
+
+    def __init__(self, tokens: Sequence[str], suggestions: dict[str, list[str]] | None = None,
+                 *, set_name: str | None = None):
+        self.tokens = tuple(tokens)
+        self.suggestions = dict(suggestions or {})
+        parts = []
+        for t in self.tokens:
+            close = self.suggestions.get(t) or []
+            hint = f" (did you mean: {', '.join(close)}?)" if close else ""
+            parts.append(f"{t!r}{hint}")
+        where = f" in {set_name!r}" if set_name else ""
+        noun = "token" if len(self.tokens) == 1 else "tokens"
+        self.message = f"unknown {noun}{where}: " + "; ".join(parts)
+        super().__init__(self.message)
+
+    def __str__(self) -> str:  # KeyError quotes its argument; keep the message readable
+        return self.message
+
+    @classmethod
+    def for_tokens(cls, missing: Iterable[str], vocabulary: Sequence[str], *,
+                   set_name: str | None = None, n: int = 3) -> "UnknownTokenError":
+        """Build the error with difflib close matches from ``vocabulary``."""
+        missing = list(missing)
+        vocab = list(vocabulary)
+        sugg = {t: difflib.get_close_matches(t, vocab, n=n, cutoff=0.75) for t in missing}
+        return cls(missing, sugg, set_name=set_name)
+
+
+class UnknownSetError(EmbedLabError, KeyError):
+    """A built-in set name that does not exist (and is not a file either)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown set"
+
+
+class ModelPackageMissingError(EmbedLabError, ImportError):
+    """The package that ships the default model is not installed."""
+
+
+class InvalidParameterError(EmbedLabError, ValueError):
+    """A parameter value is out of range; the message names it and what is allowed."""
+
+
+class CorpusError(EmbedLabError, ValueError):
+    """An uploaded or given corpus cannot be used (empty, binary, too large, unsafe zip...)."""
+
+
+class TrainingError(EmbedLabError, RuntimeError):
+    """Training could not run or was given unusable settings."""
