@@ -13,3 +13,18 @@ def init_state() -> None:
     """Set cross-page defaults once per session (``setdefault``, never overwrite)."""
     st.session_state.setdefault(CURRENT_SET, DEFAULT_SET)
     st.session_state.setdefault(USER_SETS, {})
+
+
+def add_user_set(es, *, select: bool = True) -> str:
+    """Make ``es`` selectable on every page for this session (a set loaded from a file, trained,
+    or encoded); returns the name it is listed under. Built-in names are never shadowed."""
+    from embedlab import BUILTIN_SETS
+
+    init_state()
+    name = es.name
+    if name in BUILTIN_SETS:
+        name = f"{name} (uploaded)"
+    st.session_state[USER_SETS][name] = es
+    if select:
+        st.session_state[CURRENT_SET] = name
+    return name
