@@ -33,22 +33,27 @@ def _check_k(k: int, n: int) -> int:
 
 
 def _select(scores: np.ndarray, k: int, largest: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k of each row of ``scores`` (m, n), ties broken by column order."""
+    """Top-k of each row of ``scores`` (m, n): best first, ties broken by column order.
+
+    ``np.argpartition`` finds the k best in O(n); only rows where a tie straddles the
+    k-th place are fixed up (the earliest tied columns win), then the k picks are sorted.
+    """
     m, n = scores.shape
     key = -scores if largest else scores
-    if k < n:
-        part = np.argpartition(key, k - 1, axis=1)[:, :k]
-        # rows equal to the k-th value may be cut arbitrarily by argpartition: include them all
-        kth = np.take_along_axis(key, part, axis=1).max(axis=1, keepdims=True)
-        out_idx, out_val = [], []
-        for r in range(m):
-            cand = np.flatnonzero(key[r] <= kth[r]) if np.count_nonzero(key[r] == kth[r]) > 1 else part[r]
-            order = np.lexsort((cand, key[r, cand]))[:k]
-            out_idx.append(cand[order])
-            out_val.append(scores[r, cand[order]])
-        return np.array(out_idx), np.array(out_val)
-    order = np.lexsort((np.broadcast_to(np.arange(n), key.shape), key), axis=1)
-    return order, np.take_along_axis(scores, order, axis=1)
+    if k >= n:
+        idx = np.argsort(key, axis=1, kind="stable")
+        return idx, np.take_along_axis(scores, idx, axis=1)
+    part = np.argpartition(key, k - 1, axis=1)[:, :k]
+    part_key = np.take_along_axis(key, part, axis=1)
+    kth = part_key.max(axis=1, keepdims=True)
+    for r in np.flatnonzero(np.count_nonzero(key <= kth, axis=1) > k):
+        better = np.flatnonzero(key[r] < kth[r])
+        tied = np.flatnonzero(key[r] == kth[r])[: k - better.size]
+        part[r] = np.concatenate((better, tied))
+        part_key[r] = key[r, part[r]]
+    order = np.lexsort((part, part_key), axis=1)
+    idx = np.take_along_axis(part, order, axis=1)
+    return idx, np.take_along_axis(scores, idx, axis=1)
 
 
 def top_k(es: EmbeddingSet, queries: np.ndarray, *, k: int = 10,
@@ -74,36 +79,38 @@ def top_k(es: EmbeddingSet, queries: np.ndarray, *, k: int = 10,
     """
     if metric not in METRICS:
         raise InvalidParameterError(f"metric must be one of: {', '.join(METRICS)}; got {metric!r}")
+    k = _check_k(k, len(es))
     q = np.asarray(queries, dtype=np.float32)
     if q.ndim != 2 or q.shape[1] != es.dim:
         raise InvalidParameterError(f"queries must have shape (m, {es.dim}), got {q.shape}")
+    if exclude is not None and len(exclude) != len(q):
+        raise InvalidParameterError(
+            f"exclude must have one list of rows per query ({len(q)}), got {len(exclude)}")
     if metric == "cosine":
-        qn = np.linalg.norm(q, axis=1, keepdims=True)
+        qn = np.sqrt(np.einsum("ij,ij->i", q, q))
         qn[qn == 0] = 1.0
-        scores = (q / qn) @ es.unit.T
-        fill = -np.inf
-        largest = True
+        scores = (q / qn[:, None]) @ es.unit.T
+        fill, largest = -np.inf, True
     else:
-        d2 = es.sq_norms[None, :] - 2.0 * (q @ es.vectors.T) + np.einsum("ij,ij->i", q, q)[:, None]
-        scores = np.sqrt(np.maximum(d2, 0.0))
-        fill = np.inf
-        largest = False
+        d2 = q @ es.vectors.T
+        d2 *= -2.0
+        d2 += es.sq_norms[None, :]
+        d2 += np.einsum("ij,ij->i", q, q)[:, None]
+        scores = np.sqrt(np.maximum(d2, 0.0, out=d2), out=d2)
+        fill, largest = np.inf, False
     n_excl = 0
-    if exclude is not None:
-        if len(exclude) != len(q):
-            raise InvalidParameterError(
-                f"exclude must have one list of rows per query ({len(q)}), got {len(exclude)}")
-        for r, ex in enumerate(exclude):
-            rows = np.unique(np.asarray(list(ex), dtype=np.int64))
-            if rows.size:
-                scores[r, rows] = fill
-                n_excl = max(n_excl, rows.size)
-    k = _check_k(k, len(es))
-    k = max(0, min(k, len(es) - n_excl))
-    if k == 0:
+    for r, ex in enumerate(exclude if exclude is not None else ()):
+        rows = np.unique(np.asarray(list(ex), dtype=np.int64))
+        if rows.size:
+            if rows[0] < 0 or rows[-1] >= len(es):
+                raise InvalidParameterError(f"excluded row out of range 0..{len(es) - 1}: {rows.tolist()}")
+            scores[r, rows] = fill
+            n_excl = max(n_excl, rows.size)
+    k = min(k, len(es) - n_excl)
+    if k <= 0:
         return np.zeros((len(q), 0), dtype=np.int64), np.zeros((len(q), 0), dtype=np.float32)
     idx, val = _select(scores, k, largest)
-    return idx.astype(np.int64), val.astype(np.float32)
+    return idx.astype(np.int64, copy=False), val.astype(np.float32, copy=False)
 
 
 def most_similar(es: EmbeddingSet, query, k: int = 10, *, exclude: Iterable[str] = (),
