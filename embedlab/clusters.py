@@ -1,0 +1,61 @@
+"""k-means clusters of embedding vectors, for colouring the map.
+
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> v = np.vstack([rng.normal(0, 0.1, (20, 4)) + 5, rng.normal(0, 0.1, (20, 4)) - 5]).astype(np.float32)
+>>> labels = kmeans_labels(v, k=2, seed=0)
+>>> len(set(labels[:20].tolist())), len(set(labels[20:].tolist())), bool(labels[0] != labels[20])
+(1, 1, True)
+"""
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from .embeddings import unit_rows
+from .errors import InvalidParameterError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["kmeans_labels"]
+
+
+def kmeans_labels(vectors, *, k: int = 8, seed: int = 0, cosine: bool = True) -> np.ndarray:
+    """Cluster rows with k-means (scikit-learn) and return one label per row.
+
+    Labels are renumbered so that cluster 0 is the largest, 1 the next, and so on, so
+    colours stay stable across seeds and runs.
+
+    Parameters
+    ----------
+    vectors : array_like, shape (n, d)
+    k : int
+        Number of clusters, 2 <= k <= n.
+    seed : int
+        Passed to scikit-learn as ``random_state``.
+    cosine : bool
+        Cluster unit-normalized rows (spherical k-means, the usual choice for embeddings).
+
+    Returns
+    -------
+    ndarray, shape (n,) int64
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``k`` is out of range.
+    """
+    from sklearn.cluster import KMeans
+
+    v = np.asarray(vectors, dtype=np.float32)
+    if v.ndim != 2:
+        raise InvalidParameterError(f"vectors must be 2-D, got shape {v.shape}")
+    if not 2 <= k <= len(v):
+        raise InvalidParameterError(f"number of clusters must be between 2 and {len(v)} (the number of points), got {k}")
+    data = unit_rows(v) if cosine else v
+    raw = KMeans(n_clusters=k, n_init=1, random_state=seed).fit_predict(data)
+    sizes = np.bincount(raw, minlength=k)
+    rank = np.empty(k, dtype=np.int64)
+    rank[np.argsort(-sizes, kind="stable")] = np.arange(k)
+    return rank[raw]
