@@ -1,0 +1,59 @@
+"""The approximate index for large sets: recall against exact search, exclusion, registry."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from embedlab import EmbeddingSet, InvalidParameterError
+from embedlab.ann import ApproximateIndex, build_index_async, index_for, recall_at_k
+from embedlab.similarity import top_k
+
+
+@pytest.fixture(scope="module")
+def clustered() -> EmbeddingSet:
+    rng = np.random.default_rng(0)
+    centers = rng.normal(size=(40, 32))
+    x = centers[rng.integers(0, 40, 3000)] + 0.4 * rng.normal(size=(3000, 32))
+    return EmbeddingSet([f"t{i}" for i in range(len(x))], x, name="clustered")
+
+
+@pytest.fixture(scope="module")
+def index(clustered) -> ApproximateIndex:
+    return ApproximateIndex(clustered, seed=0, n_jobs=1)
+
+
+def test_recall_at_10_is_high(index):
+    report = recall_at_k(index, k=10, n_queries=200)
+    assert report.n_queries == 200
+    assert report.recall >= 0.95
+
+
+def test_query_excludes_rows_and_returns_exact_scores(index, clustered):
+    q = clustered.vectors[[5, 7]]
+    idx, scores = index.query(q, k=5, exclude=[[5], [7]])
+    assert idx.shape == (2, 5)
+    assert 5 not in idx[0] and 7 not in idx[1]
+    exact = clustered.unit[idx[0]] @ clustered.unit[5]
+    np.testing.assert_allclose(scores[0], exact, rtol=1e-5)
+    assert np.all(np.diff(scores, axis=1) <= 1e-7)  # best first
+    ref, _ = top_k(clustered, q, k=5, exclude=[[5], [7]])
+    assert len(set(idx[0]) & set(ref[0])) >= 4
+
+
+def test_query_shape_is_checked(index):
+    with pytest.raises(InvalidParameterError, match=r"shape \(m, 32\)"):
+        index.query(np.zeros((1, 3), dtype=np.float32))
+
+
+def test_small_sets_get_no_index(clustered):
+    assert build_index_async(clustered) is None  # below the default threshold
+    assert index_for(clustered) is None
+
+
+def test_background_build_registers_the_index(clustered):
+    thread = build_index_async(clustered, threshold=1000, n_jobs=1)
+    assert thread is build_index_async(clustered, threshold=1000)  # built once per set
+    thread.join(timeout=300)
+    ready = index_for(clustered, threshold=1000)
+    assert isinstance(ready, ApproximateIndex)
+    assert ready.es is clustered
