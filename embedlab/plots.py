@@ -1,0 +1,467 @@
+"""Plotly figures for the explorer pages: data in, figure out (no Streamlit here).
+
+Conventions: ``Scattergl`` for point clouds, hover shows the token, a legend is always
+shown, colours are colour-blind safe (Okabe & Ito), axis titles say what an axis is, and
+fonts are large enough for a projector.
+
+>>> import numpy as np
+>>> fig = map_figure(np.zeros((3, 2), np.float32), ["a", "b", "c"], labels=["x", "x", "other"])
+>>> [t.name for t in fig.data]
+['other (1)', 'x (2)']
+>>> selected_rows({"selection": {"points": [{"customdata": {"0": 2}}, {"customdata": [0]}]}})
+[2, 0]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .embeddings import EmbeddingSet, unit_rows
+from .errors import InvalidParameterError
+
+__all__ = [
+    "PALETTE", "GREY", "colors_for", "map_figure", "compare_figure", "neighbor_bar", "similarity_heatmap",
+    "AnalogyPlane", "analogy_plane", "analogy_figure", "axes_figure", "selected_rows", "nearest_in_picture",
+]
+
+#: Okabe & Ito (2008) colour-blind-safe palette (black left out: it is kept for highlights).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+#: Extra colour-blind-safe colours (Paul Tol's "muted") for more than seven categories.
+PALETTE_MORE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677",
+                "#882255", "#AA4499")
+GREY = "#BBBBBB"
+HIGHLIGHT = "#000000"
+FONT_SIZE = 16
+OTHER = "other"
+
+
+def colors_for(n: int) -> list[str]:
+    """``n`` distinct colour-blind-safe colours (cycled beyond 16).
+
+    >>> colors_for(2)
+    ['#0072B2', '#E69F00']
+    """
+    base = list(PALETTE) + list(PALETTE_MORE)
+    return [base[i % len(base)] for i in range(n)]
+
+
+def _layout(fig, *, title: str = "", height: int = 650, xtitle: str = "", ytitle: str = ""):
+    fig.update_layout(
+        title=dict(text=title, font=dict(size=FONT_SIZE + 2)),
+        height=height, font=dict(size=FONT_SIZE), showlegend=True,
+        legend=dict(itemsizing="constant", title_text=""),
+        margin=dict(l=60, r=20, t=60 if title else 30, b=60), template="plotly_white",
+    )
+    if xtitle or ytitle:
+        fig.update_xaxes(title_text=xtitle)
+        fig.update_yaxes(title_text=ytitle)
+    return fig
+
+
+def _check_coords(coords, tokens) -> np.ndarray:
+    c = np.asarray(coords, dtype=np.float32)
+    if c.ndim != 2 or c.shape[1] not in (2, 3):
+        raise InvalidParameterError(f"coordinates must have shape (n, 2) or (n, 3), got {c.shape}")
+    if len(tokens) != len(c):
+        raise InvalidParameterError(f"{len(tokens)} tokens for {len(c)} points; they must match")
+    return c
+
+
+def _points_trace(c: np.ndarray, rows: np.ndarray, tokens, *, name: str, marker: dict,
+                  mode: str = "markers", text_labels: bool = False, hover: bool = True):
+    import plotly.graph_objects as go
+
+    toks = [tokens[i] for i in rows]
+    common = dict(
+        name=name, mode=mode, marker=marker, customdata=rows.tolist(), hovertext=toks,
+        hovertemplate="<b>%{hovertext}</b><extra>%{fullData.name}</extra>" if hover else None,
+        hoverinfo=None if hover else "skip",
+    )
+    if text_labels:
+        common.update(text=toks, textposition="top center", textfont=dict(size=FONT_SIZE + 2))
+    if c.shape[1] == 3:
+        m = dict(marker)
+        m["size"] = max(2, int(m.get("size", 5)) - 2)
+        common["marker"] = m
+        return go.Scatter3d(x=c[rows, 0], y=c[rows, 1], z=c[rows, 2], **common)
+    cls = go.Scatter if text_labels else go.Scattergl
+    return cls(x=c[rows, 0], y=c[rows, 1], **common)
+
+
+def map_figure(coords, tokens: Sequence[str], *, labels: Sequence[str] | None = None,
+               values=None, value_title: str = "", highlight: int | None = None,
+               neighbor_rows: Sequence[int] = (), axis_titles: Sequence[str] = ("dimension 1", "dimension 2"),
+               title: str = "", category_order: Sequence[str] | None = None, height: int = 650):
+    """A 2-D (``Scattergl``) or 3-D scatter of projected tokens.
+
+    Parameters
+    ----------
+    coords : array_like, shape (n, 2) or (n, 3)
+    tokens : sequence of str
+        One per point, shown on hover.
+    labels : sequence of str, optional
+        A category per point; one trace (and legend entry) per category; the category
+        ``"other"`` is drawn grey and underneath.
+    values : array_like (n,), optional
+        A number per point (e.g. neighbour overlap), drawn with a colour scale instead.
+    highlight : int, optional
+        Row of a searched token: drawn large, black and labelled.
+    neighbor_rows : sequence of int
+        Rows joined to ``highlight`` by lines and labelled (its nearest neighbours).
+    axis_titles, title : str
+    category_order : sequence of str, optional
+        Order of the legend (default: sorted, "other" first).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Every point trace carries ``customdata`` = the point's row, for selections.
+    """
+    import plotly.graph_objects as go
+
+    c = _check_coords(coords, tokens)
+    n, dims = c.shape
+    fig = go.Figure()
+    size = 6 if n <= 3000 else 4
+    if values is not None:
+        vals = np.asarray(values, dtype=np.float32)
+        if vals.shape != (n,):
+            raise InvalidParameterError(f"values must have one number per point ({n}), got shape {vals.shape}")
+        rows = np.arange(n)
+        marker = dict(size=size + 1, color=vals.tolist(), colorscale="Viridis", showscale=True,
+                      colorbar=dict(title=dict(text=value_title), x=1.02, len=0.6, y=0.3))
+        fig.add_trace(_points_trace(c, rows, tokens, name=value_title or "points", marker=marker))
+    elif labels is not None:
+        labs = np.asarray([str(x) for x in labels], dtype=object)
+        if len(labs) != n:
+            raise InvalidParameterError(f"labels must have one category per point ({n}), got {len(labs)}")
+        cats = list(category_order) if category_order is not None else sorted(set(labs.tolist()) - {OTHER})
+        if OTHER in set(labs.tolist()) and OTHER not in cats:
+            cats = [OTHER] + cats
+        colours = iter(colors_for(len([x for x in cats if x != OTHER])))
+        for cat in cats:
+            rows = np.flatnonzero(labs == cat)
+            if not rows.size:
+                continue
+            grey = cat == OTHER
+            marker = dict(size=size if grey else size + 3, color=GREY if grey else next(colours),
+                          opacity=0.5 if grey else 0.95)
+            fig.add_trace(_points_trace(c, rows, tokens, name=f"{cat} ({rows.size:,})", marker=marker))
+    else:
+        fig.add_trace(_points_trace(c, np.arange(n), tokens, name=f"tokens ({n:,})",
+                                    marker=dict(size=size, color=PALETTE[0], opacity=0.6)))
+    if highlight is not None:
+        _add_highlight(fig, c, tokens, int(highlight), [int(r) for r in neighbor_rows])
+    _layout(fig, title=title, height=height)
+    if dims == 3:
+        fig.update_layout(scene=dict(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1],
+                                     zaxis_title=axis_titles[2] if len(axis_titles) > 2 else "dimension 3"))
+    else:
+        fig.update_layout(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], dragmode="lasso")
+    return fig
+
+
+def _add_highlight(fig, c, tokens, row: int, neighbors: list[int], *, row_col: dict | None = None,
+                   legend: bool = True):
+    import plotly.graph_objects as go
+
+    loc = row_col or {}
+    dims = c.shape[1]
+    if neighbors:
+        xs, ys, zs = [], [], []
+        for r in neighbors:
+            for a, b in ((row, r),):
+                xs += [c[a, 0], c[b, 0], None]
+                ys += [c[a, 1], c[b, 1], None]
+                if dims == 3:
+                    zs += [c[a, 2], c[b, 2], None]
+        line = dict(color=HIGHLIGHT, width=1.5)
+        name = f"{len(neighbors)} nearest (full space)"
+        if dims == 3:
+            fig.add_trace(go.Scatter3d(x=xs, y=ys, z=zs, mode="lines", line=line, name=name,
+                                       hoverinfo="skip", showlegend=legend), **loc)
+        else:
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=line, name=name, hoverinfo="skip",
+                                     showlegend=legend, legendgroup="nn"), **loc)
+        fig.add_trace(_points_trace(c, np.asarray(neighbors), tokens, name="neighbours",
+                                    marker=dict(size=10, color="white", line=dict(color=HIGHLIGHT, width=2)),
+                                    mode="markers+text", text_labels=True), **loc)
+        fig.data[-1].showlegend = False
+    fig.add_trace(_points_trace(c, np.asarray([row]), tokens, name=f"searched: {tokens[row]}",
+                                marker=dict(size=18, color=HIGHLIGHT, symbol="diamond" if dims == 3 else "star"),
+                                mode="markers+text", text_labels=True), **loc)
+    fig.data[-1].showlegend = legend
+    fig.data[-1].textfont = dict(size=FONT_SIZE + 4, color=HIGHLIGHT)
+
+
+def compare_figure(projections: Mapping[str, np.ndarray], tokens: Sequence[str], *,
+                   highlight: int | None = None, neighbor_rows: Sequence[int] = (), height: int = 480):
+    """The same points under several projections, side by side (2-D only).
+
+    Parameters
+    ----------
+    projections : mapping of panel title to coords (n, 2)
+    tokens : sequence of str
+    highlight : int, optional
+        Row of a searched token, highlighted (with its neighbours) in every panel.
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    names = list(projections)
+    if not names:
+        raise InvalidParameterError("give at least one projection to compare")
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, horizontal_spacing=0.04)
+    for j, name in enumerate(names, start=1):
+        c = _check_coords(projections[name], tokens)
+        if c.shape[1] != 2:
+            raise InvalidParameterError("side-by-side comparison needs 2-D coordinates")
+        fig.add_trace(go.Scattergl(x=c[:, 0], y=c[:, 1], mode="markers", name="tokens", showlegend=j == 1,
+                                   legendgroup="tokens", marker=dict(size=4, color=PALETTE[0], opacity=0.5),
+                                   hovertext=list(tokens), customdata=np.arange(len(c)).tolist(),
+                                   hovertemplate="<b>%{hovertext}</b><extra></extra>"), row=1, col=j)
+        if highlight is not None:
+            _add_highlight(fig, c, tokens, int(highlight), [int(r) for r in neighbor_rows],
+                           row_col=dict(row=1, col=j), legend=j == 1)
+        fig.update_xaxes(showticklabels=False, title_text="", row=1, col=j)
+        fig.update_yaxes(showticklabels=False, row=1, col=j)
+    return _layout(fig, height=height)
+
+
+def neighbor_bar(tokens: Sequence[str], scores: Sequence[float], *, metric: str = "cosine", title: str = ""):
+    """Horizontal bars of neighbour scores, best at the top.
+
+    >>> fig = neighbor_bar(["queen", "prince"], [0.8, 0.7])
+    >>> fig.layout.xaxis.title.text
+    'cosine similarity'
+    """
+    import plotly.graph_objects as go
+
+    label = "cosine similarity" if metric == "cosine" else "Euclidean distance (smaller = nearer)"
+    fig = go.Figure(go.Bar(x=list(scores), y=list(tokens), orientation="h", name=label,
+                           marker_color=PALETTE[0], text=[f"{s:.3f}" for s in scores], textposition="auto",
+                           hovertemplate="<b>%{y}</b>: %{x:.3f}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title_text="neighbour")
+    return _layout(fig, title=title, height=max(300, 34 * len(tokens) + 120), xtitle=label)
+
+
+def similarity_heatmap(matrix, tokens: Sequence[str], *, title: str = ""):
+    """Pairwise cosine similarity as an annotated heatmap (diverging colours centred on 0).
+
+    >>> fig = similarity_heatmap(np.eye(2), ["a", "b"])
+    >>> fig.data[0].zmid
+    0
+    """
+    import plotly.graph_objects as go
+
+    m = np.asarray(matrix, dtype=np.float32)
+    if m.shape != (len(tokens), len(tokens)):
+        raise InvalidParameterError(f"matrix shape {m.shape} does not match {len(tokens)} tokens")
+    fig = go.Figure(go.Heatmap(z=m.tolist(), x=list(tokens), y=list(tokens), zmin=-1, zmax=1, zmid=0,
+                               colorscale="RdBu", reversescale=True, name="cosine similarity",
+                               texttemplate="%{z:.2f}" if len(tokens) <= 20 else None,
+                               colorbar=dict(title=dict(text="cosine")),
+                               hovertemplate="%{y} · %{x}: %{z:.3f}<extra></extra>", showlegend=True))
+    fig.update_yaxes(autorange="reversed")
+    side = max(420, 40 * len(tokens) + 160)
+    return _layout(fig, title=title, height=min(side, 900))
+
+
+@dataclass(frozen=True)
+class AnalogyPlane:
+    """Words of an analogy placed in a 2-D plane fitted to them and their neighbours.
+
+    Attributes
+    ----------
+    labels : tuple of str
+        Token (or "b − a + c") of each point.
+    roles : tuple of str
+        "a", "b", "c", "b − a + c", "answer" or "context" for each point.
+    coords : ndarray, shape (m, 2) float32
+    explained : float
+        Share of the variance of the fitted points that the plane keeps.
+    """
+
+    labels: tuple[str, ...]
+    roles: tuple[str, ...]
+    coords: np.ndarray
+    explained: float
+
+
+def analogy_plane(es: EmbeddingSet, a: str, b: str, c: str, answers: Sequence[str], *,
+                  n_context: int = 4) -> AnalogyPlane:
+    """Fit a PCA plane to the unit vectors of a, b, c, b − a + c, the answers and a few
+    neighbours of each, and place them all in it.
+
+    The plane is fitted to exactly these words (not to the whole vocabulary), so the
+    parallelogram a → b, c → b − a + c is as visible as two dimensions allow.
+
+    Raises
+    ------
+    UnknownTokenError
+        If a, b or c is not in the set.
+    """
+    rows = es.indices([a, b, c])
+    u = es.unit
+    target = unit_rows(u[rows[1]] - u[rows[0]] + u[rows[2]])
+    labels, roles, vecs = [a, b, c, "b − a + c"], ["a", "b", "c", "b − a + c"], [u[r] for r in rows] + [target]
+    seen = {a, b, c}
+    for t in answers:
+        if t in es and t not in seen:
+            labels.append(t); roles.append("answer"); vecs.append(u[es.index(t)]); seen.add(t)
+    if n_context > 0:
+        from .similarity import top_k
+
+        idx, _ = top_k(es, np.stack(vecs[:4]), k=n_context + len(seen))
+        for r in idx.ravel():
+            t = es.tokens[int(r)]
+            if t not in seen:
+                labels.append(t); roles.append("context"); vecs.append(u[int(r)]); seen.add(t)
+    x = np.stack(vecs).astype(np.float64)
+    centre = x.mean(axis=0)
+    _, s, vt = np.linalg.svd(x - centre, full_matrices=False)
+    comps = vt[:2]
+    # deterministic signs: the largest-magnitude loading of each component is positive
+    signs = np.sign(comps[np.arange(2), np.argmax(np.abs(comps), axis=1)])
+    comps = comps * signs[:, None]
+    coords = ((x - centre) @ comps.T).astype(np.float32)
+    var = s ** 2
+    explained = float(var[:2].sum() / var.sum()) if var.sum() > 0 else 1.0
+    return AnalogyPlane(tuple(labels), tuple(roles), coords, explained)
+
+
+def analogy_figure(plane: AnalogyPlane, *, title: str = ""):
+    """The parallelogram: arrows a → b and c → (b − a + c), the answers, context words in grey."""
+    import plotly.graph_objects as go
+
+    c = plane.coords
+    roles = np.asarray(plane.roles)
+    fig = go.Figure()
+    ctx = np.flatnonzero(roles == "context")
+    if ctx.size:
+        fig.add_trace(go.Scatter(x=c[ctx, 0], y=c[ctx, 1], mode="markers+text", name="nearby words",
+                                 text=[plane.labels[i] for i in ctx], textposition="bottom center",
+                                 textfont=dict(color="#777777", size=FONT_SIZE - 2),
+                                 marker=dict(color=GREY, size=8), hovertemplate="%{text}<extra></extra>"))
+    ia, ib, ic, it = (plane.roles.index(r) for r in ("a", "b", "c", "b − a + c"))
+    for (s, e), colour, name, dash in (((ia, ib), PALETTE[0], "a → b", "solid"),
+                                       ((ic, it), PALETTE[0], "c → b − a + c (same arrow)", "solid"),
+                                       ((ia, ic), PALETTE[1], "a → c", "dot"),
+                                       ((ib, it), PALETTE[1], "b → b − a + c (same arrow)", "dot")):
+        fig.add_trace(go.Scatter(x=[c[s, 0], c[e, 0]], y=[c[s, 1], c[e, 1]], mode="lines", name=name,
+                                 line=dict(color=colour, width=3, dash=dash), hoverinfo="skip"))
+        fig.add_annotation(x=c[e, 0], y=c[e, 1], ax=c[s, 0], ay=c[s, 1], xref="x", yref="y", axref="x",
+                           ayref="y", showarrow=True, arrowhead=3, arrowsize=1.5, arrowcolor=colour, text="")
+    inputs = [ia, ib, ic]
+    fig.add_trace(go.Scatter(x=c[inputs, 0], y=c[inputs, 1], mode="markers+text", name="a, b, c (inputs)",
+                             text=[f"{plane.roles[i]}: {plane.labels[i]}" for i in inputs],
+                             textposition="top center", textfont=dict(size=FONT_SIZE + 2),
+                             marker=dict(color=PALETTE[2], size=14), hovertemplate="%{text}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[c[it, 0]], y=[c[it, 1]], mode="markers+text", name="b − a + c",
+                             text=["b − a + c"], textposition="bottom center",
+                             marker=dict(color=HIGHLIGHT, size=14, symbol="x"),
+                             hovertemplate="b − a + c<extra></extra>"))
+    ans = np.flatnonzero(roles == "answer")
+    if ans.size:
+        fig.add_trace(go.Scatter(x=c[ans, 0], y=c[ans, 1], mode="markers+text", name="answers",
+                                 text=[plane.labels[i] for i in ans], textposition="top center",
+                                 textfont=dict(size=FONT_SIZE + 2, color=PALETTE[5]),
+                                 marker=dict(color=PALETTE[5], size=16, symbol="star"),
+                                 hovertemplate="%{text}<extra></extra>"))
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    pct = f"{plane.explained:.0%}"
+    return _layout(fig, title=title, height=600, xtitle=f"plane axis 1 (the plane keeps {pct} of the variance)",
+                   ytitle="plane axis 2")
+
+
+def axes_figure(tokens: Sequence[str], positions, axis_labels: Sequence[str], *, title: str = "",
+                highlight: Sequence[str] = ()):
+    """Words placed by their position on one or two semantic axes.
+
+    With one axis, words are listed top to bottom by position (a ranked dot plot); with
+    two, a labelled scatter. Axis titles name the poles ("man ← → woman").
+
+    >>> fig = axes_figure(["a", "b"], np.array([[0.1], [-0.2]]), ["x → y"])
+    >>> fig.layout.xaxis.title.text
+    'x  ←   → y'
+    """
+    import plotly.graph_objects as go
+
+    p = np.asarray(positions, dtype=np.float32)
+    if p.ndim != 2 or p.shape[0] != len(tokens) or p.shape[1] not in (1, 2) or p.shape[1] != len(axis_labels):
+        raise InvalidParameterError(f"positions must have shape ({len(tokens)}, 1 or 2) matching the axes, got {p.shape}")
+
+    def pole_title(label: str) -> str:
+        left, _, right = label.partition(" → ")
+        return f"{left}  ←   → {right}"
+
+    hl = set(highlight)
+    colours = [PALETTE[5] if t in hl else PALETTE[0] for t in tokens]
+    fig = go.Figure()
+    if p.shape[1] == 1:
+        order = np.argsort(p[:, 0], kind="stable")
+        toks = [tokens[i] for i in order]
+        fig.add_trace(go.Scatter(x=p[order, 0], y=toks, mode="markers+text", name="words",
+                                 text=toks, textposition="middle right", marker=dict(size=12, color=[colours[i] for i in order]),
+                                 hovertemplate="<b>%{y}</b>: %{x:.3f}<extra></extra>"))
+        fig.add_vline(x=0, line_color=GREY)
+        height = max(400, 28 * len(tokens) + 140)
+        _layout(fig, title=title, height=min(height, 1400), xtitle=pole_title(axis_labels[0]), ytitle="")
+        fig.update_yaxes(showticklabels=False)
+    else:
+        fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="markers+text", name="words", text=list(tokens),
+                                 textposition="top center", marker=dict(size=12, color=colours),
+                                 hovertemplate="<b>%{text}</b>: (%{x:.3f}, %{y:.3f})<extra></extra>"))
+        fig.add_vline(x=0, line_color=GREY)
+        fig.add_hline(y=0, line_color=GREY)
+        _layout(fig, title=title, height=650, xtitle=pole_title(axis_labels[0]), ytitle=pole_title(axis_labels[1]))
+    pad = 0.05
+    fig.update_xaxes(range=[float(p[:, 0].min()) - pad, float(p[:, 0].max()) + 3 * pad])
+    return fig
+
+
+def selected_rows(selection) -> list[int]:
+    """Rows of the points in a Streamlit plotly selection event, in selection order, no repeats.
+
+    Accepts both payload shapes seen: ``customdata`` as ``17``, ``[17]`` or ``{"0": 17}``.
+    Points without customdata (lines, highlight labels) are ignored.
+
+    >>> selected_rows({"selection": {"points": [{"customdata": 3}, {"customdata": [3]}, {"x": 1}]}})
+    [3]
+    >>> selected_rows(None)
+    []
+    """
+    if not selection:
+        return []
+    sel = selection.get("selection", selection) if isinstance(selection, Mapping) else getattr(selection, "selection", None)
+    if sel is None:
+        return []
+    points = sel.get("points", []) if isinstance(sel, Mapping) else getattr(sel, "points", [])
+    out: dict[int, None] = {}
+    for p in points or []:
+        cd = p.get("customdata") if isinstance(p, Mapping) else None
+        if isinstance(cd, Mapping):
+            cd = cd.get("0", next(iter(cd.values()), None))
+        elif isinstance(cd, (list, tuple)):
+            cd = cd[0] if cd else None
+        if isinstance(cd, (int, float, np.integer)) and not isinstance(cd, bool):
+            out.setdefault(int(cd), None)
+    return list(out)
+
+
+def nearest_in_picture(coords, row: int, k: int) -> np.ndarray:
+    """Rows of the ``k`` points nearest to ``row`` in the drawn (projected) coordinates.
+
+    >>> nearest_in_picture(np.array([[0, 0], [5, 5], [1, 0]], np.float32), 0, 1).tolist()
+    [2]
+    """
+    c = np.asarray(coords, dtype=np.float32)
+    d = np.linalg.norm(c - c[row], axis=1)
+    d[row] = np.inf
+    k = min(k, len(c) - 1)
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    idx = np.argpartition(d, k - 1)[:k]
+    return idx[np.argsort(d[idx], kind="stable")].astype(np.int64)
