@@ -1,12 +1,122 @@
-"""st.cache_* wrappers around embedlab: shared read-only objects are loaded once per process."""
+"""st.cache_* wrappers around embedlab: shared read-only objects are loaded once per process,
+results are cached per (set, parameters). An EmbeddingSet is hashed by name and fingerprint."""
 from __future__ import annotations
 
+import logging
+import threading
+
+import numpy as np
 import streamlit as st
 
 import embedlab
+from embedlab import EmbeddingSet
+
+logger = logging.getLogger(__name__)
+
+_HASH = {EmbeddingSet: lambda es: (es.name, es.fingerprint)}
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading embeddings…")
 def builtin_set(name: str) -> embedlab.EmbeddingSet:
     """A built-in set, shared by every session of this process."""
     return embedlab.load(name)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def start_warm_up() -> threading.Thread | None:
+    """Compile UMAP's numba code once per process, in a background thread, so the first
+    UMAP on the Map page does not pay for it."""
+    try:
+        from embedlab.projection import warm_up
+    except ImportError:
+        return None
+
+    def run():
+        try:
+            warm_up()
+        except Exception:  # a failed warm-up only costs time later; never break a page
+            logger.exception("UMAP warm-up failed")
+
+    t = threading.Thread(target=run, name="embedlab-umap-warm-up", daemon=True)
+    t.start()
+    return t
+
+
+# -- map -----------------------------------------------------------------------------------------
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_HASH)
+def frequent_rows(es: EmbeddingSet, n: int | None) -> np.ndarray:
+    """Rows of the n most frequent tokens (wordfreq), all if n is None."""
+    from embedlab.frequency import most_frequent
+
+    return np.asarray(most_frequent(es, n))
+
+
+@st.cache_data(max_entries=4, show_spinner=False, hash_funcs=_HASH)
+def points_description(es: EmbeddingSet, n: int | None) -> str:
+    from embedlab.frequency import describe_points
+
+    return describe_points(es, n)
+
+
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
+def projection(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, seed: int = 0, _progress=None):
+    """Projection of ``es.vectors[rows]`` (memory cache here, disk cache in embedlab.projection)."""
+    from embedlab.projection import project
+
+    return project(es.vectors[rows], method=method, dims=dims, seed=seed, progress=_progress)
+
+
+@st.cache_data(max_entries=16, show_spinner="Clustering…", hash_funcs=_HASH)
+def kmeans(es: EmbeddingSet, rows: np.ndarray, k: int) -> np.ndarray:
+    from embedlab.clusters import kmeans_labels
+
+    return kmeans_labels(es.vectors[rows], k=k, seed=0)
+
+
+@st.cache_data(max_entries=16, show_spinner="Measuring distortion…", hash_funcs=_HASH)
+def distortion(es: EmbeddingSet, rows: np.ndarray, coords: np.ndarray, k: int) -> tuple[np.ndarray, float]:
+    """(per-point share of its k full-space neighbours kept in the picture, trustworthiness)."""
+    from embedlab.projection import neighbor_overlap, trustworthiness
+
+    high = es.vectors[rows]
+    return neighbor_overlap(high, coords, k=k), float(trustworthiness(high, coords, k=k))
+
+
+# -- neighbours and analogies ------------------------------------------------------------------
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_HASH)
+def neighbors(es: EmbeddingSet, query: str, k: int, metric: str = "cosine") -> tuple[list, list]:
+    """Neighbours of a token or an arithmetic expression: (neighbours, input tokens)."""
+    from embedlab.analogy import expression_vector, parse_expression
+
+    terms = parse_expression(query)
+    if len(terms) == 1 and terms[0][0] > 0:
+        tok = terms[0][1]
+        return es.neighbors(tok, k, metric=metric), [tok]
+    if metric == "cosine":  # gensim's way: the signed sum of unit vectors
+        vec, toks = expression_vector(es, query)
+    else:                   # Euclidean arithmetic on the raw vectors, lengths included
+        toks = [t for _, t in terms]
+        rows = es.indices(toks)
+        vec = sum(s * es.vectors[r] for (s, _), r in zip(terms, rows))
+    return es.neighbors(vec, k, exclude=toks, metric=metric), list(toks)
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_HASH)
+def analogy(es: EmbeddingSet, a: str, b: str, c: str, k: int, method: str, exclude_inputs: bool):
+    from embedlab.analogy import analogy as solve
+
+    return solve(es, a, b, c, k=k, method=method, exclude_inputs=exclude_inputs)
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def analogy_sections() -> dict:
+    from embedlab.evaluation import analogy_sections as load
+
+    return load()
+
+
+@st.cache_data(max_entries=32, show_spinner="Answering every question of the family…", hash_funcs=_HASH)
+def run_family(es: EmbeddingSet, section: str, method: str, exclude_inputs: bool):
+    from embedlab.evaluation import run_family as run
+
+    return run(es, analogy_sections()[section], method=method, exclude_inputs=exclude_inputs, k=10)

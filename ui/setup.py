@@ -1,12 +1,15 @@
-"""The call every page starts with: page config, session defaults, sidebar set picker."""
+"""The call every page starts with: page config, session defaults, sidebar set picker, upload."""
 from __future__ import annotations
 
 import streamlit as st
 
 import embedlab
-from embedlab import BUILTIN_SETS
+from embedlab import BUILTIN_SETS, DEFAULT_SET
 
-from . import cached, state
+from . import cached, params, state
+
+UPLOAD_KEY = "sidebar_upload"
+_UPLOAD_DONE = "_upload_done"      # {file_id: error message or None}, so a file is read once
 
 
 def current_set() -> embedlab.EmbeddingSet:
@@ -18,17 +21,58 @@ def current_set() -> embedlab.EmbeddingSet:
     return cached.builtin_set(name)
 
 
+def set_names() -> list[str]:
+    """Built-in set names, then the sets loaded or trained in this session."""
+    return list(BUILTIN_SETS) + [n for n in st.session_state[state.USER_SETS] if n not in BUILTIN_SETS]
+
+
+def _upload() -> None:
+    """Sidebar uploader: read a vector file with embedlab.formats, add it, select it."""
+    up = st.file_uploader(
+        "Load a vector file", key=UPLOAD_KEY,
+        help="word2vec text or binary, GloVe text, fastText .vec, Embedding Projector TSV, .npy. "
+             "The file stays in this browser session only.")
+    if up is None:
+        return
+    done = st.session_state.setdefault(_UPLOAD_DONE, {})
+    if up.file_id in done:
+        if done[up.file_id]:
+            st.error(done[up.file_id])
+        return
+    from embedlab.formats import read_vectors
+
+    try:
+        with st.spinner(f"Reading {up.name}…"):
+            es = read_vectors(up, filename=up.name)
+    except embedlab.EmbedLabError as exc:
+        done[up.file_id] = str(exc)
+        st.error(str(exc))
+        return
+    done[up.file_id] = None
+    state.add_user_set(es)
+    st.rerun()
+
+
 def setup_page(title: str, icon: str = "🧭") -> embedlab.EmbeddingSet | None:
-    """Configure the page and draw the sidebar; return the current set (None if it cannot load)."""
+    """Configure the page and draw the sidebar; return the current set (None if it cannot load).
+
+    Every page calls this first, so a deep link opened as the first request works. The
+    current set is mirrored in the URL as ``?set=``.
+    """
     st.set_page_config(page_title=f"{title} · EmbedLab", page_icon=icon, layout="wide")
     state.init_state()
-    names = list(BUILTIN_SETS) + [n for n in st.session_state[state.USER_SETS] if n not in BUILTIN_SETS]
+    cached.start_warm_up()
+    names = set_names()
+    params.bind(state.CURRENT_SET, "set", DEFAULT_SET, options=names)
     with st.sidebar:
         st.selectbox("Embedding set", names, key=state.CURRENT_SET)
+        params.sync({"set": state.CURRENT_SET})
         try:
             es = current_set()
         except embedlab.EmbedLabError as exc:
             st.error(str(exc))
+            _upload()
             return None
-        st.caption(f"**{es.name}** · {len(es):,} tokens × {es.dim} dims  \n{es.origin}")
+        st.caption(f"**{es.name}** · {len(es):,} tokens × {es.dim} dimensions  \n{es.origin}")
+        _upload()
     return es

@@ -1,0 +1,68 @@
+"""Neighbours: nearest tokens to a word or an arithmetic expression; a similarity heatmap."""
+import pandas as pd
+import streamlit as st
+
+import embedlab
+from embedlab.axes import parse_words
+from embedlab.plots import neighbor_bar, similarity_heatmap
+from embedlab.similarity import cosine_matrix
+from ui import cached, params
+from ui.setup import setup_page
+
+es = setup_page("Neighbours", "🔎")
+st.title("🔎 Neighbours")
+st.markdown(
+    "Every word is a point; its **neighbours** are the points closest to it. Type a word to see which words the "
+    "space puts next to it, or an expression such as `paris - france + italy` to search near a point made by "
+    "arithmetic. Below, type a list of words to compare them all with each other."
+)
+if es is None:
+    st.stop()
+
+params.bind("nb_query", "q", "king")
+params.bind("nb_k", "k", 10, parse=int, check=lambda v: 1 <= v <= 50)
+params.bind("nb_metric", "metric", "cosine", options=("cosine", "euclidean"))
+params.bind("nb_words", "words", "king queen man woman prince princess apple banana")
+
+left, right = st.columns([2, 1])
+query = left.text_input("Word or expression", key="nb_query", help="e.g. king, or paris - france + italy")
+k = right.slider("How many neighbours", 1, 50, key="nb_k")
+metric = st.radio("Distance", ("cosine", "euclidean"), key="nb_metric", horizontal=True,
+                  format_func=lambda m: {"cosine": "cosine similarity (angle)",
+                                         "euclidean": "Euclidean distance (straight line)"}[m])
+st.caption(
+    "Cosine compares only the *direction* of two vectors; Euclidean distance also counts their *length*, "
+    "and these vectors are not normalized — frequent and rare words differ in length, so the two rankings "
+    "can disagree.")
+words_text = st.text_area("Words to compare with each other (heatmap)", key="nb_words", height=80)
+params.sync({"q": "nb_query", "k": ("nb_k", str), "metric": "nb_metric", "words": "nb_words"})
+
+if query.strip():
+    try:
+        found, inputs = cached.neighbors(es, query.strip(), k, metric)
+    except embedlab.EmbedLabError as exc:
+        st.error(str(exc))
+    else:
+        score = "cosine similarity" if metric == "cosine" else "Euclidean distance"
+        st.subheader(f"Nearest to {query.strip()}")
+        table = pd.DataFrame({"rank": range(1, len(found) + 1), "token": [n.token for n in found],
+                              score: [round(n.score, 4) for n in found]})
+        c1, c2 = st.columns([1, 2])
+        c1.dataframe(table, hide_index=True, width="stretch", key="nb_table")
+        c2.plotly_chart(neighbor_bar([n.token for n in found], [n.score for n in found], metric=metric),
+                        width="stretch", config={"displaylogo": False}, key="nb_bar")
+        if len(inputs) > 1:
+            st.caption(f"The words of the expression ({', '.join(inputs)}) are left out of the results.")
+
+words = parse_words(words_text)
+if len(words) >= 2:
+    missing = es.missing(words)
+    if missing:
+        st.error(str(embedlab.UnknownTokenError.for_tokens(missing, es.tokens, set_name=es.name)))
+    else:
+        st.subheader("Cosine similarity between the words")
+        st.plotly_chart(similarity_heatmap(cosine_matrix(es, words), words), width="stretch",
+                        config={"displaylogo": False}, key="nb_heatmap")
+        st.caption("1 = same direction, 0 = unrelated (at right angles), negative = pointing apart.")
+elif words:
+    st.info("Type at least two words for the heatmap.")

@@ -1,0 +1,67 @@
+"""Shareable views: widget values mirrored in the URL (``st.query_params``).
+
+A page calls :func:`bind` before drawing a widget (the widget gets ``key=`` and no
+``value=``/``index=``), and :func:`sync` after its widgets. A URL opened by someone else
+sets the widgets once; after that, the widgets write the URL, so copying the address bar
+gives a link that reproduces the view.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+import streamlit as st
+
+_APPLIED = "_qp_applied"   # {widget key: URL value already applied or written}
+
+
+def _applied() -> dict:
+    return st.session_state.setdefault(_APPLIED, {})
+
+
+def to_bool(raw: str) -> bool:
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
+def from_bool(value: bool) -> str:
+    return "1" if value else "0"
+
+
+def bind(key: str, param: str, default: Any, *, parse: Callable[[str], Any] = str,
+         options: Iterable | None = None, check: Callable[[Any], bool] | None = None) -> None:
+    """Give the widget ``key`` its value: from ``?param=`` when the URL brings a value not yet
+    applied in this session, else its current value, else ``default``.
+
+    Values that do not parse, are not in ``options`` or fail ``check`` are ignored (the
+    default is used): a hand-edited URL never breaks the page.
+    """
+    raw = st.query_params.get(param)
+    applied = _applied()
+    if raw is not None and applied.get(key) != raw:
+        applied[key] = raw
+        try:
+            value = parse(raw)
+            opts = list(options) if options is not None else None
+            if (opts is None or value in opts) and (check is None or check(value)):
+                st.session_state[key] = value
+                return
+        except (ValueError, TypeError):
+            pass
+    if key not in st.session_state:
+        st.session_state[key] = default
+
+
+def sync(pairs: dict[str, tuple[str, Callable[[Any], str]] | str]) -> None:
+    """Write widget values to the URL: ``{param: widget_key}`` or ``{param: (widget_key, to_text)}``."""
+    applied = _applied()
+    for param, spec in pairs.items():
+        key, fmt = (spec, str) if isinstance(spec, str) else spec
+        if key not in st.session_state:
+            continue
+        raw = fmt(st.session_state[key])
+        applied[key] = raw
+        if st.query_params.get(param) != raw:
+            st.query_params[param] = raw
