@@ -18,6 +18,7 @@ __all__ = [
     "InvalidParameterError",
     "CorpusError",
     "TrainingError",
+    "EvaluationDataError",
 ]
 
 
@@ -109,3 +110,7 @@ class CorpusError(EmbedLabError, ValueError):
 
 class TrainingError(EmbedLabError, RuntimeError):
     """Training could not run or was given unusable settings."""
+
+
+class EvaluationDataError(EmbeddingFormatError):
+    """An analogy or word-pair file could not be read; the message names the line and the problem."""
