@@ -1,0 +1,92 @@
+"""Semantic axes: place words along directions such as man → woman or poor → rich."""
+import pandas as pd
+import streamlit as st
+
+import embedlab
+from embedlab.axes import PRESET_AXES, axis_positions, make_axis, parse_words
+from embedlab.plots import axes_figure
+from ui import params
+from ui.setup import setup_page
+
+DEFAULT_WORDS = ("doctor nurse engineer teacher secretary programmer surgeon pilot dancer soldier "
+                 "librarian scientist maid farmer lawyer chef")
+GENDER, WEALTH = PRESET_AXES["gender (man → woman)"], PRESET_AXES["wealth (poor → rich)"]
+
+es = setup_page("Semantic axes", "🧭")
+st.title("🧭 Semantic axes")
+st.markdown(
+    "An **axis** is the direction from one idea to another, e.g. from *man* to *woman* or from *poor* to *rich* "
+    "(a pole can be the average of several words). Each word is placed by how far it points along that "
+    "direction. Type a list of words and see where the space puts them — this is also how we find out what it "
+    "learned from its training text, biases included."
+)
+if es is None:
+    st.stop()
+
+params.bind("ax_xf", "xf", GENDER[0])
+params.bind("ax_xt", "xt", GENDER[1])
+params.bind("ax_y", "y", False, parse=params.to_bool)
+params.bind("ax_yf", "yf", WEALTH[0])
+params.bind("ax_yt", "yt", WEALTH[1])
+params.bind("ax_words", "words", DEFAULT_WORDS)
+
+
+def use_preset(axis: str):
+    preset = st.session_state[f"ax_{axis}_preset"]
+    if preset in PRESET_AXES:
+        st.session_state[f"ax_{axis}f"], st.session_state[f"ax_{axis}t"] = PRESET_AXES[preset]
+
+
+def axis_inputs(axis: str, title: str):
+    st.markdown(f"**{title}**")
+    st.selectbox("Ready-made axis", ["(type your own)"] + list(PRESET_AXES), key=f"ax_{axis}_preset",
+                 on_change=use_preset, args=(axis,))
+    a, b = st.columns(2)
+    a.text_input("from (words averaged)", key=f"ax_{axis}f")
+    b.text_input("to (words averaged)", key=f"ax_{axis}t")
+
+
+left, right = st.columns(2)
+with left:
+    axis_inputs("x", "x axis")
+with right:
+    use_y = st.toggle("Add a y axis", key="ax_y")
+    if use_y:
+        axis_inputs("y", "y axis")
+words_text = st.text_area("Words to place", key="ax_words", height=90)
+params.sync({"xf": "ax_xf", "xt": "ax_xt", "y": ("ax_y", params.from_bool), "yf": "ax_yf", "yt": "ax_yt",
+             "words": "ax_words"})
+
+try:
+    axes = [make_axis(es, st.session_state.ax_xf, st.session_state.ax_xt)]
+    if use_y:
+        axes.append(make_axis(es, st.session_state.ax_yf, st.session_state.ax_yt))
+except embedlab.EmbedLabError as exc:
+    st.error(str(exc))
+    st.stop()
+
+words = parse_words(words_text)
+missing = es.missing(words)
+if missing:
+    st.warning(str(embedlab.UnknownTokenError.for_tokens(missing, es.tokens, set_name=es.name))
+               + " — left out.")
+words = [w for w in words if w not in missing]
+if not words:
+    st.info("Type some words to place on the axes.")
+    st.stop()
+
+pos = axis_positions(es, words, axes)
+labels = [ax.label for ax in axes]
+fig_col, table_col = st.columns([3, 2])
+fig_col.plotly_chart(axes_figure(words, pos, labels), width="stretch", config={"displaylogo": False},
+                     key="ax_figure")
+fig_col.caption("Position = cosine between the word and the axis direction: right of 0 leans to the “to” pole, "
+                "left to the “from” pole. Differences of a few hundredths are small.")
+table = pd.DataFrame({"word": words})
+for j, ax in enumerate(axes):
+    name = "x" if j == 0 else "y"
+    table[f"{name}: {ax.label}"] = pos[:, j].round(3)
+    table[f"rank on {name}"] = (-pos[:, j]).argsort(kind="stable").argsort(kind="stable") + 1
+table = table.sort_values("rank on x").reset_index(drop=True)
+table_col.markdown("**Ranking along each axis** (rank 1 = closest to the “to” pole)")
+table_col.dataframe(table, hide_index=True, width="stretch", key="ax_table")
