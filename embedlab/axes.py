@@ -25,7 +25,7 @@ import numpy as np
 from .embeddings import EmbeddingSet, unit_rows
 from .errors import InvalidParameterError
 
-__all__ = ["Axis", "parse_words", "make_axis", "axis_positions", "rank_along", "PRESET_AXES"]
+__all__ = ["Axis", "parse_words", "parse_groups", "make_axis", "axis_positions", "rank_along", "PRESET_AXES"]
 
 #: Ready-made axes for the page: name -> (from words, to words).
 PRESET_AXES: dict[str, tuple[str, str]] = {
@@ -52,6 +52,30 @@ def parse_words(text: str) -> list[str]:
         if w:
             seen.setdefault(w, None)
     return list(seen)
+
+
+def parse_groups(text: str) -> dict[str, list[str]]:
+    """Parse typed word groups, one per line: ``name: word word ...``.
+
+    A line without a colon becomes "group N". A word listed twice stays in its first group.
+
+    >>> parse_groups("animals: cat dog\\n\\ncolours: red, cat\\nsun moon")
+    {'animals': ['cat', 'dog'], 'colours': ['red'], 'group 3': ['sun', 'moon']}
+    """
+    groups: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        name, sep, rest = line.partition(":")
+        if not sep:
+            name, rest = f"group {len(groups) + 1}", line
+        name = name.strip() or f"group {len(groups) + 1}"
+        words = [w for w in parse_words(rest) if w not in seen]
+        seen.update(words)
+        if words:
+            groups.setdefault(name, []).extend(words)
+    return groups
 
 
 @dataclass(frozen=True)
