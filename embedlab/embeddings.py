@@ -142,7 +142,7 @@ class EmbeddingSet:
         return len(self._tokens)
 
     def __contains__(self, token: object) -> bool:
-        return token in self._index
+        return isinstance(token, str) and token in self._index
 
     def __getitem__(self, token: str) -> np.ndarray:
         return self._vectors[self.index(token)]
@@ -155,22 +155,24 @@ class EmbeddingSet:
 
     def index(self, token: str) -> int:
         """Row of ``token``; raises :class:`UnknownTokenError` with close matches."""
+        if not isinstance(token, str):
+            raise UnknownTokenError([repr(token)], set_name=self.name)
         try:
             return self._index[token]
-        except (KeyError, TypeError):
+        except KeyError:
             raise UnknownTokenError.for_tokens([token], self._tokens, set_name=self.name) from None
 
     def indices(self, tokens: Iterable[str]) -> np.ndarray:
         """Rows of several tokens; all missing ones are named in one :class:`UnknownTokenError`."""
         tokens = list(tokens)
-        missing = [t for t in tokens if t not in self._index]
+        missing = [t if isinstance(t, str) else repr(t) for t in tokens if t not in self]
         if missing:
             raise UnknownTokenError.for_tokens(missing, self._tokens, set_name=self.name)
         return np.array([self._index[t] for t in tokens], dtype=np.int64)
 
     def missing(self, tokens: Iterable[str]) -> list[str]:
         """The tokens of ``tokens`` that are not in the set, in order."""
-        return [t for t in tokens if t not in self._index]
+        return [t for t in tokens if t not in self]
 
     # -- derived data, computed once --------------------------------------
     @cached_property
