@@ -1,0 +1,207 @@
+"""Map: the embedding space projected to 2-D or 3-D (PCA, UMAP, t-SNE), search, colour, select."""
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import embedlab
+from embedlab.axes import parse_groups
+from embedlab.plots import OTHER, compare_figure, map_figure, nearest_in_picture, selected_rows
+from ui import cached, params
+from ui.setup import setup_page
+
+METHODS = {"pca": "PCA (instant)", "umap": "UMAP", "tsne": "t-SNE"}
+SIZES = (1000, 2000, 5000, 10000, 20000, "all")
+COLOURS = {"kmeans": "k-means clusters", "kind": "token kind", "groups": "groups I type",
+           "distortion": "distortion (neighbours kept)", "none": "one colour"}
+DEFAULT_GROUPS = ("animals: cat dog horse cow sheep lion tiger bird\n"
+                  "countries: france germany italy spain china japan india brazil\n"
+                  "colours: red green blue yellow purple orange pink brown")
+OVERLAP_K = 10
+
+es = setup_page("Map", "🗺️")
+st.title("🗺️ Map of the embedding space")
+st.markdown(
+    "Each dot is a word. Its real position has hundreds of coordinates; here it is squeezed into two (or three) "
+    "so you can look at it. Words with similar meaning should land near each other — but squeezing distorts. "
+    "**Try:** search a word, colour the points by groups you type, or draw a lasso around a cluster."
+)
+if es is None:
+    st.stop()
+
+
+def parse_size(raw):
+    return "all" if raw == "all" else int(raw)
+
+
+params.bind("map_method", "method", "pca", options=tuple(METHODS))
+params.bind("map_dims", "dims", 2, parse=int, options=(2, 3))
+params.bind("map_n", "n", 5000, parse=parse_size, options=SIZES)
+params.bind("map_colour", "color", "kmeans", options=tuple(COLOURS))
+params.bind("map_kc", "clusters", 8, parse=int, check=lambda v: 2 <= v <= 20)
+params.bind("map_groups", "groups", DEFAULT_GROUPS)
+params.bind("map_query", "q", "")
+params.bind("map_nn", "k", 10, parse=int, check=lambda v: 1 <= v <= 30)
+params.bind("map_compare", "compare", False, parse=params.to_bool)
+
+c1, c2, c3, c4 = st.columns([3, 1, 2, 2])
+method = c1.radio("Projection", tuple(METHODS), key="map_method", format_func=METHODS.get, horizontal=True,
+                  help="PCA is a rotation that keeps the widest spread; UMAP and t-SNE keep local neighbourhoods "
+                       "and take a few seconds (then they are cached).")
+dims = c2.radio("Dimensions", (2, 3), key="map_dims", horizontal=True)
+n_choice = c3.selectbox("Points drawn", SIZES, key="map_n",
+                        format_func=lambda s: "all" if s == "all" else f"{s:,} most frequent")
+colour = c4.selectbox("Colour by", tuple(COLOURS), key="map_colour", format_func=COLOURS.get)
+s1, s2, s3 = st.columns([3, 2, 2])
+query = s1.text_input("Search a word", key="map_query", placeholder="e.g. king").strip()
+k_nn = s2.slider("Neighbours to show", 1, 30, key="map_nn")
+if colour == "kmeans":
+    n_clusters = s3.slider("Clusters", 2, 20, key="map_kc")
+if colour == "groups":
+    st.text_area("Groups — one per line, `name: word word …` (other words stay grey)", key="map_groups",
+                 height=100)
+params.sync({"method": "map_method", "dims": ("map_dims", str), "n": ("map_n", str), "color": "map_colour",
+             "clusters": ("map_kc", str), "groups": "map_groups", "q": "map_query", "k": ("map_nn", str),
+             "compare": ("map_compare", params.from_bool)})
+
+# -- which points: the n most frequent, plus searched / grouped words not among them -----------------
+n = None if n_choice == "all" else int(n_choice)
+base = cached.frequent_rows(es, n)
+extra_words: list[str] = []
+highlight_word, full_nn = None, []
+if query:
+    if query in es:
+        highlight_word = query
+        full_nn = es.neighbors(query, k_nn)
+        extra_words += [query] + [nb.token for nb in full_nn]
+    else:
+        st.error(str(embedlab.UnknownTokenError.for_tokens([query], es.tokens, set_name=es.name)))
+groups = parse_groups(st.session_state.map_groups) if colour == "groups" else {}
+if groups:
+    unknown = es.missing([w for ws in groups.values() for w in ws])
+    if unknown:
+        st.warning(str(embedlab.UnknownTokenError.for_tokens(unknown, es.tokens, set_name=es.name)) + " — left out.")
+    extra_words += [w for ws in groups.values() for w in ws if w in es]
+in_base = set(base.tolist())
+extra_rows = [r for r in dict.fromkeys(es.index(w) for w in extra_words) if r not in in_base]
+rows = np.concatenate([base, np.asarray(extra_rows, dtype=base.dtype)]) if extra_rows else base
+tokens = [es.tokens[i] for i in rows]
+what = cached.points_description(es, n)
+if extra_rows:
+    what += f", plus {len(extra_rows)} searched or grouped word{'s' if len(extra_rows) > 1 else ''} not among them"
+st.caption(f"Drawn: {what}.")
+
+# -- projection ------------------------------------------------------------------------------------
+try:
+    if method == "pca":
+        proj = cached.projection(es, rows, method, dims)
+    else:
+        with st.status(f"{METHODS[method]} of {len(rows):,} points…", expanded=False) as status:
+            bar = st.progress(0.0)
+
+            def progress(*args):
+                frac = args[0] / args[1] if len(args) >= 2 and args[1] else args[0] if args else 0.0
+                bar.progress(float(min(max(frac, 0.0), 1.0)))
+
+            proj = cached.projection(es, rows, method, dims, _progress=progress)
+            status.update(label=f"{METHODS[method]} of {len(rows):,} points"
+                                + (" (from the cache)" if proj.from_cache else ""), state="complete")
+except embedlab.EmbedLabError as exc:
+    st.error(str(exc))
+    st.stop()
+coords = np.asarray(proj.coords, dtype=np.float32)
+if method == "pca" and proj.explained_variance_ratio is not None:
+    evr = proj.explained_variance_ratio
+    axis_titles = [f"PC {i + 1} ({evr[i]:.1%} of the spread)" for i in range(dims)]
+else:
+    axis_titles = [f"{METHODS[method]} {i + 1} (no unit: only closeness counts)" for i in range(dims)]
+
+# -- colours -----------------------------------------------------------------------------------------
+labels = values = None
+value_title = ""
+overlap = trust = None
+if colour == "kmeans":
+    labels = [f"cluster {i + 1}" for i in cached.kmeans(es, rows, n_clusters)]
+elif colour == "kind":
+    kinds = es.meta.get("kind")
+    if kinds is None:
+        st.info("This set has no token kinds (word, subword, number …); try the minilm-tokens set.")
+    else:
+        labels = [kinds[i] for i in rows]
+elif colour == "groups":
+    member = {w: g for g, ws in groups.items() for w in ws}
+    labels = [member.get(t, OTHER) for t in tokens]
+    order = [OTHER] + list(groups)
+if colour == "distortion" or len(rows) <= 5000:
+    overlap, trust = cached.distortion(es, rows, coords, OVERLAP_K)
+if colour == "distortion":
+    values, value_title = overlap, f"share of its {OVERLAP_K} neighbours kept"
+
+hl = nn_pos = None
+if highlight_word:
+    pos_of = {r: i for i, r in enumerate(rows.tolist())}
+    hl = pos_of[es.index(highlight_word)]
+    nn_pos = [pos_of[nb.index] for nb in full_nn]
+
+fig = map_figure(coords, tokens, labels=labels, values=values, value_title=value_title, highlight=hl,
+                 neighbor_rows=nn_pos or (), axis_titles=axis_titles,
+                 category_order=order if colour == "groups" else None)
+fig_col, side_col = st.columns([3, 1]) if highlight_word else (st.container(), None)
+with fig_col:
+    if dims == 2:
+        event = st.plotly_chart(fig, width="stretch", key="map_chart", on_select="rerun",
+                                selection_mode=("box", "lasso"), config={"displaylogo": False})
+    else:
+        st.plotly_chart(fig, width="stretch", key="map_chart3d", config={"displaylogo": False})
+        event = None
+    if trust is not None:
+        st.caption(f"Trustworthiness of this picture: **{trust:.3f}** (1 = every point's {OVERLAP_K} nearest "
+                   "neighbours in the picture are also near it in the full space). On average a point keeps "
+                   f"{float(np.mean(overlap)):.0%} of its {OVERLAP_K} real neighbours in the picture.")
+    else:
+        st.caption("Choose *Colour by: distortion* to measure how faithful this picture is (takes a moment "
+                   "for this many points).")
+if highlight_word:
+    with side_col:
+        near2d = nearest_in_picture(coords, hl, len(full_nn))
+        real = {nb.token for nb in full_nn}
+        st.markdown(f"**Neighbours of “{highlight_word}”**")
+        st.dataframe(pd.DataFrame({
+            "full space": [nb.token for nb in full_nn],
+            "cosine": [round(nb.score, 3) for nb in full_nn],
+            "in the picture": [tokens[i] + ("" if tokens[i] in real else " ✗") for i in near2d],
+        }), hide_index=True, width="stretch", key="map_nn_table")
+        kept = sum(tokens[i] in real for i in near2d)
+        st.caption(f"Left: the real nearest words. Right: the nearest dots in this picture; ✗ marks a dot that "
+                   f"is not a real neighbour. {kept} of {len(full_nn)} agree.")
+
+# -- selection and downloads ---------------------------------------------------------------------
+sel = [i for i in selected_rows(event) if 0 <= i < len(tokens)] if event is not None else []
+table = pd.DataFrame({"token": tokens, **{f"{'xyz'[d]}": coords[:, d] for d in range(dims)}})
+if labels is not None:
+    table["colour"] = labels
+d1, d2 = st.columns(2)
+d1.download_button("Download the drawn coordinates (CSV)", table.to_csv(index=False).encode(),
+                   file_name=f"{es.name}-{method}-{dims}d.csv", mime="text/csv", key="map_dl_all")
+if dims == 2:
+    if sel:
+        st.markdown(f"**Selected: {len(sel):,} words**")
+        st.write(", ".join(tokens[i] for i in sel[:300]) + (" …" if len(sel) > 300 else ""))
+        d2.download_button("Download the selection (CSV)", table.iloc[sel].to_csv(index=False).encode(),
+                           file_name=f"{es.name}-selection.csv", mime="text/csv", key="map_dl_sel")
+    else:
+        st.caption("Draw a lasso or a box on the map (drag on the picture) to list the words inside it.")
+
+# -- side by side -------------------------------------------------------------------------------------
+st.divider()
+compare = st.toggle("Compare PCA, UMAP and t-SNE of these points side by side", key="map_compare")
+params.sync({"compare": ("map_compare", params.from_bool)})
+if compare:
+    projections = {}
+    with st.status("Computing the three projections…", expanded=False) as status:
+        for m in METHODS:
+            projections[METHODS[m]] = cached.projection(es, rows, m, 2).coords
+        status.update(label="PCA, UMAP and t-SNE computed", state="complete")
+    st.plotly_chart(compare_figure(projections, tokens, highlight=hl, neighbor_rows=nn_pos or ()),
+                    width="stretch", key="map_compare_chart", config={"displaylogo": False})
+    st.caption("The same points, three ways. PCA keeps the big directions; UMAP and t-SNE keep who is next to "
+               "whom but move whole groups freely — distances between far-apart groups mean little there.")
