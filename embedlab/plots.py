@@ -296,7 +296,9 @@ def analogy_plane(es: EmbeddingSet, a: str, b: str, c: str, answers: Sequence[st
     neighbours of each, and place them all in it.
 
     The plane is fitted to exactly these words (not to the whole vocabulary), so the
-    parallelogram a → b, c → b − a + c is as visible as two dimensions allow.
+    parallelogram a → b, c → b − a + c is as visible as two dimensions allow. All points are
+    unit vectors except b − a + c (the sum of unit vectors), and a linear projection keeps
+    the parallelogram exact.
 
     Raises
     ------
@@ -305,7 +307,7 @@ def analogy_plane(es: EmbeddingSet, a: str, b: str, c: str, answers: Sequence[st
     """
     rows = es.indices([a, b, c])
     u = es.unit
-    target = unit_rows(u[rows[1]] - u[rows[0]] + u[rows[2]])
+    target = u[rows[1]] - u[rows[0]] + u[rows[2]]   # not re-normalized: keeps the parallelogram exact
     labels, roles, vecs = [a, b, c, "b − a + c"], ["a", "b", "c", "b − a + c"], [u[r] for r in rows] + [target]
     seen = {a, b, c}
     for t in answers:
