@@ -1,0 +1,68 @@
+"""AppTest: home page, sidebar picker, upload, ?set= in the URL, deep links."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui.setup import UPLOAD_KEY
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 120
+
+
+def _home():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_home_links_every_explorer_page_and_shows_the_set():
+    at = _home()
+    labels = [el.proto.label for el in at.get("page_link")]
+    assert {"Map", "Neighbours", "Analogies", "Semantic axes"} <= set(labels)
+    caption = " ".join(c.value for c in at.sidebar.caption)
+    assert "minilm-words" in caption and "22,501 tokens" in caption and "384 dimensions" in caption
+
+
+def test_picker_writes_set_to_url_and_url_restores_it():
+    at = _home()
+    assert at.query_params["set"] == "minilm-words"
+    at2 = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at2.query_params["set"] = "minilm-tokens"
+    at2.run()
+    assert not at2.exception
+    assert at2.sidebar.selectbox[0].value == "minilm-tokens"
+    assert "30,522 tokens" in " ".join(c.value for c in at2.sidebar.caption)
+
+
+def test_unknown_set_in_url_falls_back_to_default():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params["set"] = "no-such-set"
+    at.run()
+    assert not at.exception
+    assert at.sidebar.selectbox[0].value == "minilm-words"
+
+
+def test_upload_good_file_selects_it_bad_file_keeps_previous(tmp_path):
+    at = _home()
+    good = b"3 2\napple 1.0 0.0\npear 0.9 0.1\nstone 0.0 1.0\n"
+    at.file_uploader(key=UPLOAD_KEY).set_value(("fruit.txt", good, "text/plain")).run()
+    assert not at.exception and not at.sidebar.error
+    chosen = at.sidebar.selectbox[0].value
+    assert chosen != "minilm-words" and chosen in at.sidebar.selectbox[0].options
+    assert "3 tokens" in " ".join(c.value for c in at.sidebar.caption)
+    bad = b"2 3\nalpha 1 2 3\nbeta 1 two 3\n"
+    at.file_uploader(key=UPLOAD_KEY).set_value(("broken.txt", bad, "text/plain")).run()
+    assert not at.exception
+    assert at.sidebar.error, "a bad file must show st.error"
+    assert "broken.txt" in at.sidebar.error[0].value
+    assert at.sidebar.selectbox[0].value == chosen
+
+
+@pytest.mark.parametrize("page", ["pages/2_Neighbours.py", "pages/3_Analogies.py", "pages/4_Semantic_axes.py"])
+def test_page_runs_alone_as_a_deep_link(page):
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    assert at.sidebar.selectbox[0].value == "minilm-words"
