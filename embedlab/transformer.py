@@ -35,7 +35,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["MAX_TOKENS", "Tokenization", "InputStages", "TokenOutputs", "EncoderWeights",
            "tokenize", "tokenize_batch", "load_weights", "input_stages", "encode_tokens",
-           "encode_sentences", "sinusoidal_encoding", "layer_norm", "gelu"]
+           "encode_sentences", "sinusoidal_encoding", "layer_norm", "gelu", "WordInContexts",
+           "word_in_contexts"]
 
 MAX_TOKENS = 512                      # the model has 512 learned positions
 DEFAULT_BATCH_SIZE = 32
@@ -517,3 +518,95 @@ def sinusoidal_encoding(n_positions: int, dim: int, *, base: float = 10000.0) ->
     out[:, 0::2] = np.sin(ang)
     out[:, 1::2] = np.cos(ang)
     return out.astype(np.float32)
+
+
+# --------------------------------------------------------------------------- one word, many contexts
+@dataclass(frozen=True)
+class WordInContexts:
+    """One word followed through several sentences.
+
+    Attributes
+    ----------
+    word : str
+        The word (a single token of the vocabulary).
+    token_id : int
+    sentences : tuple of str
+    positions : tuple of int
+        Index of the word's (first) token in each sentence's tokens.
+    outputs : tuple of TokenOutputs
+        The whole encoder output of each sentence.
+    input_vectors : ndarray, (m, 384)
+        The word's input row in each sentence: always the same row of E.
+    output_vectors : ndarray, (m, 384)
+        The word's output vector in each sentence: different every time.
+    """
+
+    word: str
+    token_id: int
+    sentences: tuple[str, ...]
+    positions: tuple[int, ...]
+    outputs: tuple[TokenOutputs, ...]
+    input_vectors: np.ndarray
+    output_vectors: np.ndarray
+
+    @property
+    def inputs_identical(self) -> bool:
+        """True: the word enters the encoder as the very same row of E in every sentence."""
+        return bool((self.input_vectors == self.input_vectors[0]).all())
+
+    @property
+    def input_cosine(self) -> np.ndarray:
+        """(m, m) cosine similarity of the input rows (all 1: the rows are identical)."""
+        u = _unit(self.input_vectors)
+        return np.clip(u @ u.T, -1.0, 1.0)
+
+    @property
+    def output_cosine(self) -> np.ndarray:
+        """(m, m) cosine similarity of the output vectors."""
+        u = _unit(self.output_vectors)
+        return np.clip(u @ u.T, -1.0, 1.0)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(v, axis=1, keepdims=True)
+    n[n == 0] = 1.0
+    return (v / n).astype(np.float32)
+
+
+def word_in_contexts(word: str, sentences: Sequence[str]) -> WordInContexts:
+    """Encode each sentence and pick out the vectors of ``word`` in it.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``word`` is empty or not a single token of the vocabulary (the message shows its
+        pieces), if fewer than two sentences are given, or if a sentence does not contain it.
+
+    >>> r = word_in_contexts("bank", ["the river bank", "the bank account"])
+    >>> r.positions, r.inputs_identical, float(r.output_cosine[0, 1]) < 0.95
+    ((3, 2), True, True)
+    """
+    w = str(word).strip().lower()
+    if not w:
+        raise InvalidParameterError("type a word to follow through the sentences")
+    pieces = tokenize(w).tokens[1:-1]
+    if len(pieces) != 1:
+        raise InvalidParameterError(
+            f"{word!r} is not a single token: the tokenizer splits it into {' '.join(pieces)}. "
+            "Pick a word that is one token (e.g. bank, bat, light, play)")
+    sents = [s.strip() for s in _check_texts(sentences) if s.strip()]
+    if len(sents) < 2:
+        raise InvalidParameterError(f"give at least two sentences containing {w!r}, got {len(sents)}")
+    outputs, positions = [], []
+    for s in sents:
+        out = encode_tokens(s)
+        where = out.positions_of(w)
+        if not where:
+            raise InvalidParameterError(
+                f"the sentence {s!r} does not contain the token {w!r} (its tokens: {' '.join(out.tokens[1:-1])})")
+        outputs.append(out)
+        positions.append(where[0])
+    token_id = outputs[0].ids[positions[0]]
+    inp = np.stack([o.input_vectors[p] for o, p in zip(outputs, positions)])
+    outv = np.stack([o.output_vectors[p] for o, p in zip(outputs, positions)])
+    return WordInContexts(w, int(token_id), tuple(sents), tuple(positions), tuple(outputs), inp, outv)

@@ -148,3 +148,28 @@ def test_weights_are_loaded_once_and_read_only():
     assert w.word.shape == (30522, 384) and w.eps == 1e-12 and len(w.layers) == 6
     with pytest.raises(ValueError):
         w.word[0, 0] = 1.0
+
+
+BANK = ["We sat on the bank of the river.", "I opened an account at the bank.",
+        "The hospital blood bank needs donors."]
+
+
+def test_word_in_contexts_same_input_row_different_outputs():
+    r = tr.word_in_contexts("Bank", BANK)
+    assert r.word == "bank" and r.token_id == embedlab.sources.vocabulary().index("bank")
+    assert r.inputs_identical
+    assert [o.tokens[p] for o, p in zip(r.outputs, r.positions)] == ["bank"] * 3
+    off_diag = r.output_cosine[~np.eye(3, dtype=bool)]
+    assert (off_diag < 0.95).all() and (off_diag > 0.3).all()
+    np.testing.assert_allclose(np.diag(r.output_cosine), 1.0, atol=1e-5)
+
+
+def test_word_in_contexts_rejects_bad_input():
+    with pytest.raises(InvalidParameterError, match="not a single token: the tokenizer splits it into em ##bed"):
+        tr.word_in_contexts("embedding", BANK)
+    with pytest.raises(InvalidParameterError, match="does not contain the token 'bank'"):
+        tr.word_in_contexts("bank", BANK[:2] + ["Banks are closed on Sunday."])
+    with pytest.raises(InvalidParameterError, match="at least two sentences"):
+        tr.word_in_contexts("bank", BANK[:1] + ["  "])
+    with pytest.raises(InvalidParameterError, match="type a word"):
+        tr.word_in_contexts(" ", BANK)
