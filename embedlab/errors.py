@@ -19,6 +19,7 @@ __all__ = [
     "CorpusError",
     "TrainingError",
     "EvaluationDataError",
+    "WorkspaceError",
 ]
 
 
@@ -114,3 +115,7 @@ class TrainingError(EmbedLabError, RuntimeError):
 
 class EvaluationDataError(EmbeddingFormatError):
     """An analogy or word-pair file could not be read; the message names the line and the problem."""
+
+
+class WorkspaceError(EmbedLabError):
+    """A saved set in the workspace folder is missing, unreadable, or cannot be written."""
