@@ -223,7 +223,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 def _add_convert(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="IN OUT",
                    help="IN (a built-in set name or a vector file) and OUT; with --set/--file give only OUT. "
-                        "The output format follows OUT's extension (.txt/.vec word2vec text, .tsv Projector)")
+                        "The output format follows OUT's extension: .txt/.vec word2vec text, .bin word2vec binary, "
+                        ".tsv Projector vectors + metadata, .npy array + vocabulary")
 
 
 def _run_convert(args: argparse.Namespace) -> int:
