@@ -92,7 +92,7 @@ st.caption(f"Drawn: {what}.")
 
 # -- projection ------------------------------------------------------------------------------------
 try:
-    if method == "pca":
+    if method == "pca" or cached.has_projection(es, rows, method, dims):
         proj = cached.projection(es, rows, method, dims)
     else:
         with st.status(f"{METHODS[method]} of {len(rows):,} points…", expanded=False) as status:
@@ -102,7 +102,7 @@ try:
                 frac = args[0] / args[1] if len(args) >= 2 and args[1] else args[0] if args else 0.0
                 bar.progress(float(min(max(frac, 0.0), 1.0)))
 
-            proj = cached.projection(es, rows, method, dims, _progress=progress)
+            proj = cached.projection(es, rows, method, dims, progress=progress)
             status.update(label=f"{METHODS[method]} of {len(rows):,} points"
                                 + (" (from the cache)" if proj.from_cache else ""), state="complete")
 except embedlab.EmbedLabError as exc:
@@ -196,11 +196,14 @@ st.divider()
 compare = st.toggle("Compare PCA, UMAP and t-SNE of these points side by side", key="map_compare")
 params.sync({"compare": ("map_compare", params.from_bool)})
 if compare:
-    projections = {}
-    with st.status("Computing the three projections…", expanded=False) as status:
-        for m in METHODS:
-            projections[METHODS[m]] = cached.projection(es, rows, m, 2).coords
-        status.update(label="PCA, UMAP and t-SNE computed", state="complete")
+    todo = [m for m in METHODS if not cached.has_projection(es, rows, m, 2)]
+    if todo:
+        with st.status("Computing " + ", ".join(METHODS[m] for m in todo) + "…", expanded=False) as status:
+            for m in todo:
+                status.update(label=f"Computing {METHODS[m]} of {len(rows):,} points…")
+                cached.projection(es, rows, m, 2)
+            status.update(label="PCA, UMAP and t-SNE computed", state="complete")
+    projections = {METHODS[m]: cached.projection(es, rows, m, 2).coords for m in METHODS}
     st.plotly_chart(compare_figure(projections, tokens, highlight=hl, neighbor_rows=nn_pos or ()),
                     width="stretch", key="map_compare_chart", config={"displaylogo": False})
     st.caption("The same points, three ways. PCA keeps the big directions; UMAP and t-SNE keep who is next to "

@@ -2,8 +2,10 @@
 results are cached per (set, parameters). An EmbeddingSet is hashed by name and fingerprint."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
+from collections import OrderedDict
 
 import numpy as np
 import streamlit as st
@@ -58,12 +60,40 @@ def points_description(es: EmbeddingSet, n: int | None) -> str:
     return describe_points(es, n)
 
 
-@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
-def projection(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, seed: int = 0, _progress=None):
-    """Projection of ``es.vectors[rows]`` (memory cache here, disk cache in embedlab.projection)."""
+_projections: "OrderedDict[tuple, object]" = OrderedDict()
+_projections_lock = threading.Lock()
+_MAX_PROJECTIONS = 32
+
+
+def _projection_key(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, seed: int) -> tuple:
+    digest = hashlib.blake2b(np.ascontiguousarray(rows, dtype=np.int64).tobytes(), digest_size=16).hexdigest()
+    return (es.name, es.fingerprint, digest, method, dims, seed)
+
+
+def has_projection(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, seed: int = 0) -> bool:
+    """True if :func:`projection` would answer from memory (no progress display needed)."""
+    with _projections_lock:
+        return _projection_key(es, rows, method, dims, seed) in _projections
+
+
+def projection(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, seed: int = 0, progress=None):
+    """Projection of ``es.vectors[rows]``: a small in-process LRU here, the disk cache in
+    embedlab.projection behind it. Not an st.cache_data function, so ``progress`` may draw
+    Streamlit elements (st.cache_data cannot replay elements drawn into outside blocks)."""
     from embedlab.projection import project
 
-    return project(es.vectors[rows], method=method, dims=dims, seed=seed, progress=_progress)
+    key = _projection_key(es, rows, method, dims, seed)
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    with _projections_lock:
+        if key in _projections:
+            _projections.move_to_end(key)
+            return _projections[key]
+    result = project(es.vectors[rows], method=method, dims=dims, seed=seed, progress=progress)
+    with _projections_lock:
+        _projections[key] = result
+        while len(_projections) > _MAX_PROJECTIONS:
+            _projections.popitem(last=False)
+    return result
 
 
 @st.cache_data(max_entries=16, show_spinner="Clustering…", hash_funcs=_HASH)
