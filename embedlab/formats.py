@@ -78,6 +78,7 @@ _TOKEN_NAMES = ("token", "word", "label", "name")
 _WS = re.compile(r"[ \t\r\x0b\x0c]+")
 _WS_CHARS = " \t\r\x0b\x0c"
 _HEADER_RE = re.compile(rb"^[ \t]*(\d+)[ \t]+(\d+)[ \t]*\r?$")
+_HEADER_SNIFF_RE = re.compile(rb"^ *(\d+) +(\d+) *\r?$")  # tabs: a Projector row of two integers
 _FORBIDDEN_W2V = re.compile(r"[ \t\n\r\x0b\x0c]")
 _FORBIDDEN_TSV = re.compile(r"[\t\n\r]")
 
@@ -194,6 +195,29 @@ class _Input:
             return out + self._read_raw(n - len(out))
         return self._read_raw(n)
 
+    def readline(self, limit: int) -> bytes:
+        """The rest of the current line (with its newline), at most ``limit`` bytes."""
+        if self._pushback:
+            nl = self._pushback.find(b"\n")
+            if nl >= 0:
+                out, self._pushback = self._pushback[:nl + 1], self._pushback[nl + 1:]
+                return out
+            out, self._pushback = self._pushback, b""
+            return out + self.readline(limit - len(out)) if limit > len(out) else out
+        if hasattr(self.f, "readline"):
+            data = self.f.readline(limit)
+            if isinstance(data, str):
+                raise InvalidParameterError(
+                    f"{self.name}: open the file in binary mode ('rb'); a text stream was given")
+            return bytes(data or b"")
+        out = b""  # pragma: no cover - file-likes without readline
+        while len(out) < limit and not out.endswith(b"\n"):
+            c = self._read_raw(1)
+            if not c:
+                break
+            out += c
+        return out
+
     def close(self) -> None:
         if self._own:
             self.f.close()
@@ -240,9 +264,9 @@ def _detect(head: bytes, inp: _Input, filename_hint: str = "") -> str:
     body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
     nl = body.find(b"\n")
     first = body if nl < 0 else body[:nl]
-    if _HEADER_RE.match(first):
+    if _HEADER_SNIFF_RE.match(first):
         rest = body[nl + 1:] if nl >= 0 else b""
-        dim = int(_HEADER_RE.match(first).group(2))
+        dim = int(_HEADER_SNIFF_RE.match(first).group(2))
         sp = rest.find(b" ")
         if sp < 0:
             # too little to tell: a header and (at most) part of a token
@@ -407,9 +431,11 @@ def _parse_line(text: str, ln: int, spec: _TextSpec, inp: _Input) -> tuple[str |
 def _to_floats(vals: list[str], ln: int, inp: _Input, out: np.ndarray) -> None:
     for j, v in enumerate(vals):
         try:
-            out[j] = float(v)
+            x = float(v)
         except (ValueError, OverflowError):
             raise _error(f"value {j + 1} ({v[:40]!r}) is not a number", inp, line=ln) from None
+        with np.errstate(all="ignore"):
+            out[j] = x
     if not np.isfinite(out).all():
         j = int(np.flatnonzero(~np.isfinite(out))[0])
         raise _error(f"value {j + 1} ({vals[j][:40]!r}) is NaN or infinite (or too large for float32); "
@@ -458,9 +484,11 @@ def _parse_chunk_fast(chunk: bytes, spec: _TextSpec):
         dtype[ncols - 1] = object
     expected = chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
     try:
-        df = pd.read_csv(io.BytesIO(chunk), sep=sep, header=None, dtype=dtype, quoting=3, na_filter=False,
-                         engine="c", encoding="utf-8", comment=None, doublequote=False, escapechar=None,
-                         index_col=False)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            df = pd.read_csv(io.BytesIO(chunk), sep=sep, header=None, dtype=dtype, quoting=3, na_filter=False,
+                             engine="c", encoding="utf-8", comment=None, doublequote=False, escapechar=None,
+                             index_col=False)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError, IndexError, TypeError, OverflowError):
         return None
     if df.shape != (expected, ncols):
@@ -491,30 +519,26 @@ def _parse_chunk_fast(chunk: bytes, spec: _TextSpec):
 
 def _iter_chunks(inp: _Input, chunk_size: int, first_ln: int):
     """Yield (chunk, first line number); every chunk but the last ends with a newline."""
-    rest = b""
     ln = first_ln
     while True:
         data = inp.read(chunk_size)
         if not data:
-            if rest:
-                yield rest, ln
             return
-        buf = rest + data if rest else data
-        cut = buf.rfind(b"\n")
-        if cut < 0:
-            if len(buf) > _MAX_LINE_BYTES:
-                raise _error("a line is longer than 64 MB; not a text vector file", inp, line=ln)
-            rest = buf
-            continue
-        chunk, rest = buf[:cut + 1], buf[cut + 1:]
-        yield chunk, ln
-        ln += chunk.count(b"\n")
+        if not data.endswith(b"\n"):
+            more = inp.readline(_MAX_LINE_BYTES)
+            if more:
+                data += more
+                if not more.endswith(b"\n") and len(more) >= _MAX_LINE_BYTES:
+                    raise _error("a line is longer than 64 MB; not a text vector file", inp,
+                                 line=ln + data.count(b"\n") + 1)
+        yield data, ln
+        ln += data.count(b"\n")
 
 
 def _chunk_size(inp: _Input) -> int:
     if inp.size is None:
         return 4 << 20
-    return int(min(16 << 20, max(1 << 20, inp.size // 32)))
+    return int(min(16 << 20, max(256 << 10, inp.size // 16)))
 
 
 class _Progress:
