@@ -1,0 +1,104 @@
+"""One-hot vs dense: why models learn a small table of numbers instead of one column per word."""
+import pandas as pd
+import streamlit as st
+
+import embedlab
+from embedlab import lesson_plots as lp
+from embedlab import onehot
+from embedlab.axes import parse_words
+from embedlab.plots import similarity_heatmap
+from ui import params
+from ui.setup import setup_page
+
+CONFIG = {"displaylogo": False}
+
+es = setup_page("One-hot vs dense", "🔢")
+
+st.title("🔢 One-hot vs dense")
+st.markdown(
+    "A computer first needs a number code for every word. The simplest code, **one-hot**, gives each word its own "
+    "column with a single 1 in it — so no two words are ever alike. A **dense embedding** gives each word a short "
+    "row of learned numbers, and similar words get similar rows. **Try:** change the words below and compare the "
+    "two similarity pictures."
+)
+if es is None:
+    st.stop()
+
+params.bind("oh_words", "words", " ".join(onehot.DEFAULT_TOKENS))
+words_text = st.text_input("Your small vocabulary (words separated by spaces or commas)", key="oh_words")
+words = parse_words(words_text)
+
+try:
+    cmp = onehot.compare(es, words)
+except embedlab.EmbedLabError as exc:
+    st.error(str(exc))
+    params.sync({"words": "oh_words"})
+    st.stop()
+
+toks = list(cmp.tokens)
+V, d = len(es), es.dim
+st.subheader("1 · The same words, coded two ways")
+left, right = st.columns(2)
+left.plotly_chart(lp.onehot_figure(toks, cmp.onehot, title=f"One-hot: {len(toks)} × {len(toks)}"),
+                  width="stretch", config=CONFIG, key="oh_onehot")
+right.plotly_chart(lp.dense_rows_figure(toks, cmp.dense, title=f"Dense rows of E: {len(toks)} × {d}"),
+                   width="stretch", config=CONFIG, key="oh_dense")
+st.caption(
+    f"Here the one-hot code only needs {len(toks)} columns because the vocabulary has {len(toks)} words. "
+    f"For the whole set **{es.name}** every code would have {V:,} entries — all zero except one. "
+    f"The dense rows always have {d} numbers, however large the vocabulary.")
+
+st.subheader("2 · How similar are the words?")
+left, right = st.columns(2)
+left.plotly_chart(similarity_heatmap(cmp.onehot_cosine, toks, title="One-hot: cosine similarity"),
+                  width="stretch", config=CONFIG, key="oh_sim_onehot")
+right.plotly_chart(similarity_heatmap(cmp.dense_cosine, toks, title="Dense: cosine similarity"),
+                   width="stretch", config=CONFIG, key="oh_sim_dense")
+pairs = [(cmp.dense_cosine[i, j], toks[i], toks[j]) for i in range(len(toks)) for j in range(i + 1, len(toks))]
+best = max(pairs)
+st.markdown(
+    f"One-hot codes are at right angles: every pair scores **0**, *{toks[0]}* is as far from *{toks[1]}* as from "
+    f"anything else. The dense rows have structure: the most similar pair here is **{best[1]} – {best[2]}** "
+    f"(cosine {best[0]:.2f}).")
+
+st.subheader("3 · Size at real vocabulary sizes")
+sizes = onehot.table_sizes(dim=d)
+table = pd.DataFrame({
+    "vocabulary V": [f"{s.vocab_size:,}" for s in sizes],
+    "one-hot V × V values": [f"{s.onehot_values:,}" for s in sizes],
+    "one-hot bytes": [onehot.human_bytes(s.onehot_bytes) for s in sizes],
+    f"dense V × {d} values": [f"{s.dense_values:,}" for s in sizes],
+    "dense bytes": [onehot.human_bytes(s.dense_bytes) for s in sizes],
+    "one-hot is … × larger": [f"{s.ratio:,.0f}" for s in sizes],
+})
+left, right = st.columns([3, 2])
+left.dataframe(table, hide_index=True, width="stretch", key="oh_sizes")
+left.caption("30,522 = BERT / MiniLM WordPiece; 50,000 ≈ GPT-2's byte-pair vocabulary; 250,000 ≈ a multilingual "
+             "model. Stored as float32 (4 bytes per value).")
+right.plotly_chart(lp.sizes_figure(sizes), width="stretch", config=CONFIG, key="oh_sizes_fig")
+
+st.subheader("4 · Looking a word up = multiplying by its one-hot code")
+params.bind("oh_lookup", "lookup", toks[0], options=toks)
+if st.session_state.get("oh_lookup") not in toks:
+    st.session_state["oh_lookup"] = toks[0]
+tok = st.selectbox("Word to look up", toks, key="oh_lookup")
+i = es.index(tok)
+res = onehot.lookup(es.vectors, i)
+st.markdown(
+    f"*{tok}* is row **{i:,}** of this set's table E ({V:,} × {d}). Its one-hot code has {V:,} entries with a "
+    f"single 1 at position {i:,}. Multiplying it by E picks out exactly that row:")
+n_show = 8
+nums = pd.DataFrame({"dimension": list(range(n_show)),
+                     f"one_hot({tok}) @ E": [f"{x:.6f}" for x in res.product[:n_show]],
+                     f"E[{i}]": [f"{x:.6f}" for x in res.row[:n_show]]})
+left, right = st.columns([2, 3])
+left.dataframe(nums, hide_index=True, width="stretch", key="oh_lookup_table")
+if res.equal:
+    left.success(f"Equal in all {d} dimensions: one_hot({tok}) @ E == E[{i}]")
+else:  # pragma: no cover - would mean a numerical surprise
+    left.warning("The two differ — please report this.")
+right.plotly_chart(lp.lookup_figure(tok, res.product, res.row), width="stretch", config=CONFIG, key="oh_lookup_fig")
+st.caption("This is why an embedding layer is stored as a table and read by row number: the multiplication would "
+           f"do {V:,} × {d} = {V * d:,} multiply-adds to find the same {d} numbers.")
+
+params.sync({"words": "oh_words", "lookup": "oh_lookup"})
