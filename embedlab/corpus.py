@@ -141,7 +141,7 @@ class CorpusStats:
     """Counts of a corpus.
 
     ``counts`` holds every type's frequency, largest first (``int64``; rank r has ``counts[r-1]``),
-    for a rank-frequency (Zipf) plot. ``types_kept``/``tokens_kept`` count what survives ``min_count``.
+    and ``words`` the types in the same order, for a rank-frequency (Zipf) plot. ``types_kept``/``tokens_kept`` count what survives ``min_count``.
     """
 
     n_tokens: int
@@ -153,6 +153,7 @@ class CorpusStats:
     min_count: int
     types_kept: int
     tokens_kept: int
+    words: tuple[str, ...] = ()
 
 
 # -- decoding --------------------------------------------------------------------------------------
@@ -709,5 +710,6 @@ def corpus_stats(corpus: Corpus, *, top: int = 20, min_count: int = 1) -> Corpus
     kept = counts[counts >= min_count]
     return CorpusStats(n_tokens=int(counts.sum()), n_types=len(ordered), n_sentences=len(corpus.sentences),
                        n_documents=corpus.n_documents, top=tuple(ordered[:top]), counts=counts,
-                       min_count=min_count, types_kept=int(kept.size), tokens_kept=int(kept.sum()))
+                       min_count=min_count, types_kept=int(kept.size), tokens_kept=int(kept.sum()),
+                       words=tuple(w for w, _ in ordered))
 
