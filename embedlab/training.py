@@ -282,6 +282,10 @@ class _Recorder:
         return self._ft_all() if self._is_ft else self.model.wv.vectors
 
     def _record(self) -> None:
+        if not len(self.rows):
+            self.snapshots.append(np.zeros((0, self.params.vector_size), dtype=np.float32))
+            self.neighbors.append(())
+            return
         allv = self._all_vectors()
         watched = np.array(allv[self.rows], dtype=np.float32)
         self.snapshots.append(watched)
