@@ -257,6 +257,8 @@ def _run_convert(args: argparse.Namespace) -> int:
 # To add a subcommand, append one Command(...) line here, e.g. for training:
 #     Command("train", "train word2vec/fastText on a corpus", add_train_arguments, run_train),
 # with `from .training import add_train_arguments, run_train` (keep heavy imports inside those functions).
+from .train_cli import add_train_arguments, run_train  # noqa: E402  (light: heavy imports are inside)
+
 COMMANDS: list[Command] = [
     Command("info", "describe an embedding set", _add_info, _run_info),
     Command("neighbors", "nearest tokens to a token", _add_neighbors, _run_neighbors),
@@ -264,6 +266,7 @@ COMMANDS: list[Command] = [
     Command("project", "project to 2-D/3-D with PCA, UMAP or t-SNE and write a CSV", _add_project, _run_project),
     Command("evaluate", "Google analogies + WordSim353/SimLex-999 (gensim's rules)", _add_evaluate, _run_evaluate),
     Command("convert", "convert a set or vector file to another format", _add_convert, _run_convert),
+    Command("train", "train word2vec/fastText on a corpus and write the vectors", add_train_arguments, run_train),
 ]
 
 
