@@ -1,0 +1,387 @@
+"""Train: upload a corpus, watch word2vec learn, evaluate the result, export it."""
+import hashlib
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import embedlab
+from embedlab import corpus as cp
+from embedlab import training as tr
+from embedlab.axes import parse_words
+from embedlab.train_plots import loss_figure, rank_frequency_figure, training_animation
+from ui import params, state
+from ui import workspace as uws
+from ui.setup import setup_page
+
+setup_page("Train", "🏋️")
+st.title("🏋️ Train your own embeddings")
+st.markdown(
+    "A word embedding is learned from text: **word2vec** reads a corpus word by word and nudges each word's "
+    "vector towards the vectors of the words around it, so words used in similar places end up close together. "
+    "Pick or upload a corpus, press **Train**, and watch a few words travel from their random starting points "
+    "to their learned places. The trained set then appears in the sidebar on every page."
+)
+
+SYNC = os.environ.get("EMBEDLAB_TRAIN_SYNC") == "1"   # tests: train in the script run, not in a thread
+SOURCES = {"toy": "Toy royalty corpus", "lee": "Lee news corpus", "upload": "Upload a file", "paste": "Paste text"}
+JOB, RESULT, ERROR, WARN = "tr_job", "tr_result", "tr_error", "tr_warning"
+CPUS = os.cpu_count() or 1
+
+
+# -- a finished background job: keep the result, save it, make it selectable --------------------------
+def _unique_name(base: str) -> str:
+    taken = set(st.session_state[state.USER_SETS]) | set(embedlab.BUILTIN_SETS)
+    name, i = base, 2
+    while name in taken:
+        name, i = f"{base}-{i}", i + 1
+    return name
+
+
+def _finish(job: tr.TrainingJob) -> None:
+    st.session_state.pop(JOB, None)
+    if job.error is not None:    # the previous sets and result stay as they were
+        st.session_state[ERROR] = str(job.error)
+        return
+    res = job.result
+    try:
+        uws.session_workspace().save(res.embedding_set, params=res.params.to_dict(), training=res)
+    except embedlab.EmbedLabError as exc:
+        st.session_state[WARN] = f"The set is usable in this session but was not saved to the workspace: {exc}"
+    st.session_state[RESULT] = res
+    state.add_user_set(res.embedding_set)
+    st.rerun()
+
+
+job = st.session_state.get(JOB)
+if job is not None and job.finished:
+    _finish(job)
+if ERROR in st.session_state:
+    st.error(st.session_state.pop(ERROR))
+if WARN in st.session_state:
+    st.warning(st.session_state.pop(WARN))
+
+uws.restore_sets()
+
+# -- 1. corpus ---------------------------------------------------------------------------------------------
+params.bind("tr_source", "corpus", "toy", options=list(SOURCES))
+params.bind("tr_lower", "lower", True, parse=params.to_bool)
+params.bind("tr_punct", "punct", True, parse=params.to_bool)
+params.bind("tr_phrases", "phrases", False, parse=params.to_bool)
+params.bind("tr_min_count", "min_count", 2, parse=int, check=lambda v: 1 <= v <= 1000)
+
+st.header("1 · Corpus")
+source = st.radio("Where the text comes from", list(SOURCES), key="tr_source", horizontal=True,
+                  format_func=SOURCES.get)
+upload_mb = st.get_option("server.maxUploadSize")
+st.caption(
+    f"Limits: files up to {min(cp.MAX_FILE_BYTES / 2**20, upload_mb):.0f} MB (.txt, .md, .cor, .csv, .tsv, .zip); "
+    f"a zip may list at most {cp.MAX_ZIP_MEMBERS} entries, unpack to at most "
+    f"{cp.MAX_UNCOMPRESSED_BYTES / 2**20:.0f} MB and keep its text files at the top (or in one folder); "
+    f"at most {cp.MAX_TOTAL_TOKENS:,} tokens. Training needs at least {tr.MIN_TRAIN_TOKENS} tokens and "
+    f"{tr.MIN_VOCAB} distinct words. Text is read as UTF-8; if that fails, as Windows-1252 (you are told).")
+o1, o2, o3, o4 = st.columns(4)
+lower = o1.checkbox("lowercase", key="tr_lower", help="'King' and 'king' become one word")
+punct = o2.checkbox("drop punctuation", key="tr_punct", help="otherwise every punctuation mark is a token")
+phrases = o3.checkbox("join phrases", key="tr_phrases",
+                      help="gensim Phrases: frequent pairs such as new york become one token, new_york")
+min_count = o4.number_input("min_count", 1, 1000, key="tr_min_count",
+                            help="words rarer than this are left out of training")
+opts = cp.TokenizeOptions(lowercase=lower, strip_punctuation=punct, phrases=phrases)
+
+
+def _session_corpus(key, build):
+    """Read a corpus once per (input, options) in this session; errors are remembered too."""
+    if st.session_state.get("tr_corpus_key") != key:
+        try:
+            with st.spinner("Reading the corpus…"):
+                value = build()
+        except embedlab.EmbedLabError as exc:
+            value = exc
+        st.session_state["tr_corpus_key"], st.session_state["tr_corpus"] = key, value
+    value = st.session_state["tr_corpus"]
+    if isinstance(value, embedlab.EmbedLabError):
+        raise value
+    return value
+
+
+corpus = None
+try:
+    if source in ("toy", "lee"):
+        st.caption(cp.BUILTIN_CORPORA[source])
+        corpus = uws.builtin_corpus(source, opts)
+    elif source == "upload":
+        exts = [e.lstrip(".") for e in cp.TEXT_EXTENSIONS + cp.CSV_EXTENSIONS + cp.ZIP_EXTENSIONS]
+        up = st.file_uploader("Corpus file", type=exts, key="tr_upload",
+                              help="Plain text, a CSV/TSV with a text column, or a zip of text files.")
+        if up is not None:
+            column = None
+            if up.name.lower().endswith(cp.CSV_EXTENSIONS):
+                cols = _session_corpus(("columns", up.file_id), lambda: cp.csv_columns(up, filename=up.name))
+                column = st.selectbox("Text column", cols, key="tr_column")
+            corpus = _session_corpus(("upload", up.file_id, column, opts),
+                                     lambda: cp.read_corpus(up, filename=up.name, text_column=column, options=opts))
+    else:
+        text = st.text_area("Paste text (a few paragraphs at least)", key="tr_paste", height=180)
+        if text.strip():
+            digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+            corpus = _session_corpus(("paste", digest, opts), lambda: cp.corpus_from_text(text, options=opts))
+except embedlab.EmbedLabError as exc:
+    st.error(str(exc))
+    corpus = None
+if corpus is not None and not isinstance(corpus, cp.Corpus):
+    corpus = None
+
+if corpus is not None:
+    stats = cp.corpus_stats(corpus, top=20, min_count=int(min_count))
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("tokens (running words)", f"{stats.n_tokens:,}")
+    m2.metric("types (distinct words)", f"{stats.n_types:,}")
+    m3.metric(f"types seen ≥ {min_count}×", f"{stats.types_kept:,}")
+    m4.metric("sentences", f"{stats.n_sentences:,}")
+    for note in corpus.notes:
+        st.info(note)
+    left, right = st.columns([1, 2])
+    left.dataframe(pd.DataFrame(stats.top, columns=["word", "count"]), hide_index=True, width="stretch",
+                   height=420, key="tr_top")
+    right.plotly_chart(rank_frequency_figure(stats.counts, stats.words, title="Rank and frequency (Zipf)"),
+                       width="stretch", config={"displaylogo": False}, key="tr_zipf")
+    st.caption("A few words are very frequent and most are rare: on log axes the points fall near a straight line "
+               "(Zipf's law). Words below min_count get no vector.")
+
+# -- 2. training ---------------------------------------------------------------------------------------------
+params.bind("tr_model", "model", "word2vec", options=list(tr.MODELS))
+params.bind("tr_arch", "arch", "cbow", options=("cbow", "sg"))
+params.bind("tr_out", "out", "neg", options=("neg", "hs"))
+params.bind("tr_dim", "dim", 50, parse=int, check=lambda v: 2 <= v <= 300)
+params.bind("tr_window", "window", 5, parse=int, check=lambda v: 1 <= v <= 15)
+params.bind("tr_epochs", "epochs", 15, parse=int, check=lambda v: 1 <= v <= 100)
+params.bind("tr_seed", "seed", 1, parse=int, check=lambda v: 0 <= v < 2**31)
+params.bind("tr_workers", "workers", 1, parse=int, check=lambda v: 1 <= v <= CPUS)
+params.bind("tr_watch", "watch", "")
+
+st.header("2 · Train")
+job = st.session_state.get(JOB)
+with st.form("tr_form"):
+    c1, c2, c3 = st.columns(3)
+    c1.selectbox("Model", list(tr.MODELS), key="tr_model",
+                 format_func={"word2vec": "word2vec", "fasttext": "fastText (also learns word pieces)"}.get)
+    c1.radio("Architecture", ("cbow", "sg"), key="tr_arch", horizontal=True,
+             format_func={"cbow": "CBOW (context → word)", "sg": "skip-gram (word → context)"}.get)
+    c1.radio("Output layer", ("neg", "hs"), key="tr_out", horizontal=True,
+             format_func={"neg": "negative sampling", "hs": "hierarchical softmax"}.get)
+    c2.slider("Vector size (dimensions)", 2, 300, key="tr_dim")
+    c2.slider("Window (words on each side)", 1, 15, key="tr_window")
+    c2.slider("Epochs (passes over the corpus)", 1, 100, key="tr_epochs")
+    c3.number_input("Seed", 0, 2**31 - 1, key="tr_seed", help="same seed + 1 worker = same vectors")
+    c3.number_input("Workers (threads)", 1, CPUS, key="tr_workers")
+    st.text_input("Words to watch while training (empty: a sensible default)", key="tr_watch",
+                  placeholder="king queen man woman")
+    submitted = st.form_submit_button("Train", type="primary", disabled=corpus is None or job is not None)
+
+params.sync({"corpus": "tr_source", "lower": ("tr_lower", params.from_bool), "punct": ("tr_punct", params.from_bool),
+             "phrases": ("tr_phrases", params.from_bool), "min_count": ("tr_min_count", str), "model": "tr_model",
+             "arch": "tr_arch", "out": "tr_out", "dim": ("tr_dim", str), "window": ("tr_window", str),
+             "epochs": ("tr_epochs", str), "seed": ("tr_seed", str), "workers": ("tr_workers", str),
+             "watch": "tr_watch"})
+ws_key = uws.workspace_key()
+if st.query_params.get("ws") != ws_key:
+    st.query_params["ws"] = ws_key
+
+if submitted and corpus is not None and job is None:
+    try:
+        p = tr.TrainParams(model=st.session_state.tr_model, sg=st.session_state.tr_arch == "sg",
+                           hs=st.session_state.tr_out == "hs", vector_size=int(st.session_state.tr_dim),
+                           window=int(st.session_state.tr_window), epochs=int(st.session_state.tr_epochs),
+                           min_count=int(min_count), seed=int(st.session_state.tr_seed),
+                           workers=int(st.session_state.tr_workers))
+        watch = parse_words(st.session_state.tr_watch) or None
+        name = _unique_name(f"{corpus.name}-{p.model}-{p.vector_size}d")
+        new_job = tr.TrainingJob(corpus, p, watch=watch, name=name)
+        st.session_state[JOB] = new_job
+        if SYNC:
+            new_job.run()
+        else:
+            new_job.start()
+        st.rerun()
+    except embedlab.EmbedLabError as exc:
+        st.error(str(exc))
+
+
+@st.fragment(run_every=0.5)
+def _progress() -> None:
+    j = st.session_state.get(JOB)
+    if j is None:
+        return
+    if j.finished:
+        st.rerun()
+    reps = j.reports
+    if j.state == "waiting":
+        text = "Waiting for a free training slot (other sessions are training)…"
+    else:
+        text = f"Epoch {len(reps)} of {j.params.epochs}"
+        if reps and reps[-1].loss is not None:
+            text += f" · loss of the last epoch {reps[-1].loss:,.0f}"
+        elif reps:
+            text += " · gensim reports no loss for fastText"
+        if reps:
+            text += f" · {reps[-1].elapsed:.1f} s"
+    st.progress(j.fraction, text=text)
+    st.button("⏹ Stop after this epoch", key="tr_stop", on_click=j.stop, disabled=j.stop_event.is_set())
+
+
+if st.session_state.get(JOB) is not None:
+    _progress()
+
+# -- 3. result -------------------------------------------------------------------------------------------------
+res: tr.TrainingResult | None = st.session_state.get(RESULT)
+
+
+@st.cache_data(max_entries=16, show_spinner="Evaluating on gensim's benchmark files…")
+def _evaluate(fingerprint: str, _es: embedlab.EmbeddingSet, toy: bool) -> dict:
+    from embedlab.evaluation import default_pair_files, evaluate_analogies, evaluate_word_pairs, run_family
+
+    out: dict = {}
+    try:
+        a = evaluate_analogies(_es)
+        out["analogies"] = (a.accuracy, a.correct, a.total, a.skipped)
+    except embedlab.EmbedLabError as exc:
+        out["analogies"] = str(exc)
+    for path in default_pair_files():
+        try:
+            r = evaluate_word_pairs(_es, path)
+            out[path.name] = (r.spearman, r.pearson, r.pairs_used, r.pairs_skipped)
+        except embedlab.EmbedLabError as exc:
+            out[path.name] = str(exc)
+    if toy:
+        fam = run_family(_es, cp.TOY_ANALOGIES, k=5)
+        out["toy"] = [(f"{r.a} : {r.b} :: {r.c} : ?", r.expected, r.got or "—", r.rank or "—") for r in fam.rows]
+    return out
+
+
+def _export_bytes(es: embedlab.EmbeddingSet, kind: str) -> bytes:
+    from embedlab import formats
+
+    with tempfile.TemporaryDirectory() as d:
+        d = Path(d)
+        if kind == "w2v":
+            return formats.write_word2vec(es, d / "v.txt").read_bytes()
+        if kind in ("tsv", "meta"):
+            vp, mp = formats.write_projector_tsv(es, d / "vectors.tsv", d / "metadata.tsv")
+            return (vp if kind == "tsv" else mp).read_bytes()
+        npy, vocab = formats.write_npy(es, d / "vectors.npy", d / "vocab.txt")
+        return (npy if kind == "npy" else vocab).read_bytes()
+
+
+if res is not None:
+    es = res.embedding_set
+    st.header("3 · Result")
+    done = f"stopped after {res.epochs_done} of {res.params.epochs} epochs" if res.stopped else \
+        f"{res.epochs_done} epochs"
+    st.success(f"**{es.name}**: {len(es):,} words × {es.dim} dimensions, {done} in {res.train_seconds:.1f} s "
+               f"({res.words_per_second:,.0f} words/s). It is selected in the sidebar and usable on every page.")
+    st.caption(es.origin)
+    for note in res.notes:
+        st.info(note)
+    t_anim, t_loss, t_eval, t_export = st.tabs(["Watch it learn", "Loss", "Evaluate", "Export"])
+    with t_anim:
+        if res.watched:
+            norm = st.toggle("Compare directions only (unit-length vectors)", value=True, key="tr_norm",
+                             help="Cosine similarity ignores length; the random start vectors are tiny.")
+            st.plotly_chart(training_animation(res.watched, res.snapshots, res.neighbors, losses=res.losses,
+                                               normalize=norm, title=es.name),
+                            width="stretch", config={"displaylogo": False}, key="tr_anim")
+            st.caption("Press ▶ Play or drag the slider. Every snapshot is drawn in the same 2-D projection (a PCA "
+                       "of the final vectors), so what moves is the words, not the axes. The table lists each "
+                       "word's nearest neighbours in the whole vocabulary at that moment.")
+        else:
+            st.info("None of the watched words made it into the vocabulary; nothing to animate.")
+    with t_loss:
+        st.plotly_chart(loss_figure(res.losses, note="gensim's FastText does not report a training loss"),
+                        width="stretch", config={"displaylogo": False}, key="tr_loss")
+        st.caption("The loss is gensim's running training loss of each epoch (word2vec only). It falls as the "
+                   "vectors get better at predicting neighbouring words; the learning rate also falls each epoch.")
+    with t_eval:
+        ev = _evaluate(es.fingerprint, es, all(w in es for w in cp.TOY_WATCH_WORDS))
+        if "toy" in ev:
+            st.markdown("**Planted analogies** (a is to b as c is to ?; rank of the expected answer):")
+            st.dataframe(pd.DataFrame(ev["toy"], columns=["question", "expected", "best answer", "rank"]),
+                         hide_index=True, key="tr_eval_toy")
+        a = ev["analogies"]
+        if isinstance(a, str):
+            st.warning(a)
+        else:
+            acc, cor, tot, skipped = a
+            cov = tot / (tot + skipped) if tot + skipped else 0.0
+            st.markdown(f"**Google analogies** (questions-words.txt): {acc:.1%} correct ({cor:,} of {tot:,}); "
+                        f"coverage {cov:.1%} — {skipped:,} questions use words this corpus never taught it.")
+        for fname in ("wordsim353.tsv", "simlex999.txt"):
+            r = ev.get(fname)
+            if isinstance(r, str) or r is None:
+                st.markdown(f"**{fname}**: not enough word pairs covered to score ({r}).")
+            else:
+                sp, pe, used, skipped = r
+                st.markdown(f"**{fname}**: Spearman {sp:.3f}, Pearson {pe:.3f} on {used:,} pairs; coverage "
+                            f"{used / (used + skipped):.1%} ({skipped:,} pairs skipped)."
+                            + (" Too few pairs for the numbers to mean much." if used < 30 else ""))
+        st.caption("A small corpus covers few benchmark words and scores low; the built-in MiniLM words were "
+                   "learned from billions of words.")
+    with t_export:
+        st.markdown("Download the vectors to use elsewhere; the Projector pair opens in "
+                    "projector.tensorflow.org (Load → vectors.tsv, then metadata.tsv).")
+        e1, e2, e3, e4, e5 = st.columns(5)
+        stem = es.name
+        e1.download_button("word2vec text", lambda: _export_bytes(es, "w2v"), file_name=f"{stem}.txt",
+                           mime="text/plain", on_click="ignore", key="tr_dl_w2v")
+        e2.download_button("vectors.tsv", lambda: _export_bytes(es, "tsv"), file_name="vectors.tsv",
+                           mime="text/tab-separated-values", on_click="ignore", key="tr_dl_tsv")
+        e3.download_button("metadata.tsv", lambda: _export_bytes(es, "meta"), file_name="metadata.tsv",
+                           mime="text/tab-separated-values", on_click="ignore", key="tr_dl_meta")
+        e4.download_button(".npy", lambda: _export_bytes(es, "npy"), file_name=f"{stem}.npy",
+                           mime="application/octet-stream", on_click="ignore", key="tr_dl_npy")
+        e5.download_button("vocabulary", lambda: _export_bytes(es, "vocab"), file_name=f"{stem}.vocab.txt",
+                           mime="text/plain", on_click="ignore", key="tr_dl_vocab")
+
+# -- 4. workspace ------------------------------------------------------------------------------------------------
+st.header("4 · Your workspace")
+ws = uws.session_workspace()
+try:
+    entries = ws.list()
+except OSError as exc:  # an unreadable folder must not break the page
+    entries = []
+    st.warning(f"The workspace folder cannot be read: {exc}")
+used = sum(e.size_bytes for e in entries)
+st.caption(f"Trained sets are saved here so a reload or an app restart loses nothing: {len(entries)} set(s), "
+           f"{used / 2**20:.1f} MB of {ws.max_bytes / 2**20:.0f} MB; when full, the oldest sets are deleted first. "
+           "This workspace is yours alone: its key is in this page's address (?ws=…); bookmark the address to "
+           "come back to it.")
+
+
+def _use(entry_id: str) -> None:
+    try:
+        es_, extra = ws.load_full(entry_id)
+    except embedlab.EmbedLabError as exc:
+        st.session_state[ERROR] = str(exc)
+        return
+    state.add_user_set(es_)
+    restored = uws.result_from_saved(es_, extra)
+    if restored is not None:
+        st.session_state[RESULT] = restored
+
+
+def _delete(entry_id: str) -> None:
+    try:
+        ws.delete(entry_id)
+    except embedlab.EmbedLabError as exc:
+        st.session_state[ERROR] = str(exc)
+
+
+for e in entries:
+    c1, c2, c3 = st.columns([5, 1, 1])
+    c1.markdown(f"**{e.name}** · {e.n_tokens:,} words × {e.dim} d · {e.size_bytes / 2**20:.2f} MB · "
+                f"saved {time.strftime('%Y-%m-%d %H:%M', time.localtime(e.created))}")
+    c2.button("Use", key=f"tr_use_{e.id}", on_click=_use, args=(e.id,))
+    c3.button("Delete", key=f"tr_del_{e.id}", on_click=_delete, args=(e.id,))
