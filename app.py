@@ -6,7 +6,7 @@ import streamlit as st
 from ui.setup import setup_page
 
 es = setup_page("Home", "🧭")
-st.title("🧭 EmbedLab")
+st.title("EmbedLab")
 st.markdown(
     "An **embedding** gives every word (or token) a list of numbers — a point in a space with hundreds "
     "of dimensions — so that words used alike end up close together. EmbedLab lets you *see* such a space: "

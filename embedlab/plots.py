@@ -37,6 +37,13 @@ FONT_SIZE = 16
 OTHER = "other"
 
 
+def _escape(text: str) -> str:
+    """Plotly annotations interpret a little HTML; user tokens are shown as text."""
+    import html
+
+    return html.escape(text, quote=False)
+
+
 def colors_for(n: int) -> list[str]:
     """``n`` distinct colour-blind-safe colours (cycled beyond 16).
 
@@ -189,11 +196,25 @@ def _add_highlight(fig, c, tokens, row: int, neighbors: list[int], *, row_col: d
                                     marker=dict(size=10, color="white", line=dict(color=HIGHLIGHT, width=2)),
                                     mode="markers+text", text_labels=True), **loc)
         fig.data[-1].showlegend = False
+        fig.data[-1].textfont = dict(size=FONT_SIZE - 3, color="#333333")
+        if dims == 2:
+            fig.data[-1].textposition = [("top right", "bottom left", "top left", "bottom right")[i % 4]
+                                         for i in range(len(neighbors))]
     fig.add_trace(_points_trace(c, np.asarray([row]), tokens, name=f"searched: {tokens[row]}",
                                 marker=dict(size=18, color=HIGHLIGHT, symbol="diamond" if dims == 3 else "star"),
                                 mode="markers+text", text_labels=True), **loc)
     fig.data[-1].showlegend = legend
     fig.data[-1].textfont = dict(size=FONT_SIZE + 4, color=HIGHLIGHT)
+    if dims == 2:  # a boxed label stays readable on top of crowded neighbours
+        fig.data[-1].mode = "markers"
+        ref = {}
+        if row_col is not None:
+            n = "" if row_col["col"] == 1 else str(row_col["col"])
+            ref = dict(xref=f"x{n}", yref=f"y{n}")
+        fig.add_annotation(x=float(c[row, 0]), y=float(c[row, 1]), text=f"<b>{_escape(tokens[row])}</b>",
+                           showarrow=True, arrowhead=0, ax=0, ay=-36, bgcolor="rgba(255,255,255,0.9)",
+                           bordercolor=HIGHLIGHT, borderwidth=1.5, font=dict(size=FONT_SIZE + 2, color=HIGHLIGHT),
+                           **ref)
 
 
 def compare_figure(projections: Mapping[str, np.ndarray], tokens: Sequence[str], *,
@@ -263,7 +284,7 @@ def similarity_heatmap(matrix, tokens: Sequence[str], *, title: str = ""):
                                colorscale="RdBu", reversescale=True, name="cosine similarity",
                                texttemplate="%{z:.2f}" if len(tokens) <= 20 else None,
                                colorbar=dict(title=dict(text="cosine")),
-                               hovertemplate="%{y} · %{x}: %{z:.3f}<extra></extra>", showlegend=True))
+                               hovertemplate="%{y} · %{x}: %{z:.3f}<extra></extra>", showlegend=False))
     fig.update_yaxes(autorange="reversed")
     side = max(420, 40 * len(tokens) + 160)
     return _layout(fig, title=title, height=min(side, 900))
@@ -343,10 +364,9 @@ def analogy_figure(plane: AnalogyPlane, *, title: str = ""):
     fig = go.Figure()
     ctx = np.flatnonzero(roles == "context")
     if ctx.size:
-        fig.add_trace(go.Scatter(x=c[ctx, 0], y=c[ctx, 1], mode="markers+text", name="nearby words",
-                                 text=[plane.labels[i] for i in ctx], textposition="bottom center",
-                                 textfont=dict(color="#777777", size=FONT_SIZE - 2),
-                                 marker=dict(color=GREY, size=8), hovertemplate="%{text}<extra></extra>"))
+        fig.add_trace(go.Scatter(x=c[ctx, 0], y=c[ctx, 1], mode="markers", name="nearby words (hover)",
+                                 hovertext=[plane.labels[i] for i in ctx], marker=dict(color=GREY, size=8),
+                                 hovertemplate="%{hovertext}<extra></extra>"))
     ia, ib, ic, it = (plane.roles.index(r) for r in ("a", "b", "c", "b − a + c"))
     for (s, e), colour, name, dash in (((ia, ib), PALETTE[0], "a → b", "solid"),
                                        ((ic, it), PALETTE[0], "c → b − a + c (same arrow)", "solid"),
@@ -355,7 +375,8 @@ def analogy_figure(plane: AnalogyPlane, *, title: str = ""):
         fig.add_trace(go.Scatter(x=[c[s, 0], c[e, 0]], y=[c[s, 1], c[e, 1]], mode="lines", name=name,
                                  line=dict(color=colour, width=3, dash=dash), hoverinfo="skip"))
         fig.add_annotation(x=c[e, 0], y=c[e, 1], ax=c[s, 0], ay=c[s, 1], xref="x", yref="y", axref="x",
-                           ayref="y", showarrow=True, arrowhead=3, arrowsize=1.5, arrowcolor=colour, text="")
+                           ayref="y", showarrow=True, arrowhead=3, arrowsize=1.5, arrowwidth=2, arrowcolor=colour,
+                           text="", standoff=9)
     inputs = [ia, ib, ic]
     fig.add_trace(go.Scatter(x=c[inputs, 0], y=c[inputs, 1], mode="markers+text", name="a, b, c (inputs)",
                              text=[f"{plane.roles[i]}: {plane.labels[i]}" for i in inputs],

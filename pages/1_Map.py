@@ -19,7 +19,7 @@ DEFAULT_GROUPS = ("animals: cat dog horse cow sheep lion tiger bird\n"
 OVERLAP_K = 10
 
 es = setup_page("Map", "🗺️")
-st.title("🗺️ Map of the embedding space")
+st.title("Map of the embedding space")
 st.markdown(
     "Each dot is a word. Its real position has hundreds of coordinates; here it is squeezed into two (or three) "
     "so you can look at it. Words with similar meaning should land near each other — but squeezing distorts. "

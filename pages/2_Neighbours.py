@@ -10,7 +10,7 @@ from ui import cached, params
 from ui.setup import setup_page
 
 es = setup_page("Neighbours", "🔎")
-st.title("🔎 Neighbours")
+st.title("Neighbours")
 st.markdown(
     "Every word is a point; its **neighbours** are the points closest to it. Type a word to see which words the "
     "space puts next to it, or an expression such as `paris - france + italy` to search near a point made by "

@@ -19,7 +19,7 @@ FAMILY_LABELS = {
 METHOD_LABELS = {"3cosadd": "3CosAdd (b − a + c)", "3cosmul": "3CosMul (multiplicative)"}
 
 es = setup_page("Analogies", "🧩")
-st.title("🧩 Analogies")
+st.title("Analogies")
 st.markdown(
     "*man* is to *king* as *woman* is to … ? Take the step from **a** to **b** (man → king) and add it to **c** "
     "(woman): the word nearest to **b − a + c** is the answer. Try your own, or pick a family of analogies "
@@ -74,9 +74,10 @@ if answers:
     plane = analogy_plane(es, a, b, c, [n.token for n in answers[:3]])
     right.plotly_chart(analogy_figure(plane), width="stretch", config={"displaylogo": False}, key="an_plane")
     right.caption(
-        "A flat picture fitted to just these words and their nearest neighbours (PCA). If the analogy works, "
-        "a → b and c → b − a + c are the same arrow, and the answer lies near b − a + c. The plane keeps "
-        f"{plane.explained:.0%} of the spread of these points, so distances are only roughly right.")
+        "A flat picture fitted to just these words and their nearest neighbours (PCA): a → b and "
+        "c → b − a + c are the same arrow. The answer is the word whose *direction* from the origin is closest "
+        "to b − a + c (cosine), so it need not be the nearest dot here; the plane keeps "
+        f"{plane.explained:.0%} of the spread of these points. Grey dots: nearby words (hover for names).")
 
 st.divider()
 st.subheader("A whole family of analogies")

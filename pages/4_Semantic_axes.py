@@ -13,7 +13,7 @@ DEFAULT_WORDS = ("doctor nurse engineer teacher secretary programmer surgeon pil
 GENDER, WEALTH = PRESET_AXES["gender (man → woman)"], PRESET_AXES["wealth (poor → rich)"]
 
 es = setup_page("Semantic axes", "🧭")
-st.title("🧭 Semantic axes")
+st.title("Semantic axes")
 st.markdown(
     "An **axis** is the direction from one idea to another, e.g. from *man* to *woman* or from *poor* to *rich* "
     "(a pole can be the average of several words). Each word is placed by how far it points along that "
@@ -85,8 +85,9 @@ fig_col.caption("Position = cosine between the word and the axis direction: righ
 table = pd.DataFrame({"word": words})
 for j, ax in enumerate(axes):
     name = "x" if j == 0 else "y"
-    table[f"{name}: {ax.label}"] = pos[:, j].round(3)
+    table[f"{name} position"] = pos[:, j].round(3)
     table[f"rank on {name}"] = (-pos[:, j]).argsort(kind="stable").argsort(kind="stable") + 1
 table = table.sort_values("rank on x").reset_index(drop=True)
-table_col.markdown("**Ranking along each axis** (rank 1 = closest to the “to” pole)")
+table_col.markdown("**Ranking along each axis** (rank 1 = closest to the “to” pole)  \n"
+                   + "  \n".join(f"{'xy'[j]}: {ax.label}" for j, ax in enumerate(axes)))
 table_col.dataframe(table, hide_index=True, width="stretch", key="ax_table")

@@ -38,8 +38,7 @@ def test_second_axis_and_preset():
     assert at.text_input(key="ax_yf").value == "small little tiny"
     at.text_area(key="ax_words").input("ant elephant mouse whale").run()
     table = at.dataframe[0].value
-    ycol = [c for c in table.columns if c.startswith("y: ")][0]
-    big = table.set_index("word")[ycol]
+    big = table.set_index("word")["y position"]
     assert big["whale"] > big["ant"] and big["elephant"] > big["mouse"]
 
 
