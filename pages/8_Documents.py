@@ -1,0 +1,139 @@
+"""Documents: encode pasted or uploaded texts, see them on a map, search them by meaning."""
+from pathlib import PurePath
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import embedlab
+from embedlab import documents as dm
+from embedlab.plots import map_figure
+from ui import cached, lessons, params, state
+from ui.setup import setup_page
+
+CONFIG = {"displaylogo": False}
+SAMPLE = """Simmer the tomato sauce with garlic and fresh basil for twenty minutes.
+Knead the bread dough, then let it rise overnight in a warm kitchen.
+Whisk the eggs with sugar until pale before folding in the flour.
+The striker scored twice in the second half to win the cup final.
+The goalkeeper saved a penalty in the last minute of the match.
+Our team trains three evenings a week on the athletics track.
+Astronomers pointed the telescope at a distant spiral galaxy.
+The rover sent back pictures of dusty red rocks on Mars.
+A comet will be visible to the naked eye next spring.
+Drink plenty of water and rest if you have a fever.
+Regular exercise lowers blood pressure and improves sleep.
+The new phone has a faster chip and a brighter screen.
+Restart the router if the wireless connection keeps dropping.
+Back up your files before installing the system update."""
+METHODS = {"pca": "PCA (instant)", "umap": "UMAP (groups neighbours)"}
+
+current = setup_page("Documents", "📄")
+st.title("📄 Documents on a map")
+st.markdown(
+    "Each document — a line, a paragraph or a table cell — becomes one **sentence embedding**, so documents about "
+    "the same thing land close together, whatever words they use. **Try:** encode the sample (or your own "
+    "texts), then search with a question in your own words.")
+
+# -- 1. input ---------------------------------------------------------------------------------------------
+st.subheader("1 · Your documents")
+source = st.radio("Source", ("Paste text", "Upload a .txt or .csv file"), horizontal=True, key="docs_source")
+mode, column, data, filename = "auto", None, None, None
+if source == "Paste text":
+    st.session_state.setdefault("docs_text", SAMPLE)
+    data = st.text_area("One document per line (or paragraphs separated by a blank line)", key="docs_text",
+                        height=220)
+else:
+    upload = st.file_uploader("A .txt file (one document per line or paragraph) or a .csv file (pick the column)",
+                              type=["txt", "csv"], key="docs_upload")
+    if upload is not None:
+        data, filename = upload.getvalue(), upload.name
+        if filename.lower().endswith(".csv"):
+            try:
+                columns = dm.csv_columns(data, name=filename)
+            except embedlab.EmbedLabError as exc:
+                st.error(str(exc))
+                st.stop()
+            column = st.selectbox("Column holding the documents", columns, key="docs_column",
+                                  index=None, placeholder="the column with the most text")
+if filename is None or not filename.lower().endswith(".csv"):
+    mode = st.radio("A document is…", ("auto", "lines", "paragraphs"), horizontal=True, key="docs_mode",
+                    format_func={"auto": "detect", "lines": "one line", "paragraphs": "one paragraph"}.get)
+
+docs = None
+if data:
+    try:
+        docs = dm.read_documents(data, filename=filename, mode=mode, column=column)
+    except embedlab.EmbedLabError as exc:
+        st.error(str(exc))
+if docs is not None:
+    skipped = f", {docs.skipped_empty} empty skipped" if docs.skipped_empty else ""
+    col = f" from column {docs.column!r}" if docs.column else ""
+    st.caption(f"{len(docs):,} documents read as {docs.mode}{col}{skipped}.")
+    default_name = f"documents: {PurePath(filename).stem}" if filename else "documents"
+    name = st.text_input("Name of the encoded set (it appears in the sidebar)", value=default_name,
+                         key="docs_name")
+    if st.button(f"Encode {len(docs):,} documents", type="primary", key="docs_encode"):
+        bar = st.progress(0.0, text="Encoding…")
+        try:
+            es = dm.encode_documents(list(docs.texts), name=name.strip() or "documents",
+                                     progress=lambda done, total: bar.progress(
+                                         done / total, text=f"Encoding… {done:,} / {total:,}"))
+        except embedlab.EmbedLabError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state[lessons.DOCS_SET] = es
+            state.add_user_set(es)
+            st.rerun()
+
+# -- 2. map and search ------------------------------------------------------------------------------------
+es = st.session_state.get(lessons.DOCS_SET)
+if current is not None and "text" in current.meta and current.dim == 384:
+    es = current          # a documents set picked in the sidebar
+if es is None:
+    st.info("Encode some documents to see the map and search them.")
+    st.stop()
+
+st.subheader(f"2 · Search {es.name} ({len(es):,} documents)")
+params.bind("docs_q", "q", "looking at the night sky")
+params.bind("docs_k", "k", 5, parse=int, check=lambda v: 1 <= v <= 20)
+params.bind("docs_method", "method", "pca", options=tuple(METHODS))
+left, mid, right = st.columns([3, 1, 1])
+query = left.text_input("Search by meaning", key="docs_q", help="A question or a description in your own words")
+k = mid.slider("Results", 1, 20, key="docs_k")
+method = right.radio("Map", tuple(METHODS), key="docs_method", format_func=METHODS.get)
+params.sync({"q": "docs_q", "k": ("docs_k", str), "method": "docs_method"})
+
+hits = []
+if query.strip():
+    try:
+        hits = dm.search(es, query, k=k)
+    except embedlab.EmbedLabError as exc:
+        st.error(str(exc))
+if hits:
+    st.dataframe(pd.DataFrame({"rank": [h.rank for h in hits], "similarity": [round(h.score, 3) for h in hits],
+                               "document": [h.text for h in hits]}),
+                 hide_index=True, width="stretch", key="docs_hits",
+                 column_config={"document": st.column_config.TextColumn(width="large")})
+
+if len(es) < 3:
+    st.info("The map needs at least 3 documents.")
+    st.stop()
+if method == "umap" and len(es) < 10:
+    st.caption("UMAP needs at least 10 documents; showing PCA.")
+    method = "pca"
+try:
+    proj = cached.projection(es, np.arange(len(es)), method, 2)
+except embedlab.EmbedLabError as exc:
+    st.error(str(exc))
+    st.stop()
+labels = ["other"] * len(es)
+for h in hits:
+    labels[h.index] = "search results"
+fig = map_figure(proj.coords, list(es.tokens), labels=labels if hits else None,
+                 highlight=hits[0].index if hits else None, neighbor_rows=[h.index for h in hits[1:]],
+                 axis_titles=(f"{METHODS[method].split()[0]} 1", f"{METHODS[method].split()[0]} 2"),
+                 title="Documents (hover for the text; the best match is the star)", height=600)
+st.plotly_chart(fig, width="stretch", config=CONFIG, key="docs_map")
+st.caption(f"The documents are now an embedding set: pick **{es.name}** in the sidebar to use them on the other "
+           "pages (map, neighbours…).")
