@@ -45,6 +45,7 @@ import logging
 import os
 import re
 import sys
+import tokenize
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -264,7 +265,8 @@ def _detect(head: bytes, inp: _Input, filename_hint: str = "") -> str:
     body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
     nl = body.find(b"\n")
     first = body if nl < 0 else body[:nl]
-    if _HEADER_SNIFF_RE.match(first):
+    m = _HEADER_SNIFF_RE.match(first)
+    if m and int(m.group(1)) > 0 and int(m.group(2)) > 0:
         rest = body[nl + 1:] if nl >= 0 else b""
         dim = int(_HEADER_SNIFF_RE.match(first).group(2))
         sp = rest.find(b" ")
@@ -797,31 +799,53 @@ def _raise_nonfinite(arr: np.ndarray, tokens: list[str], lo: int, hi: int, inp: 
 # --------------------------------------------------------------------------------------------
 # npy + vocabulary, metadata
 # --------------------------------------------------------------------------------------------
+_NPY_ERRORS = (ValueError, OSError, EOFError, TypeError, SyntaxError, OverflowError, MemoryError, KeyError,
+               UnicodeDecodeError, tokenize.TokenError)
+
+
 def _read_npy(inp: _Input, progress: _Progress) -> np.ndarray:
+    from numpy.lib import format as npf
+
+    if inp.rewind():
+        f, size = inp.f, inp.size
+    else:  # a non-seekable stream: hold the bytes (np.load needs to seek)
+        f = io.BytesIO(inp._pushback + inp._read_raw(-1))
+        size = len(f.getvalue())
+    start = f.tell()
+    # check the header before np.load allocates anything
     try:
-        if inp.rewind():
-            arr = np.load(inp.f, allow_pickle=False)
+        version = npf.read_magic(f)
+        if version == (1, 0):
+            shape, fortran, dtype = npf.read_array_header_1_0(f, max_header_size=10_000)
         else:
-            arr = np.load(io.BytesIO(inp._pushback + inp._read_raw(-1)), allow_pickle=False)
-    except ValueError as e:
-        msg = str(e)
-        if "pickle" in msg.lower() or "object" in msg.lower():
-            raise _error("the .npy file holds Python objects, which are never unpickled; "
-                         "save a numeric array (np.save(path, vectors.astype('float32')))", inp) from None
-        raise _error(f"not a readable .npy file ({msg})", inp) from None
-    except (OSError, EOFError, TypeError, SyntaxError, OverflowError, MemoryError) as e:
-        raise _error(f"not a readable .npy file ({type(e).__name__}: {e})", inp) from None
-    if not isinstance(arr, np.ndarray):
-        raise _error("not a single .npy array", inp)
-    if arr.dtype.kind not in "fiub" or arr.dtype.names is not None:
-        raise _error(f"the array has dtype {arr.dtype}; a numeric (float or int) array is needed", inp)
-    if arr.ndim != 2:
-        raise _error(f"the array has shape {arr.shape}; a 2-D (rows, dim) array is needed", inp)
-    n, d = arr.shape
+            shape, fortran, dtype = npf.read_array_header_2_0(f, max_header_size=10_000)
+        data_start = f.tell() - start
+    except _NPY_ERRORS as e:
+        raise _error(f"not a readable .npy file: its header is damaged ({type(e).__name__}: {e})", inp) from None
+    if dtype.hasobject:
+        raise _error("the .npy file holds Python objects, which are never unpickled; "
+                     "save a numeric array (np.save(path, vectors.astype('float32')))", inp)
+    if dtype.kind not in "fiub" or dtype.names is not None or dtype.subdtype is not None:
+        raise _error(f"the array has dtype {dtype}; a numeric (float or int) array is needed", inp)
+    if len(shape) != 2:
+        raise _error(f"the array has shape {shape}; a 2-D (rows, dim) array is needed", inp)
+    n, d = shape
     if n < 1 or d < 1:
-        raise _error(f"the array has shape {arr.shape}; it needs at least one row and one column", inp)
-    _check_limits(n if n <= MAX_ROWS else n, d, inp, line=None)
-    out = np.ascontiguousarray(arr, dtype=np.float32)
+        raise _error(f"the array has shape {shape}; it needs at least one row and one column", inp)
+    if d > MAX_DIM or n > MAX_ROWS:
+        raise _error(f"the array has shape {shape}; the limits are {MAX_ROWS:,} rows and {MAX_DIM:,} dimensions",
+                     inp)
+    need = n * d * dtype.itemsize
+    if size is not None and size - data_start < need:
+        raise _error(f"the file is truncated: shape {shape} of {dtype} needs {need:,} bytes of data but only "
+                     f"{size - data_start:,} follow the header", inp)
+    f.seek(start)
+    try:
+        arr = np.load(f, allow_pickle=False)
+    except _NPY_ERRORS as e:
+        raise _error(f"not a readable .npy file ({type(e).__name__}: {e})", inp) from None
+    with np.errstate(all="ignore"):
+        out = np.ascontiguousarray(arr, dtype=np.float32)
     del arr
     finite = np.isfinite(out).all(axis=1)
     if not finite.all():

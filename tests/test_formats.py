@@ -32,9 +32,9 @@ def uni_set() -> EmbeddingSet:
 
 
 def _gensim_data() -> Path:
-    import gensim
+    import importlib.util
 
-    return Path(gensim.__file__).parent / "test" / "test_data"
+    return Path(importlib.util.find_spec("gensim").origin).parent / "test" / "test_data"
 
 
 # ---------------------------------------------------------------- round trips
@@ -404,10 +404,9 @@ def test_text_reading_memory_stays_near_the_array(tmp_path):
     path = tmp_path / "big.txt"
     with open(path, "w") as f:
         f.write(f"{n} {d}\n")
-        fmt = "%s" + " %.5f" * d + "\n"
-        for s in range(0, n, 5000):
-            block = rng.standard_normal((5000, d)).round(5).tolist()
-            f.write("".join(fmt % (f"w{s + i}", *row) for i, row in enumerate(block)))
+        rows = [" %.5f" * d % tuple(r) for r in rng.standard_normal((5000, d)).tolist()]
+        for s in range(0, n, 5000):  # the values repeat every 5000 rows; the tokens do not
+            f.write("".join(f"w{s + i}{r}\n" for i, r in enumerate(rows)))
     tracemalloc.start()
     try:
         es = read_vectors(path)
