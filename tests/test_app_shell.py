@@ -27,7 +27,9 @@ def test_home_links_every_explorer_page_and_shows_the_set():
 
 def test_picker_writes_set_to_url_and_url_restores_it():
     at = _home()
-    assert at.query_params["set"] == "minilm-words"
+    assert "set" not in at.query_params  # the default is left out of the link
+    at.sidebar.selectbox[0].set_value("minilm-positions").run()
+    assert at.query_params["set"] == "minilm-positions"
     at2 = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at2.query_params["set"] = "minilm-tokens"
     at2.run()

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable
 import streamlit as st
 
 _APPLIED = "_qp_applied"   # {widget key: URL value already applied or written}
+_DEFAULTS = "_qp_defaults"  # {widget key: default value}; defaults are left out of the URL
 
 
 def _applied() -> dict:
@@ -40,6 +41,7 @@ def bind(key: str, param: str, default: Any, *, parse: Callable[[str], Any] = st
     """
     raw = st.query_params.get(param)
     applied = _applied()
+    st.session_state.setdefault(_DEFAULTS, {})[key] = default
     if raw is not None and applied.get(key) != raw:
         applied[key] = raw
         try:
@@ -55,13 +57,21 @@ def bind(key: str, param: str, default: Any, *, parse: Callable[[str], Any] = st
 
 
 def sync(pairs: dict[str, tuple[str, Callable[[Any], str]] | str]) -> None:
-    """Write widget values to the URL: ``{param: widget_key}`` or ``{param: (widget_key, to_text)}``."""
+    """Write widget values to the URL: ``{param: widget_key}`` or ``{param: (widget_key, to_text)}``.
+
+    A value equal to the widget's default is left out (and removed), so links stay short;
+    opening a link without it gives the default, the same view.
+    """
     applied = _applied()
+    defaults = st.session_state.get(_DEFAULTS, {})
     for param, spec in pairs.items():
         key, fmt = (spec, str) if isinstance(spec, str) else spec
         if key not in st.session_state:
             continue
         raw = fmt(st.session_state[key])
         applied[key] = raw
-        if st.query_params.get(param) != raw:
+        if key in defaults and raw == fmt(defaults[key]):
+            if param in st.query_params:
+                del st.query_params[param]
+        elif st.query_params.get(param) != raw:
             st.query_params[param] = raw
