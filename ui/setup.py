@@ -41,13 +41,17 @@ def _upload() -> None:
         return
     from embedlab.formats import read_vectors
 
+    bar = st.progress(0.0, text=f"Reading {up.name}…")
     try:
-        with st.spinner(f"Reading {up.name}…"):
-            es = read_vectors(up, filename=up.name)
+        es = read_vectors(up, filename=up.name,
+                          progress=lambda frac: bar.progress(min(max(float(frac), 0.0), 1.0),
+                                                             text=f"Reading {up.name}…"))
     except embedlab.EmbedLabError as exc:
         done[up.file_id] = str(exc)
         st.error(str(exc))
         return
+    finally:
+        bar.empty()
     done[up.file_id] = None
     state.add_user_set(es)
     st.rerun()
