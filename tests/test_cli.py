@@ -157,9 +157,10 @@ def test_usage_errors_are_one_line(argv, capsys):
 
 def test_command_table_is_extensible():
     names = [c.name for c in COMMANDS]
-    assert names == ["info", "neighbors", "analogy", "project", "evaluate", "convert"]
+    core = ["info", "neighbors", "analogy", "project", "evaluate", "convert"]
+    assert names[:6] == core and len(set(names)) == len(names)
     parser = build_parser()
-    for name in names:
+    for name in core:
         args = parser.parse_args([name, "--json", "--set", "minilm-tokens"] + {
             "neighbors": ["x"], "analogy": ["a", "b", "c"], "project": ["--out", "o.csv"],
             "convert": ["o.txt"]}.get(name, []))
