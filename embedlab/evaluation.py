@@ -193,7 +193,8 @@ class AnalogyResult:
 def _best_answers(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, *, method: str,
                   keys: Sequence[str], ignore: list[set[str]], topn: int) -> np.ndarray:
     """gensim's answer to each question: among the ``topn`` best rows (question rows left out),
-    the first whose key is not a question word's key; if none is, the last of them.
+    the first whose key is not a question word's key; if none is, the last of them
+    (-1 when there is no candidate at all).
 
     The usual case (the best row is not a case variant of a question word) needs one argmax;
     only rows that hit a case variant look further.
@@ -209,8 +210,11 @@ def _best_answers(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray,
         for j in range(s.shape[0]):
             q = sl.start + j
             cand = int(best[j])
+            if not np.isfinite(s[j, cand]):  # every candidate is a question word: no answer
+                out[q] = -1
+                continue
             for _ in range(min(topn, n) - 1):
-                if keys[cand] not in ignore[q] or not np.isfinite(s[j, cand]):
+                if keys[cand] not in ignore[q]:
                     break
                 s[j, cand] = -np.inf
                 nxt = int(s[j].argmax())
@@ -276,7 +280,7 @@ def evaluate_analogies(es: EmbeddingSet, path: str | Path | None = None, *, meth
         r = np.asarray(rows, dtype=np.int64)
         answers = _best_answers(es.unit[:n], r[:, 0], r[:, 1], r[:, 2], method=method, keys=keys,
                                 ignore=ignore, topn=GENSIM_ANALOGY_TOPN)
-        correct_flags = np.array([keys[i] == e for i, e in zip(answers, expected)], dtype=bool)
+        correct_flags = np.array([i >= 0 and keys[i] == e for i, e in zip(answers, expected)], dtype=bool)
     sec_arr = np.asarray(sec_of, dtype=np.int64)
     results: dict[str, SectionResult] = {}
     for s_id, name in enumerate(sections):

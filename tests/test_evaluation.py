@@ -308,3 +308,12 @@ def test_run_family_case_variants_excluded():
 def test_run_family_bad_question(words):
     with pytest.raises(InvalidParameterError, match="each question needs 4 words"):
         run_family(words, [("man", "king", "woman")])
+
+
+def test_no_candidate_left_is_a_wrong_answer(tmp_path):
+    es = EmbeddingSet(["a", "b", "c"], np.eye(3))
+    path = tmp_path / "q.txt"
+    path.write_text(": s\na b c a\n")
+    res = evaluate_analogies(es, path)
+    assert (res.correct, res.total) == (0, 1)
+    assert to_kv(es).evaluate_word_analogies(str(path))[0] == res.accuracy
