@@ -119,22 +119,25 @@ else:
 labels = values = None
 value_title = ""
 overlap = trust = None
-if colour == "kmeans":
-    labels = [f"cluster {i + 1}" for i in cached.kmeans(es, rows, n_clusters)]
-elif colour == "kind":
-    kinds = es.meta.get("kind")
-    if kinds is None:
-        st.info("This set has no token kinds (word, subword, number …); try the minilm-tokens set.")
-    else:
-        labels = [kinds[i] for i in rows]
-elif colour == "groups":
-    member = {w: g for g, ws in groups.items() for w in ws}
-    labels = [member.get(t, OTHER) for t in tokens]
-    order = [OTHER] + list(groups)
-if colour == "distortion" or len(rows) <= 5000:
-    overlap, trust = cached.distortion(es, rows, coords, OVERLAP_K)
-if colour == "distortion":
-    values, value_title = overlap, f"share of its {OVERLAP_K} neighbours kept"
+try:
+    if colour == "kmeans" and len(rows) >= 3:
+        labels = [f"cluster {i + 1}" for i in cached.kmeans(es, rows, min(n_clusters, len(rows) - 1))]
+    elif colour == "kind":
+        kinds = es.meta.get("kind")
+        if kinds is None:
+            st.info("This set has no token kinds (word, subword, number …); try the minilm-tokens set.")
+        else:
+            labels = [kinds[i] for i in rows]
+    elif colour == "groups":
+        member = {w: g for g, ws in groups.items() for w in ws}
+        labels = [member.get(t, OTHER) for t in tokens]
+        order = [OTHER] + list(groups)
+    if len(rows) > OVERLAP_K + 1 and (colour == "distortion" or len(rows) <= 5000):
+        overlap, trust = cached.distortion(es, rows, coords, OVERLAP_K)
+    if colour == "distortion" and overlap is not None:
+        values, value_title = overlap, f"share of its {OVERLAP_K} neighbours kept"
+except embedlab.EmbedLabError as exc:
+    st.error(str(exc))
 
 hl = nn_pos = None
 if highlight_word:
@@ -157,7 +160,7 @@ with fig_col:
         st.caption(f"Trustworthiness of this picture: **{trust:.3f}** (1 = every point's {OVERLAP_K} nearest "
                    "neighbours in the picture are also near it in the full space). On average a point keeps "
                    f"{float(np.mean(overlap)):.0%} of its {OVERLAP_K} real neighbours in the picture.")
-    else:
+    elif len(rows) > OVERLAP_K + 1:
         st.caption("Choose *Colour by: distortion* to measure how faithful this picture is (takes a moment "
                    "for this many points).")
 if highlight_word:

@@ -106,3 +106,16 @@ def test_umap_tsne_and_side_by_side_with_distortion_overlay():
     titles = [a["text"] for a in spec["layout"]["annotations"]]
     assert titles == ["PCA (instant)", "UMAP", "t-SNE"]
     assert sum(t["name"] == "searched: king" for t in spec["data"]) == 3
+
+
+def test_tiny_uploaded_set_still_maps():
+    from ui.setup import UPLOAD_KEY
+
+    at = _page()
+    tiny = b"4 2\napple 1.0 0.0\npear 0.9 0.1\nstone 0.0 1.0\nrock 0.1 0.9\n"
+    at.file_uploader(key=UPLOAD_KEY).set_value(("tiny.txt", tiny, "text/plain")).run()
+    assert not at.exception
+    at.text_input(key="map_query").input("apple").run()
+    assert not at.exception
+    assert "all 4 tokens" in _captions(at)
+    assert at.dataframe[0].value["full space"].tolist()[0] == "pear"
