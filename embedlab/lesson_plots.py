@@ -17,11 +17,14 @@ import numpy as np
 from .errors import InvalidParameterError
 from .plots import FONT_SIZE, GREY, HIGHLIGHT, PALETTE, colors_for
 
-__all__ = ["row_labels", "matrix_heatmap", "onehot_figure", "dense_rows_figure", "sizes_figure",
+__all__ = ["row_labels", "robust_limit", "pipeline_figure", "matrix_heatmap", "onehot_figure", "dense_rows_figure", "sizes_figure",
            "lookup_figure", "chips_figure", "position_similarity_figure", "sinusoidal_figure",
            "context_figure", "pca2"]
 
 _SPECIAL = {"[CLS]", "[SEP]", "[PAD]", "[UNK]", "[MASK]"}
+# short function words: drawn on the context map but not labelled, to keep the labels readable
+_UNLABELLED = frozenset("a an the of to in on at by for and or but is are was were be been it its he she they we "
+                        "i you her his their our my your this that with from as into has have had will".split())
 _CHIP_COLOURS = {"word / first piece": PALETTE[0], "sub-word piece (##)": PALETTE[1], "special token": GREY}
 
 
@@ -46,10 +49,53 @@ def row_labels(tokens: Sequence[str]) -> list[str]:
     return [f"{i} · {t}" for i, t in enumerate(tokens)]
 
 
+def robust_limit(values, *, q: float = 99.0) -> float:
+    """A symmetric colour limit that ignores a few outliers (the q-th percentile of ``|values|``).
+
+    >>> robust_limit(np.r_[np.linspace(-1, 1, 99), 50.0], q=98)
+    1.0
+    """
+    v = np.abs(np.asarray(values, dtype=np.float32))
+    lim = float(np.percentile(v, q)) if v.size else 1.0
+    return round(lim, 6) or 1.0
+
+
+def pipeline_figure(panels, rows: Sequence[str], *, height: int | None = None):
+    """Several (n_tokens, d) matrices side by side with shared token rows, one colour bar each.
+
+    ``panels`` is a sequence of (title, matrix). Colour limits ignore the top 1% of magnitudes so
+    a few outlying dimensions do not wash the picture out (hover shows the real values).
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    panels = list(panels)
+    k = len(panels)
+    spacing = 0.1
+    fig = make_subplots(rows=1, cols=k, shared_yaxes=True, horizontal_spacing=spacing,
+                        subplot_titles=[t for t, _ in panels])
+    width = (1 - spacing * (k - 1)) / k
+    for j, (title, matrix) in enumerate(panels):
+        m = np.asarray(matrix, dtype=np.float32)
+        if m.ndim != 2 or m.shape[0] != len(rows):
+            raise InvalidParameterError(f"panel {title!r}: shape {m.shape} does not have one row per label ({len(rows)})")
+        lim = robust_limit(m)
+        x_end = j * (width + spacing) + width
+        fig.add_trace(go.Heatmap(
+            z=m.tolist(), y=list(rows), zmin=-lim, zmax=lim, zmid=0, colorscale="RdBu", reversescale=True,
+            name=title, colorbar=dict(x=x_end + 0.004, thickness=12, len=0.9, tickfont=dict(size=FONT_SIZE - 4)),
+            hovertemplate="%{y}, dimension %{x}: %{z:.3f}<extra>" + title + "</extra>"), row=1, col=j + 1)
+        fig.update_xaxes(title_text=f"dimension (0 … {m.shape[1] - 1})", row=1, col=j + 1)
+    fig.update_yaxes(autorange="reversed", type="category", row=1, col=1)
+    h = height or min(900, max(340, 30 * len(rows) + 170))
+    return _layout(fig, height=h)
+
+
 def matrix_heatmap(matrix, rows: Sequence[str], *, cols: Sequence[str] | None = None, title: str = "",
                    xtitle: str = "", ytitle: str = "", colorbar: str = "value", zmid: float | None = 0.0,
                    annotate: bool = False, colorscale: str = "RdBu", reversescale: bool = True,
-                   zmin: float | None = None, zmax: float | None = None, height: int | None = None):
+                   zmin: float | None = None, zmax: float | None = None, height: int | None = None,
+                   text_format: str = "%{z:.2g}"):
     """A labelled heatmap of a matrix (rows = tokens), diverging colours centred on ``zmid``.
 
     >>> fig = matrix_heatmap(np.eye(2), ["a", "b"], annotate=True)
@@ -65,7 +111,7 @@ def matrix_heatmap(matrix, rows: Sequence[str], *, cols: Sequence[str] | None = 
     fig = go.Figure(go.Heatmap(
         z=m.tolist(), x=x, y=list(rows), zmid=zmid, zmin=zmin, zmax=zmax, colorscale=colorscale,
         reversescale=reversescale, colorbar=dict(title=dict(text=colorbar)),
-        texttemplate="%{z:.2g}" if annotate else None, textfont=dict(size=FONT_SIZE),
+        texttemplate=text_format if annotate else None, textfont=dict(size=FONT_SIZE),
         hovertemplate="%{y} · %{x}: %{z:.3f}<extra></extra>", name=colorbar))
     fig.update_yaxes(autorange="reversed", type="category")
     if cols is not None:
@@ -79,7 +125,7 @@ def onehot_figure(tokens: Sequence[str], onehot, *, title: str = "One-hot codes"
     return matrix_heatmap(onehot, list(tokens), cols=list(tokens), title=title, annotate=True,
                           xtitle="one-hot position (one column per vocabulary entry)", ytitle="token",
                           colorbar="code value", zmid=None, zmin=0, zmax=1, colorscale="Blues",
-                          reversescale=False)
+                          reversescale=False, text_format="%{z:.0f}")
 
 
 def dense_rows_figure(tokens: Sequence[str], dense, *, title: str = "Dense rows of E"):
@@ -100,15 +146,18 @@ def sizes_figure(sizes):
     fig = go.Figure()
     fig.add_trace(go.Bar(x=x, y=[s.onehot_bytes for s in sizes], name="one-hot: V × V values",
                          marker_color=PALETTE[5], text=[human_bytes(s.onehot_bytes) for s in sizes],
-                         textposition="outside", hovertemplate="%{x}: %{text}<extra>one-hot</extra>"))
+                         textposition="outside", textfont=dict(size=FONT_SIZE - 1),
+                         hovertemplate="%{x}: %{text}<extra>one-hot</extra>"))
     fig.add_trace(go.Bar(x=x, y=[s.dense_bytes for s in sizes], name=f"dense: V × {sizes[0].dim} values",
                          marker_color=PALETTE[0], text=[human_bytes(s.dense_bytes) for s in sizes],
-                         textposition="outside", hovertemplate="%{x}: %{text}<extra>dense</extra>"))
+                         textposition="outside", textfont=dict(size=FONT_SIZE - 1),
+                         hovertemplate="%{x}: %{text}<extra>dense</extra>"))
     fig.update_yaxes(type="log", title_text="bytes (float32, log scale)")
-    fig.update_layout(barmode="group", uniformtext_minsize=12)
     top = max(s.onehot_bytes for s in sizes)
-    fig.update_yaxes(range=[6, np.log10(top) + 1])
-    return _layout(fig, title="Memory for the whole vocabulary", height=460, xtitle="vocabulary size")
+    fig.update_yaxes(range=[6, np.log10(top) + 1.2])
+    _layout(fig, title="Memory for the whole vocabulary", height=480, xtitle="vocabulary size")
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0))
+    return fig
 
 
 def lookup_figure(token: str, product, row, *, n: int = 12):
@@ -244,14 +293,16 @@ def context_figure(result, static_tokens: Sequence[str], static_vectors):
     # left: static neighbours
     c = pca2(static_vectors)
     fig.add_trace(go.Scatter(x=c[1:, 0], y=c[1:, 1], mode="markers+text", text=list(static_tokens[1:]),
-                             textposition="top center", name="static neighbours in E",
+                             textposition="bottom center", name="static neighbours in E",
                              marker=dict(size=10, color=GREY), hovertemplate="%{text}<extra>row of E</extra>"),
                   row=1, col=1)
     fig.add_trace(go.Scatter(x=[c[0, 0]], y=[c[0, 1]], mode="markers+text",
-                             text=[f"{result.word}: the same row in all {m} sentences"], textposition="bottom center",
-                             name=f"'{result.word}' input row (×{m})", textfont=dict(color=HIGHLIGHT),
+                             text=[f"{result.word} (×{m})"], textposition="top center",
+                             hovertext=[f"{result.word}: the same row of E in all {m} sentences"],
+                             name=f"'{result.word}' input row (×{m})",
                              marker=dict(size=20, color=HIGHLIGHT, symbol="star"),
-                             hovertemplate="%{text}<extra></extra>"), row=1, col=1)
+                             textfont=dict(size=FONT_SIZE + 2, color=HIGHLIGHT),
+                             hovertemplate="%{hovertext}<extra></extra>"), row=1, col=1)
     # right: contextual outputs of every word-like token of every sentence
     vecs, labels, sent_of, is_word = [], [], [], []
     for s, (out, pos) in enumerate(zip(result.outputs, result.positions)):
@@ -267,13 +318,16 @@ def context_figure(result, static_tokens: Sequence[str], static_vectors):
     for s in range(m):
         rows = np.flatnonzero((sent_of == s) & ~is_word)
         short = result.sentences[s] if len(result.sentences[s]) <= 40 else result.sentences[s][:39] + "…"
-        fig.add_trace(go.Scatter(x=c2[rows, 0], y=c2[rows, 1], mode="markers+text", text=[labels[r] for r in rows],
+        fig.add_trace(go.Scatter(x=c2[rows, 0], y=c2[rows, 1], mode="markers+text",
+                                 text=["" if labels[r] in _UNLABELLED else labels[r] for r in rows],
+                                 hovertext=[labels[r] for r in rows],
                                  textposition="top center", name=f"sentence {s + 1}: {short}", legendgroup=f"s{s}",
                                  marker=dict(size=8, color=colours[s], opacity=0.7), textfont=dict(color=colours[s]),
-                                 hovertemplate="%{text}<extra>sentence " + str(s + 1) + "</extra>"), row=1, col=2)
+                                 hovertemplate="%{hovertext}<extra>sentence " + str(s + 1) + "</extra>"), row=1, col=2)
         rows = np.flatnonzero((sent_of == s) & is_word)
         fig.add_trace(go.Scatter(x=c2[rows, 0], y=c2[rows, 1], mode="markers+text",
-                                 text=[f"{result.word} ({s + 1})"] * len(rows), textposition="bottom center",
+                                 text=[f"{result.word} ({s + 1})"] * len(rows),
+                                 textposition=("bottom center", "top center", "middle left", "middle right")[s % 4],
                                  name=f"'{result.word}' in sentence {s + 1}", legendgroup=f"s{s}", showlegend=False,
                                  marker=dict(size=22, color=colours[s], symbol="star", line=dict(color=HIGHLIGHT, width=1.5)),
                                  textfont=dict(size=FONT_SIZE + 2, color=HIGHLIGHT),

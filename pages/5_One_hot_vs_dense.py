@@ -71,8 +71,12 @@ table = pd.DataFrame({
     "dense bytes": [onehot.human_bytes(s.dense_bytes) for s in sizes],
     "one-hot is … × larger": [f"{s.ratio:,.0f}" for s in sizes],
 })
-left, right = st.columns([3, 2])
-left.dataframe(table, hide_index=True, width="stretch", key="oh_sizes")
+st.dataframe(table, hide_index=True, width="stretch", key="oh_sizes")
+left, right = st.columns([1, 1])
+left.markdown(
+    f"A one-hot code needs a V × V matrix: it grows with the *square* of the vocabulary. A dense table is V × {d}: "
+    f"it grows in step with the vocabulary, and the {d} numbers per word carry meaning. At a quarter of a million "
+    "words the one-hot codes would need 250 GB — more memory than most computers have.")
 left.caption("30,522 = BERT / MiniLM WordPiece; 50,000 ≈ GPT-2's byte-pair vocabulary; 250,000 ≈ a multilingual "
              "model. Stored as float32 (4 bytes per value).")
 right.plotly_chart(lp.sizes_figure(sizes), width="stretch", config=CONFIG, key="oh_sizes_fig")

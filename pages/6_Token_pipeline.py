@@ -64,19 +64,13 @@ st.markdown(
     f"pick {n} of its rows. Each row then gets the learned **position vector** of its place in the text added "
     "(and a constant segment vector), and **LayerNorm** rescales every row to mean 0 and spread 1 before the "
     "learned scale: that is exactly what the first attention layer receives.")
-c1, c2, c3 = st.columns(3)
-lim = float(np.abs(stages.word).max())
-c1.plotly_chart(lp.matrix_heatmap(stages.word, labels, title=f"rows of E ({n} × {d})", xtitle="dimension",
-                                  ytitle="position · token", colorbar="value", zmin=-lim, zmax=lim),
-                width="stretch", config=CONFIG, key="tp_rows")
-plim = float(np.abs(stages.position).max())
-c2.plotly_chart(lp.matrix_heatmap(stages.position, labels, title=f"+ position vectors 0…{n - 1}",
-                                  xtitle="dimension", colorbar="value", zmin=-plim, zmax=plim),
-                width="stretch", config=CONFIG, key="tp_positions")
-nlim = float(np.abs(stages.normed).max())
-c3.plotly_chart(lp.matrix_heatmap(stages.normed, labels, title="= LayerNorm(sum): input to layer 1",
-                                  xtitle="dimension", colorbar="value", zmin=-nlim, zmax=nlim),
-                width="stretch", config=CONFIG, key="tp_normed")
+st.plotly_chart(lp.pipeline_figure([(f"rows of E ({n} × {d})", stages.word),
+                                     (f"+ position vectors 0…{n - 1}", stages.position),
+                                     ("= LayerNorm(sum): input to layer 1", stages.normed)], labels),
+                width="stretch", config=CONFIG, key="tp_pipeline")
+st.caption("Colours are capped at the 99th percentile of each panel so a few large dimensions do not wash the "
+           "picture out; hover for the exact numbers. The middle panel does not depend on the text at all: "
+           "position 3 gets the same vector whatever token stands there.")
 norms = pd.DataFrame({"position · token": labels,
                       "length of E row": np.linalg.norm(stages.word, axis=1).round(3),
                       "length of position vector": np.linalg.norm(stages.position, axis=1).round(3),

@@ -5,7 +5,6 @@ import streamlit as st
 import embedlab
 from embedlab import lesson_plots as lp
 from embedlab.documents import document_labels
-from embedlab.plots import similarity_heatmap
 from ui import lessons, params
 from ui.setup import setup_page
 
@@ -18,6 +17,15 @@ DEFAULT_SENTENCES = ("We sat on the grassy bank of the river.\n"
 DEFAULT_COMPARE = ("The weather is lovely today.\nIt's so sunny outside!\nHe drove to the stadium.\n"
                    "A storm is coming tonight.\nThe match was played in a huge arena.")
 MAX_SENTENCES = 12
+
+
+
+def cosine_heatmap(matrix, labels, title):
+    """Rows labelled with the sentences, columns with their numbers (keeps the axes readable)."""
+    return lp.matrix_heatmap(matrix, labels, cols=[str(i + 1) for i in range(len(labels))], title=title,
+                             annotate=True, text_format="%{z:.2f}", zmin=-1, zmax=1, colorbar="cosine",
+                             xtitle="sentence")
+
 
 setup_page("Context", "🌊")
 st.title("🌊 Same word, different meaning: contextual embeddings")
@@ -53,15 +61,18 @@ else:
         f"{m} sentences — {same}, cosine 1.00. **Output:** after six layers its vectors differ: cosine between "
         f"sentences from {off.min():.2f} to {off.max():.2f}. Its static neighbours (left) never change; its "
         "contextual vectors (right) each sit among the words of their own sentence.")
+    st.caption(f"The static neighbours of *{result.word}* come from the token table alone: "
+               f"{', '.join(static_tokens[1:6])}… The table keeps one row per token, so it can only hold the "
+               "sense the word has most often; the encoder tells the senses apart.")
     st.plotly_chart(lp.context_figure(result, static_tokens, static_vectors), width="stretch", config=CONFIG,
                     key="ctx_map")
     st.caption("Both panels are 2-D PCA pictures of the vectors shown in them (separately: the input table and the "
                "encoder's output are different spaces). Hover a point for its token.")
-    labels = [f"{i + 1}: {s}" for i, s in enumerate(document_labels(result.sentences, width=28))]
+    labels = [f"{i + 1}: {s}" for i, s in enumerate(document_labels(result.sentences, width=24))]
     c1, c2 = st.columns(2)
-    c1.plotly_chart(similarity_heatmap(result.input_cosine, labels, title=f"'{result.word}' input rows: cosine"),
+    c1.plotly_chart(cosine_heatmap(result.input_cosine, labels, f"'{result.word}' input rows: cosine"),
                     width="stretch", config=CONFIG, key="ctx_in_sim")
-    c2.plotly_chart(similarity_heatmap(result.output_cosine, labels, title=f"'{result.word}' output vectors: cosine"),
+    c2.plotly_chart(cosine_heatmap(result.output_cosine, labels, f"'{result.word}' output vectors: cosine"),
                     width="stretch", config=CONFIG, key="ctx_out_sim")
 
 st.divider()
@@ -80,9 +91,9 @@ else:
     except embedlab.EmbedLabError as exc:
         st.error(str(exc))
     else:
-        labels = [f"{i + 1}: {s}" for i, s in enumerate(document_labels(cmp, width=28))]
-        st.plotly_chart(similarity_heatmap(np.clip(vecs @ vecs.T, -1, 1), labels,
-                                           title="Cosine similarity of the sentence embeddings"),
+        labels = [f"{i + 1}: {s}" for i, s in enumerate(document_labels(cmp, width=40))]
+        st.plotly_chart(cosine_heatmap(np.clip(vecs @ vecs.T, -1, 1), labels,
+                                       "Cosine similarity of the sentence embeddings"),
                         width="stretch", config=CONFIG, key="ctx_sent_sim")
         if len(all_cmp) > len(cmp):
             st.caption(f"Only the first {len(cmp)} of {len(all_cmp)} sentences are compared.")

@@ -69,7 +69,7 @@ def test_token_pipeline_shows_pieces_ids_and_shape():
     table = frame(at, "kind")
     assert list(table["token"]) == ["[CLS]", "token", "##ization", "rocks", "[SEP]"]
     assert list(table["id"])[0] == 101
-    assert len(at.get("plotly_chart")) == 7
+    assert len(at.get("plotly_chart")) == 5
     assert not at.warning
 
 
