@@ -369,11 +369,6 @@ def train(corpus: Corpus, params: TrainParams | None = None, *, watch: Sequence[
     if n_tokens < MIN_TRAIN_TOKENS:
         raise TrainingError(f"the corpus {corpus.name!r} has only {n_tokens} tokens; training needs at least "
                             f"{MIN_TRAIN_TOKENS} (add more text)")
-    counts = corpus.counts()
-    kept = sum(1 for c in counts.values() if c >= params.min_count)
-    if kept < MIN_VOCAB:
-        raise TrainingError(f"only {kept} distinct words occur at least min_count={params.min_count} times in "
-                            f"{corpus.name!r}; training needs at least {MIN_VOCAB}: lower min_count or add text")
     t_start = time.perf_counter()
     from gensim.models import FastText, Word2Vec
 
@@ -381,8 +376,12 @@ def train(corpus: Corpus, params: TrainParams | None = None, *, watch: Sequence[
     model = cls(**params.gensim_kwargs())
     model.build_vocab(corpus.sentences)
     vocab = model.wv.key_to_index
+    if len(vocab) < MIN_VOCAB:
+        raise TrainingError(f"only {len(vocab)} distinct words occur at least min_count={params.min_count} times "
+                            f"in {corpus.name!r}; training needs at least {MIN_VOCAB}: lower min_count or add text")
     notes = []
-    wanted = list(dict.fromkeys(watch if watch is not None else default_watch_words(counts)))
+    # gensim's vocabulary is sorted by frequency: no second counting pass over the corpus
+    wanted = list(dict.fromkeys(watch if watch is not None else default_watch_words(model.wv.index_to_key)))
     if len(wanted) > MAX_WATCH:
         notes.append(f"watching the first {MAX_WATCH} of {len(wanted)} words")
         wanted = wanted[:MAX_WATCH]

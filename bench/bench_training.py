@@ -1,0 +1,84 @@
+"""Training throughput (words/s): EmbedLab's train() against calling gensim directly.
+
+Run by hand:  python bench/bench_training.py [--repeat 10] [--runs 5] [--workers 1]
+
+Corpus: gensim's lee_background.cor (read in place), repeated ``--repeat`` times (10 -> ~600k
+words). Both sides get the same sentences and parameters (CBOW, 100 d, window 5, 5 epochs,
+min_count 5, negative 5, seed 1). The EmbedLab side runs with everything the page uses switched on:
+the per-epoch callback, a progress function, 12 watched words (snapshots + nearest neighbours in
+the whole vocabulary after every epoch) and gensim's loss computation (``compute_loss=True``).
+The gensim side is ``Word2Vec(sentences=..., **same parameters)`` with gensim's defaults
+(no loss, no callbacks). Throughput = corpus words × epochs / seconds of ``build_vocab`` + ``train``,
+timed the same way for both. Runs alternate between the two sides; medians are reported.
+Target: EmbedLab / gensim ≥ 0.9.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from embedlab.corpus import builtin_corpus  # noqa: E402
+from embedlab.training import TrainParams, train  # noqa: E402
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--repeat", type=int, default=10, help="copies of the Lee corpus (default 10)")
+    ap.add_argument("--runs", type=int, default=5, help="timed runs per side (default 5)")
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--model", choices=("word2vec", "fasttext"), default="word2vec")
+    args = ap.parse_args(argv)
+
+    from dataclasses import replace
+
+    from gensim.models import FastText, Word2Vec
+
+    lee = builtin_corpus("lee")
+    corpus = replace(lee, sentences=lee.sentences * args.repeat)
+    words = corpus.n_tokens
+    params = TrainParams(model=args.model, vector_size=100, window=5, epochs=args.epochs, min_count=5,
+                         workers=args.workers, seed=1)
+    cls = FastText if args.model == "fasttext" else Word2Vec
+    watch = ["government", "police", "fire", "people", "australia", "sydney", "minister", "world",
+             "south", "president", "killed", "israeli"]
+
+    def ours() -> float:
+        ticks = []
+        t = time.perf_counter()
+        res = train(corpus, params, watch=watch, progress=ticks.append)
+        dt = time.perf_counter() - t
+        assert len(ticks) == args.epochs and len(res.watched) == len(watch)
+        return dt
+
+    def gensim_direct() -> float:
+        t = time.perf_counter()
+        cls(sentences=corpus.sentences, **params.gensim_kwargs())
+        return time.perf_counter() - t
+
+    ours()            # warm-up: imports, first allocation
+    gensim_direct()
+    t_ours, t_gensim = [], []
+    for _ in range(args.runs):
+        t_gensim.append(gensim_direct())
+        t_ours.append(ours())
+    work = words * args.epochs
+    w_ours = work / statistics.median(t_ours)
+    w_gensim = work / statistics.median(t_gensim)
+    print(f"corpus: lee_background.cor × {args.repeat} = {words:,} words; {args.model} CBOW 100 d, window 5, "
+          f"{args.epochs} epochs, min_count 5, workers {args.workers}; median of {args.runs} runs")
+    print(f"{'':34}{'seconds':>10}{'words/s':>14}")
+    print(f"{'gensim ' + cls.__name__ + '(...) directly':34}{statistics.median(t_gensim):>10.2f}{w_gensim:>14,.0f}")
+    print(f"{'EmbedLab train() (+loss, snapshots)':34}{statistics.median(t_ours):>10.2f}{w_ours:>14,.0f}")
+    ratio = w_ours / w_gensim
+    print(f"ratio EmbedLab / gensim: {ratio:.3f}  (target ≥ 0.9: {'met' if ratio >= 0.9 else 'NOT met'})")
+    return 0 if ratio >= 0.9 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
