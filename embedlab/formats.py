@@ -229,6 +229,13 @@ def _error(msg: str, inp: _Input | str | None = None, line: int | None = None) -
     return EmbeddingFormatError(msg, line=line, path=name)
 
 
+def _record_error(msg: str, inp: _Input, record: int) -> EmbeddingFormatError:
+    """An error in a binary file: the message says "record N"; ``.line`` holds N."""
+    err = EmbeddingFormatError(msg, path=inp.name)
+    err.line = record
+    return err
+
+
 # --------------------------------------------------------------------------------------------
 # detection
 # --------------------------------------------------------------------------------------------
@@ -519,6 +526,24 @@ def _parse_chunk_fast(chunk: bytes, spec: _TextSpec):
     return toks, values
 
 
+def _parse_piece(chunk: bytes, first_ln: int, spec: _TextSpec, inp: _Input, depth: int = 0):
+    """Fast path for the chunk; if it refuses, halve the chunk so that a few odd lines (blank lines,
+    GloVe tokens with spaces) send only small pieces to the exact line-by-line parser."""
+    res = _parse_chunk_fast(chunk, spec)
+    if res is not None:
+        return res[0], res[1], 0, 0
+    nl = chunk.count(b"\n")
+    if nl <= 256 or depth >= 16:
+        return _parse_chunk_slow(chunk, first_ln, spec, inp)
+    mid = chunk.find(b"\n", len(chunk) // 2) + 1
+    if mid <= 0 or mid >= len(chunk):
+        return _parse_chunk_slow(chunk, first_ln, spec, inp)
+    left, right = chunk[:mid], chunk[mid:]
+    t1, v1, b1, s1 = _parse_piece(left, first_ln, spec, inp, depth + 1)
+    t2, v2, b2, s2 = _parse_piece(right, first_ln + left.count(b"\n"), spec, inp, depth + 1)
+    return t1 + t2, np.concatenate([v1, v2]), b1 + b2, s1 + s2
+
+
 def _iter_chunks(inp: _Input, chunk_size: int, first_ln: int):
     """Yield (chunk, first line number); every chunk but the last ends with a newline."""
     ln = first_ln
@@ -628,13 +653,9 @@ def _read_text(inp: _Input, fmt: str, progress: _Progress):
     chunk_size = _chunk_size(inp)
     last_ln = first_ln - 1
     for chunk, ln in _iter_chunks(inp, chunk_size, first_ln):
-        res = _parse_chunk_fast(chunk, spec)
-        if res is None:
-            toks, vals, blank, spaced = _parse_chunk_slow(chunk, ln, spec, inp)
-            info["blank"] += blank
-            info["spaced"] += spaced
-        else:
-            toks, vals = res
+        toks, vals, blank, spaced = _parse_piece(chunk, ln, spec, inp)
+        info["blank"] += blank
+        info["spaced"] += spaced
         if count is not None and rows.n + len(toks) > count:
             bad = _line_of_row(chunk, ln, count - rows.n)
             raise _error(f"the header announces {count:,} rows but there are more: this line would be row "
@@ -744,23 +765,23 @@ def _read_w2v_binary(inp: _Input, progress: _Progress):
         if sp < 0 or sp + 1 + rowbytes > len(buf):
             rest = buf[pos:]
             if not rest.strip(b"\n"):
-                raise _error(f"the header announces {count:,} records but the file ends after {i:,}",
-                             inp, line=i + 1)
+                raise _record_error(f"the header announces {count:,} records but the file ends after {i:,}",
+                                    inp, i + 1)
             if sp < 0:
                 what = ("no space after the token" if len(rest) >= _MAX_TOKEN_BYTES
                         else "the file ends inside the token")
             else:
                 what = f"the file ends inside the vector ({len(buf) - sp - 1} of {rowbytes} bytes)"
-            raise _error(f"record {i + 1} (byte offset {base + pos:,}): {what}", inp, line=i + 1)
+            raise _record_error(f"record {i + 1} (byte offset {base + pos:,}): {what}", inp, i + 1)
         raw_tok = buf[pos:sp].lstrip(b"\n")
         try:
             tok = raw_tok.decode("utf-8")
         except UnicodeDecodeError as e:
-            raise _error(f"record {i + 1} (byte offset {base + pos:,}): the token is not UTF-8 "
-                         f"(byte 0x{raw_tok[e.start]:02x}); not a word2vec binary file, or not UTF-8",
-                         inp, line=i + 1) from None
+            raise _record_error(f"record {i + 1} (byte offset {base + pos:,}): the token is not UTF-8 "
+                                f"(byte 0x{raw_tok[e.start]:02x}); not a word2vec binary file, or not UTF-8",
+                                inp, i + 1) from None
         if not tok or tok.strip() == "":
-            raise _error(f"record {i + 1} (byte offset {base + pos:,}): empty token", inp, line=i + 1)
+            raise _record_error(f"record {i + 1} (byte offset {base + pos:,}): empty token", inp, i + 1)
         if i >= arr.shape[0]:
             arr.resize((min(count, int(arr.shape[0] * 1.25) + 1024), dim), refcheck=False)
         arr[i] = np.frombuffer(buf, dtype="<f4", count=dim, offset=sp + 1)
@@ -778,8 +799,8 @@ def _read_w2v_binary(inp: _Input, progress: _Progress):
         extra = inp.read(1 << 16)
         more = extra.strip(b"\n\r \t")
     if more:
-        raise _error(f"the header announces {count:,} records but there is more data after record {count:,} "
-                     f"(byte offset {base + pos:,})", inp, line=count + 1)
+        raise _record_error(f"the header announces {count:,} records but there is more data after record {count:,} "
+                            f"(byte offset {base + pos:,})", inp, count + 1)
     start = (i // 8192) * 8192
     if not np.isfinite(arr[start:i]).all():
         _raise_nonfinite(arr, tokens, start, i, inp)
@@ -792,8 +813,8 @@ def _read_w2v_binary(inp: _Input, progress: _Progress):
 
 def _raise_nonfinite(arr: np.ndarray, tokens: list[str], lo: int, hi: int, inp: _Input):
     bad = lo + int(np.flatnonzero(~np.isfinite(arr[lo:hi]).all(axis=1))[0])
-    raise _error(f"record {bad + 1} (token {tokens[bad]!r}) has NaN or infinite values; vectors must be finite",
-                 inp, line=bad + 1)
+    raise _record_error(f"record {bad + 1} (token {tokens[bad]!r}) has NaN or infinite values; vectors must be "
+                        "finite", inp, bad + 1)
 
 
 # --------------------------------------------------------------------------------------------
