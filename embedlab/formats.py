@@ -291,6 +291,9 @@ def _detect(head: bytes, inp: _Input, filename_hint: str = "") -> str:
     if not lines:
         raise _error("the first line is longer than 64 KB; not a vector file", inp, line=1)
     if b"\x00" in head:
+        sample = head[:4096]
+        if len(sample) >= 8 and max(sample[0::2].count(0), sample[1::2].count(0)) >= 0.9 * (len(sample) // 2):
+            raise _error("the file looks like UTF-16 text (every other byte is zero); save it as UTF-8", inp, line=1)
         raise _error(f"binary data (NUL byte at byte {head.index(_NUL)}); not a recognised vector file. "
                      f"Supported: {', '.join(FORMATS)}", inp)
     line = lines[0]

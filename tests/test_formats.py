@@ -140,6 +140,7 @@ BAD_TEXT = [
     (b"10 1000000\na 1\n", r"dimension 1,000,000 is larger than the limit", 1),
     (b"60000000 10\na 1\n", r"60,000,000 rows, more than the limit", 1),
     (b"\xff\xfea\x00 \x001\x00", r"UTF-16", 1),
+    ("king 0.5 1\n".encode("utf-16-le"), r"looks like UTF-16", 1),
     (b"\x00\x01\x02garbage\x00\xff" * 20, r"binary data \(NUL byte", None),
     (b"just words here\nand more\n", r"not a recognised vector file", 1),
     (b"a\tb\nc\td\n", r"not a recognised vector file", 1),
