@@ -173,3 +173,27 @@ def test_batch_scores_equal_single_queries(method):
             single = np.empty(120, dtype=np.float32)
             single[[n.index for n in res]] = [n.score for n in res]
             np.testing.assert_allclose(scores[j], single, rtol=1e-5, atol=1e-6)
+
+
+# -- property-based: any text either parses or raises InvalidParameterError --------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_word = st.text(alphabet="abcXYZ019#_é", min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab +-*#\t()1é", max_size=20))
+def test_parse_expression_never_crashes(text):
+    try:
+        terms = parse_expression(text)
+    except InvalidParameterError:
+        return
+    assert terms and all(sign in (1, -1) and tok for sign, tok in terms)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([1, -1]), _word), min_size=1, max_size=5), st.sampled_from([" ", "", "  "]))
+def test_parse_expression_round_trip(terms, gap):
+    text = "".join(("+" if s > 0 else "-") + gap + t + gap for s, t in terms)
+    assert parse_expression(text) == terms
