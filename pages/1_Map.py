@@ -91,24 +91,31 @@ if extra_rows:
 st.caption(f"Drawn: {what}.")
 
 # -- projection ------------------------------------------------------------------------------------
+# PCA is fitted to the base points and added words are placed in it, so a search moves nothing;
+# UMAP and t-SNE cannot place new points faithfully, so they are fitted again with them (cached).
+extra = np.asarray(extra_rows, dtype=base.dtype)
 try:
-    if method == "pca" or cached.has_projection(es, rows, method, dims):
-        proj = cached.projection(es, rows, method, dims)
+    if method == "pca":
+        proj = cached.projection(es, base, "pca", dims)
+        coords = cached.pca_coords(es, base, extra, dims)
     else:
-        with st.status(f"{METHODS[method]} of {len(rows):,} points…", expanded=False) as status:
-            bar = st.progress(0.0)
+        if cached.has_projection(es, rows, method, dims):
+            proj = cached.projection(es, rows, method, dims)
+        else:
+            with st.status(f"{METHODS[method]} of {len(rows):,} points…", expanded=False) as status:
+                bar = st.progress(0.0)
 
-            def progress(*args):
-                frac = args[0] / args[1] if len(args) >= 2 and args[1] else args[0] if args else 0.0
-                bar.progress(float(min(max(frac, 0.0), 1.0)))
+                def progress(*args):
+                    frac = args[0] / args[1] if len(args) >= 2 and args[1] else args[0] if args else 0.0
+                    bar.progress(float(min(max(frac, 0.0), 1.0)))
 
-            proj = cached.projection(es, rows, method, dims, progress=progress)
-            status.update(label=f"{METHODS[method]} of {len(rows):,} points"
-                                + (" (from the cache)" if proj.from_cache else ""), state="complete")
+                proj = cached.projection(es, rows, method, dims, progress=progress)
+                status.update(label=f"{METHODS[method]} of {len(rows):,} points"
+                                    + (" (from the disk cache)" if proj.from_cache else ""), state="complete")
+        coords = np.asarray(proj.coords, dtype=np.float32)
 except embedlab.EmbedLabError as exc:
     st.error(str(exc))
     st.stop()
-coords = np.asarray(proj.coords, dtype=np.float32)
 if method == "pca" and proj.explained_variance_ratio is not None:
     evr = proj.explained_variance_ratio
     axis_titles = [f"PC {i + 1} ({evr[i]:.1%} of the spread)" for i in range(dims)]
@@ -120,8 +127,8 @@ labels = values = None
 value_title = ""
 overlap = trust = None
 try:
-    if colour == "kmeans" and len(rows) >= 3:
-        labels = [f"cluster {i + 1}" for i in cached.kmeans(es, rows, min(n_clusters, len(rows) - 1))]
+    if colour == "kmeans" and len(base) >= 3:
+        labels = [f"cluster {i + 1}" for i in cached.cluster_labels(es, base, extra, min(n_clusters, len(base) - 1))]
     elif colour == "kind":
         kinds = es.meta.get("kind")
         if kinds is None:
@@ -132,10 +139,12 @@ try:
         member = {w: g for g, ws in groups.items() for w in ws}
         labels = [member.get(t, OTHER) for t in tokens]
         order = [OTHER] + list(groups)
-    if len(rows) > OVERLAP_K + 1 and (colour == "distortion" or len(rows) <= 5000):
-        overlap, trust = cached.distortion(es, rows, coords, OVERLAP_K)
+    # measured on the base points (stable under a search), shown for the added words as well
+    if len(base) > OVERLAP_K + 1 and (colour == "distortion" or len(base) <= 5000):
+        overlap, trust = cached.distortion(es, base, coords[: len(base)], OVERLAP_K)
     if colour == "distortion" and overlap is not None:
-        values, value_title = overlap, f"share of its {OVERLAP_K} neighbours kept"
+        full = cached.distortion(es, rows, coords, OVERLAP_K)[0] if len(extra) else overlap
+        values, value_title = full, f"share of its {OVERLAP_K} neighbours kept"
 except embedlab.EmbedLabError as exc:
     st.error(str(exc))
 

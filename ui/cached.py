@@ -96,11 +96,37 @@ def projection(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, seed:
     return result
 
 
-@st.cache_data(max_entries=16, show_spinner="Clustering…", hash_funcs=_HASH)
-def kmeans(es: EmbeddingSet, rows: np.ndarray, k: int) -> np.ndarray:
-    from embedlab.clusters import kmeans_labels
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=_HASH)
+def _pca_fit(es: EmbeddingSet, base: np.ndarray, dims: int):
+    from embedlab.projection import fit_pca
 
-    return kmeans_labels(es.vectors[rows], k=k, seed=0)
+    return fit_pca(es.vectors[base], dims=dims)
+
+
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
+def pca_coords(es: EmbeddingSet, base: np.ndarray, extra: np.ndarray, dims: int) -> np.ndarray:
+    """PCA fitted to the ``base`` rows; coordinates of base then ``extra`` rows. Searched words
+    added to the picture do not move the other points."""
+    fit = _pca_fit(es, base, dims)
+    rows = np.concatenate([base, extra]) if len(extra) else base
+    return np.asarray(fit.transform(es.vectors[rows]), dtype=np.float32)
+
+
+@st.cache_data(max_entries=16, show_spinner="Clustering…", hash_funcs=_HASH)
+def kmeans(es: EmbeddingSet, base: np.ndarray, k: int):
+    from embedlab.clusters import kmeans_fit
+
+    return kmeans_fit(es.vectors[base], k=k, seed=0)
+
+
+def cluster_labels(es: EmbeddingSet, base: np.ndarray, extra: np.ndarray, k: int) -> np.ndarray:
+    """k-means fitted to the ``base`` rows; ``extra`` rows get their nearest centre."""
+    from embedlab.clusters import assign_clusters
+
+    res = kmeans(es, base, k)
+    if not len(extra):
+        return res.labels
+    return np.concatenate([res.labels, assign_clusters(es.vectors[extra], res)])
 
 
 @st.cache_data(max_entries=16, show_spinner="Measuring distortion…", hash_funcs=_HASH)
