@@ -442,13 +442,12 @@ def _parse_line(text: str, ln: int, spec: _TextSpec, inp: _Input) -> tuple[str |
 
 
 def _to_floats(vals: list[str], ln: int, inp: _Input, out: np.ndarray) -> None:
-    for j, v in enumerate(vals):
-        try:
-            x = float(v)
-        except (ValueError, OverflowError):
-            raise _error(f"value {j + 1} ({v[:40]!r}) is not a number", inp, line=ln) from None
-        with np.errstate(all="ignore"):
-            out[j] = x
+    with np.errstate(all="ignore"):  # values too large for float32 become inf, reported below
+        for j, v in enumerate(vals):
+            try:
+                out[j] = float(v)
+            except (ValueError, OverflowError):
+                raise _error(f"value {j + 1} ({v[:40]!r}) is not a number", inp, line=ln) from None
     if not np.isfinite(out).all():
         j = int(np.flatnonzero(~np.isfinite(out))[0])
         raise _error(f"value {j + 1} ({vals[j][:40]!r}) is NaN or infinite (or too large for float32); "

@@ -438,3 +438,18 @@ def test_no_warning_for_clean_files(uni_set, tmp_path):
 def test_missing_path():
     with pytest.raises(EmbeddingFormatError, match="no such vector file"):
         read_vectors(os.path.join("nowhere", "x.vec"))
+
+
+def test_odd_lines_inside_large_chunks_are_read_exactly():
+    # enough rows for several chunks of many lines, so that the bulk parser refuses a chunk and it is halved
+    rng = np.random.default_rng(0)
+    n, d = 6000, 20
+    vecs = rng.standard_normal((n, d)).astype(np.float32)
+    tokens = [f"w{i}" for i in range(n)]
+    tokens[1000], tokens[4500] = ". . .", "at x@y.com"
+    lines = [t + "".join(" %.9g" % x for x in row) for t, row in zip(tokens, vecs.tolist())]
+    lines.insert(3000, "")
+    es, rep = read_vectors_report(io.BytesIO(("\n".join(lines) + "\n").encode()))
+    assert rep.spaced_tokens == 2 and rep.blank_lines_skipped == 1
+    assert es.tokens == tuple(tokens)
+    np.testing.assert_array_equal(es.vectors, vecs)
