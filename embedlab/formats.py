@@ -750,6 +750,8 @@ def _read_w2v_binary(inp: _Input, progress: _Progress):
     tokens: list[str] = []
     chunk_size = max(_chunk_size(inp), 4 * (rowbytes + 1024))
     buf = b""
+    bview = memoryview(buf)
+    out = memoryview(arr).cast("B")  # rows are copied byte for byte (little-endian float32 on disk)
     pos = 0
     base = consumed  # file offset of buf[0]
     eof = False
@@ -762,7 +764,9 @@ def _read_w2v_binary(inp: _Input, progress: _Progress):
             if not data:
                 eof = True
             base += pos
+            bview.release()
             buf = buf[pos:] + data
+            bview = memoryview(buf)
             pos = 0
             sp = buf.find(b" ", 0, _MAX_TOKEN_BYTES)
         if sp < 0 or sp + 1 + rowbytes > len(buf):
@@ -786,8 +790,11 @@ def _read_w2v_binary(inp: _Input, progress: _Progress):
         if not tok or tok.strip() == "":
             raise _record_error(f"record {i + 1} (byte offset {base + pos:,}): empty token", inp, i + 1)
         if i >= arr.shape[0]:
+            out.release()
             arr.resize((min(count, int(arr.shape[0] * 1.25) + 1024), dim), refcheck=False)
-        arr[i] = np.frombuffer(buf, dtype="<f4", count=dim, offset=sp + 1)
+            out = memoryview(arr).cast("B")
+        o = i * rowbytes
+        out[o:o + rowbytes] = bview[sp + 1:sp + 1 + rowbytes]
         tokens.append(tok)
         pos = sp + 1 + rowbytes
         i += 1
@@ -804,6 +811,8 @@ def _read_w2v_binary(inp: _Input, progress: _Progress):
     if more:
         raise _record_error(f"the header announces {count:,} records but there is more data after record {count:,} "
                             f"(byte offset {base + pos:,})", inp, count + 1)
+    out.release()
+    bview.release()
     start = (i // 8192) * 8192
     if not np.isfinite(arr[start:i]).all():
         _raise_nonfinite(arr, tokens, start, i, inp)
