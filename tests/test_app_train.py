@@ -2,9 +2,9 @@
 query parameters, workspace, and the real background thread (polled by reruns)."""
 from __future__ import annotations
 
+import io
 import time
 import zipfile
-import io
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -136,3 +136,21 @@ def test_background_thread_is_polled_until_done(monkeypatch, tmp_path):
         at.run()
     assert not at.exception
     assert at.session_state["current_set"] == "toy-word2vec-16d"
+
+
+def test_stop_button_ends_training_after_an_epoch(monkeypatch, tmp_path):
+    monkeypatch.delenv("EMBEDLAB_TRAIN_SYNC", raising=False)
+    monkeypatch.setenv("EMBEDLAB_WORKSPACE_DIR", str(tmp_path / "ws"))
+    at = open_page()
+    at.slider(key="tr_epochs").set_value(100)
+    at = at.button(key=TRAIN).click().run()
+    assert at.button(key="tr_stop")                  # the progress panel is drawn with its stop button
+    at = at.button(key="tr_stop").click().run()
+    deadline = time.time() + 90
+    while "tr_job" in at.session_state and time.time() < deadline:
+        time.sleep(0.3)
+        at.run()
+    assert not at.exception
+    res = at.session_state["tr_result"]
+    assert res.stopped and res.epochs_done < 100
+    assert any("stopped after" in s.value for s in at.success)
