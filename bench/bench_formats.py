@@ -95,6 +95,7 @@ def main() -> None:
     ap.add_argument("--gensim-text-repeat", type=int, default=1,
                     help="runs of gensim's slow text reader (default 1)")
     ap.add_argument("--dir", default=None, help="folder for the generated files (default: a temp folder)")
+    ap.add_argument("--only", choices=["text", "binary"], default=None, help="time one kind of file only")
     args = ap.parse_args()
     rows, dim = (1_000_000, 300) if args.big else (args.rows, args.dim)
 
@@ -110,6 +111,7 @@ def main() -> None:
     results = {}
     plan = [("text", tp, False, "embedlab", args.repeat), ("text", tp, False, "gensim", args.gensim_text_repeat),
             ("binary", bp, True, "embedlab", args.repeat), ("binary", bp, True, "gensim", args.repeat)]
+    plan = [p for p in plan if args.only in (None, p[0])]
     for kind, path, binary, which, reps in plan:
         runs = []
         for _ in range(max(1, reps)):
@@ -118,12 +120,13 @@ def main() -> None:
                   flush=True)
         results[(kind, which)] = runs
 
-    nbytes = results[("text", "embedlab")][0]["nbytes"]
+    kinds = [k for k in ("text", "binary") if (k, "embedlab") in results]
+    nbytes = results[(kinds[0], "embedlab")][0]["nbytes"]
     print()
     print(f"word2vec {rows:,} x {dim}: final float32 array {nbytes / 1e6:,.0f} MB; "
           f"{os.cpu_count()} cores; medians of {args.repeat} runs (gensim text: {args.gensim_text_repeat})")
     print(f"{'file':8s} {'reader':9s} {'time s':>9s} {'peak extra MB':>14s} {'peak/array':>11s} {'gensim/embedlab':>16s}")
-    for kind in ("text", "binary"):
+    for kind in kinds:
         ref = statistics.median(r["secs"] for r in results[(kind, "gensim")])
         for which in ("embedlab", "gensim"):
             rs = results[(kind, which)]
