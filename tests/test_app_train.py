@@ -154,3 +154,12 @@ def test_stop_button_ends_training_after_an_epoch(monkeypatch, tmp_path):
     res = at.session_state["tr_result"]
     assert res.stopped and res.epochs_done < 100
     assert any("stopped after" in s.value for s in at.success)
+
+
+def test_workspace_full_still_keeps_the_set_in_the_session(sync, monkeypatch):
+    monkeypatch.setenv("EMBEDLAB_WORKSPACE_MAX_MB", "0.001")
+    at = train_fast(open_page())
+    assert not at.exception
+    assert any("was not saved to the workspace" in w.value and "cap" in w.value for w in at.warning)
+    assert at.session_state["current_set"] == "toy-word2vec-16d"
+    assert not [b for b in at.button if b.key.startswith("tr_del_")]
