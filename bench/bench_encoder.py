@@ -79,6 +79,14 @@ def main() -> None:
         few = texts[:128]
         t1 = timed(lambda: tr.encode_sentences(few, batch_size=1), args.repeats)
         rows.append(("reference: one sentence per pass, 2 threads", t1 * len(texts) / len(few)))
+        # GELU through scipy.special.erf (float64 inside) instead of the compiled float32 kernel
+        kernel = tr._gelu_kernel
+        tr._gelu_kernel = lambda: None
+        try:
+            rows.append(("reference: GELU via scipy.special.erf, batch 32",
+                         timed(lambda: tr.encode_sentences(texts, batch_size=32), args.repeats)))
+        finally:
+            tr._gelu_kernel = kernel
     with threadpool_limits(1):
         rows.append(("encode_sentences, sorted, batch 32, 1 thread",
                      timed(lambda: tr.encode_sentences(texts, batch_size=32), args.repeats)))

@@ -95,6 +95,9 @@ if es is None:
     st.stop()
 
 st.subheader(f"2 · Search {es.name} ({len(es):,} documents)")
+n_cut = sum(es.meta.get("truncated", ()))
+if n_cut:
+    st.warning(f"{n_cut:,} document(s) had more than 512 tokens; the model read only their first 512 tokens.")
 params.bind("docs_q", "q", "looking at the night sky")
 params.bind("docs_k", "k", 5, parse=int, check=lambda v: 1 <= v <= 20)
 params.bind("docs_method", "method", "pca", options=tuple(METHODS))
