@@ -227,10 +227,10 @@ def training_animation(watched: Sequence[str], snapshots, neighbors: Sequence = 
                               dict(label="▶ Play", method="animate",
                                    args=[None, dict(frame=dict(duration=frame_ms, redraw=True), fromcurrent=True,
                                                     transition=dict(duration=0), mode="immediate")]),
-                              dict(label="⏸ Pause", method="animate",
+                              dict(label="Pause", method="animate",
                                    args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate",
                                                       transition=dict(duration=0))])])],
-        sliders=[dict(active=0, steps=steps, x=0.12, y=-0.24, len=0.86, xanchor="left", yanchor="top",
+        sliders=[dict(active=0, steps=steps, x=0.2, y=-0.24, len=0.8, xanchor="left", yanchor="top",
                       currentvalue=dict(prefix="snapshot ", font=dict(size=FONT_SIZE - 2)),
                       pad=dict(t=10))],
     )

@@ -296,7 +296,9 @@ if res is not None:
                             width="stretch", config={"displaylogo": False}, key="tr_anim")
             st.caption("Press ▶ Play or drag the slider. Every snapshot is drawn in the same 2-D projection (a PCA "
                        "of the final vectors), so what moves is the words, not the axes. The table lists each "
-                       "word's nearest neighbours in the whole vocabulary at that moment.")
+                       "word's nearest neighbours in the whole vocabulary at that moment. After the first epoch all words often "
+                       "point the same way (everything is similar to everything); later epochs pull them apart by "
+                       "meaning.")
         else:
             st.info("None of the watched words made it into the vocabulary; nothing to animate.")
     with t_loss:
