@@ -380,10 +380,10 @@ def analogy_figure(plane: AnalogyPlane, *, title: str = ""):
     inputs = [ia, ib, ic]
     fig.add_trace(go.Scatter(x=c[inputs, 0], y=c[inputs, 1], mode="markers+text", name="a, b, c (inputs)",
                              text=[f"{plane.roles[i]}: {plane.labels[i]}" for i in inputs],
-                             textposition="top center", textfont=dict(size=FONT_SIZE + 2),
+                             textposition="top center", textfont=dict(size=FONT_SIZE + 2, color="#111111"),
                              marker=dict(color=PALETTE[2], size=14), hovertemplate="%{text}<extra></extra>"))
     fig.add_trace(go.Scatter(x=[c[it, 0]], y=[c[it, 1]], mode="markers+text", name="b − a + c",
-                             text=["b − a + c"], textposition="bottom center",
+                             text=["b − a + c"], textposition="bottom center", textfont=dict(color="#111111"),
                              marker=dict(color=HIGHLIGHT, size=14, symbol="x"),
                              hovertemplate="b − a + c<extra></extra>"))
     ans = np.flatnonzero(roles == "answer")
