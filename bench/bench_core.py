@@ -173,6 +173,8 @@ def main() -> int:
             from embedlab import projection as proj_mod
 
             params = dict(getattr(proj_mod, "UMAP_DEFAULTS", {}) or {})
+            if len(es) > getattr(proj_mod, "UMAP_PCA_INIT_ABOVE", float("inf")):
+                params["init"] = "pca"  # what embedlab.projection uses at this size
             small = es.subset(600)
             project(small, method="umap", dims=2, cache=False)  # numba compile, both share umap-learn's code
             umap.UMAP(n_components=2, random_state=0, **params).fit_transform(small.vectors)
