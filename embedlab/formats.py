@@ -281,8 +281,8 @@ def _detect(head: bytes, inp: _Input, filename_hint: str = "") -> str:
         if sp < 0:
             # too little to tell: a header and (at most) part of a token
             return "word2vec-binary" if filename_hint.endswith(".bin") else "word2vec-text"
-        sample = rest[sp + 1: sp + 1 + max(4, min(4 * max(dim, 1), 4096))]
-        if _looks_numeric_text(sample):
+        sample = rest[sp + 1: sp + 1 + min(64 * dim + 64, 16384)]
+        if _looks_numeric_text(sample, dim):
             return "word2vec-text"
         return "word2vec-binary"
     lines = [ln for ln in body.split(b"\n")[:50] if ln.strip()]
@@ -314,12 +314,14 @@ def _detect(head: bytes, inp: _Input, filename_hint: str = "") -> str:
                  + f". Supported formats: {', '.join(FORMATS)}", inp, line=1)
 
 
-def _looks_numeric_text(sample: bytes) -> bool:
+def _looks_numeric_text(sample: bytes, dim: int) -> bool:
+    """Do the bytes after the first token look like text numbers (rather than raw float32)?"""
     allowed = set(b"0123456789+-.eE \t\r\nnaifNAIFtyTY")
     text_part = sample.split(b"\n", 1)[0]
-    if not text_part.strip():
+    if not text_part.strip() or not all(b in allowed for b in text_part):
         return False
-    return all(b in allowed for b in text_part)
+    # raw float bytes can look like digits by chance, but hardly as several space-separated fields
+    return len(text_part.split()) >= min(dim, 2)
 
 
 def detect_format(source, *, filename: str | None = None) -> str:
@@ -1032,9 +1034,11 @@ def read_vectors_report(source, *, format: str | None = None, filename: str | No
             info = {"header": None, "blank": 0, "spaced": 0, "labelled": False}
             tokens = None
         elif fmt == "word2vec-binary":
-            if detected not in ("word2vec-binary", "word2vec-text"):
-                raise _error("not a word2vec binary file: the first line is not a '<rows> <dim>' header", inp,
-                             line=1)
+            if detected != "word2vec-binary":
+                what = ("the vectors are written as text: read it as word2vec-text" if detected == "word2vec-text"
+                        else "the first line is not a '<rows> <dim>' header")
+                raise _error(f"not a word2vec binary file: {what}", inp, line=1 if detected != "word2vec-text"
+                             else 2)
             tokens, arr, info = _read_w2v_binary(inp, prog)
         else:
             if detected in ("npy", "word2vec-binary") and fmt != detected:

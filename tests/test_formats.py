@@ -453,3 +453,8 @@ def test_odd_lines_inside_large_chunks_are_read_exactly():
     assert rep.spaced_tokens == 2 and rep.blank_lines_skipped == 1
     assert es.tokens == tuple(tokens)
     np.testing.assert_array_equal(es.vectors, vecs)
+
+
+def test_forced_binary_on_a_text_file_is_refused():
+    with pytest.raises(EmbeddingFormatError, match="written as text: read it as word2vec-text"):
+        read_vectors(io.BytesIO(b"2 2\na 0.5 1\nb 1 2\n"), format="word2vec-binary")
