@@ -260,12 +260,22 @@ class Workspace:
             raise WorkspaceError(f"the saved set {entry_id!r} is unreadable ({exc}); delete it") from None
 
     def list(self) -> list[WorkspaceEntry]:
-        """Complete saved sets, newest first (removes leftovers of interrupted writes)."""
+        """Complete saved sets, newest first (removes leftovers of interrupted writes).
+
+        Raises
+        ------
+        WorkspaceError
+            The folder exists but cannot be read.
+        """
         if not self.root.is_dir():
             return []
         out = []
         now = time.time()
-        for p in self.root.iterdir():
+        try:
+            paths = list(self.root.iterdir())
+        except OSError as exc:
+            raise WorkspaceError(f"cannot read the workspace folder {self.root}: {exc.strerror or exc}") from None
+        for p in paths:
             try:
                 if p.name.startswith(_TMP_PREFIX):
                     if now - p.stat().st_mtime > _STALE_SECONDS:

@@ -352,9 +352,9 @@ st.header("4 · Your workspace")
 ws = uws.session_workspace()
 try:
     entries = ws.list()
-except OSError as exc:  # an unreadable folder must not break the page
+except embedlab.EmbedLabError as exc:  # an unreadable folder must not break the page
     entries = []
-    st.warning(f"The workspace folder cannot be read: {exc}")
+    st.error(str(exc))
 used = sum(e.size_bytes for e in entries)
 st.caption(f"Trained sets are saved here so a reload or an app restart loses nothing: {len(entries)} set(s), "
            f"{used / 2**20:.1f} MB of {ws.max_bytes / 2**20:.0f} MB; when full, the oldest sets are deleted first. "

@@ -194,3 +194,23 @@ def test_pickled_arrays_are_never_loaded(tmp_path):
                  tokens_offsets=np.array([0, 1]))
     with pytest.raises(WorkspaceError, match="unreadable"):
         ws.load(e.id)
+
+
+def test_unreadable_folder_is_a_workspace_error(tmp_path):
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    ws = Workspace(not_a_dir)
+    assert ws.list() == []                      # nothing saved yet
+    with pytest.raises(WorkspaceError, match="cannot create the workspace folder"):
+        ws.save(make_set())
+
+
+def test_folder_that_cannot_be_listed(tmp_path, monkeypatch):
+    ws = Workspace(tmp_path)
+    ws.save(make_set())
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(type(tmp_path), "iterdir", denied)
+    with pytest.raises(WorkspaceError, match="cannot read the workspace folder.*Permission denied"):
+        ws.list()
