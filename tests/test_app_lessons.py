@@ -161,3 +161,11 @@ def test_documents_bad_upload_shows_an_error():
     at.file_uploader(key="docs_upload").set_value(("blob.txt", b"\x00\x01\x02binary", "text/plain")).run()
     assert "binary file" in at.error[0].value
     assert not at.exception
+
+
+def test_documents_longer_than_512_tokens_get_a_visible_note():
+    at = open_page("pages/8_Documents.py")
+    at.text_area(key="docs_text").input("short document one\n" + "long " * 600 + "\nshort document two").run()
+    at.button(key="docs_encode").click().run()
+    assert not at.exception
+    assert "1 document(s) had more than 512 tokens" in at.warning[0].value
