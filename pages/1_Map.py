@@ -105,9 +105,8 @@ try:
             with st.status(f"{METHODS[method]} of {len(rows):,} points…", expanded=False) as status:
                 bar = st.progress(0.0)
 
-                def progress(*args):
-                    frac = args[0] / args[1] if len(args) >= 2 and args[1] else args[0] if args else 0.0
-                    bar.progress(float(min(max(frac, 0.0), 1.0)))
+                def progress(message: str, fraction: float):
+                    bar.progress(float(min(max(fraction, 0.0), 1.0)), text=message)
 
                 proj = cached.projection(es, rows, method, dims, progress=progress)
                 status.update(label=f"{METHODS[method]} of {len(rows):,} points"
