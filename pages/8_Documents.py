@@ -117,7 +117,8 @@ if hits:
     st.dataframe(pd.DataFrame({"rank": [h.rank for h in hits], "similarity": [round(h.score, 3) for h in hits],
                                "document": [h.text for h in hits]}),
                  hide_index=True, width="stretch", key="docs_hits",
-                 column_config={"document": st.column_config.TextColumn(width="large")})
+                 column_config={"document": st.column_config.TextColumn(width="large"),
+                                "similarity": st.column_config.NumberColumn(format="%.3f")})
 
 if len(es) < 3:
     st.info("The map needs at least 3 documents.")
@@ -137,6 +138,13 @@ fig = map_figure(proj.coords, list(es.tokens), labels=labels if hits else None,
                  highlight=hits[0].index if hits else None, neighbor_rows=[h.index for h in hits[1:]],
                  axis_titles=(f"{METHODS[method].split()[0]} 1", f"{METHODS[method].split()[0]} 2"),
                  title="Documents (hover for the text; the best match is the star)", height=600)
+if proj.coords.shape[1] == 2:  # room for the labels of points at the edges
+    lo, hi = proj.coords.min(axis=0), proj.coords.max(axis=0)
+    pad = (hi - lo) * 0.5 + 1e-6
+    fig.update_xaxes(range=[float(lo[0] - pad[0]), float(hi[0] + pad[0])])
+    fig.update_yaxes(range=[float(lo[1] - pad[1] * 0.3), float(hi[1] + pad[1] * 0.3)])
+    fig.update_traces(cliponaxis=False, selector=dict(type="scatter"))
+    fig.update_layout(margin=dict(l=160, r=40))
 st.plotly_chart(fig, width="stretch", config=CONFIG, key="docs_map")
 st.caption(f"The documents are now an embedding set: pick **{es.name}** in the sidebar to use them on the other "
            "pages (map, neighbours…).")
