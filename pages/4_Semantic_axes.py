@@ -90,4 +90,4 @@ for j, ax in enumerate(axes):
 table = table.sort_values("rank on x").reset_index(drop=True)
 table_col.markdown("**Ranking along each axis** (rank 1 = closest to the “to” pole)  \n"
                    + "  \n".join(f"{'xy'[j]}: {ax.label}" for j, ax in enumerate(axes)))
-table_col.dataframe(table, hide_index=True, width="stretch", key="ax_table", height=min(36 * (len(table) + 1) + 4, 800))
+table_col.dataframe(table, hide_index=True, width="stretch", key="ax_table", height=min(36 * (len(table) + 1) + 16, 800))
