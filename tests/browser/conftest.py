@@ -1,0 +1,250 @@
+"""The browser-test harness: a real ``streamlit run`` server and headless Debian Chromium (Playwright).
+
+Fixtures
+--------
+chromium_path (session)  path of the system Chromium; skips with a reason when absent, but FAILS when
+                         the ``CI`` environment variable is set (in CI the browser tests must run).
+app_server (session)     base URL (``http://127.0.0.1:PORT``) of one app server shared by the session.
+fresh_server (session)   a factory: ``with fresh_server() as url: ...`` starts a new server process
+                         (empty caches, first request still to come) and stops it afterwards.
+browser (session)        a Playwright Chromium browser launched from ``chromium_path``.
+page (function)          a page in a brand-new browser context (new Streamlit session), tall viewport.
+
+Helpers (import them: ``from .conftest import goto_page, wait_for_app, ...``)
+-------
+goto_page(page, base_url, url_path)  open a page by its URL (``""`` = home, ``"Map"``) and wait for it.
+wait_for_app(page, timeout=...)      wait until the script run finished and the main block is drawn.
+assert_no_exception(page)            fail with the text of any Streamlit exception box.
+screenshot(page, name)               PNG under ``test-output/screenshots/NAME.png`` (repo root).
+page_url_paths()                     [(file, url_path)] for app.py and every pages/*.py, found at run time.
+
+Every server gets its own temporary ``EMBEDLAB_CACHE_DIR`` and ``EMBEDLAB_WORKSPACE_DIR``.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT_DIR = ROOT / "test-output" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1400, "height": 2200}
+SERVER_START_TIMEOUT = 60.0   # seconds until /_stcore/health answers "ok"
+APP_TIMEOUT = 120_000         # ms: a page's first run on a cold server (loads a set, maybe computes)
+
+# -- discovering pages ------------------------------------------------------------------------------
+
+
+def page_url_paths() -> list[tuple[str, str]]:
+    """``[(file, url_path)]``: ``("app.py", "")`` then every ``pages/*.py`` in Streamlit's order, with the
+    URL path Streamlit gives it (``pages/3_Analogies.py`` -> ``"Analogies"``), found when called."""
+    from streamlit.source_util import page_icon_and_name, page_sort_key
+
+    files = sorted((ROOT / "pages").glob("*.py"), key=page_sort_key)
+    out = [("app.py", "")]
+    for f in files:
+        if f.name.startswith("_"):
+            continue
+        _, name = page_icon_and_name(f)
+        out.append((f"pages/{f.name}", name))
+    return out
+
+
+# -- the browser --------------------------------------------------------------------------------------
+
+
+def _missing(reason: str):
+    """Skip on a developer's machine, fail in CI (where the browser tests must run)."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set: browser tests must run; .ci/run installs Debian's chromium)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Path of the system Chromium: ``$CHROMIUM`` or ``/usr/bin/chromium``."""
+    path = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        found = shutil.which(path)
+        if not found:
+            _missing(f"no Chromium at {path!r} (install Debian's: apt-get install chromium, or set $CHROMIUM)")
+        path = found
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:
+        _missing(f"the playwright package is not installed ({exc})")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """Headless Chromium through Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    try:
+        b = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+    except Exception:
+        pw.stop()
+        raise
+    yield b
+    b.close()
+    pw.stop()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (so a new Streamlit session) with a tall viewport, and its page.
+    Uncaught JavaScript errors are collected in ``page.js_errors``."""
+    context = browser.new_context(viewport=VIEWPORT)
+    p = context.new_page()
+    p.set_default_timeout(30_000)
+    p.js_errors = []
+    p.on("pageerror", lambda err: p.js_errors.append(str(err)))
+    yield p
+    context.close()
+
+
+# -- the app server -------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tail(path: Path, n: int = 4000) -> str:
+    try:
+        return path.read_text(errors="replace")[-n:]
+    except OSError:
+        return "(no server log)"
+
+
+@contextlib.contextmanager
+def run_server(workdir: Path):
+    """Start ``streamlit run app.py`` on a free port in a new process group; yield its base URL; stop it.
+
+    ``workdir`` receives the cache and workspace folders and the server's log (stdout + stderr).
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    env = dict(os.environ)
+    env.update(EMBEDLAB_CACHE_DIR=str(workdir / "cache"), EMBEDLAB_WORKSPACE_DIR=str(workdir / "workspace"),
+               PYTHONUNBUFFERED="1")
+    log_path = workdir / "server.log"
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+           "--browser.gatherUsageStats", "false"]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"the app server exited with code {proc.returncode} before answering:\n"
+                            f"{_tail(log_path)}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().decode().strip() == "ok":
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the app server did not answer /_stcore/health within {SERVER_START_TIMEOUT:.0f} s:\n"
+                            f"{_tail(log_path)}")
+            time.sleep(0.25)
+        yield url
+    finally:
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory, chromium_path):
+    """Base URL of one app server for the whole session (started once, stopped at the end)."""
+    with run_server(tmp_path_factory.mktemp("app-server")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def fresh_server(tmp_path_factory, chromium_path):
+    """Factory of freshly started servers: ``with fresh_server() as url: ...``."""
+    def start():
+        return run_server(tmp_path_factory.mktemp("fresh-server"))
+
+    return start
+
+
+# -- helpers -------------------------------------------------------------------------------------------
+
+_FINISHED_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  return !!main && main.innerText.trim().length > 0;
+}"""
+
+
+def wait_for_app(page, timeout: float = APP_TIMEOUT) -> None:
+    """Wait (ms) until the script run has finished (no running status widget, script state
+    ``notRunning``) and the main block shows something; then once more after a short pause, so a
+    rerun the script asked for (``st.rerun``, query-param sync) is waited for too."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    for _ in range(2):
+        page.wait_for_function(_FINISHED_JS, timeout=timeout, polling=100)
+        page.wait_for_timeout(400)
+    page.wait_for_function(_FINISHED_JS, timeout=timeout, polling=100)
+
+
+def assert_no_exception(page) -> None:
+    """Fail if Streamlit shows an exception box; the failure includes the box's text."""
+    boxes = page.locator('[data-testid="stException"]')
+    if boxes.count():
+        texts = "\n---\n".join(t.strip() for t in boxes.all_inner_texts())
+        pytest.fail(f"{boxes.count()} exception box(es) on {page.url}:\n{texts}")
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a PNG of the viewport under ``test-output/screenshots/`` and return its path."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "page"
+    path = SCREENSHOT_DIR / f"{safe}.png"
+    page.screenshot(path=str(path), animations="disabled")
+    return path
+
+
+def goto_page(page, base_url: str, url_path: str = "", *, timeout: float = APP_TIMEOUT) -> None:
+    """Open ``base_url/url_path`` (``""`` is the home page; a query string may follow) and wait for
+    the app to finish its run."""
+    url = base_url.rstrip("/") + "/" + url_path.lstrip("/")
+    page.goto(url, wait_until="domcontentloaded", timeout=timeout)
+    wait_for_app(page, timeout=timeout)
