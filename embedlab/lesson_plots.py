@@ -196,6 +196,7 @@ def chips_figure(tokens: Sequence[str], ids: Sequence[int], *, per_row: int | No
         ys.append(y)
         x += wdt + 0.8
     fig = go.Figure()
+    shapes: list[dict] = []      # set once: fig.add_shape per chip is quadratic (13 s for 96 chips)
     for kind, colour in _CHIP_COLOURS.items():
         rows = [i for i, k in enumerate(kinds) if k == kind]
         if not rows:
@@ -211,11 +212,11 @@ def chips_figure(tokens: Sequence[str], ids: Sequence[int], *, per_row: int | No
             x=[xs[i] for i in rows], y=[-ys[i] - 0.38 for i in rows], mode="text", showlegend=False,
             text=[str(ids[i]) for i in rows], textfont=dict(size=FONT_SIZE - 3, color="#555555"),
             hoverinfo="skip", name=f"{kind} ids"))
-        for i in rows:
-            fig.add_shape(type="rect", x0=xs[i] - widths[i] / 2, x1=xs[i] + widths[i] / 2,
-                          y0=-ys[i] - 0.22, y1=-ys[i] + 0.22, fillcolor=colour, opacity=0.35,
-                          line=dict(color=colour, width=2, dash="dot" if kind.startswith("sub") else "solid"),
-                          layer="below")
+        shapes += [dict(type="rect", x0=xs[i] - widths[i] / 2, x1=xs[i] + widths[i] / 2,
+                        y0=-ys[i] - 0.22, y1=-ys[i] + 0.22, fillcolor=colour, opacity=0.35,
+                        line=dict(color=colour, width=2, dash="dot" if kind.startswith("sub") else "solid"),
+                        layer="below") for i in rows]
+    fig.update_layout(shapes=shapes)
     n_lines = (max(ys) + 1) if ys else 1
     fig.update_xaxes(visible=False, range=[-0.5, line_width + 0.5])
     fig.update_yaxes(visible=False, range=[-n_lines + 0.3, 0.5])

@@ -13,6 +13,7 @@ from ui.setup import setup_page
 CONFIG = {"displaylogo": False}
 DEFAULT_TEXT = "Embeddings turn unbelievable tokenization into geometry!"
 MAX_CHIPS = 96
+MAX_ROWS = 64          # token rows drawn in the pipeline heatmaps (3 x 64 x 384 cells stay light in a browser)
 
 setup_page("Token pipeline", "🧩")
 st.title("🧩 From text to vectors: the token pipeline")
@@ -64,10 +65,13 @@ st.markdown(
     f"pick {n} of its rows. Each row then gets the learned **position vector** of its place in the text added "
     "(and a constant segment vector), and **LayerNorm** rescales every row to mean 0 and spread 1 before the "
     "learned scale: that is exactly what the first attention layer receives.")
-st.plotly_chart(lp.pipeline_figure([(f"rows of E ({n} × {d})", stages.word),
-                                     (f"+ position vectors 0…{n - 1}", stages.position),
-                                     ("= LayerNorm(sum): input to layer 1", stages.normed)], labels),
+r = min(n, MAX_ROWS)
+st.plotly_chart(lp.pipeline_figure([(f"rows of E ({n} × {d})", stages.word[:r]),
+                                     (f"+ position vectors 0…{n - 1}", stages.position[:r]),
+                                     ("= LayerNorm(sum): input to layer 1", stages.normed[:r])], labels[:r]),
                 width="stretch", config=CONFIG, key="tp_pipeline")
+if n > r:
+    st.caption(f"Only the first {r} of the {n} token rows are drawn.")
 st.caption("Colours are capped at the 99th percentile of each panel so a few large dimensions do not wash the "
            "picture out; hover for the exact numbers. The middle panel does not depend on the text at all: "
            "position 3 gets the same vector whatever token stands there.")

@@ -79,6 +79,7 @@ def test_token_pipeline_long_text_is_cut_with_a_note():
     assert not at.exception
     assert "cut to the first 512" in at.warning[0].value and "602 tokens" in at.warning[0].value
     assert "Only the first 96 chips" in texts(at.markdown)
+    assert "Only the first 64 of the 512 token rows are drawn." in texts(at.caption)
 
 
 def test_token_pipeline_position_slider_round_trips_through_the_url():
