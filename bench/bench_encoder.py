@@ -66,7 +66,8 @@ def main() -> None:
     texts = sentences(args.n)
     lens = [len(t) for t in tr.tokenize_batch(texts)]
     tr.load_weights()
-    tr.encode_sentences(texts[:32])  # warm up
+    tr.warm_up(wait=True)            # compile the GELU kernel before timing
+    tr.encode_sentences(texts[:32])
     print(f"{len(texts)} sentences, {min(lens)}–{max(lens)} tokens (median {int(np.median(lens))})\n")
     rows = []
     with threadpool_limits(2):

@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["MAX_TOKENS", "Tokenization", "InputStages", "TokenOutputs", "EncoderWeights",
            "tokenize", "tokenize_batch", "load_weights", "input_stages", "encode_tokens",
-           "encode_sentences", "sinusoidal_encoding", "layer_norm", "gelu", "WordInContexts",
+           "encode_sentences", "sinusoidal_encoding", "layer_norm", "gelu", "warm_up", "WordInContexts",
            "word_in_contexts"]
 
 MAX_TOKENS = 512                      # the model has 512 learned positions
@@ -278,24 +278,55 @@ def _gelu_kernel():
     return _gelu
 
 
+_kernel_lock = threading.Lock()
+_kernel_ready = threading.Event()
+_kernel_thread: threading.Thread | None = None
+
+
+def _build_kernel() -> None:
+    try:
+        _gelu_kernel()
+    finally:
+        _kernel_ready.set()
+
+
+def warm_up(*, wait: bool = True) -> None:
+    """Compile the GELU kernel (once per process), in a background thread.
+
+    numba compiles under one process-wide lock, so while another library compiles (UMAP's
+    warm-up takes ~25-50 s) a compile here would wait. :func:`gelu` therefore never waits: until
+    the kernel is ready it uses ``scipy.special.erf`` (same values to ~1e-6, ~30x slower GELU).
+    ``wait=True`` blocks until the kernel is ready (benchmarks, tests).
+    """
+    global _kernel_thread
+    with _kernel_lock:
+        if _kernel_thread is None:
+            _kernel_thread = threading.Thread(target=_build_kernel, name="embedlab-gelu-compile", daemon=True)
+            _kernel_thread.start()
+    if wait:
+        _kernel_ready.wait()
+
+
 def gelu(x: np.ndarray) -> np.ndarray:
     """Exact (erf-based) GELU, as BERT's ``hidden_act="gelu"``: ``0.5 x (1 + erf(x / sqrt 2))``.
 
-    Not the tanh approximation. float32 input uses a compiled float32 erf (error ~4e-7);
-    other dtypes use ``scipy.special.erf``.
+    Not the tanh approximation. float32 input uses a compiled float32 erf (error ~4e-7) once it
+    is ready (see :func:`warm_up`); until then, and for other dtypes, ``scipy.special.erf``.
 
     >>> gelu(np.array([-1.0, 0.0, 1.0], np.float32)).round(4)
     array([-0.1587,  0.    ,  0.8413], dtype=float32)
     """
     x = np.asarray(x)
     if x.dtype == np.float32:
-        with _lock:
+        warm_up(wait=False)
+        if _kernel_ready.is_set():
             kernel = _gelu_kernel()
-        if kernel is not None:
-            return kernel(x)
+            if kernel is not None:
+                return kernel(x)
     from scipy.special import erf
 
-    return (0.5 * x) * (1.0 + erf(x * (1.0 / math.sqrt(2.0)))).astype(x.dtype, copy=False)
+    half, one = x.dtype.type(0.5), x.dtype.type(1.0)
+    return (half * x) * (one + erf(x * x.dtype.type(1.0 / math.sqrt(2.0))))
 
 
 def _embed(w: EncoderWeights, ids: np.ndarray) -> np.ndarray:

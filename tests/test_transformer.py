@@ -114,6 +114,8 @@ def test_gelu_is_the_exact_erf_form():
     expected = [v * 0.5 * (1 + erf(v / sqrt(2))) for v in x.tolist()]
     np.testing.assert_allclose(tr.gelu(x), expected, rtol=1e-6, atol=1e-6)
     # the compiled float32 path agrees with scipy's float64 erf over the whole useful range
+    tr.warm_up(wait=True)
+    assert tr._kernel_ready.is_set()
     grid = np.linspace(-8, 8, 20001, dtype=np.float32)
     np.testing.assert_allclose(tr.gelu(grid), tr.gelu(grid.astype(np.float64)), atol=2e-6)
     # the tanh approximation differs by more than this at -0.5..3: it is not what we use

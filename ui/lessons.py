@@ -17,10 +17,9 @@ DOCS_SET = "docs_set"          # the EmbeddingSet encoded on the Documents page 
 
 @st.cache_resource(max_entries=1, show_spinner="Loading the MiniLM encoder…")
 def encoder() -> transformer.EncoderWeights:
-    """Load the weights once per process and compile the GELU kernel."""
-    w = transformer.load_weights()
-    transformer.gelu(np.zeros(4, np.float32))
-    return w
+    """Load the weights once per process; the GELU kernel compiles in the background."""
+    transformer.warm_up(wait=False)
+    return transformer.load_weights()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
