@@ -337,5 +337,6 @@ def context_figure(result, static_tokens: Sequence[str], static_vectors):
         fig.update_xaxes(title_text="PCA 1", showticklabels=False, zeroline=False, row=1, col=col)
         fig.update_yaxes(title_text="PCA 2", showticklabels=False, zeroline=False, row=1, col=col)
     _layout(fig, height=620)
-    fig.update_layout(legend=dict(orientation="h", y=-0.12, yanchor="top", x=0))
+    fig.update_traces(cliponaxis=False)            # labels at the edges stay readable
+    fig.update_layout(legend=dict(orientation="h", y=-0.12, yanchor="top", x=0), margin=dict(l=70, r=60))
     return fig
