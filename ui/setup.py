@@ -69,7 +69,7 @@ def setup_page(title: str, icon: str = "🧭") -> embedlab.EmbeddingSet | None:
     names = set_names()
     params.bind(state.CURRENT_SET, "set", DEFAULT_SET, options=names)
     with st.sidebar:
-        st.selectbox("Embedding set", names, key=state.CURRENT_SET)
+        st.selectbox("Embedding set", names, key=state.CURRENT_SET, persist_state="session")
         params.sync({"set": state.CURRENT_SET})
         try:
             es = current_set()

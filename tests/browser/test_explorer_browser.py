@@ -40,6 +40,8 @@ def _free_port() -> int:
 def explorer_server(tmp_path_factory):
     """A fresh app process (own cache folder), stopped by its process group id."""
     if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI: .ci/run must install it")
         pytest.skip("chromium is not installed (CI installs it: see .ci/run)")
     port = _free_port()
     env = dict(os.environ, EMBEDLAB_CACHE_DIR=str(tmp_path_factory.mktemp("explorer-cache")),
