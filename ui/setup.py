@@ -31,6 +31,7 @@ def _upload() -> None:
     up = st.file_uploader(
         "Load a vector file", key=UPLOAD_KEY,
         help="word2vec text or binary, GloVe text, fastText .vec, Embedding Projector TSV, .npy. "
+             f"Up to {st.get_option('server.maxUploadSize')} MB. "
              "The file stays in this browser session only.")
     if up is None:
         return
@@ -53,6 +54,9 @@ def _upload() -> None:
     finally:
         bar.empty()
     done[up.file_id] = None
+    from embedlab.ann import build_index_async
+
+    build_index_async(es)  # large sets only: neighbour queries switch to it once built
     state.add_user_set(es)
     st.rerun()
 
