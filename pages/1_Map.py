@@ -7,6 +7,7 @@ import embedlab
 from embedlab.axes import parse_groups
 from embedlab.plots import OTHER, compare_figure, map_figure, nearest_in_picture, selected_rows
 from ui import cached, params
+from ui.figures import plotly_chart
 from ui.setup import setup_page
 
 METHODS = {"pca": "PCA (instant)", "umap": "UMAP", "tsne": "t-SNE"}
@@ -159,10 +160,10 @@ fig = map_figure(coords, tokens, labels=labels, values=values, value_title=value
 fig_col, side_col = st.columns([3, 1]) if highlight_word else (st.container(), None)
 with fig_col:
     if dims == 2:
-        event = st.plotly_chart(fig, width="stretch", key="map_chart", on_select="rerun",
-                                selection_mode=("box", "lasso"), config={"displaylogo": False})
+        event = plotly_chart(fig, width="stretch", key="map_chart", on_select="rerun",
+                             selection_mode=("box", "lasso"), config={"displaylogo": False})
     else:
-        st.plotly_chart(fig, width="stretch", key="map_chart3d", config={"displaylogo": False})
+        plotly_chart(fig, width="stretch", key="map_chart3d", config={"displaylogo": False})
         event = None
     if trust is not None:
         st.caption(f"Trustworthiness of this picture: **{trust:.3f}** (1 = every point's {OVERLAP_K} nearest "
@@ -215,7 +216,7 @@ if compare:
                 cached.projection(es, rows, m, 2)
             status.update(label="PCA, UMAP and t-SNE computed", state="complete")
     projections = {METHODS[m]: cached.projection(es, rows, m, 2).coords for m in METHODS}
-    st.plotly_chart(compare_figure(projections, tokens, highlight=hl, neighbor_rows=nn_pos or ()),
-                    width="stretch", key="map_compare_chart", config={"displaylogo": False})
+    plotly_chart(compare_figure(projections, tokens, highlight=hl, neighbor_rows=nn_pos or ()),
+                 width="stretch", key="map_compare_chart", config={"displaylogo": False})
     st.caption("The same points, three ways. PCA keeps the big directions; UMAP and t-SNE keep who is next to "
                "whom but move whole groups freely — distances between far-apart groups mean little there.")

@@ -7,6 +7,7 @@ from embedlab.axes import parse_words
 from embedlab.plots import neighbor_bar, similarity_heatmap
 from embedlab.similarity import cosine_matrix
 from ui import cached, params
+from ui.figures import plotly_chart
 from ui.setup import setup_page
 
 es = setup_page("Neighbours", "🔎")
@@ -49,8 +50,8 @@ if query.strip():
                               score: [round(n.score, 4) for n in found]})
         c1, c2 = st.columns([1, 2])
         c1.dataframe(table, hide_index=True, width="stretch", key="nb_table")
-        c2.plotly_chart(neighbor_bar([n.token for n in found], [n.score for n in found], metric=metric),
-                        width="stretch", config={"displaylogo": False}, key="nb_bar")
+        plotly_chart(neighbor_bar([n.token for n in found], [n.score for n in found], metric=metric),
+                     width="stretch", config={"displaylogo": False}, key="nb_bar", where=c2)
         if len(inputs) > 1:
             st.caption(f"The words of the expression ({', '.join(inputs)}) are left out of the results.")
 
@@ -61,8 +62,8 @@ if len(words) >= 2:
         st.error(str(embedlab.UnknownTokenError.for_tokens(missing, es.tokens, set_name=es.name)))
     else:
         st.subheader("Cosine similarity between the words")
-        st.plotly_chart(similarity_heatmap(cosine_matrix(es, words), words), width="stretch",
-                        config={"displaylogo": False}, key="nb_heatmap")
+        plotly_chart(similarity_heatmap(cosine_matrix(es, words), words), width="stretch",
+                     config={"displaylogo": False}, key="nb_heatmap")
         st.caption("1 = same direction, 0 = unrelated (at right angles), negative = pointing apart.")
 elif words:
     st.info("Type at least two words for the heatmap.")

@@ -5,6 +5,7 @@ import streamlit as st
 import embedlab
 from embedlab.plots import analogy_figure, analogy_plane
 from ui import cached, params
+from ui.figures import plotly_chart
 from ui.setup import setup_page
 
 FAMILY_LABELS = {
@@ -72,7 +73,7 @@ if answers:
                                  score_name: [round(n.score, 4) for n in answers]}),
                    hide_index=True, width="stretch", key="an_table")
     plane = analogy_plane(es, a, b, c, [n.token for n in answers[:3]])
-    right.plotly_chart(analogy_figure(plane), width="stretch", config={"displaylogo": False}, key="an_plane")
+    plotly_chart(analogy_figure(plane), width="stretch", config={"displaylogo": False}, key="an_plane", where=right)
     right.caption(
         "A flat picture fitted to just these words and their nearest neighbours (PCA): a → b and "
         "c → b − a + c are the same arrow. The answer is the word whose *direction* from the origin is closest "

@@ -6,6 +6,7 @@ import embedlab
 from embedlab.axes import PRESET_AXES, axis_positions, make_axis, parse_words
 from embedlab.plots import axes_figure
 from ui import params
+from ui.figures import plotly_chart
 from ui.setup import setup_page
 
 DEFAULT_WORDS = ("doctor nurse engineer teacher secretary programmer surgeon pilot dancer soldier "
@@ -78,8 +79,8 @@ if not words:
 pos = axis_positions(es, words, axes)
 labels = [ax.label for ax in axes]
 fig_col, table_col = st.columns([3, 2])
-fig_col.plotly_chart(axes_figure(words, pos, labels), width="stretch", config={"displaylogo": False},
-                     key="ax_figure")
+plotly_chart(axes_figure(words, pos, labels), width="stretch", config={"displaylogo": False},
+             key="ax_figure", where=fig_col)
 fig_col.caption("Position = cosine between the word and the axis direction: right of 0 leans to the “to” pole, "
                 "left to the “from” pole. Differences of a few hundredths are small.")
 table = pd.DataFrame({"word": words})

@@ -8,6 +8,7 @@ from embedlab import onehot
 from embedlab.axes import parse_words
 from embedlab.plots import similarity_heatmap
 from ui import params
+from ui.figures import plotly_chart
 from ui.setup import setup_page
 
 CONFIG = {"displaylogo": False}
@@ -39,10 +40,10 @@ toks = list(cmp.tokens)
 V, d = len(es), es.dim
 st.subheader("1 · The same words, coded two ways")
 left, right = st.columns(2)
-left.plotly_chart(lp.onehot_figure(toks, cmp.onehot, title=f"One-hot: {len(toks)} × {len(toks)}"),
-                  width="stretch", config=CONFIG, key="oh_onehot")
-right.plotly_chart(lp.dense_rows_figure(toks, cmp.dense, title=f"Dense rows of E: {len(toks)} × {d}"),
-                   width="stretch", config=CONFIG, key="oh_dense")
+plotly_chart(lp.onehot_figure(toks, cmp.onehot, title=f"One-hot: {len(toks)} × {len(toks)}"),
+             width="stretch", config=CONFIG, key="oh_onehot", where=left)
+plotly_chart(lp.dense_rows_figure(toks, cmp.dense, title=f"Dense rows of E: {len(toks)} × {d}"),
+             width="stretch", config=CONFIG, key="oh_dense", where=right)
 st.caption(
     f"Here the one-hot code only needs {len(toks)} columns because the vocabulary has {len(toks)} words. "
     f"For the whole set **{es.name}** every code would have {V:,} entries — all zero except one. "
@@ -50,10 +51,10 @@ st.caption(
 
 st.subheader("2 · How similar are the words?")
 left, right = st.columns(2)
-left.plotly_chart(similarity_heatmap(cmp.onehot_cosine, toks, title="One-hot: cosine similarity"),
-                  width="stretch", config=CONFIG, key="oh_sim_onehot")
-right.plotly_chart(similarity_heatmap(cmp.dense_cosine, toks, title="Dense: cosine similarity"),
-                   width="stretch", config=CONFIG, key="oh_sim_dense")
+plotly_chart(similarity_heatmap(cmp.onehot_cosine, toks, title="One-hot: cosine similarity"),
+             width="stretch", config=CONFIG, key="oh_sim_onehot", where=left)
+plotly_chart(similarity_heatmap(cmp.dense_cosine, toks, title="Dense: cosine similarity"),
+             width="stretch", config=CONFIG, key="oh_sim_dense", where=right)
 pairs = [(cmp.dense_cosine[i, j], toks[i], toks[j]) for i in range(len(toks)) for j in range(i + 1, len(toks))]
 best = max(pairs)
 st.markdown(
@@ -79,7 +80,7 @@ left.markdown(
     "words the one-hot codes would need 250 GB — more memory than most computers have.")
 left.caption("30,522 = BERT / MiniLM WordPiece; 50,000 ≈ GPT-2's byte-pair vocabulary; 250,000 ≈ a multilingual "
              "model. Stored as float32 (4 bytes per value).")
-right.plotly_chart(lp.sizes_figure(sizes), width="stretch", config=CONFIG, key="oh_sizes_fig")
+plotly_chart(lp.sizes_figure(sizes), width="stretch", config=CONFIG, key="oh_sizes_fig", where=right)
 
 st.subheader("4 · Looking a word up = multiplying by its one-hot code")
 params.bind("oh_lookup", "lookup", toks[0], options=toks)
@@ -101,7 +102,7 @@ if res.equal:
     left.success(f"Equal in all {d} dimensions: one_hot({tok}) @ E == E[{i}]")
 else:  # pragma: no cover - would mean a numerical surprise
     left.warning("The two differ — please report this.")
-right.plotly_chart(lp.lookup_figure(tok, res.product, res.row), width="stretch", config=CONFIG, key="oh_lookup_fig")
+plotly_chart(lp.lookup_figure(tok, res.product, res.row), width="stretch", config=CONFIG, key="oh_lookup_fig", where=right)
 st.caption("This is why an embedding layer is stored as a table and read by row number: the multiplication would "
            f"do {V:,} × {d} = {V * d:,} multiply-adds to find the same {d} numbers.")
 

@@ -8,6 +8,7 @@ from embedlab import lesson_plots as lp
 from embedlab.sources import token_kind
 from embedlab.transformer import MAX_TOKENS, sinusoidal_encoding
 from ui import lessons, params
+from ui.figures import plotly_chart
 from ui.setup import setup_page
 
 CONFIG = {"displaylogo": False}
@@ -43,8 +44,8 @@ if tok.truncated:
 
 st.subheader("1 · Tokens and their ids")
 shown = min(n, MAX_CHIPS)
-st.plotly_chart(lp.chips_figure(tok.tokens[:shown], tok.ids[:shown], truncated=tok.truncated), width="stretch",
-                config=CONFIG, key="tp_chips")
+plotly_chart(lp.chips_figure(tok.tokens[:shown], tok.ids[:shown], truncated=tok.truncated), width="stretch",
+             config=CONFIG, key="tp_chips")
 pieces = sum(tok.is_subword)
 st.markdown(
     f"**{n}** tokens, including the special **[CLS]** (start) and **[SEP]** (end). "
@@ -66,10 +67,10 @@ st.markdown(
     "(and a constant segment vector), and **LayerNorm** rescales every row to mean 0 and spread 1 before the "
     "learned scale: that is exactly what the first attention layer receives.")
 r = min(n, MAX_ROWS)
-st.plotly_chart(lp.pipeline_figure([(f"rows of E ({n} × {d})", stages.word[:r]),
-                                     (f"+ position vectors 0…{n - 1}", stages.position[:r]),
-                                     ("= LayerNorm(sum): input to layer 1", stages.normed[:r])], labels[:r]),
-                width="stretch", config=CONFIG, key="tp_pipeline")
+plotly_chart(lp.pipeline_figure([(f"rows of E ({n} × {d})", stages.word[:r]),
+                                  (f"+ position vectors 0…{n - 1}", stages.position[:r]),
+                                  ("= LayerNorm(sum): input to layer 1", stages.normed[:r])], labels[:r]),
+             width="stretch", config=CONFIG, key="tp_pipeline")
 if n > r:
     st.caption(f"Only the first {r} of the {n} token rows are drawn.")
 st.caption("Colours are capped at the 99th percentile of each panel so a few large dimensions do not wash the "
@@ -88,12 +89,12 @@ st.markdown(
     "cosines instead. In both, **nearby positions have similar vectors** — the bright band along the diagonal.")
 npos = st.slider("Positions shown", 8, MAX_TOKENS, key="tp_n", step=8)
 c1, c2 = st.columns(2)
-c1.plotly_chart(lp.position_similarity_figure(lessons.position_table(), n=npos,
-                                              title=f"Learned position vectors 0…{npos - 1}: cosine"),
-                width="stretch", config=CONFIG, key="tp_pos_sim")
+plotly_chart(lp.position_similarity_figure(lessons.position_table(), n=npos,
+                                           title=f"Learned position vectors 0…{npos - 1}: cosine"),
+             width="stretch", config=CONFIG, key="tp_pos_sim", where=c1)
 pe = sinusoidal_encoding(npos, d)
-c2.plotly_chart(lp.position_similarity_figure(pe, title=f"Sinusoidal encoding 0…{npos - 1}: cosine"),
-                width="stretch", config=CONFIG, key="tp_sin_sim")
-st.plotly_chart(lp.sinusoidal_figure(pe[:, :128], title="The sinusoidal encoding itself (first 128 of "
-                                     f"{d} dimensions): fast waves on the left, slow on the right"),
-                width="stretch", config=CONFIG, key="tp_sin")
+plotly_chart(lp.position_similarity_figure(pe, title=f"Sinusoidal encoding 0…{npos - 1}: cosine"),
+             width="stretch", config=CONFIG, key="tp_sin_sim", where=c2)
+plotly_chart(lp.sinusoidal_figure(pe[:, :128], title="The sinusoidal encoding itself (first 128 of "
+                                  f"{d} dimensions): fast waves on the left, slow on the right"),
+             width="stretch", config=CONFIG, key="tp_sin")

@@ -6,6 +6,7 @@ import embedlab
 from embedlab import lesson_plots as lp
 from embedlab.documents import document_labels
 from ui import lessons, params
+from ui.figures import plotly_chart
 from ui.setup import setup_page
 
 CONFIG = {"displaylogo": False}
@@ -64,16 +65,16 @@ else:
     st.caption(f"The static neighbours of *{result.word}* come from the token table alone: "
                f"{', '.join(static_tokens[1:6])}… The table keeps one row per token, so it can only hold the "
                "sense the word has most often; the encoder tells the senses apart.")
-    st.plotly_chart(lp.context_figure(result, static_tokens, static_vectors), width="stretch", config=CONFIG,
-                    key="ctx_map")
+    plotly_chart(lp.context_figure(result, static_tokens, static_vectors), width="stretch", config=CONFIG,
+                 key="ctx_map")
     st.caption("Both panels are 2-D PCA pictures of the vectors shown in them (separately: the input table and the "
                "encoder's output are different spaces). Hover a point for its token.")
     labels = [f"{i + 1}: {s}" for i, s in enumerate(document_labels(result.sentences, width=24))]
     c1, c2 = st.columns(2)
-    c1.plotly_chart(cosine_heatmap(result.input_cosine, labels, f"'{result.word}' input rows: cosine"),
-                    width="stretch", config=CONFIG, key="ctx_in_sim")
-    c2.plotly_chart(cosine_heatmap(result.output_cosine, labels, f"'{result.word}' output vectors: cosine"),
-                    width="stretch", config=CONFIG, key="ctx_out_sim")
+    plotly_chart(cosine_heatmap(result.input_cosine, labels, f"'{result.word}' input rows: cosine"),
+                 width="stretch", config=CONFIG, key="ctx_in_sim", where=c1)
+    plotly_chart(cosine_heatmap(result.output_cosine, labels, f"'{result.word}' output vectors: cosine"),
+                 width="stretch", config=CONFIG, key="ctx_out_sim", where=c2)
 
 st.divider()
 st.subheader("Sentence similarity")
@@ -92,8 +93,8 @@ else:
         st.error(str(exc))
     else:
         labels = [f"{i + 1}: {s}" for i, s in enumerate(document_labels(cmp, width=40))]
-        st.plotly_chart(cosine_heatmap(np.clip(vecs @ vecs.T, -1, 1), labels,
-                                       "Cosine similarity of the sentence embeddings"),
-                        width="stretch", config=CONFIG, key="ctx_sent_sim")
+        plotly_chart(cosine_heatmap(np.clip(vecs @ vecs.T, -1, 1), labels,
+                                    "Cosine similarity of the sentence embeddings"),
+                     width="stretch", config=CONFIG, key="ctx_sent_sim")
         if len(all_cmp) > len(cmp):
             st.caption(f"Only the first {len(cmp)} of {len(all_cmp)} sentences are compared.")

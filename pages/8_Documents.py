@@ -9,6 +9,7 @@ import embedlab
 from embedlab import documents as dm
 from embedlab.plots import map_figure
 from ui import cached, lessons, params, state
+from ui.figures import plotly_chart
 from ui.setup import setup_page
 
 CONFIG = {"displaylogo": False}
@@ -145,6 +146,6 @@ if proj.coords.shape[1] == 2:  # room for the labels of points at the edges
     fig.update_yaxes(range=[float(lo[1] - pad[1] * 0.3), float(hi[1] + pad[1] * 0.3)])
     fig.update_traces(cliponaxis=False, selector=dict(type="scatter"))
     fig.update_layout(margin=dict(l=160, r=40))
-st.plotly_chart(fig, width="stretch", config=CONFIG, key="docs_map")
+plotly_chart(fig, width="stretch", config=CONFIG, key="docs_map")
 st.caption(f"The documents are now an embedding set: pick **{es.name}** in the sidebar to use them on the other "
            "pages (map, neighbours…).")

@@ -15,6 +15,7 @@ from embedlab.axes import parse_words
 from embedlab.train_plots import loss_figure, rank_frequency_figure, training_animation
 from ui import params, state
 from ui import workspace as uws
+from ui.figures import plotly_chart
 from ui.setup import setup_page
 
 setup_page("Train", "🏋️")
@@ -147,8 +148,8 @@ if corpus is not None:
     left, right = st.columns([1, 2])
     left.dataframe(pd.DataFrame(stats.top, columns=["word", "count"]), hide_index=True, width="stretch",
                    height=420, key="tr_top")
-    right.plotly_chart(rank_frequency_figure(stats.counts, stats.words, title="Rank and frequency (Zipf)"),
-                       width="stretch", config={"displaylogo": False}, key="tr_zipf")
+    plotly_chart(rank_frequency_figure(stats.counts, stats.words, title="Rank and frequency (Zipf)"),
+                 width="stretch", config={"displaylogo": False}, key="tr_zipf", where=right)
     st.caption("A few words are very frequent and most are rare: on log axes the points fall near a straight line "
                "(Zipf's law). Words below min_count get no vector.")
 
@@ -291,9 +292,9 @@ if res is not None:
         if res.watched:
             norm = st.toggle("Compare directions only (unit-length vectors)", value=True, key="tr_norm",
                              help="Cosine similarity ignores length; the random start vectors are tiny.")
-            st.plotly_chart(training_animation(res.watched, res.snapshots, res.neighbors, losses=res.losses,
-                                               normalize=norm, title=es.name),
-                            width="stretch", config={"displaylogo": False}, key="tr_anim")
+            plotly_chart(training_animation(res.watched, res.snapshots, res.neighbors, losses=res.losses,
+                                            normalize=norm, title=es.name),
+                         width="stretch", config={"displaylogo": False}, key="tr_anim")
             st.caption("Press ▶ Play or drag the slider. Every snapshot is drawn in the same 2-D projection (a PCA "
                        "of the final vectors), so what moves is the words, not the axes. The table lists each "
                        "word's nearest neighbours in the whole vocabulary at that moment. After the first epoch all words often "
@@ -302,8 +303,8 @@ if res is not None:
         else:
             st.info("None of the watched words made it into the vocabulary; nothing to animate.")
     with t_loss:
-        st.plotly_chart(loss_figure(res.losses, note="gensim's FastText does not report a training loss"),
-                        width="stretch", config={"displaylogo": False}, key="tr_loss")
+        plotly_chart(loss_figure(res.losses, note="gensim's FastText does not report a training loss"),
+                     width="stretch", config={"displaylogo": False}, key="tr_loss")
         st.caption("The loss is gensim's running training loss of each epoch (word2vec only). It falls as the "
                    "vectors get better at predicting neighbouring words; the learning rate also falls each epoch.")
     with t_eval:

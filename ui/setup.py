@@ -6,7 +6,7 @@ import streamlit as st
 import embedlab
 from embedlab import BUILTIN_SETS, DEFAULT_SET
 
-from . import cached, params, state
+from . import cached, figures, params, state
 
 UPLOAD_KEY = "sidebar_upload"
 _UPLOAD_DONE = "_upload_done"      # {file_id: error message or None}, so a file is read once
@@ -65,7 +65,8 @@ def setup_page(title: str, icon: str = "🧭") -> embedlab.EmbeddingSet | None:
     """Configure the page and draw the sidebar; return the current set (None if it cannot load).
 
     Every page calls this first, so a deep link opened as the first request works. The
-    current set is mirrored in the URL as ``?set=``.
+    current set is mirrored in the URL as ``?set=``; the presenter-mode switch (larger text and
+    figures for a projector, see :mod:`ui.figures`) as ``?present=1``.
     """
     st.set_page_config(page_title=f"{title} · EmbedLab", page_icon=icon, layout="wide")
     state.init_state()
@@ -79,8 +80,9 @@ def setup_page(title: str, icon: str = "🧭") -> embedlab.EmbeddingSet | None:
             es = current_set()
         except embedlab.EmbedLabError as exc:
             st.error(str(exc))
-            _upload()
-            return None
-        st.caption(f"**{es.name}** · {len(es):,} tokens × {es.dim} dimensions  \n{es.origin}")
+            es = None
+        if es is not None:
+            st.caption(f"**{es.name}** · {len(es):,} tokens × {es.dim} dimensions  \n{es.origin}")
         _upload()
+        figures.presenter_toggle()
     return es

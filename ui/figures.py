@@ -1,0 +1,55 @@
+"""Presenter mode (projectors): the sidebar switch, the page CSS, and the chart call pages use.
+
+Pages draw figures with :func:`plotly_chart` instead of ``st.plotly_chart``; it passes every
+argument through and, when presenter mode is on, draws :func:`embedlab.plots.presenter_style`'s
+restyled *copy* of the figure (a cached figure is never changed).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from embedlab.plots import presenter_style
+
+from . import params
+
+PRESENTER = "presenter_mode"     # cross-page session key (bool), mirrored in the URL as ?present=1
+
+# Fixed CSS written here, never built from user text: Streamlit sizes its text in rem, so a larger
+# root font enlarges the whole page (text, widgets, tables) by 25 %; headings and the sidebar a bit
+# more; darker captions for contrast on a projector.
+PRESENTER_CSS = """<style>
+html { font-size: 20px !important; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2.6rem; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #1A1A1A; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { line-height: 1.5; }
+</style>"""
+
+
+def presenter_on() -> bool:
+    """True when this session has presenter mode switched on."""
+    return bool(st.session_state.get(PRESENTER, False))
+
+
+def presenter_toggle() -> bool:
+    """The sidebar switch (call inside ``with st.sidebar``); bound to ``?present=1``."""
+    params.bind(PRESENTER, "present", False, parse=params.to_bool)
+    # Re-assign the value before the widget is drawn: a page switch gives the toggle a new widget
+    # id, and without this its first run on the new page starts from the default (seen in AppTest).
+    st.session_state[PRESENTER] = bool(st.session_state[PRESENTER])
+    on = st.toggle("Presenter mode", key=PRESENTER, persist_state="session",
+                   help="For a projector: larger text, markers and lines, high-contrast colours, "
+                        "and small groups of points labelled.")
+    params.sync({"present": (PRESENTER, params.from_bool)})
+    if on:
+        st.html(PRESENTER_CSS)
+    return on
+
+
+def plotly_chart(fig, *args, where=None, **kwargs):
+    """``st.plotly_chart`` (or ``where.plotly_chart`` for a column/container) with the figure
+    restyled for a projector when presenter mode is on. Returns what ``st.plotly_chart`` returns
+    (the selection event when ``on_select`` is given)."""
+    target = st if where is None else where
+    if presenter_on():
+        fig = presenter_style(fig)
+    return target.plotly_chart(fig, *args, **kwargs)
