@@ -27,7 +27,14 @@ def builtin_set(name: str) -> embedlab.EmbeddingSet:
 @st.cache_resource(max_entries=1, show_spinner=False)
 def start_warm_up() -> threading.Thread | None:
     """Compile UMAP's numba code once per process, in a background thread, so the first
-    UMAP on the Map page does not pay for it."""
+    UMAP on the Map page does not pay for it.
+
+    pandas and plotly are imported here first, in the script thread: a first import racing
+    between the warm-up thread (umap -> sklearn -> pandas) and a page's figure code left a
+    partially initialised pandas ("no attribute 'Series'") on a fresh server."""
+    import pandas  # noqa: F401
+    import plotly.graph_objects  # noqa: F401
+
     try:
         from embedlab.projection import warm_up
     except ImportError:
