@@ -1,20 +1,13 @@
 """AppTest: the Map page."""
 import json
-from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
+from apptest_helpers import open_page
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/1_Map.py"
 
 
 def _page(**query):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params.update(query)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
+    return open_page(PAGE, timeout=180, **query)
 
 
 def _traces(at, key="map_chart"):
