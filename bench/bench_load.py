@@ -1,0 +1,289 @@
+"""Load benchmark: many browser sessions on ONE app process (issue 6, item 1).
+
+Run by hand:  ``python bench/bench_load.py --sessions 1,10,30``
+
+Starts ``streamlit run app.py`` (headless, 127.0.0.1, a free port, its own temporary cache and
+workspace folders, a new process group), then for each wave size N opens N browser sessions at
+once (one Debian Chromium, N fresh contexts = N Streamlit sessions). Every session
+
+  1. opens the Map page of the default set (``/Map``, default view: PCA of the 5,000 most frequent
+     words, k-means colours, trustworthiness) and waits for the full render: the script finished,
+     the figure drawn, the trustworthiness caption shown;
+  2. does a neighbour search: types a word in the Map's "Search a word" box, presses Enter and waits
+     for the "Neighbours of “word”" table (a different word per session);
+  3. checks that no exception box is shown.
+
+The wave's sessions stay open while the server's memory is read (RSS summed over the server's
+process group, from psutil if installed, else /proc/PID/status VmRSS); it is also sampled every
+0.2 s during the wave for the peak. Then the wave's contexts are closed and the next wave starts
+on the same (now warm) process. The first wave meets a cold process: it pays for loading the set.
+
+Printed: one row per wave: server RSS with the sessions open and its peak, time to first full render
+per session (median, max), time of the search round trip (median, max), sessions with an error;
+beside the reference: the idle server's RSS before any session.
+
+Bounded: requests go to 127.0.0.1 only; fixed counts; every wait has a timeout (--timeout per
+wave); the server's process group is killed at the end, whatever happens. The browser takes most of
+the CPU and memory (about 0.5 GB per page), not the server: 30 pages need a quiet machine.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WORDS = ("king", "queen", "paris", "music", "doctor", "river", "computer", "happy", "red", "dog",
+         "house", "school", "money", "water", "teacher", "city", "love", "science", "game", "bread")
+EXCEPTION = '[data-testid="stException"]'
+# The script run is over (same test as tests/browser/conftest.py's wait_for_app) and the map is drawn.
+FINISHED_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  return !!main && main.innerText.trim().length > 0;
+}"""
+MAP_DRAWN_JS = """() => {
+  const plot = document.querySelector('.js-plotly-plot');
+  return !!plot && !!plot._fullLayout && !!plot.querySelector('.main-svg') &&
+         document.body.innerText.includes('Trustworthiness of this picture');
+}"""
+
+
+# -- the server ------------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def app_server(workdir: Path, start_timeout: float = 90.0):
+    """``streamlit run app.py`` in a new process group; yields (base URL, Popen); kills the group."""
+    port = free_port()
+    env = dict(os.environ, EMBEDLAB_CACHE_DIR=str(workdir / "cache"),
+               EMBEDLAB_WORKSPACE_DIR=str(workdir / "workspace"), PYTHONUNBUFFERED="1")
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+           "--browser.gatherUsageStats", "false"]
+    log = open(workdir / "server.log", "wb")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + start_timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited with {proc.returncode}; log: {workdir / 'server.log'}")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server did not answer within {start_timeout:.0f} s; log: {workdir / 'server.log'}")
+            time.sleep(0.25)
+        yield url, proc
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        log.close()
+
+
+def group_rss_mb(pgid: int) -> float:
+    """Resident memory (MB) of every process in the process group ``pgid``."""
+    try:
+        import psutil
+    except ImportError:
+        psutil = None
+    total = 0
+    if psutil is not None:
+        for p in psutil.process_iter(["pid"]):
+            with contextlib.suppress(psutil.Error, OSError):
+                if os.getpgid(p.pid) == pgid:
+                    total += p.memory_info().rss
+        return total / 2**20
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if os.getpgid(int(entry)) != pgid:
+                continue
+            with open(f"/proc/{entry}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+    return total / 2**20
+
+
+class PeakSampler:
+    """Samples :func:`group_rss_mb` every ``every`` seconds in a thread; ``.peak`` is the maximum."""
+
+    def __init__(self, pgid: int, every: float = 0.2):
+        self.pgid, self.every, self.peak = pgid, every, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, group_rss_mb(self.pgid))
+            self._stop.wait(self.every)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+# -- one browser session -------------------------------------------------------------------------------
+@dataclass
+class SessionResult:
+    word: str
+    render_s: float | None = None
+    search_s: float | None = None
+    error: str = ""
+    notes: list = field(default_factory=list)
+
+
+async def one_session(browser, base_url: str, word: str, timeout_ms: float) -> tuple[SessionResult, object]:
+    """Open the Map, wait for its full render, search ``word``; returns the result and the open context."""
+    res = SessionResult(word)
+    context = await browser.new_context(viewport={"width": 1400, "height": 1600})
+    page = await context.new_page()
+    page.set_default_timeout(timeout_ms)
+    page.on("pageerror", lambda err: res.notes.append(f"JS error: {err}"))
+    try:
+        t0 = time.perf_counter()
+        await page.goto(f"{base_url}/Map", wait_until="domcontentloaded")
+        await page.wait_for_function(FINISHED_JS, polling=100)
+        await page.wait_for_function(MAP_DRAWN_JS, polling=100)
+        await page.wait_for_function(FINISHED_JS, polling=100)
+        res.render_s = time.perf_counter() - t0
+        box = page.get_by_role("textbox", name="Search a word")
+        t1 = time.perf_counter()
+        await box.fill(word)
+        await box.press("Enter")
+        await page.get_by_text(f"Neighbours of “{word}”").wait_for()
+        await page.wait_for_function(FINISHED_JS, polling=100)
+        res.search_s = time.perf_counter() - t1
+        boxes = page.locator(EXCEPTION)
+        if await boxes.count():
+            res.error = "exception box: " + (await boxes.first.inner_text())[:200]
+    except Exception as exc:  # a bench reports every failure in its table instead of stopping
+        res.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    return res, context
+
+
+async def wave(browser, base_url: str, n: int, timeout_s: float, pgid: int) -> dict:
+    with PeakSampler(pgid) as sampler:
+        tasks = [one_session(browser, base_url, WORDS[i % len(WORDS)], timeout_s * 1000) for i in range(n)]
+        try:
+            done = await asyncio.wait_for(asyncio.gather(*tasks), timeout=timeout_s + 30)
+        except asyncio.TimeoutError:
+            done = []
+        await asyncio.sleep(1.0)                  # let the server settle with every session open
+        rss = group_rss_mb(pgid)
+    results = [r for r, _ in done]
+    for _, ctx in done:
+        with contextlib.suppress(Exception):
+            await ctx.close()
+    return dict(n=n, rss=rss, peak=max(sampler.peak, rss), results=results,
+                timed_out=not done)
+
+
+def stats(values):
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return "—", "—"
+    return f"{statistics.median(vals):.1f}", f"{max(vals):.1f}"
+
+
+async def main_async(args) -> int:
+    from playwright.async_api import async_playwright
+
+    sizes = [int(s) for s in args.sessions.split(",") if s.strip()]
+    if not sizes or min(sizes) < 1 or max(sizes) > 50:
+        raise SystemExit("--sessions: comma-separated counts between 1 and 50, e.g. 1,10,30")
+    chromium = args.chromium
+    if not (os.path.isfile(chromium) and os.access(chromium, os.X_OK)):
+        raise SystemExit(f"no Chromium at {chromium} (apt-get install chromium; never `playwright install`)")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="embedlab-bench-load-") as tmp, app_server(Path(tmp)) as (url, proc):
+        idle = group_rss_mb(proc.pid)
+        print(f"server {url} (pid {proc.pid}); idle RSS {idle:.0f} MB; load average "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+            try:
+                for i, n in enumerate(sizes):
+                    t = time.perf_counter()
+                    w = await wave(browser, url, n, args.timeout, proc.pid)
+                    w["wall"] = time.perf_counter() - t
+                    w["state"] = "cold" if i == 0 else "warm"
+                    rows.append(w)
+                    errs = [r for r in w["results"] if r.error]
+                    print(f"  wave of {n}: {w['wall']:.1f} s, {len(errs)} error(s)"
+                          + (" — TIMED OUT" if w["timed_out"] else ""), flush=True)
+                    for r in errs[:5]:
+                        print(f"    {r.word}: {r.error}", flush=True)
+                    if proc.poll() is not None:
+                        print("  the server died; stopping", flush=True)
+                        break
+            finally:
+                await browser.close()
+    print()
+    head = (f"{'sessions':>8} {'process':>7} {'RSS open MB':>11} {'peak MB':>8} {'Δ idle MB':>9} "
+            f"{'render med s':>12} {'render max s':>12} {'search med s':>12} {'search max s':>12} {'errors':>6}")
+    print(head)
+    print("-" * len(head))
+    print(f"{'0':>8} {'idle':>7} {idle:>11.0f} {'':>8} {0:>9.0f}   (reference: the server before any session)")
+    failed = 0
+    for w in rows:
+        rm, rx = stats(r.render_s for r in w["results"])
+        sm, sx = stats(r.search_s for r in w["results"])
+        errors = sum(bool(r.error) for r in w["results"]) + (w["n"] - len(w["results"]))
+        failed += errors
+        print(f"{w['n']:>8} {w['state']:>7} {w['rss']:>11.0f} {w['peak']:>8.0f} {w['rss'] - idle:>9.0f} "
+              f"{rm:>12} {rx:>12} {sm:>12} {sx:>12} {errors:>6}")
+    print("\nrender = opening /Map until the script finished and the map and its trustworthiness caption are "
+          "drawn;\nsearch = typing a word + Enter until its neighbour table is shown. All sessions of a wave "
+          "start at once.")
+    return 1 if failed else 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sessions", default="1,10,30", help="wave sizes, comma-separated (default 1,10,30)")
+    ap.add_argument("--timeout", type=float, default=300.0, help="seconds allowed per wave (default 300)")
+    ap.add_argument("--chromium", default=os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium")
+    args = ap.parse_args()
+    return asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
