@@ -627,4 +627,10 @@ def presenter_style(fig, *, font_size: int = PRESENTER_FONT_SIZE, marker_scale: 
                 tr["mode"] = "markers+text"
                 tr["text"] = [_escape(str(h)) for h in hover]
                 tr.setdefault("textposition", "top center")
-    return go.Figure(spec)
+    out = go.Figure(spec)
+    # Streamlit's plotly theme sets small tick, axis-title and legend fonts itself: set them explicitly
+    tick = max(font_size - 2, 1)
+    out.update_xaxes(tickfont_size=tick, title_font_size=font_size)
+    out.update_yaxes(tickfont_size=tick, title_font_size=font_size)
+    out.update_layout(legend_font_size=font_size)
+    return out
