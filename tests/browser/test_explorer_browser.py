@@ -136,7 +136,9 @@ def test_map_deep_link_search_and_real_lasso(explorer_server, page):
     selected.wait_for()
     count = int(selected.inner_text().split(":")[1].split()[0].replace(",", ""))
     assert count > 0
-    assert page.get_by_role("button", name="Download the selection (CSV)").count() == 1
+    download = page.get_by_role("button", name="Download the selection (CSV)")
+    download.wait_for(timeout=60_000)  # drawn after the "Selected:" line; wait, don't race it
+    assert download.count() == 1
     _finish(page, "explorer_map")
 
 
