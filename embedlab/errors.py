@@ -119,3 +119,7 @@ class EvaluationDataError(EmbeddingFormatError):
 
 class WorkspaceError(EmbedLabError):
     """A saved set in the workspace folder is missing, unreadable, or cannot be written."""
+
+
+class WorkerError(EmbedLabError, RuntimeError):
+    """The separate process that runs long computations (UMAP, t-SNE) stopped or could not start."""

@@ -25,9 +25,10 @@ def builtin_set(name: str) -> embedlab.EmbeddingSet:
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)
-def start_warm_up() -> threading.Thread | None:
-    """Compile UMAP's numba code once per process, in a background thread, so the first
-    UMAP on the Map page does not pay for it.
+def start_warm_up() -> object | None:
+    """Compile UMAP's numba code once, in the worker process that will run UMAP (see
+    embedlab.workers; a background thread when ``EMBEDLAB_WORKERS=0``), so the first UMAP on
+    the Map page does not pay for it.
 
     pandas and plotly are imported here first, in the script thread: a first import racing
     between the warm-up thread (umap -> sklearn -> pandas) and a page's figure code left a
@@ -38,6 +39,15 @@ def start_warm_up() -> threading.Thread | None:
     try:
         from embedlab.projection import warm_up
     except ImportError:
+        return None
+    from embedlab.workers import shared_pool
+
+    try:
+        pool = shared_pool()
+        if pool is not None:
+            return pool.submit(warm_up, key="warm-up")
+    except Exception:  # a failed warm-up only costs time later; never break a page
+        logger.exception("could not start the UMAP warm-up in the worker process")
         return None
 
     def run():
@@ -86,8 +96,13 @@ def has_projection(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, s
 def projection(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, seed: int = 0, progress=None):
     """Projection of ``es.vectors[rows]``: a small in-process LRU here, the disk cache in
     embedlab.projection behind it. Not an st.cache_data function, so ``progress`` may draw
-    Streamlit elements (st.cache_data cannot replay elements drawn into outside blocks)."""
+    Streamlit elements (st.cache_data cannot replay elements drawn into outside blocks).
+
+    UMAP and t-SNE run in the worker process (embedlab.workers): their numba code holds the
+    GIL, and in this server every session is a thread. Sessions asking for the same
+    projection at the same time share one run."""
     from embedlab.projection import project
+    from embedlab.workers import run_in_worker
 
     key = _projection_key(es, rows, method, dims, seed)
     rows = np.ascontiguousarray(rows, dtype=np.int64)
@@ -95,7 +110,12 @@ def projection(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, seed:
         if key in _projections:
             _projections.move_to_end(key)
             return _projections[key]
-    result = project(es.vectors[rows], method=method, dims=dims, seed=seed, progress=progress)
+    if method == "pca":      # BLAS, releases the GIL, fast: no need to ship the data elsewhere
+        result = project(es.vectors[rows], method=method, dims=dims, seed=seed, progress=progress)
+    else:
+        result = run_in_worker(project, es.vectors[rows], method=method, dims=dims, seed=seed, key=key,
+                               progress=progress)
+        result.coords.flags.writeable = False        # (a pickled array arrives writeable)
     with _projections_lock:
         _projections[key] = result
         while len(_projections) > _MAX_PROJECTIONS:

@@ -1,0 +1,128 @@
+"""embedlab.workers: long computations in a separate process, with progress and shared tasks."""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from embedlab.errors import InvalidParameterError, WorkerError
+from embedlab.workers import WorkerPool, run_in_worker, shared_pool, worker_count
+
+
+# module-level, so the spawned worker can import them by name
+def where_am_i():
+    return os.getpid(), threading.current_thread().name
+
+
+def slow_count(path: str, seconds: float, progress=None):
+    with open(path, "a") as f:
+        f.write("run\n")
+    steps = 5
+    for i in range(steps):
+        if progress is not None:
+            progress(f"step {i + 1} of {steps}", (i + 1) / steps)
+        time.sleep(seconds / steps)
+    return "done"
+
+
+def raise_invalid():
+    raise InvalidParameterError("dims must be 2 or 3, got 4")
+
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def square_sum(x: np.ndarray) -> float:
+    return float((x * x).sum())
+
+
+@pytest.fixture(scope="module")
+def pool():
+    p = WorkerPool(1)
+    yield p
+    p.shutdown()
+
+
+def test_runs_in_another_process_and_returns_the_result(pool):
+    pid, _ = pool.run(where_am_i)
+    assert pid != os.getpid()
+    x = np.arange(12, dtype=np.float32).reshape(3, 4)
+    assert pool.run(square_sum, x) == pytest.approx(float((x * x).sum()))
+    assert pid in pool.pids()
+
+
+def test_progress_is_called_in_the_callers_thread(pool, tmp_path):
+    seen = []
+    out = pool.run(slow_count, str(tmp_path / "log"), 1.0, poll=0.05,
+                   progress=lambda m, f: seen.append((m, f, threading.get_ident())))
+    assert out == "done"
+    assert seen, "no progress reached the caller"
+    assert {t for _, _, t in seen} == {threading.get_ident()}
+    fractions = [f for _, f, _ in seen]
+    assert fractions == sorted(fractions) and all(0 < f <= 1 for f in fractions)
+    assert all(m.startswith("step ") for m, _, _ in seen)
+
+
+def test_callers_with_the_same_key_share_one_run(pool, tmp_path):
+    log = tmp_path / "log"
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(pool.run(slow_count, str(log), 1.5, key="same")))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+        time.sleep(0.05)
+    for t in threads:
+        t.join(timeout=60)
+    assert results == ["done"] * 4
+    assert log.read_text().count("run") == 1
+    # a different key (or none) is a separate run
+    pool.run(slow_count, str(log), 0.1, key="other")
+    assert log.read_text().count("run") == 2
+
+
+def test_a_waiting_caller_is_told_it_waits(pool, tmp_path):
+    first = threading.Thread(target=pool.run, args=(slow_count, str(tmp_path / "a"), 1.5))
+    first.start()
+    time.sleep(0.3)
+    seen = []
+    pool.run(slow_count, str(tmp_path / "b"), 0.1, progress=lambda m, f: seen.append(m))
+    first.join(timeout=60)
+    assert seen[0].startswith("Waiting for 1 other computation")
+
+
+def test_embedlab_errors_keep_their_type(pool):
+    with pytest.raises(InvalidParameterError, match="dims must be 2 or 3"):
+        pool.run(raise_invalid)
+
+
+def test_a_killed_worker_raises_worker_error_and_the_pool_recovers(pool):
+    with pytest.raises(WorkerError, match="stopped unexpectedly"):
+        pool.run(die)
+    pid, _ = pool.run(where_am_i)
+    assert pid != os.getpid()
+
+
+def test_zero_workers_runs_in_the_calling_thread(monkeypatch):
+    monkeypatch.setenv("EMBEDLAB_WORKERS", "0")
+    assert worker_count() == 0 and shared_pool() is None
+    assert run_in_worker(where_am_i) == (os.getpid(), threading.current_thread().name)
+    seen = []
+    run_in_worker(slow_count, os.devnull, 0.0, progress=lambda m, f: seen.append(f))
+    assert seen[-1] == 1.0
+
+
+@pytest.mark.parametrize("raw", ["-1", "two", "65"])
+def test_bad_worker_count_is_refused(monkeypatch, raw):
+    monkeypatch.setenv("EMBEDLAB_WORKERS", raw)
+    with pytest.raises(InvalidParameterError, match="EMBEDLAB_WORKERS must be a whole number"):
+        worker_count()
+
+
+def test_pool_size_must_be_positive():
+    with pytest.raises(InvalidParameterError, match="processes must be at least 1"):
+        WorkerPool(0)
