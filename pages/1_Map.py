@@ -12,6 +12,7 @@ from ui.setup import setup_page
 
 METHODS = {"pca": "PCA (instant)", "umap": "UMAP", "tsne": "t-SNE"}
 SIZES = (1000, 2000, 5000, 10000, 20000, "all")
+DRAW_LIMIT = 50_000      # above this a browser chokes on the points: "all" is not offered, a sample is drawn
 COLOURS = {"kmeans": "k-means clusters", "kind": "token kind", "groups": "groups I type",
            "distortion": "distortion (neighbours kept)", "none": "one colour"}
 DEFAULT_GROUPS = ("animals: cat dog horse cow sheep lion tiger bird\n"
@@ -36,7 +37,10 @@ def parse_size(raw):
 
 params.bind("map_method", "method", "pca", options=tuple(METHODS))
 params.bind("map_dims", "dims", 2, parse=int, options=(2, 3))
-params.bind("map_n", "n", 5000, parse=parse_size, options=SIZES)
+sizes = SIZES if len(es) <= DRAW_LIMIT else SIZES[:-1]
+params.bind("map_n", "n", 5000, parse=parse_size, options=sizes)
+if st.session_state.map_n not in sizes:       # "all" kept from a smaller set
+    st.session_state.map_n = 5000
 params.bind("map_colour", "color", "kmeans", options=tuple(COLOURS))
 params.bind("map_kc", "clusters", 8, parse=int, check=lambda v: 2 <= v <= 20)
 params.bind("map_groups", "groups", DEFAULT_GROUPS)
@@ -49,8 +53,10 @@ method = c1.radio("Projection", tuple(METHODS), key="map_method", format_func=ME
                   help="PCA is a rotation that keeps the widest spread; UMAP and t-SNE keep local neighbourhoods "
                        "and take a few seconds (then they are cached).")
 dims = c2.radio("Dimensions", (2, 3), key="map_dims", horizontal=True)
-n_choice = c3.selectbox("Points drawn", SIZES, key="map_n",
-                        format_func=lambda s: "all" if s == "all" else f"{s:,} most frequent")
+n_choice = c3.selectbox("Points drawn", sizes, key="map_n",
+                        format_func=lambda s: "all" if s == "all" else f"{s:,} most frequent",
+                        help=None if len(es) <= DRAW_LIMIT else
+                        f"This set has {len(es):,} tokens: at most {SIZES[-2]:,} are drawn. Search finds any of them.")
 colour = c4.selectbox("Colour by", tuple(COLOURS), key="map_colour", format_func=COLOURS.get)
 s1, s2, s3 = st.columns([3, 2, 2])
 query = s1.text_input("Search a word", key="map_query", placeholder="e.g. king").strip()
@@ -89,6 +95,9 @@ tokens = [es.tokens[i] for i in rows]
 what = cached.points_description(es, n)
 if extra_rows:
     what += f", plus {len(extra_rows)} searched or grouped word{'s' if len(extra_rows) > 1 else ''} not among them"
+if len(base) < len(es):
+    what += (f". A sample for drawing: the search box finds any of the {len(es):,} tokens and adds it, with its "
+             "neighbours, to the picture")
 st.caption(f"Drawn: {what}.")
 
 # -- projection ------------------------------------------------------------------------------------

@@ -113,3 +113,30 @@ def test_tiny_uploaded_set_still_maps():
     assert not at.exception
     assert "all 4 tokens" in _captions(at)
     assert at.dataframe[0].value["full space"].tolist()[0] == "pear"
+
+
+def test_large_set_draws_a_sample_says_so_and_search_finds_any_token(monkeypatch):
+    """Above the drawing limit "all" is not offered (a URL's n=all falls back to 5,000), the caption
+    says the picture is a sample, and a token far outside the sample is found and drawn."""
+    import numpy as np
+    from ui.setup import UPLOAD_KEY
+
+    n, d = 60_000, 4
+    rng = np.random.default_rng(0)
+    vecs = rng.normal(size=(n, d)).astype(np.float32)
+    vecs[n - 1] = vecs[n - 2] + 0.001          # the last token's nearest neighbour is known
+    lines = [f"{n} {d}"] + [f"w{i} " + " ".join(f"{x:.4f}" for x in v) for i, v in enumerate(vecs)]
+    at = _page(n="all", color="none")
+    at.file_uploader(key=UPLOAD_KEY).set_value(("big.txt", "\n".join(lines).encode(), "text/plain")).run()
+    assert not at.exception
+    box = at.selectbox(key="map_n")
+    assert "all" not in box.options and "5,000 most frequent" in box.options
+    assert box.value == 5000
+    caption = _captions(at)
+    assert "5,000 most frequent of 60,000 tokens" in caption
+    assert "A sample for drawing: the search box finds any of the 60,000 tokens" in caption
+    at.text_input(key="map_query").input(f"w{n - 1}").run()
+    assert not at.exception
+    assert at.dataframe[0].value["full space"].tolist()[0] == f"w{n - 2}"
+    drawn = [t for tr in _traces(at) for t in (tr.get("hovertext") or tr.get("text") or [])]
+    assert f"w{n - 1}" in drawn and f"w{n - 2}" in drawn
