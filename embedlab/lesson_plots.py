@@ -2,7 +2,8 @@
 
 Data in, figure out; no Streamlit. Same conventions as :mod:`embedlab.plots`: colour-blind-safe
 colours (Okabe & Ito), a legend or colour bar on every figure, axis titles that say what an axis
-is, fonts large enough for a projector.
+is, fonts large enough for a projector. Every text argument (tokens, sentences, titles) is plain
+text: it is escaped with :func:`embedlab.plots.escape_plotly_text` before plotly sees it.
 
 >>> fig = chips_figure(["[CLS]", "em", "##bed", "[SEP]"], [101, 7861, 8270, 102])
 >>> sorted(t.name for t in fig.data if t.showlegend)
@@ -15,7 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from .errors import InvalidParameterError
-from .plots import FONT_SIZE, GREY, HIGHLIGHT, PALETTE, colors_for
+from .plots import FONT_SIZE, GREY, HIGHLIGHT, PALETTE, colors_for, escape_plotly_text, escape_plotly_texts
 
 __all__ = ["row_labels", "robust_limit", "pipeline_figure", "matrix_heatmap", "onehot_figure", "dense_rows_figure", "sizes_figure",
            "lookup_figure", "chips_figure", "position_similarity_figure", "sinusoidal_figure",
@@ -29,14 +30,15 @@ _CHIP_COLOURS = {"word / first piece": PALETTE[0], "sub-word piece (##)": PALETT
 
 
 def _layout(fig, *, title: str = "", height: int = 500, xtitle: str = "", ytitle: str = ""):
-    fig.update_layout(title=dict(text=title, font=dict(size=FONT_SIZE + 2)), height=height,
+    """Shared layout; ``title``, ``xtitle`` and ``ytitle`` are plain text (escaped here)."""
+    fig.update_layout(title=dict(text=escape_plotly_text(title), font=dict(size=FONT_SIZE + 2)), height=height,
                       font=dict(size=FONT_SIZE), template="plotly_white",
                       margin=dict(l=60, r=20, t=60 if title else 30, b=60),
                       legend=dict(itemsizing="constant", title_text=""))
     if xtitle:
-        fig.update_xaxes(title_text=xtitle)
+        fig.update_xaxes(title_text=escape_plotly_text(xtitle))
     if ytitle:
-        fig.update_yaxes(title_text=ytitle)
+        fig.update_yaxes(title_text=escape_plotly_text(ytitle))
     return fig
 
 
@@ -73,7 +75,8 @@ def pipeline_figure(panels, rows: Sequence[str], *, height: int | None = None):
     k = len(panels)
     spacing = 0.1
     fig = make_subplots(rows=1, cols=k, shared_yaxes=True, horizontal_spacing=spacing,
-                        subplot_titles=[t for t, _ in panels])
+                        subplot_titles=escape_plotly_texts(t for t, _ in panels))
+    labels = escape_plotly_texts(rows)
     width = (1 - spacing * (k - 1)) / k
     for j, (title, matrix) in enumerate(panels):
         m = np.asarray(matrix, dtype=np.float32)
@@ -82,9 +85,10 @@ def pipeline_figure(panels, rows: Sequence[str], *, height: int | None = None):
         lim = robust_limit(m)
         x_end = j * (width + spacing) + width
         fig.add_trace(go.Heatmap(
-            z=m.tolist(), y=list(rows), zmin=-lim, zmax=lim, zmid=0, colorscale="RdBu", reversescale=True,
-            name=title, colorbar=dict(x=x_end + 0.004, thickness=12, len=0.9, tickfont=dict(size=FONT_SIZE - 4)),
-            hovertemplate="%{y}, dimension %{x}: %{z:.3f}<extra>" + title + "</extra>"), row=1, col=j + 1)
+            z=m.tolist(), y=labels, zmin=-lim, zmax=lim, zmid=0, colorscale="RdBu", reversescale=True,
+            name=escape_plotly_text(title),
+            colorbar=dict(x=x_end + 0.004, thickness=12, len=0.9, tickfont=dict(size=FONT_SIZE - 4)),
+            hovertemplate="%{y}, dimension %{x}: %{z:.3f}<extra>%{fullData.name}</extra>"), row=1, col=j + 1)
         fig.update_xaxes(title_text=f"dimension (0 … {m.shape[1] - 1})", row=1, col=j + 1)
     fig.update_yaxes(autorange="reversed", type="category", row=1, col=1)
     h = height or min(900, max(340, 30 * len(rows) + 170))
@@ -107,12 +111,12 @@ def matrix_heatmap(matrix, rows: Sequence[str], *, cols: Sequence[str] | None = 
     m = np.asarray(matrix, dtype=np.float32)
     if m.ndim != 2 or m.shape[0] != len(rows):
         raise InvalidParameterError(f"matrix of shape {m.shape} does not have one row per label ({len(rows)})")
-    x = list(cols) if cols is not None else list(range(m.shape[1]))
+    x = escape_plotly_texts(cols) if cols is not None else list(range(m.shape[1]))
     fig = go.Figure(go.Heatmap(
-        z=m.tolist(), x=x, y=list(rows), zmid=zmid, zmin=zmin, zmax=zmax, colorscale=colorscale,
-        reversescale=reversescale, colorbar=dict(title=dict(text=colorbar)),
+        z=m.tolist(), x=x, y=escape_plotly_texts(rows), zmid=zmid, zmin=zmin, zmax=zmax, colorscale=colorscale,
+        reversescale=reversescale, colorbar=dict(title=dict(text=escape_plotly_text(colorbar))),
         texttemplate=text_format if annotate else None, textfont=dict(size=FONT_SIZE),
-        hovertemplate="%{y} · %{x}: %{z:.3f}<extra></extra>", name=colorbar))
+        hovertemplate="%{y} · %{x}: %{z:.3f}<extra></extra>", name=escape_plotly_text(colorbar)))
     fig.update_yaxes(autorange="reversed", type="category")
     if cols is not None:
         fig.update_xaxes(type="category")
@@ -168,8 +172,9 @@ def lookup_figure(token: str, product, row, *, n: int = 12):
     r = np.asarray(row, dtype=np.float32)[:n]
     dims = [str(i) for i in range(len(p))]
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=dims, y=p.tolist(), name=f"one_hot({token}) @ E", marker_color=PALETTE[5]))
-    fig.add_trace(go.Bar(x=dims, y=r.tolist(), name=f"row E[{token}]", marker_color=PALETTE[0]))
+    tok = escape_plotly_text(token)
+    fig.add_trace(go.Bar(x=dims, y=p.tolist(), name=f"one_hot({tok}) @ E", marker_color=PALETTE[5]))
+    fig.add_trace(go.Bar(x=dims, y=r.tolist(), name=f"row E[{tok}]", marker_color=PALETTE[0]))
     fig.update_layout(barmode="group")
     return _layout(fig, title="Multiplying by a one-hot code = looking up a row", height=380,
                    xtitle="dimension", ytitle="value")
@@ -178,7 +183,7 @@ def lookup_figure(token: str, product, row, *, n: int = 12):
 def chips_figure(tokens: Sequence[str], ids: Sequence[int], *, per_row: int | None = None, truncated: bool = False):
     """WordPiece tokens as coloured chips, each with its id underneath; sub-word pieces marked.
 
-    The chips wrap onto several lines; no HTML is involved (safe for any text).
+    The chips wrap onto several lines; tokens are escaped plotly text (shown as typed).
     """
     import plotly.graph_objects as go
 
@@ -205,8 +210,9 @@ def chips_figure(tokens: Sequence[str], ids: Sequence[int], *, per_row: int | No
                                  marker=dict(color=colour, symbol="square", size=16, opacity=0.6)))
         fig.add_trace(go.Scatter(
             x=[xs[i] for i in rows], y=[-ys[i] for i in rows], mode="text", name=f"{kind} tokens",
-            text=[tokens[i] for i in rows], textfont=dict(size=FONT_SIZE + 2, color=HIGHLIGHT),
-            hovertext=[f"{tokens[i]} → id {ids[i]} (position {i})" for i in rows], hoverinfo="text",
+            text=escape_plotly_texts(tokens[i] for i in rows), textfont=dict(size=FONT_SIZE + 2, color=HIGHLIGHT),
+            hovertext=escape_plotly_texts(f"{tokens[i]} → id {ids[i]} (position {i})" for i in rows),
+            hoverinfo="text",
             showlegend=False))
         fig.add_trace(go.Scatter(
             x=[xs[i] for i in rows], y=[-ys[i] - 0.38 for i in rows], mode="text", showlegend=False,
@@ -293,14 +299,15 @@ def context_figure(result, static_tokens: Sequence[str], static_vectors):
         "Before the encoder: rows of E (static)", "After 6 layers: output vectors (contextual)"))
     # left: static neighbours
     c = pca2(static_vectors)
-    fig.add_trace(go.Scatter(x=c[1:, 0], y=c[1:, 1], mode="markers+text", text=list(static_tokens[1:]),
+    word = escape_plotly_text(result.word)
+    fig.add_trace(go.Scatter(x=c[1:, 0], y=c[1:, 1], mode="markers+text", text=escape_plotly_texts(static_tokens[1:]),
                              textposition="bottom center", name="static neighbours in E",
                              marker=dict(size=10, color=GREY), hovertemplate="%{text}<extra>row of E</extra>"),
                   row=1, col=1)
     fig.add_trace(go.Scatter(x=[c[0, 0]], y=[c[0, 1]], mode="markers+text",
-                             text=[f"{result.word} (×{m})"], textposition="top center",
-                             hovertext=[f"{result.word}: the same row of E in all {m} sentences"],
-                             name=f"'{result.word}' input row (×{m})",
+                             text=[f"{word} (×{m})"], textposition="top center",
+                             hovertext=[f"{word}: the same row of E in all {m} sentences"],
+                             name=f"'{word}' input row (×{m})",
                              marker=dict(size=20, color=HIGHLIGHT, symbol="star"),
                              textfont=dict(size=FONT_SIZE + 2, color=HIGHLIGHT),
                              hovertemplate="%{hovertext}<extra></extra>"), row=1, col=1)
@@ -320,16 +327,17 @@ def context_figure(result, static_tokens: Sequence[str], static_vectors):
         rows = np.flatnonzero((sent_of == s) & ~is_word)
         short = result.sentences[s] if len(result.sentences[s]) <= 40 else result.sentences[s][:39] + "…"
         fig.add_trace(go.Scatter(x=c2[rows, 0], y=c2[rows, 1], mode="markers+text",
-                                 text=["" if labels[r] in _UNLABELLED else labels[r] for r in rows],
-                                 hovertext=[labels[r] for r in rows],
-                                 textposition="top center", name=f"sentence {s + 1}: {short}", legendgroup=f"s{s}",
+                                 text=escape_plotly_texts("" if labels[r] in _UNLABELLED else labels[r] for r in rows),
+                                 hovertext=escape_plotly_texts(labels[r] for r in rows),
+                                 textposition="top center", name=escape_plotly_text(f"sentence {s + 1}: {short}"),
+                                 legendgroup=f"s{s}",
                                  marker=dict(size=8, color=colours[s], opacity=0.7), textfont=dict(color=colours[s]),
                                  hovertemplate="%{hovertext}<extra>sentence " + str(s + 1) + "</extra>"), row=1, col=2)
         rows = np.flatnonzero((sent_of == s) & is_word)
         fig.add_trace(go.Scatter(x=c2[rows, 0], y=c2[rows, 1], mode="markers+text",
-                                 text=[f"{result.word} ({s + 1})"] * len(rows),
+                                 text=[f"{word} ({s + 1})"] * len(rows),
                                  textposition=("bottom center", "top center", "middle left", "middle right")[s % 4],
-                                 name=f"'{result.word}' in sentence {s + 1}", legendgroup=f"s{s}", showlegend=False,
+                                 name=f"'{word}' in sentence {s + 1}", legendgroup=f"s{s}", showlegend=False,
                                  marker=dict(size=22, color=colours[s], symbol="star", line=dict(color=HIGHLIGHT, width=1.5)),
                                  textfont=dict(size=FONT_SIZE + 2, color=HIGHLIGHT),
                                  hovertemplate="%{text}<extra></extra>"), row=1, col=2)

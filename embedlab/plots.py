@@ -24,7 +24,7 @@ from .errors import InvalidParameterError
 __all__ = [
     "PALETTE", "GREY", "colors_for", "map_figure", "compare_figure", "neighbor_bar", "similarity_heatmap",
     "AnalogyPlane", "analogy_plane", "analogy_figure", "axes_figure", "selected_rows", "nearest_in_picture",
-    "PRESENTER_FONT_SIZE", "presenter_style",
+    "PRESENTER_FONT_SIZE", "presenter_style", "escape_plotly_text", "escape_plotly_texts", "unescape_plotly_text",
 ]
 
 #: Okabe & Ito (2008) colour-blind-safe palette (black left out: it is kept for highlights).
@@ -38,11 +38,44 @@ FONT_SIZE = 16
 OTHER = "other"
 
 
-def _escape(text: str) -> str:
-    """Plotly annotations interpret a little HTML; user tokens are shown as text."""
-    import html
+def escape_plotly_text(text) -> str:
+    """``text`` (a token, a file name, a typed label) as plotly text that is shown as typed.
 
-    return html.escape(text, quote=False)
+    plotly.js reads a little HTML in every string it draws as SVG — titles, axis titles and tick
+    labels (category values), legend entries (trace names), hover labels (including values put in
+    by ``%{text}``, ``%{hovertext}``, ``%{x}``/``%{y}``, ``%{customdata}``), annotations, SVG text
+    labels (``go.Scatter``, ``go.Bar``, ``go.Heatmap``) and ``go.Table`` cells: the tags ``<b> <i>
+    <em> <s> <u> <sup> <sub> <br> <span style=…> <a href=…>`` format the text (a link is
+    clickable) and entities (``&lt;``, ``&#60;``) are decoded. Escaping ``&``, ``<`` and ``>``
+    leaves no tag and no entity, and plotly decodes the escapes back into the typed characters.
+
+    The one exception: ``go.Scatter3d`` and ``go.Scattergl`` draw their ``text`` labels with WebGL,
+    literally (``&lt;`` would show as ``&lt;``). Figures here put labels on ``go.Scatter`` (SVG)
+    traces, and give a ``Scatter3d`` trace its raw tokens as ``text`` (its hover text is escaped).
+
+    >>> escape_plotly_text("<b>bold</b> & a&lt;b")
+    '&lt;b&gt;bold&lt;/b&gt; &amp; a&amp;lt;b'
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_plotly_texts(texts) -> list[str]:
+    """:func:`escape_plotly_text` of every item.
+
+    >>> escape_plotly_texts(["<i>", "x"])
+    ['&lt;i&gt;', 'x']
+    """
+    return [escape_plotly_text(t) for t in texts]
+
+
+def unescape_plotly_text(text: str) -> str:
+    """The inverse of :func:`escape_plotly_text` (for WebGL text labels, which are drawn literally).
+
+    >>> unescape_plotly_text(escape_plotly_text("a&lt;<b>"))
+    'a&lt;<b>'
+    """
+    return str(text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
 
 
 def colors_for(n: int) -> list[str]:
@@ -56,15 +89,16 @@ def colors_for(n: int) -> list[str]:
 
 
 def _layout(fig, *, title: str = "", height: int = 650, xtitle: str = "", ytitle: str = ""):
+    """Shared layout; ``title``, ``xtitle`` and ``ytitle`` are plain text (escaped here)."""
     fig.update_layout(
-        title=dict(text=title, font=dict(size=FONT_SIZE + 2)),
+        title=dict(text=escape_plotly_text(title), font=dict(size=FONT_SIZE + 2)),
         height=height, font=dict(size=FONT_SIZE), showlegend=True,
         legend=dict(itemsizing="constant", title_text=""),
         margin=dict(l=60, r=20, t=60 if title else 30, b=60), template="plotly_white",
     )
     if xtitle or ytitle:
-        fig.update_xaxes(title_text=xtitle)
-        fig.update_yaxes(title_text=ytitle)
+        fig.update_xaxes(title_text=escape_plotly_text(xtitle))
+        fig.update_yaxes(title_text=escape_plotly_text(ytitle))
     return fig
 
 
@@ -83,12 +117,14 @@ def _points_trace(c: np.ndarray, rows: np.ndarray, tokens, *, name: str, marker:
 
     toks = [tokens[i] for i in rows]
     common = dict(
-        name=name, mode=mode, marker=marker, customdata=rows.tolist(), hovertext=toks,
+        name=escape_plotly_text(name), mode=mode, marker=marker, customdata=rows.tolist(),
+        hovertext=escape_plotly_texts(toks),
         hovertemplate="<b>%{hovertext}</b><extra>%{fullData.name}</extra>" if hover else None,
         hoverinfo=None if hover else "skip",
     )
-    if text_labels:
-        common.update(text=toks, textposition="top center", textfont=dict(size=FONT_SIZE + 2))
+    if text_labels:   # SVG labels read HTML (escaped); WebGL (3-D) labels are drawn literally
+        common.update(text=toks if c.shape[1] == 3 else escape_plotly_texts(toks), textposition="top center",
+                      textfont=dict(size=FONT_SIZE + 2))
     if c.shape[1] == 3:
         m = dict(marker)
         m["size"] = max(2, int(m.get("size", 5)) - 2)
@@ -139,7 +175,7 @@ def map_figure(coords, tokens: Sequence[str], *, labels: Sequence[str] | None = 
             raise InvalidParameterError(f"values must have one number per point ({n}), got shape {vals.shape}")
         rows = np.arange(n)
         marker = dict(size=size + 1, color=vals.tolist(), colorscale="Viridis", showscale=True,
-                      colorbar=dict(title=dict(text=value_title), x=1.02, len=0.6, y=0.3))
+                      colorbar=dict(title=dict(text=escape_plotly_text(value_title)), x=1.02, len=0.6, y=0.3))
         fig.add_trace(_points_trace(c, rows, tokens, name=value_title or "points", marker=marker))
     elif labels is not None:
         labs = np.asarray([str(x) for x in labels], dtype=object)
@@ -163,11 +199,12 @@ def map_figure(coords, tokens: Sequence[str], *, labels: Sequence[str] | None = 
     if highlight is not None:
         _add_highlight(fig, c, tokens, int(highlight), [int(r) for r in neighbor_rows])
     _layout(fig, title=title, height=height)
+    ax_titles = escape_plotly_texts(axis_titles)
     if dims == 3:
-        fig.update_layout(scene=dict(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1],
-                                     zaxis_title=axis_titles[2] if len(axis_titles) > 2 else "dimension 3"))
+        fig.update_layout(scene=dict(xaxis_title=ax_titles[0], yaxis_title=ax_titles[1],
+                                     zaxis_title=ax_titles[2] if len(ax_titles) > 2 else "dimension 3"))
     else:
-        fig.update_layout(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], dragmode="lasso")
+        fig.update_layout(xaxis_title=ax_titles[0], yaxis_title=ax_titles[1], dragmode="lasso")
     return fig
 
 
@@ -212,7 +249,7 @@ def _add_highlight(fig, c, tokens, row: int, neighbors: list[int], *, row_col: d
         if row_col is not None:
             n = "" if row_col["col"] == 1 else str(row_col["col"])
             ref = dict(xref=f"x{n}", yref=f"y{n}")
-        fig.add_annotation(x=float(c[row, 0]), y=float(c[row, 1]), text=f"<b>{_escape(tokens[row])}</b>",
+        fig.add_annotation(x=float(c[row, 0]), y=float(c[row, 1]), text=f"<b>{escape_plotly_text(tokens[row])}</b>",
                            showarrow=True, arrowhead=0, ax=0, ay=-36, bgcolor="rgba(255,255,255,0.9)",
                            bordercolor=HIGHLIGHT, borderwidth=1.5, font=dict(size=FONT_SIZE + 2, color=HIGHLIGHT),
                            **ref)
@@ -235,14 +272,15 @@ def compare_figure(projections: Mapping[str, np.ndarray], tokens: Sequence[str],
     names = list(projections)
     if not names:
         raise InvalidParameterError("give at least one projection to compare")
-    fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, horizontal_spacing=0.04)
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=escape_plotly_texts(names), horizontal_spacing=0.04)
+    hover = escape_plotly_texts(tokens)
     for j, name in enumerate(names, start=1):
         c = _check_coords(projections[name], tokens)
         if c.shape[1] != 2:
             raise InvalidParameterError("side-by-side comparison needs 2-D coordinates")
         fig.add_trace(go.Scattergl(x=c[:, 0], y=c[:, 1], mode="markers", name="tokens", showlegend=j == 1,
                                    legendgroup="tokens", marker=dict(size=4, color=PALETTE[0], opacity=0.5),
-                                   hovertext=list(tokens), customdata=np.arange(len(c)).tolist(),
+                                   hovertext=hover, customdata=np.arange(len(c)).tolist(),
                                    hovertemplate="<b>%{hovertext}</b><extra></extra>"), row=1, col=j)
         if highlight is not None:
             _add_highlight(fig, c, tokens, int(highlight), [int(r) for r in neighbor_rows],
@@ -262,7 +300,7 @@ def neighbor_bar(tokens: Sequence[str], scores: Sequence[float], *, metric: str 
     import plotly.graph_objects as go
 
     label = "cosine similarity" if metric == "cosine" else "Euclidean distance (smaller = nearer)"
-    fig = go.Figure(go.Bar(x=list(scores), y=list(tokens), orientation="h", name=label,
+    fig = go.Figure(go.Bar(x=list(scores), y=escape_plotly_texts(tokens), orientation="h", name=label,
                            marker_color=PALETTE[0], text=[f"{s:.3f}" for s in scores], textposition="auto",
                            hovertemplate="<b>%{y}</b>: %{x:.3f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title_text="neighbour")
@@ -281,7 +319,8 @@ def similarity_heatmap(matrix, tokens: Sequence[str], *, title: str = ""):
     m = np.asarray(matrix, dtype=np.float32)
     if m.shape != (len(tokens), len(tokens)):
         raise InvalidParameterError(f"matrix shape {m.shape} does not match {len(tokens)} tokens")
-    fig = go.Figure(go.Heatmap(z=m.tolist(), x=list(tokens), y=list(tokens), zmin=-1, zmax=1, zmid=0,
+    labels = escape_plotly_texts(tokens)
+    fig = go.Figure(go.Heatmap(z=m.tolist(), x=labels, y=labels, zmin=-1, zmax=1, zmid=0,
                                colorscale="RdBu", reversescale=True, name="cosine similarity",
                                texttemplate="%{z:.2f}" if len(tokens) <= 20 else None,
                                colorbar=dict(title=dict(text="cosine")),
@@ -366,7 +405,8 @@ def analogy_figure(plane: AnalogyPlane, *, title: str = ""):
     ctx = np.flatnonzero(roles == "context")
     if ctx.size:
         fig.add_trace(go.Scatter(x=c[ctx, 0], y=c[ctx, 1], mode="markers", name="nearby words (hover)",
-                                 hovertext=[plane.labels[i] for i in ctx], marker=dict(color=GREY, size=8),
+                                 hovertext=escape_plotly_texts(plane.labels[i] for i in ctx),
+                                 marker=dict(color=GREY, size=8),
                                  hovertemplate="%{hovertext}<extra></extra>"))
     ia, ib, ic, it = (plane.roles.index(r) for r in ("a", "b", "c", "b − a + c"))
     for (s, e), colour, name, dash in (((ia, ib), PALETTE[0], "a → b", "solid"),
@@ -380,7 +420,7 @@ def analogy_figure(plane: AnalogyPlane, *, title: str = ""):
                            text="", standoff=9)
     inputs = [ia, ib, ic]
     fig.add_trace(go.Scatter(x=c[inputs, 0], y=c[inputs, 1], mode="markers+text", name="a, b, c (inputs)",
-                             text=[f"{plane.roles[i]}: {plane.labels[i]}" for i in inputs],
+                             text=escape_plotly_texts(f"{plane.roles[i]}: {plane.labels[i]}" for i in inputs),
                              textposition="top center", textfont=dict(size=FONT_SIZE + 2, color="#111111"),
                              marker=dict(color=PALETTE[2], size=14), hovertemplate="%{text}<extra></extra>"))
     fig.add_trace(go.Scatter(x=[c[it, 0]], y=[c[it, 1]], mode="markers+text", name="b − a + c",
@@ -390,7 +430,7 @@ def analogy_figure(plane: AnalogyPlane, *, title: str = ""):
     ans = np.flatnonzero(roles == "answer")
     if ans.size:
         fig.add_trace(go.Scatter(x=c[ans, 0], y=c[ans, 1], mode="markers+text", name="answers",
-                                 text=[plane.labels[i] for i in ans], textposition="top center",
+                                 text=escape_plotly_texts(plane.labels[i] for i in ans), textposition="top center",
                                  textfont=dict(size=FONT_SIZE + 2, color=PALETTE[5]),
                                  marker=dict(color=PALETTE[5], size=16, symbol="star"),
                                  hovertemplate="%{text}<extra></extra>"))
@@ -426,7 +466,7 @@ def axes_figure(tokens: Sequence[str], positions, axis_labels: Sequence[str], *,
     fig = go.Figure()
     if p.shape[1] == 1:
         order = np.argsort(p[:, 0], kind="stable")
-        toks = [tokens[i] for i in order]
+        toks = escape_plotly_texts(tokens[i] for i in order)
         fig.add_trace(go.Scatter(x=p[order, 0], y=toks, mode="markers+text", name="words",
                                  text=toks, textposition="middle right", marker=dict(size=12, color=[colours[i] for i in order]),
                                  hovertemplate="<b>%{y}</b>: %{x:.3f}<extra></extra>"))
@@ -435,7 +475,8 @@ def axes_figure(tokens: Sequence[str], positions, axis_labels: Sequence[str], *,
         _layout(fig, title=title, height=min(height, 1400), xtitle=pole_title(axis_labels[0]), ytitle="")
         fig.update_yaxes(showticklabels=False)
     else:
-        fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="markers+text", name="words", text=list(tokens),
+        fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="markers+text", name="words",
+                                 text=escape_plotly_texts(tokens),
                                  textposition="top center", marker=dict(size=12, color=colours),
                                  hovertemplate="<b>%{text}</b>: (%{x:.3f}, %{y:.3f})<extra></extra>"))
         fig.add_vline(x=0, line_color=GREY)
@@ -537,7 +578,9 @@ def presenter_style(fig, *, font_size: int = PRESENTER_FONT_SIZE, marker_scale: 
       so they stand out on white;
     - labels on: point traces drawn as bare markers with at most ``label_limit`` points (a group
       of words, the context words of an analogy) show their hover text as a label, since nobody
-      hovers on a projector. Larger clouds stay unlabelled.
+      hovers on a projector. Larger clouds stay unlabelled. A labelled ``scattergl`` trace is drawn
+      as ``scatter`` (SVG) instead, whose labels show escaped text as typed (WebGL labels would show
+      the escapes themselves; see :func:`escape_plotly_text`).
 
     Parameters
     ----------
@@ -625,7 +668,10 @@ def presenter_style(fig, *, font_size: int = PRESENTER_FONT_SIZE, marker_scale: 
                     and tr.get("text") is None and isinstance(hover, (list, tuple))
                     and 0 < len(hover) <= label_limit and tr.get("hoverinfo") != "skip"):
                 tr["mode"] = "markers+text"
-                tr["text"] = [_escape(str(h)) for h in hover]
+                if tr["type"] == "scattergl":   # WebGL draws text literally: use SVG for these few points
+                    tr["type"] = "scatter"
+                # hover texts are escaped plotly text (see escape_plotly_text); 3-D labels are literal
+                tr["text"] = [unescape_plotly_text(h) if tr["type"] == "scatter3d" else str(h) for h in hover]
                 tr.setdefault("textposition", "top center")
     out = go.Figure(spec)
     # Streamlit's plotly theme sets small tick, axis-title and legend fonts itself: set them explicitly

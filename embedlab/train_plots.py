@@ -1,6 +1,7 @@
 """Figures of the Train page: rank-frequency (Zipf) plot, loss curve, and the training animation.
 
-Data in, plotly figure out; no Streamlit here.
+Data in, plotly figure out; no Streamlit here. Words, titles and notes are plain text: they are
+escaped with :func:`embedlab.plots.escape_plotly_text` before plotly sees them.
 
 The animation shows the watched words in ONE fixed 2-D projection: a PCA fitted on their final
 vectors and applied unchanged to every snapshot, from gensim's random start (snapshot 0) to the
@@ -22,7 +23,7 @@ from typing import Sequence
 import numpy as np
 
 from .errors import InvalidParameterError
-from .plots import FONT_SIZE, GREY, PALETTE, _layout, colors_for
+from .plots import FONT_SIZE, GREY, PALETTE, _layout, colors_for, escape_plotly_text, escape_plotly_texts
 
 __all__ = ["rank_frequency_figure", "loss_figure", "fixed_projection", "training_animation"]
 
@@ -51,7 +52,7 @@ def rank_frequency_figure(counts, words: Sequence[str] = (), *, title: str = "",
     else:
         idx = np.arange(n)
     ranks = idx + 1
-    hover = [words[i] for i in idx] if len(words) == n else [f"rank {r}" for r in ranks]
+    hover = escape_plotly_texts(words[i] for i in idx) if len(words) == n else [f"rank {r}" for r in ranks]
     fig = go.Figure()
     fig.add_trace(go.Scattergl(x=ranks, y=c[idx], mode="markers", name="words in this corpus",
                                marker=dict(color=PALETTE[0], size=6), hovertext=hover,
@@ -83,7 +84,7 @@ def loss_figure(losses: Sequence[float | None], *, title: str = "", note: str = 
                              name="training loss of the epoch", line=dict(color=PALETTE[0]),
                              hovertemplate="epoch %{x}<br>loss %{y:,.0f}<extra></extra>"))
     if not have:
-        fig.add_annotation(text=note or "gensim does not report a training loss for this model",
+        fig.add_annotation(text=escape_plotly_text(note or "gensim does not report a training loss for this model"),
                            showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
                            font=dict(size=FONT_SIZE))
     _layout(fig, title=title, height=320, xtitle="epoch (one pass over the corpus)",
@@ -138,8 +139,9 @@ def fixed_projection(snapshots, *, normalize: bool = True) -> tuple[np.ndarray, 
 
 
 def _neighbour_cells(watched, neighbors_at, k: int):
-    return [", ".join(f"{t} ({s:.2f})" for t, s in nb[:k]) for nb in neighbors_at] if neighbors_at else \
-        ["" for _ in watched]
+    """Table cells (escaped plotly text): each watched word's ``k`` nearest, with cosines."""
+    return [escape_plotly_text(", ".join(f"{t} ({s:.2f})" for t, s in nb[:k])) for nb in neighbors_at] \
+        if neighbors_at else ["" for _ in watched]
 
 
 def training_animation(watched: Sequence[str], snapshots, neighbors: Sequence = (), *,
@@ -177,7 +179,7 @@ def training_animation(watched: Sequence[str], snapshots, neighbors: Sequence = 
     colours = colors_for(len(watched))
     lo, hi = coords.reshape(-1, 2).min(axis=0), coords.reshape(-1, 2).max(axis=0)
     pad = (hi - lo) * 0.12 + 1e-6
-    words = list(watched)
+    words = escape_plotly_texts(watched)        # plotly text (SVG labels, hover, table cells)
 
     def label(e: int) -> str:
         if e == 0:
@@ -209,7 +211,7 @@ def training_animation(watched: Sequence[str], snapshots, neighbors: Sequence = 
     for tr, col in zip(traces(0), (1, 1, 2)):
         fig.add_trace(tr, row=1, col=col)
     fig.frames = [go.Frame(data=traces(e), traces=[0, 1, 2], name=str(e),
-                           layout=go.Layout(title_text=f"{title + ' · ' if title else ''}{label(e)}"))
+                           layout=go.Layout(title_text=escape_plotly_text(f"{title + ' · ' if title else ''}{label(e)}")))
                   for e in range(n_snap)]
     steps = [dict(method="animate", label=str(e),
                   args=[[str(e)], dict(mode="immediate", frame=dict(duration=0, redraw=True),
