@@ -9,6 +9,7 @@ from embedlab.plots import OTHER, compare_figure, map_figure, nearest_in_picture
 from ui import cached, params
 from ui.figures import plotly_chart
 from ui.setup import setup_page
+from ui.text import file_stem, md_text
 
 METHODS = {"pca": "PCA (instant)", "umap": "UMAP", "tsne": "t-SNE"}
 SIZES = (1000, 2000, 5000, 10000, 20000, "all")
@@ -123,7 +124,7 @@ try:
                                     + (" (from the disk cache)" if proj.from_cache else ""), state="complete")
         coords = np.asarray(proj.coords, dtype=np.float32)
 except embedlab.EmbedLabError as exc:
-    st.error(str(exc))
+    st.error(md_text(exc))
     st.stop()
 if method == "pca" and proj.explained_variance_ratio is not None:
     evr = proj.explained_variance_ratio
@@ -155,7 +156,7 @@ try:
         full = cached.distortion(es, rows, coords, OVERLAP_K)[0] if len(extra) else overlap
         values, value_title = full, f"share of its {OVERLAP_K} neighbours kept"
 except embedlab.EmbedLabError as exc:
-    st.error(str(exc))
+    st.error(md_text(exc))
 
 hl = nn_pos = None
 if highlight_word:
@@ -185,7 +186,7 @@ if highlight_word:
     with side_col:
         near2d = nearest_in_picture(coords, hl, len(full_nn))
         real = {nb.token for nb in full_nn}
-        st.markdown(f"**Neighbours of “{highlight_word}”**")
+        st.markdown(f"**Neighbours of “{md_text(highlight_word)}”**")
         st.dataframe(pd.DataFrame({
             "full space": [nb.token for nb in full_nn],
             "cosine": [round(nb.score, 3) for nb in full_nn],
@@ -202,13 +203,13 @@ if labels is not None:
     table["colour"] = labels
 d1, d2 = st.columns(2)
 d1.download_button("Download the drawn coordinates (CSV)", table.to_csv(index=False).encode(),
-                   file_name=f"{es.name}-{method}-{dims}d.csv", mime="text/csv", key="map_dl_all")
+                   file_name=f"{file_stem(es.name)}-{method}-{dims}d.csv", mime="text/csv", key="map_dl_all")
 if dims == 2:
     if sel:
         st.markdown(f"**Selected: {len(sel):,} words**")
-        st.write(", ".join(tokens[i] for i in sel[:300]) + (" …" if len(sel) > 300 else ""))
+        st.write(md_text(", ".join(tokens[i] for i in sel[:300])) + (" …" if len(sel) > 300 else ""))
         d2.download_button("Download the selection (CSV)", table.iloc[sel].to_csv(index=False).encode(),
-                           file_name=f"{es.name}-selection.csv", mime="text/csv", key="map_dl_sel")
+                           file_name=f"{file_stem(es.name)}-selection.csv", mime="text/csv", key="map_dl_sel")
     else:
         st.caption("Draw a lasso or a box on the map (drag on the picture) to list the words inside it.")
 

@@ -12,14 +12,16 @@ a token such as ``**x**``, ``[a](https://example.com)`` or ``$x$`` would still b
     st.markdown(f"**Neighbours of “{md_text(word)}”**")
     st.error(md_text(str(exc)))
 
-This module imports nothing from Streamlit, so it can be tested as a pure function.
+:func:`file_stem` makes a set name (often an uploaded file's name) safe as the stem of a download's file name.
+
+This module imports nothing from Streamlit, so it can be tested as pure functions.
 """
 from __future__ import annotations
 
 import re
 import string
 
-__all__ = ["md_text"]
+__all__ = ["md_text", "file_stem"]
 
 # CommonMark: "any ASCII punctuation character may be backslash-escaped" and is then a literal character;
 # Streamlit's extensions (directives, LaTeX, emoji and icon shortcodes, arrows) are all started by ASCII
@@ -68,3 +70,21 @@ def md_text(text: object) -> str:
     s = _SHORTCODE.sub(":" + _WJ, _TYPOGRAPHY.sub(_WJ, str(text)))
     s = _PUNCT.sub(r"\\\1", s)
     return _BREAKS.sub("  \n", s)
+
+
+_UNSAFE_FILE_CHARS = re.compile(r"[^\w\-. ()+,=@]+")
+
+
+def file_stem(name: object, *, default: str = "embedlab", max_length: int = 80) -> str:
+    """``name`` as the stem of a download's file name: no path separators, control or shell-special
+    characters (runs of them become ``_``), no dots, spaces or ``_`` at either end, at most ``max_length`` characters.
+
+    >>> file_stem("../../etc/passwd")
+    'etc_passwd'
+    >>> file_stem('<b>my set</b>: v2')
+    'b_my set_b_ v2'
+    >>> file_stem("...")
+    'embedlab'
+    """
+    stem = _UNSAFE_FILE_CHARS.sub("_", str(name)).strip("._ ")
+    return stem[:max_length].rstrip("._ ") or default
