@@ -49,6 +49,14 @@ def test_rejects_nan_and_names_the_token():
         EmbeddingSet(["a", "b", "c"], v)
 
 
+def test_finite_check_runs_in_row_blocks_and_names_the_first_bad_row():
+    v = np.ones((70_000, 2), dtype=np.float32)  # more rows than one check block (65,536)
+    v[68_000, 1] = np.inf
+    v[69_000, 0] = np.nan
+    with pytest.raises(InvalidParameterError, match=r"'t68000' \(row 68000\) has NaN or inf"):
+        EmbeddingSet([f"t{i}" for i in range(len(v))], v, copy=False)
+
+
 def test_rejects_metadata_of_wrong_length():
     with pytest.raises(InvalidParameterError, match="metadata column 'kind' has 1 values for 2 tokens"):
         EmbeddingSet(["a", "b"], np.ones((2, 2)), meta={"kind": ["x"]})
@@ -92,6 +100,18 @@ def test_unit_rows_have_norm_one_and_zero_rows_stay_zero():
     np.testing.assert_allclose(u[0], [0.6, 0.8], atol=1e-7)
     assert np.isfinite(u).all()
     np.testing.assert_array_equal(v[1], [0.0, 0.0])  # input untouched
+
+
+def test_unit_rows_over_several_blocks_match_whole_array_division():
+    rng = np.random.default_rng(0)
+    v = rng.normal(size=(70_000, 3)).astype(np.float32)
+    v[66_000] = 0.0
+    u = unit_rows(v)
+    assert u.dtype == np.float32 and u.flags.c_contiguous and u.shape == v.shape
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    np.testing.assert_array_equal(u, v / norms.astype(np.float32))
+    np.testing.assert_array_equal(u[66_000], [0.0, 0.0, 0.0])
 
 
 def test_unit_is_computed_once_and_matches_unit_rows():
