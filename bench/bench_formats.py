@@ -96,6 +96,7 @@ def main() -> None:
                     help="runs of gensim's slow text reader (default 1)")
     ap.add_argument("--dir", default=None, help="folder for the generated files (default: a temp folder)")
     ap.add_argument("--only", choices=["text", "binary"], default=None, help="time one kind of file only")
+    ap.add_argument("--no-gensim", action="store_true", help="time embedlab only (e.g. to compare its memory)")
     args = ap.parse_args()
     rows, dim = (1_000_000, 300) if args.big else (args.rows, args.dim)
 
@@ -111,7 +112,7 @@ def main() -> None:
     results = {}
     plan = [("text", tp, False, "embedlab", args.repeat), ("text", tp, False, "gensim", args.gensim_text_repeat),
             ("binary", bp, True, "embedlab", args.repeat), ("binary", bp, True, "gensim", args.repeat)]
-    plan = [p for p in plan if args.only in (None, p[0])]
+    plan = [p for p in plan if args.only in (None, p[0]) and not (args.no_gensim and p[3] == "gensim")]
     for kind, path, binary, which, reps in plan:
         runs = []
         for _ in range(max(1, reps)):
@@ -127,12 +128,12 @@ def main() -> None:
           f"{os.cpu_count()} cores; medians of {args.repeat} runs (gensim text: {args.gensim_text_repeat})")
     print(f"{'file':8s} {'reader':9s} {'time s':>9s} {'peak extra MB':>14s} {'peak/array':>11s} {'gensim/embedlab':>16s}")
     for kind in kinds:
-        ref = statistics.median(r["secs"] for r in results[(kind, "gensim")])
-        for which in ("embedlab", "gensim"):
+        ref = statistics.median(r["secs"] for r in results[(kind, "gensim")]) if not args.no_gensim else None
+        for which in ("embedlab",) if args.no_gensim else ("embedlab", "gensim"):
             rs = results[(kind, which)]
             secs = statistics.median(r["secs"] for r in rs)
             peak = statistics.median(r["peak_extra"] for r in rs)
-            ratio = f"{ref / secs:15.1f}x" if which == "embedlab" else ""
+            ratio = f"{ref / secs:15.1f}x" if which == "embedlab" and ref else ""
             print(f"{kind:8s} {which:9s} {secs:9.2f} {peak / 1e6:14,.0f} {peak / nbytes:11.2f} {ratio:>16s}")
 
 
