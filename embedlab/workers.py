@@ -23,14 +23,16 @@ other core to the web server on a 2-core machine); ``0`` runs tasks in the calli
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import logging
 import multiprocessing
 import os
 import pickle
-import queue
+import sys
 import threading
 import time
+import types
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -77,6 +79,29 @@ def _call(task_id: int, fn: Callable, args: tuple, kwargs: dict, wants_progress:
 
 def _pid() -> int:
     return os.getpid()
+
+
+@contextlib.contextmanager
+def _no_main_module():
+    """Hide ``__main__`` from ``spawn`` while worker processes start.
+
+    A spawned child imports the parent's main module (by path or name) before it runs
+    anything. Under ``streamlit run`` that "main module" is the page script Streamlit is
+    executing (it installs each script as ``sys.modules["__main__"]``), so every worker would
+    run a whole page in bare mode. With a stand-in module that has no file and no spec, the
+    child imports no main module at all; our tasks are module-level functions of embedlab.
+    """
+    real = sys.modules.get("__main__")
+    stand_in = types.ModuleType("__main__")
+    sys.modules["__main__"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("__main__") is stand_in:     # (a script run may have replaced it meanwhile)
+            if real is None:
+                del sys.modules["__main__"]
+            else:
+                sys.modules["__main__"] = real
 
 
 # -- the caller side ---------------------------------------------------------------------------
@@ -166,7 +191,8 @@ class WorkerPool:
                 return task.future
             executor = self._start()
             task_id = next(self._ids)
-            future = executor.submit(_call, task_id, fn, args, kwargs, with_progress)
+            with _no_main_module():      # worker processes are spawned here, on demand
+                future = executor.submit(_call, task_id, fn, args, kwargs, with_progress)
             task = _Task(task_id, key, future)
             self._tasks[task_id] = task
             if key is not None:

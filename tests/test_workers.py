@@ -126,3 +126,25 @@ def test_bad_worker_count_is_refused(monkeypatch, raw):
 def test_pool_size_must_be_positive():
     with pytest.raises(InvalidParameterError, match="processes must be at least 1"):
         WorkerPool(0)
+
+
+def test_workers_do_not_run_the_parents_main_script(tmp_path, monkeypatch):
+    """Under `streamlit run`, sys.modules["__main__"] is the page being run; a spawned worker
+    must not import (= run) it."""
+    import sys
+    import types
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "page_script.py"
+    script.write_text(f"open({str(marker)!r}, 'w').write('imported')\n")
+    fake_main = types.ModuleType("__main__")
+    fake_main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", fake_main)
+    fresh = WorkerPool(1)
+    try:
+        pid, _ = fresh.run(where_am_i)
+    finally:
+        fresh.shutdown()
+    assert pid != os.getpid()
+    assert not marker.exists(), "the worker imported the parent's main script"
+    assert sys.modules["__main__"] is fake_main      # put back after the spawn
