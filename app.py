@@ -4,6 +4,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui.setup import setup_page
+from ui.text import md_text
 
 es = setup_page("Home", "🧭")
 st.title("EmbedLab")
@@ -13,7 +14,7 @@ st.markdown(
     "map it, search it, do arithmetic with it, and find out what it has learned, bias included."
 )
 if es is not None:
-    st.info(f"Current set: **{es.name}** — {len(es):,} tokens, {es.dim} dimensions. "
+    st.info(f"Current set: **{md_text(es.name)}** — {len(es):,} tokens, {es.dim} dimensions. "
             "Change it, or load your own vector file, in the sidebar on any page.")
 
 PAGES = [

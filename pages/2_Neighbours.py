@@ -9,6 +9,7 @@ from embedlab.similarity import cosine_matrix
 from ui import cached, params
 from ui.figures import plotly_chart
 from ui.setup import setup_page
+from ui.text import md_text
 
 es = setup_page("Neighbours", "🔎")
 st.title("Neighbours")
@@ -40,12 +41,17 @@ params.sync({"q": "nb_query", "k": ("nb_k", str), "metric": "nb_metric", "words"
 
 if query.strip():
     try:
-        found, inputs = cached.neighbors(es, query.strip(), k, metric)
+        try:
+            found, inputs = cached.neighbors(es, query.strip(), k, metric)
+        except embedlab.EmbedLabError:
+            if query.strip() not in es:   # a token the expression syntax cannot spell: "<b>x</b>", "can't"
+                raise
+            found, inputs = es.neighbors(query.strip(), k, metric=metric), [query.strip()]
     except embedlab.EmbedLabError as exc:
-        st.error(str(exc))
+        st.error(md_text(exc))
     else:
         score = "cosine similarity" if metric == "cosine" else "Euclidean distance"
-        st.subheader(f"Nearest to {query.strip()}")
+        st.subheader(f"Nearest to {md_text(query.strip())}")
         table = pd.DataFrame({"rank": range(1, len(found) + 1), "token": [n.token for n in found],
                               score: [round(n.score, 4) for n in found]})
         c1, c2 = st.columns([1, 2])
@@ -53,13 +59,13 @@ if query.strip():
         plotly_chart(neighbor_bar([n.token for n in found], [n.score for n in found], metric=metric),
                      width="stretch", config={"displaylogo": False}, key="nb_bar", where=c2)
         if len(inputs) > 1:
-            st.caption(f"The words of the expression ({', '.join(inputs)}) are left out of the results.")
+            st.caption(f"The words of the expression ({md_text(', '.join(inputs))}) are left out of the results.")
 
 words = parse_words(words_text)
 if len(words) >= 2:
     missing = es.missing(words)
     if missing:
-        st.error(str(embedlab.UnknownTokenError.for_tokens(missing, es.tokens, set_name=es.name)))
+        st.error(md_text(embedlab.UnknownTokenError.for_tokens(missing, es.tokens, set_name=es.name)))
     else:
         st.subheader("Cosine similarity between the words")
         plotly_chart(similarity_heatmap(cosine_matrix(es, words), words), width="stretch",

@@ -7,6 +7,7 @@ from embedlab.plots import analogy_figure, analogy_plane
 from ui import cached, params
 from ui.figures import plotly_chart
 from ui.setup import setup_page
+from ui.text import md_text
 
 FAMILY_LABELS = {
     "capital-common-countries": "capital – country (common)", "capital-world": "capital – country (world)",
@@ -62,11 +63,11 @@ if a and b and c:
     try:
         answers = cached.analogy(es, a, b, c, k, method, exclude)
     except embedlab.EmbedLabError as exc:
-        st.error(str(exc))
+        st.error(md_text(exc))
 if answers:
     best = answers[0].token
     note = " (that is just b)" if best == b else " (that is just c)" if best == c else ""
-    st.subheader(f"{a} : {b} :: {c} : **{best}**{note}")
+    st.subheader(f"{md_text(a)} : {md_text(b)} :: {md_text(c)} : **{md_text(best)}**{note}")
     left, right = st.columns([1, 2])
     score_name = "cosine with b − a + c" if method == "3cosadd" else "3CosMul score"
     left.dataframe(pd.DataFrame({"rank": range(1, len(answers) + 1), "answer": [n.token for n in answers],
@@ -98,7 +99,7 @@ if st.session_state.get("an_ran"):
     try:
         res = cached.run_family(es, family, method, exclude)
     except embedlab.EmbedLabError as exc:
-        st.error(str(exc))
+        st.error(md_text(exc))
     else:
         m1, m2, m3 = st.columns(3)
         m1.metric("Accuracy (top answer)", f"{res.accuracy:.0%}")

@@ -8,6 +8,7 @@ from embedlab.plots import axes_figure
 from ui import params
 from ui.figures import plotly_chart
 from ui.setup import setup_page
+from ui.text import md_text
 
 DEFAULT_WORDS = ("doctor nurse engineer teacher secretary programmer surgeon pilot dancer soldier "
                  "librarian scientist maid farmer lawyer chef")
@@ -63,13 +64,13 @@ try:
     if use_y:
         axes.append(make_axis(es, st.session_state.ax_yf, st.session_state.ax_yt))
 except embedlab.EmbedLabError as exc:
-    st.error(str(exc))
+    st.error(md_text(exc))
     st.stop()
 
 words = parse_words(words_text)
 missing = es.missing(words)
 if missing:
-    st.warning(str(embedlab.UnknownTokenError.for_tokens(missing, es.tokens, set_name=es.name))
+    st.warning(md_text(embedlab.UnknownTokenError.for_tokens(missing, es.tokens, set_name=es.name))
                + " — left out.")
 words = [w for w in words if w not in missing]
 if not words:
@@ -90,5 +91,5 @@ for j, ax in enumerate(axes):
     table[f"rank on {name}"] = (-pos[:, j]).argsort(kind="stable").argsort(kind="stable") + 1
 table = table.sort_values("rank on x").reset_index(drop=True)
 table_col.markdown("**Ranking along each axis** (rank 1 = closest to the “to” pole)  \n"
-                   + "  \n".join(f"{'xy'[j]}: {ax.label}" for j, ax in enumerate(axes)))
+                   + "  \n".join(f"{'xy'[j]}: {md_text(ax.label)}" for j, ax in enumerate(axes)))
 table_col.dataframe(table, hide_index=True, width="stretch", key="ax_table", height=min(36 * (len(table) + 1) + 16, 800))

@@ -10,6 +10,7 @@ from embedlab.plots import similarity_heatmap
 from ui import params
 from ui.figures import plotly_chart
 from ui.setup import setup_page
+from ui.text import md_text
 
 CONFIG = {"displaylogo": False}
 
@@ -32,7 +33,7 @@ words = parse_words(words_text)
 try:
     cmp = onehot.compare(es, words)
 except embedlab.EmbedLabError as exc:
-    st.error(str(exc))
+    st.error(md_text(exc))
     params.sync({"words": "oh_words"})
     st.stop()
 
@@ -46,7 +47,7 @@ plotly_chart(lp.dense_rows_figure(toks, cmp.dense, title=f"Dense rows of E: {len
              width="stretch", config=CONFIG, key="oh_dense", where=right)
 st.caption(
     f"Here the one-hot code only needs {len(toks)} columns because the vocabulary has {len(toks)} words. "
-    f"For the whole set **{es.name}** every code would have {V:,} entries — all zero except one. "
+    f"For the whole set **{md_text(es.name)}** every code would have {V:,} entries — all zero except one. "
     f"The dense rows always have {d} numbers, however large the vocabulary.")
 
 st.subheader("2 · How similar are the words?")
@@ -58,8 +59,9 @@ plotly_chart(similarity_heatmap(cmp.dense_cosine, toks, title="Dense: cosine sim
 pairs = [(cmp.dense_cosine[i, j], toks[i], toks[j]) for i in range(len(toks)) for j in range(i + 1, len(toks))]
 best = max(pairs)
 st.markdown(
-    f"One-hot codes are at right angles: every pair scores **0**, *{toks[0]}* is as far from *{toks[1]}* as from "
-    f"anything else. The dense rows have structure: the most similar pair here is **{best[1]} – {best[2]}** "
+    f"One-hot codes are at right angles: every pair scores **0**, *{md_text(toks[0])}* is as far from "
+    f"*{md_text(toks[1])}* as from anything else. The dense rows have structure: the most similar pair here is "
+    f"**{md_text(best[1])} – {md_text(best[2])}** "
     f"(cosine {best[0]:.2f}).")
 
 st.subheader("3 · Size at real vocabulary sizes")
@@ -90,7 +92,7 @@ tok = st.selectbox("Word to look up", toks, key="oh_lookup")
 i = es.index(tok)
 res = onehot.lookup(es.vectors, i)
 st.markdown(
-    f"*{tok}* is row **{i:,}** of this set's table E ({V:,} × {d}). Its one-hot code has {V:,} entries with a "
+    f"*{md_text(tok)}* is row **{i:,}** of this set's table E ({V:,} × {d}). Its one-hot code has {V:,} entries with a "
     f"single 1 at position {i:,}. Multiplying it by E picks out exactly that row:")
 n_show = 8
 nums = pd.DataFrame({"dimension": list(range(n_show)),
@@ -99,7 +101,7 @@ nums = pd.DataFrame({"dimension": list(range(n_show)),
 left, right = st.columns([2, 3])
 left.dataframe(nums, hide_index=True, width="stretch", key="oh_lookup_table")
 if res.equal:
-    left.success(f"Equal in all {d} dimensions: one_hot({tok}) @ E == E[{i}]")
+    left.success(f"Equal in all {d} dimensions: " + md_text(f"one_hot({tok}) @ E == E[{i}]"))
 else:  # pragma: no cover - would mean a numerical surprise
     left.warning("The two differ — please report this.")
 plotly_chart(lp.lookup_figure(tok, res.product, res.row), width="stretch", config=CONFIG, key="oh_lookup_fig", where=right)

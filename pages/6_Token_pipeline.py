@@ -10,6 +10,7 @@ from embedlab.transformer import MAX_TOKENS, sinusoidal_encoding
 from ui import lessons, params
 from ui.figures import plotly_chart
 from ui.setup import setup_page
+from ui.text import md_text
 
 CONFIG = {"displaylogo": False}
 DEFAULT_TEXT = "Embeddings turn unbelievable tokenization into geometry!"
@@ -33,7 +34,7 @@ params.sync({"text": "tp_text", "positions": ("tp_n", str)})
 try:
     stages = lessons.input_stages(text)
 except embedlab.EmbedLabError as exc:
-    st.error(str(exc))
+    st.error(md_text(exc))
     st.stop()
 
 tok = stages.tokenization

@@ -8,6 +8,7 @@ from embedlab.documents import document_labels
 from ui import lessons, params
 from ui.figures import plotly_chart
 from ui.setup import setup_page
+from ui.text import md_text
 
 CONFIG = {"displaylogo": False}
 DEFAULT_WORD = "bank"
@@ -52,18 +53,18 @@ try:
     result = lessons.word_in_contexts(word.strip().lower(), sentences)
     static_tokens, static_vectors = lessons.static_neighbours(result.word, 10)
 except embedlab.EmbedLabError as exc:
-    st.error(str(exc))
+    st.error(md_text(exc))
 else:
     m = len(result.sentences)
     off = result.output_cosine[~np.eye(m, dtype=bool)]
     same = "identical" if result.inputs_identical else "not identical (unexpected)"
     st.info(
-        f"**Input:** *{result.word}* (token id {result.token_id:,}) enters the encoder as the same row of E in all "
+        f"**Input:** *{md_text(result.word)}* (token id {result.token_id:,}) enters the encoder as the same row of E in all "
         f"{m} sentences — {same}, cosine 1.00. **Output:** after six layers its vectors differ: cosine between "
         f"sentences from {off.min():.2f} to {off.max():.2f}. Its static neighbours (left) never change; its "
         "contextual vectors (right) each sit among the words of their own sentence.")
-    st.caption(f"The static neighbours of *{result.word}* come from the token table alone: "
-               f"{', '.join(static_tokens[1:6])}… The table keeps one row per token, so it can only hold the "
+    st.caption(f"The static neighbours of *{md_text(result.word)}* come from the token table alone: "
+               f"{md_text(', '.join(static_tokens[1:6]))}… The table keeps one row per token, so it can only hold the "
                "sense the word has most often; the encoder tells the senses apart.")
     plotly_chart(lp.context_figure(result, static_tokens, static_vectors), width="stretch", config=CONFIG,
                  key="ctx_map")
@@ -90,7 +91,7 @@ else:
     try:
         vecs = lessons.sentence_vectors(cmp)
     except embedlab.EmbedLabError as exc:
-        st.error(str(exc))
+        st.error(md_text(exc))
     else:
         labels = [f"{i + 1}: {s}" for i, s in enumerate(document_labels(cmp, width=40))]
         plotly_chart(cosine_heatmap(np.clip(vecs @ vecs.T, -1, 1), labels,

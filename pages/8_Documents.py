@@ -11,6 +11,7 @@ from embedlab.plots import map_figure
 from ui import cached, lessons, params, state
 from ui.figures import plotly_chart
 from ui.setup import setup_page
+from ui.text import md_text
 
 CONFIG = {"displaylogo": False}
 SAMPLE = """Simmer the tomato sauce with garlic and fresh basil for twenty minutes.
@@ -53,7 +54,7 @@ else:
             try:
                 columns = dm.csv_columns(data, name=filename)
             except embedlab.EmbedLabError as exc:
-                st.error(str(exc))
+                st.error(md_text(exc))
                 st.stop()
             column = st.selectbox("Column holding the documents", columns, key="docs_column",
                                   index=None, placeholder="the column with the most text")
@@ -66,10 +67,10 @@ if data:
     try:
         docs = dm.read_documents(data, filename=filename, mode=mode, column=column)
     except embedlab.EmbedLabError as exc:
-        st.error(str(exc))
+        st.error(md_text(exc))
 if docs is not None:
     skipped = f", {docs.skipped_empty} empty skipped" if docs.skipped_empty else ""
-    col = f" from column {docs.column!r}" if docs.column else ""
+    col = f" from column {md_text(repr(docs.column))}" if docs.column else ""
     st.caption(f"{len(docs):,} documents read as {docs.mode}{col}{skipped}.")
     default_name = f"documents: {PurePath(filename).stem}" if filename else "documents"
     name = st.text_input("Name of the encoded set (it appears in the sidebar)", value=default_name,
@@ -81,7 +82,7 @@ if docs is not None:
                                      progress=lambda done, total: bar.progress(
                                          done / total, text=f"Encoding… {done:,} / {total:,}"))
         except embedlab.EmbedLabError as exc:
-            st.error(str(exc))
+            st.error(md_text(exc))
         else:
             st.session_state[lessons.DOCS_SET] = es
             state.add_user_set(es)
@@ -95,7 +96,7 @@ if es is None:
     st.info("Encode some documents to see the map and search them.")
     st.stop()
 
-st.subheader(f"2 · Search {es.name} ({len(es):,} documents)")
+st.subheader(f"2 · Search {md_text(es.name)} ({len(es):,} documents)")
 n_cut = sum(es.meta.get("truncated", ()))
 if n_cut:
     st.warning(f"{n_cut:,} document(s) had more than 512 tokens; the model read only their first 512 tokens.")
@@ -113,7 +114,7 @@ if query.strip():
     try:
         hits = dm.search(es, query, k=k)
     except embedlab.EmbedLabError as exc:
-        st.error(str(exc))
+        st.error(md_text(exc))
 if hits:
     st.dataframe(pd.DataFrame({"rank": [h.rank for h in hits], "similarity": [round(h.score, 3) for h in hits],
                                "document": [h.text for h in hits]}),
@@ -130,7 +131,7 @@ if method == "umap" and len(es) < 10:
 try:
     proj = cached.projection(es, np.arange(len(es)), method, 2)
 except embedlab.EmbedLabError as exc:
-    st.error(str(exc))
+    st.error(md_text(exc))
     st.stop()
 labels = ["other"] * len(es)
 for h in hits:
@@ -147,5 +148,5 @@ if proj.coords.shape[1] == 2:  # room for the labels of points at the edges
     fig.update_traces(cliponaxis=False, selector=dict(type="scatter"))
     fig.update_layout(margin=dict(l=160, r=40))
 plotly_chart(fig, width="stretch", config=CONFIG, key="docs_map")
-st.caption(f"The documents are now an embedding set: pick **{es.name}** in the sidebar to use them on the other "
+st.caption(f"The documents are now an embedding set: pick **{md_text(es.name)}** in the sidebar to use them on the other "
            "pages (map, neighbours…).")

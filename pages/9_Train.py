@@ -17,6 +17,7 @@ from ui import params, state
 from ui import workspace as uws
 from ui.figures import plotly_chart
 from ui.setup import setup_page
+from ui.text import file_stem, md_text
 
 setup_page("Train", "🏋️")
 st.title("🏋️ Train your own embeddings")
@@ -61,9 +62,9 @@ job = st.session_state.get(JOB)
 if job is not None and job.finished:
     _finish(job)
 if ERROR in st.session_state:
-    st.error(st.session_state.pop(ERROR))
+    st.error(md_text(st.session_state.pop(ERROR)))
 if WARN in st.session_state:
-    st.warning(st.session_state.pop(WARN))
+    st.warning(md_text(st.session_state.pop(WARN)))
 
 uws.restore_sets()
 
@@ -131,7 +132,7 @@ try:
             digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
             corpus = _session_corpus(("paste", digest, opts), lambda: cp.corpus_from_text(text, options=opts))
 except embedlab.EmbedLabError as exc:
-    st.error(str(exc))
+    st.error(md_text(exc))
     corpus = None
 if corpus is not None and not isinstance(corpus, cp.Corpus):
     corpus = None
@@ -144,7 +145,7 @@ if corpus is not None:
     m3.metric(f"types seen ≥ {min_count}×", f"{stats.types_kept:,}")
     m4.metric("sentences", f"{stats.n_sentences:,}")
     for note in corpus.notes:
-        st.info(note)
+        st.info(md_text(note))
     left, right = st.columns([1, 2])
     left.dataframe(pd.DataFrame(stats.top, columns=["word", "count"]), hide_index=True, width="stretch",
                    height=420, key="tr_top")
@@ -209,7 +210,7 @@ if submitted and corpus is not None and job is None:
             new_job.start()
         st.rerun()
     except embedlab.EmbedLabError as exc:
-        st.error(str(exc))
+        st.error(md_text(exc))
 
 
 @st.fragment(run_every=0.5)
@@ -282,11 +283,11 @@ if res is not None:
     st.header("3 · Result")
     done = f"stopped after {res.epochs_done} of {res.params.epochs} epochs" if res.stopped else \
         f"{res.epochs_done} epochs"
-    st.success(f"**{es.name}**: {len(es):,} words × {es.dim} dimensions, {done} in {res.train_seconds:.1f} s "
+    st.success(f"**{md_text(es.name)}**: {len(es):,} words × {es.dim} dimensions, {done} in {res.train_seconds:.1f} s "
                f"({res.words_per_second:,.0f} words/s). It is selected in the sidebar and usable on every page.")
-    st.caption(es.origin)
+    st.caption(md_text(es.origin))
     for note in res.notes:
-        st.info(note)
+        st.info(md_text(note))
     t_anim, t_loss, t_eval, t_export = st.tabs(["Watch it learn", "Loss", "Evaluate", "Export"])
     with t_anim:
         if res.watched:
@@ -315,7 +316,7 @@ if res is not None:
                          hide_index=True, key="tr_eval_toy")
         a = ev["analogies"]
         if isinstance(a, str):
-            st.warning(a)
+            st.warning(md_text(a))
         else:
             acc, cor, tot, skipped = a
             cov = tot / (tot + skipped) if tot + skipped else 0.0
@@ -324,7 +325,7 @@ if res is not None:
         for fname in ("wordsim353.tsv", "simlex999.txt"):
             r = ev.get(fname)
             if isinstance(r, str) or r is None:
-                st.markdown(f"**{fname}**: not enough word pairs covered to score ({r}).")
+                st.markdown(f"**{fname}**: not enough word pairs covered to score ({md_text(r)}).")
             else:
                 sp, pe, used, skipped = r
                 st.markdown(f"**{fname}**: Spearman {sp:.3f}, Pearson {pe:.3f} on {used:,} pairs; coverage "
@@ -336,7 +337,7 @@ if res is not None:
         st.markdown("Download the vectors to use elsewhere; the Projector pair opens in "
                     "projector.tensorflow.org (Load → vectors.tsv, then metadata.tsv).")
         e1, e2, e3, e4, e5 = st.columns(5)
-        stem = es.name
+        stem = file_stem(es.name)
         e1.download_button("word2vec text", lambda: _export_bytes(es, "w2v"), file_name=f"{stem}.txt",
                            mime="text/plain", on_click="ignore", key="tr_dl_w2v")
         e2.download_button("vectors.tsv", lambda: _export_bytes(es, "tsv"), file_name="vectors.tsv",
@@ -355,7 +356,7 @@ try:
     entries = ws.list()
 except embedlab.EmbedLabError as exc:  # an unreadable folder must not break the page
     entries = []
-    st.error(str(exc))
+    st.error(md_text(exc))
 used = sum(e.size_bytes for e in entries)
 st.caption(f"Trained sets are saved here so a reload or an app restart loses nothing: {len(entries)} set(s), "
            f"{used / 2**20:.1f} MB of {ws.max_bytes / 2**20:.0f} MB; when full, the oldest sets are deleted first. "
@@ -384,7 +385,7 @@ def _delete(entry_id: str) -> None:
 
 for e in entries:
     c1, c2, c3 = st.columns([5, 1, 1])
-    c1.markdown(f"**{e.name}** · {e.n_tokens:,} words × {e.dim} d · {e.size_bytes / 2**20:.2f} MB · "
+    c1.markdown(f"**{md_text(e.name)}** · {e.n_tokens:,} words × {e.dim} d · {e.size_bytes / 2**20:.2f} MB · "
                 f"saved {time.strftime('%Y-%m-%d %H:%M', time.localtime(e.created))}")
     c2.button("Use", key=f"tr_use_{e.id}", on_click=_use, args=(e.id,))
     c3.button("Delete", key=f"tr_del_{e.id}", on_click=_delete, args=(e.id,))

@@ -197,9 +197,16 @@ def test_training_figures():
     assert table["cells"]["values"][0] == escape_plotly_texts(toks)
 
 
-# -- ui.text.md_text ------------------------------------------------------------------------------------------
-def _md_unescape(md: str) -> str:
-    """What a CommonMark renderer shows for text made only of escapes, letters and hard breaks."""
+# -- ui.text.md_text (what Streamlit's renderer really shows: tests/browser/test_hostile_tokens.py) ---------------
+MD_CASES = HOSTILE + (
+    "[a](javascript:alert(1))", "![i](x.png)", "$x^2$", ":red[x]", ":smile:", "x:+1:", ":material/home:",
+    ":streamlit:", "# heading", "1. item", "2) item", "- item", "+ item", "> quote", "---", "===", "`code`",
+    "~~s~~", "| a | b |", "back\\slash", "_u_", "https://example.com", "www.example.com", "me@example.com",
+    "a -> b <- c <-> d -- e >= f <= g ~= h", "&amp;", "&#60;", "<!-- c -->", "title\n===", "a\n\n    code")
+
+
+def _md_shown(md: str) -> str:
+    """The text CommonMark shows for ``md`` made of backslash escapes, plain text and hard breaks."""
     out, i = [], 0
     while i < len(md):
         if md[i] == "\\" and i + 1 < len(md) and md[i + 1] in string.punctuation:
@@ -211,31 +218,52 @@ def _md_unescape(md: str) -> str:
     return "".join(out).replace("  \n", "\n").replace("\u2060", "")
 
 
-@pytest.mark.parametrize("text", HOSTILE + (
-    "[a](javascript:alert(1))", "$x^2$", ":red[x]", ":smile:", ":material/home:", ":streamlit:",
-    "# heading", "1. item", "- item", "> quote", "`code`", "~~s~~", "| a | b |", "back\\slash", "_u_",
-    "https://example.com", "a -> b <- c <-> d -- e >= f <= g ~= h", "&amp;", "![img](x.png)"))
-def test_md_text_escapes_every_markdown_character(text):
-    md = md_text(text)
-    # every ASCII punctuation character is preceded by a backslash (so Markdown shows it literally)
-    i = 0
+def _unescaped(md: str, chars) -> list[int]:
+    """Positions of characters of ``chars`` in ``md`` that have no backslash before them."""
+    bad, i = [], 0
     while i < len(md):
-        ch = md[i]
-        if ch == "\\":
-            assert i + 1 < len(md) and md[i + 1] in string.punctuation, (text, md)
+        if md[i] == "\\":
             i += 2
             continue
-        assert ch not in string.punctuation, f"unescaped {ch!r} in {md!r}"
+        if md[i] in chars:
+            bad.append(i)
         i += 1
-    assert _md_unescape(md) == text
+    return bad
 
 
-def test_md_text_breaks_streamlit_text_rewrites_and_keeps_lines():
-    # Streamlit turns a standalone "->" into an arrow and ":streamlit:" into its logo in the rendered
-    # text, after escapes are resolved: a word joiner sits between their characters
-    assert "\\-\u2060\\>" in md_text("a -> b")
-    assert ":\u2060" in md_text(":streamlit:") and ":\u2060" in md_text(":material_home:")
+@pytest.mark.parametrize("text", MD_CASES)
+def test_md_text_shows_the_text_and_leaves_no_markup_character_bare(text):
+    md = md_text(text)
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    assert _md_shown(md) == "\n".join(lines)
+    assert not _unescaped(md, "\\`*_[]<&|~$@"), md              # emphasis, code, links, HTML, entities, …
+    for line in md.split("  \n"):                                  # no block marker starts a line
+        assert not re.match(r"[#+\-=>]|\d+[.)]", line), line
+        for word in line.split():
+            if re.search(r":\S|www|@", _md_shown(word)):             # shortcodes, directives, autolinks
+                assert not _unescaped(word, string.punctuation), word
+
+
+def test_md_text_keeps_ordinary_text_and_breaks_streamlit_text_rewrites():
+    plain = "broken.txt: line 3 (of 10); value 'x' is bad? 50% = half, a-b/c!"
+    assert md_text(plain) == plain
     assert md_text("king") == "king" and md_text(42) == "42"
+    assert md_text(ValueError("<b>x</b> not found")) == md_text("<b>x</b> not found") == "\\<b>x\\</b> not found"
+    # rewritten by Streamlit after escapes are resolved: a word joiner goes inside
+    assert md_text("a -> b") == "a -\u2060> b" and md_text("a->b") == "a->b"
+    assert ":\u2060" in md_text(":streamlit:") and "@\u2060" in md_text("me@example.com")
+    assert "https\\:\u2060" in md_text("see https://example.com") and "www\u2060" in md_text("www.example.com")
     # lines become hard breaks: no blank line (ends a paragraph) and no indented code block
     assert md_text("a\n\n    b\r\nc") == "a  \nb  \nc"
-    assert md_text(ValueError("<b>x</b> not found")) == md_text("<b>x</b> not found")
+    assert md_text("# x\n- y\n3. z") == "\\# x  \n\\- y  \n3\\. z"
+
+
+def test_file_stem_keeps_names_inside_the_download_folder():
+    from ui.text import file_stem
+
+    assert file_stem("../../etc/passwd") == "etc_passwd"
+    assert file_stem("C:\\Windows\\win.ini") == "C_Windows_win.ini"
+    assert file_stem("<b>set</b>\x00\n") == "b_set_b"
+    assert file_stem("...") == file_stem("") == "embedlab"
+    assert file_stem("minilm-words") == "minilm-words"
+    assert len(file_stem("x" * 500)) == 80

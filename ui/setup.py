@@ -7,6 +7,7 @@ import embedlab
 from embedlab import BUILTIN_SETS, DEFAULT_SET
 
 from . import cached, figures, params, state
+from .text import md_text
 
 UPLOAD_KEY = "sidebar_upload"
 _UPLOAD_DONE = "_upload_done"      # {file_id: error message or None}, so a file is read once
@@ -38,18 +39,19 @@ def _upload() -> None:
     done = st.session_state.setdefault(_UPLOAD_DONE, {})
     if up.file_id in done:
         if done[up.file_id]:
-            st.error(done[up.file_id])
+            st.error(md_text(done[up.file_id]))
         return
     from embedlab.formats import read_vectors
 
-    bar = st.progress(0.0, text=f"Reading {up.name}…")
+    reading = f"Reading {md_text(up.name)}…"
+    bar = st.progress(0.0, text=reading)
     try:
         es = read_vectors(up, filename=up.name,
                           progress=lambda frac: bar.progress(min(max(float(frac), 0.0), 1.0),
-                                                             text=f"Reading {up.name}…"))
+                                                             text=reading))
     except embedlab.EmbedLabError as exc:
         done[up.file_id] = str(exc)
-        st.error(str(exc))
+        st.error(md_text(exc))
         return
     finally:
         bar.empty()
@@ -79,10 +81,10 @@ def setup_page(title: str, icon: str = "🧭") -> embedlab.EmbeddingSet | None:
         try:
             es = current_set()
         except embedlab.EmbedLabError as exc:
-            st.error(str(exc))
+            st.error(md_text(exc))
             es = None
         if es is not None:
-            st.caption(f"**{es.name}** · {len(es):,} tokens × {es.dim} dimensions  \n{es.origin}")
+            st.caption(f"**{md_text(es.name)}** · {len(es):,} tokens × {es.dim} dimensions  \n{md_text(es.origin)}")
         _upload()
         figures.presenter_toggle()
     return es
