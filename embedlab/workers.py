@@ -156,7 +156,7 @@ class WorkerPool:
         while True:
             try:
                 item = q.get()
-            except (EOFError, OSError, ValueError):      # the queue was closed: this pool is gone
+            except Exception:  # noqa: BLE001 - closed queue / interpreter exit: this pool is gone
                 return
             if item is None:
                 return

@@ -82,12 +82,12 @@ if query:
         full_nn = es.neighbors(query, k_nn)
         extra_words += [query] + [nb.token for nb in full_nn]
     else:
-        st.error(str(embedlab.UnknownTokenError.for_tokens([query], es.tokens, set_name=es.name)))
+        st.error(md_text(embedlab.UnknownTokenError.for_tokens([query], es.tokens, set_name=es.name)))
 groups = parse_groups(st.session_state.map_groups) if colour == "groups" else {}
 if groups:
     unknown = es.missing([w for ws in groups.values() for w in ws])
     if unknown:
-        st.warning(str(embedlab.UnknownTokenError.for_tokens(unknown, es.tokens, set_name=es.name)) + " — left out.")
+        st.warning(md_text(embedlab.UnknownTokenError.for_tokens(unknown, es.tokens, set_name=es.name)) + " — left out.")
     extra_words += [w for ws in groups.values() for w in ws if w in es]
 in_base = set(base.tolist())
 extra_rows = [r for r in dict.fromkeys(es.index(w) for w in extra_words) if r not in in_base]
