@@ -17,14 +17,18 @@ exception leaves ``train`` and only gensim's end-of-training clean-up is skipped
 is ``adjust_vectors``, which :func:`train` then does itself). A stopped run therefore keeps every
 finished epoch and says so (:attr:`TrainingResult.stopped`).
 
-:class:`TrainingJob` runs :func:`train` in a background thread (the web page polls it); gensim
-releases the GIL while it trains, so the app stays responsive. At most
-:data:`MAX_CONCURRENT_TRAININGS` jobs train at once in one process; later ones wait their turn.
+:class:`TrainingJob` runs :func:`train` in a separate ``spawn``-ed process, watched by a background
+thread that the web page polls: gensim releases the GIL inside its training loops, but its job
+producer and our per-epoch callback are Python, and in the app every other session is a thread of
+the same process. (``EMBEDLAB_WORKERS=0`` keeps training in the thread.) At most
+:data:`MAX_CONCURRENT_TRAININGS` jobs train at once per app process; later ones wait their turn.
 """
 from __future__ import annotations
 
 import logging
 import os
+import pickle
+import queue
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -425,6 +429,28 @@ def train(corpus: Corpus, params: TrainParams | None = None, *, watch: Sequence[
 _SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_TRAININGS)
 
 
+def _picklable_error(exc: BaseException) -> EmbedLabError:
+    if isinstance(exc, EmbedLabError):
+        try:
+            pickle.loads(pickle.dumps(exc))
+            return exc
+        except Exception:  # noqa: BLE001 - an error class that does not round-trip
+            return TrainingError(str(exc))
+    return TrainingError(f"training failed: {type(exc).__name__}: {exc}")
+
+
+def _train_in_child(corpus, params, watch, name, messages, stop) -> None:
+    """Entry point of the training process: reports, then the result or the error, go to ``messages``."""
+    try:
+        result = train(corpus, params, watch=watch, progress=lambda r: messages.put(("epoch", r)), stop=stop,
+                       name=name)
+        messages.put(("result", result))
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent, which decides
+        if not isinstance(exc, EmbedLabError):
+            logger.exception("training failed")
+        messages.put(("error", _picklable_error(exc)))
+
+
 class TrainingJob:
     """One training run in a background thread, polled by a page.
 
@@ -447,7 +473,13 @@ class TrainingJob:
     """
 
     def __init__(self, corpus: Corpus, params: TrainParams | None = None, *, watch: Sequence[str] | None = None,
-                 name: str | None = None):
+                 name: str | None = None, in_process: bool | None = None):
+        if in_process is None:
+            from .workers import worker_count
+
+            in_process = worker_count() > 0
+        self.in_process = bool(in_process)
+        self.pid: int | None = None          # of the training process, once started
         self.corpus = corpus
         self.params = params or TrainParams()
         self.watch = watch
@@ -472,8 +504,12 @@ class TrainingJob:
                 return self
         try:
             self.state = "running"
-            self.result = train(self.corpus, self.params, watch=self.watch, progress=self._on_epoch,
-                                stop=self.stop_event, name=self.name)
+            if self.in_process:
+                self.result = self._train_in_process()
+            else:
+                self.pid = os.getpid()
+                self.result = train(self.corpus, self.params, watch=self.watch, progress=self._on_epoch,
+                                    stop=self.stop_event, name=self.name)
             self.state = "stopped" if self.result.stopped else "done"
         except EmbedLabError as exc:
             self.error, self.state = exc, "failed"
@@ -483,6 +519,42 @@ class TrainingJob:
         finally:
             _SLOTS.release()
         return self
+
+    def _train_in_process(self) -> TrainingResult:
+        """:func:`train` in a spawned process; this thread relays its reports and the stop request."""
+        import multiprocessing
+
+        from .workers import no_main_module
+
+        ctx = multiprocessing.get_context("spawn")
+        messages, stop = ctx.Queue(), ctx.Event()
+        proc = ctx.Process(target=_train_in_child, name="embedlab-training", daemon=True,
+                           args=(self.corpus, self.params, self.watch, self.name, messages, stop))
+        with no_main_module():
+            proc.start()
+        self.pid = proc.pid
+        try:
+            while True:
+                if self.stop_event.is_set():
+                    stop.set()
+                try:
+                    kind, value = messages.get(timeout=0.2 if proc.is_alive() else 2.0)
+                except queue.Empty:
+                    if proc.is_alive():
+                        continue
+                    raise TrainingError(f"the training process stopped unexpectedly (exit code {proc.exitcode}; "
+                                        "out of memory?). Try a smaller corpus or fewer dimensions.") from None
+                if kind == "epoch":
+                    self._on_epoch(value)
+                elif kind == "error":
+                    raise value
+                else:
+                    return value
+        finally:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.kill()
+            messages.close()
 
     def start(self) -> "TrainingJob":
         """Start :meth:`run` in a daemon thread; returns self."""

@@ -42,7 +42,7 @@ from .errors import EmbedLabError, InvalidParameterError, WorkerError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["WorkerPool", "shared_pool", "run_in_worker", "worker_count"]
+__all__ = ["WorkerPool", "shared_pool", "run_in_worker", "worker_count", "no_main_module"]
 
 Progress = Callable[[str, float], Any]
 
@@ -82,7 +82,7 @@ def _pid() -> int:
 
 
 @contextlib.contextmanager
-def _no_main_module():
+def no_main_module():
     """Hide ``__main__`` from ``spawn`` while worker processes start.
 
     A spawned child imports the parent's main module (by path or name) before it runs
@@ -191,7 +191,7 @@ class WorkerPool:
                 return task.future
             executor = self._start()
             task_id = next(self._ids)
-            with _no_main_module():      # worker processes are spawned here, on demand
+            with no_main_module():      # worker processes are spawned here, on demand
                 future = executor.submit(_call, task_id, fn, args, kwargs, with_progress)
             task = _Task(task_id, key, future)
             self._tasks[task_id] = task

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import threading
 
+import time
+
 import numpy as np
 import pytest
 
@@ -167,6 +169,38 @@ def test_training_job_failure_is_reported_not_raised():
     job = TrainingJob(corpus_from_text("tiny text"), TrainParams()).start().join(60)
     assert job.state == "failed" and isinstance(job.error, TrainingError)
     assert job.result is None
+
+
+def test_training_job_in_its_own_process_gives_the_same_vectors(toy):
+    """Default (EMBEDLAB_WORKERS unset): gensim trains in a spawned process; a fixed seed with one
+    worker thread gives exactly the vectors of training in this thread."""
+    import os
+
+    params = TrainParams(epochs=3, min_count=1, workers=1, seed=7)
+    job = TrainingJob(toy, params, name="p").start().join(120)
+    assert job.in_process and job.state == "done", job.error
+    assert job.pid is not None and job.pid != os.getpid()
+    assert [r.epoch for r in job.reports] == [1, 2, 3]
+    here = TrainingJob(toy, params, name="t", in_process=False).run()
+    assert here.pid == os.getpid()
+    a, b = job.result.embedding_set, here.result.embedding_set
+    assert a.tokens == b.tokens
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+    np.testing.assert_array_equal(job.result.snapshots, here.result.snapshots)
+
+
+def test_training_process_can_be_stopped_and_errors_come_back(toy):
+    job = TrainingJob(toy_corpus(3000), TrainParams(epochs=200, min_count=1, workers=1)).start()
+    deadline = time.monotonic() + 120
+    while len(job.reports) < 2 and time.monotonic() < deadline and not job.finished:
+        time.sleep(0.05)
+    job.stop()
+    job.join(120)
+    assert job.state == "stopped", job.error
+    assert 2 <= job.result.epochs_done < 200 and job.result.stopped
+    bad = TrainingJob(corpus_from_text("tiny text"), TrainParams()).start().join(120)
+    assert bad.in_process and bad.state == "failed"
+    assert isinstance(bad.error, TrainingError) and "training needs at least" in str(bad.error)
 
 
 def test_training_job_stop(toy):
