@@ -1,6 +1,7 @@
 """Load benchmark: many browser sessions on ONE app process (issue 6, item 1).
 
 Run by hand:  ``python bench/bench_load.py --sessions 1,10,30``
+        and:  ``python bench/bench_load.py --stall`` (one session's UMAP / training vs another's page)
 
 Starts ``streamlit run app.py`` (headless, 127.0.0.1, a free port, its own temporary cache and
 workspace folders, a new process group), then for each wave size N opens N browser sessions at
@@ -32,6 +33,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -59,6 +61,10 @@ FINISHED_JS = """() => {
   const main = document.querySelector('[data-testid="stMainBlockContainer"]');
   return !!main && main.innerText.trim().length > 0;
 }"""
+PLOT_DRAWN_JS = """() => {
+  const plot = document.querySelector('.js-plotly-plot');
+  return !!plot && !!plot._fullLayout && !!plot.querySelector('.main-svg');
+}"""
 MAP_DRAWN_JS = """() => {
   const plot = document.querySelector('.js-plotly-plot');
   return !!plot && !!plot._fullLayout && !!plot.querySelector('.main-svg') &&
@@ -74,11 +80,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def app_server(workdir: Path, start_timeout: float = 90.0):
+def app_server(workdir: Path, start_timeout: float = 90.0, extra_env: dict | None = None):
     """``streamlit run app.py`` in a new process group; yields (base URL, Popen); kills the group."""
     port = free_port()
     env = dict(os.environ, EMBEDLAB_CACHE_DIR=str(workdir / "cache"),
-               EMBEDLAB_WORKSPACE_DIR=str(workdir / "workspace"), PYTHONUNBUFFERED="1")
+               EMBEDLAB_WORKSPACE_DIR=str(workdir / "workspace"), PYTHONUNBUFFERED="1", **(extra_env or {}))
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
            "--browser.gatherUsageStats", "false"]
@@ -136,6 +142,31 @@ def group_rss_mb(pgid: int) -> float:
                         total += int(line.split()[1]) * 1024
                         break
     return total / 2**20
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu_s(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of process group ``pgid``."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:           # field 5 of stat: the process group
+                total += int(fields[11]) + int(fields[12])   # utime, stime
+    return total / _TICK
+
+
+def machine_cpu_s() -> float:
+    """CPU seconds the whole machine spent busy (all cores) so far, from /proc/stat."""
+    with open("/proc/stat") as f:
+        vals = [int(x) for x in f.readline().split()[1:]]
+    idle = vals[3] + (vals[4] if len(vals) > 4 else 0)
+    return (sum(vals[:8]) - idle) / _TICK
 
 
 class PeakSampler:
@@ -200,6 +231,7 @@ async def one_session(browser, base_url: str, word: str, timeout_ms: float) -> t
 
 
 async def wave(browser, base_url: str, n: int, timeout_s: float, pgid: int) -> dict:
+    cpu0, all0 = group_cpu_s(pgid), machine_cpu_s()
     with PeakSampler(pgid) as sampler:
         tasks = [one_session(browser, base_url, WORDS[i % len(WORDS)], timeout_s * 1000) for i in range(n)]
         try:
@@ -208,12 +240,16 @@ async def wave(browser, base_url: str, n: int, timeout_s: float, pgid: int) -> d
             done = []
         await asyncio.sleep(1.0)                  # let the server settle with every session open
         rss = group_rss_mb(pgid)
+    server_cpu = group_cpu_s(pgid) - cpu0
+    other_cpu = machine_cpu_s() - all0 - server_cpu
     results = [r for r, _ in done]
     for _, ctx in done:
         with contextlib.suppress(Exception):
             await ctx.close()
-    return dict(n=n, rss=rss, peak=max(sampler.peak, rss), results=results,
-                timed_out=not done)
+    await asyncio.sleep(5.0)                      # sessions closed: what the server keeps
+    after = group_rss_mb(pgid)
+    return dict(n=n, rss=rss, after=after, peak=max(sampler.peak, rss), results=results,
+                timed_out=not done, server_cpu=server_cpu, other_cpu=other_cpu)
 
 
 def stats(values):
@@ -221,6 +257,158 @@ def stats(values):
     if not vals:
         return "—", "—"
     return f"{statistics.median(vals):.1f}", f"{max(vals):.1f}"
+
+
+# -- does one session's long work stall the others? ------------------------------------------------------
+async def render_map(browser, url: str, timeout_ms: float) -> float:
+    """Seconds from opening ``url`` (a Map page) in a new session until it is fully drawn
+    (``inf`` if that took longer than ``timeout_ms``)."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1600})
+    try:
+        page = await context.new_page()
+        page.set_default_timeout(timeout_ms)
+        t0 = time.perf_counter()
+        await page.goto(url, wait_until="domcontentloaded")
+        await page.wait_for_function(FINISHED_JS, polling=100)
+        await page.wait_for_function(MAP_DRAWN_JS, polling=100)
+        await page.wait_for_function(FINISHED_JS, polling=100)
+        if await page.locator(EXCEPTION).count():
+            raise RuntimeError("exception box on the map page")
+        return time.perf_counter() - t0
+    except Exception as exc:  # noqa: BLE001 - a stalled page is a result here, not a failure
+        if "Timeout" not in type(exc).__name__:
+            raise
+        return float("inf")
+    finally:
+        await context.close()
+
+
+class HealthPinger:
+    """Pings the server's ``/_stcore/health`` every 0.1 s in a thread while active; the reply
+    time is how long the server's event loop (which needs the GIL) took to answer."""
+
+    def __init__(self, url: str):
+        self.url, self.times, self._stop = f"{url}/_stcore/health", [], threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            t0 = time.perf_counter()
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(self.url, timeout=60) as r:
+                    r.read()
+            self.times.append(time.perf_counter() - t0)
+            self._stop.wait(0.1)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=65)
+
+    def summary(self) -> tuple[float, float]:
+        """(median, max) reply time in ms."""
+        if not self.times:
+            return float("nan"), float("nan")
+        return statistics.median(self.times) * 1000, max(self.times) * 1000
+
+
+async def still_running(page) -> bool:
+    return not await page.evaluate(FINISHED_JS)
+
+
+async def stall_run(browser, url: str, timeout_s: float, repeats: int, render_timeout_s: float) -> dict:
+    """Session B's Map render time: alone, while session A runs a UMAP of 20,000 points, and while
+    session T trains word2vec (skip-gram) on the Lee corpus."""
+    ms, args_render_ms = timeout_s * 1000, render_timeout_s * 1000
+    out: dict = {}
+    await render_map(browser, f"{url}/Map", ms)                       # warm: the set and its PCA loaded
+    with HealthPinger(url) as ping:
+        out["idle"] = [await render_map(browser, f"{url}/Map", ms) for _ in range(repeats)]
+    out["idle_ping"] = ping.summary()
+    print(f"  B alone: {out['idle']}", flush=True)
+
+    ctx_a = await browser.new_context(viewport={"width": 1400, "height": 1600})
+    a = await ctx_a.new_page()
+    a.set_default_timeout(ms)
+    await a.goto(f"{url}/Map?method=umap&n=1000", wait_until="domcontentloaded")   # UMAP compiled
+    await a.wait_for_function(FINISHED_JS, polling=200)
+    await a.wait_for_function(MAP_DRAWN_JS, polling=200)
+    t0 = time.perf_counter()
+    await a.goto(f"{url}/Map?method=umap&n=20000", wait_until="domcontentloaded")
+    await a.get_by_text("UMAP of 20,000 points").first.wait_for()
+    print("  A's UMAP of 20,000 points started", flush=True)
+    with HealthPinger(url) as ping:
+        out["umap"] = [await render_map(browser, f"{url}/Map", args_render_ms) for _ in range(repeats)]
+        out["umap_overlap"] = await still_running(a)                # A was still busy after B's last render
+        while await still_running(a):                               # the server's replies for the whole UMAP
+            await asyncio.sleep(0.5)
+    out["umap_ping"] = ping.summary()
+    print(f"  B during A's UMAP: {out['umap']}; A still busy: {out['umap_overlap']}", flush=True)
+    await a.wait_for_function(FINISHED_JS, polling=500)     # (20,000 points: no trustworthiness caption)
+    await a.wait_for_function(PLOT_DRAWN_JS, polling=500)
+    out["umap_s"] = time.perf_counter() - t0
+    print(f"  A's UMAP done after {out['umap_s']:.1f} s", flush=True)
+    await ctx_a.close()
+
+    ctx_t = await browser.new_context(viewport={"width": 1400, "height": 1600})
+    t = await ctx_t.new_page()
+    t.set_default_timeout(ms)
+    await t.goto(f"{url}/Train?corpus=lee&arch=sg&epochs=100&dim=300&window=15", wait_until="domcontentloaded")
+    await t.wait_for_function(FINISHED_JS, polling=200)
+    await t.get_by_role("button", name="Train").click()
+    await t.get_by_text(re.compile(r"Epoch \d+ of 100")).first.wait_for()
+    print("  T's training started", flush=True)
+    with HealthPinger(url) as ping:
+        out["train"] = [await render_map(browser, f"{url}/Map", args_render_ms) for _ in range(repeats)]
+    out["train_ping"] = ping.summary()
+    body = await t.inner_text("body")
+    out["train_overlap"] = "Stop after this epoch" in body and "It is selected in the sidebar" not in body
+    with contextlib.suppress(Exception):
+        await t.get_by_role("button", name="Stop after this epoch").click()
+    await ctx_t.close()
+    return out
+
+
+async def stall_async(args) -> int:
+    from playwright.async_api import async_playwright
+
+    rows = []
+    for workers in args.stall_workers.split(","):
+        with tempfile.TemporaryDirectory(prefix="embedlab-bench-stall-") as tmp, \
+                app_server(Path(tmp), extra_env={"EMBEDLAB_WORKERS": workers.strip()}) as (url, proc):
+            print(f"EMBEDLAB_WORKERS={workers}: server {url}; load average "
+                  f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+            async with async_playwright() as pw:
+                browser = await pw.chromium.launch(executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS)
+                try:
+                    r = await stall_run(browser, url, args.timeout, args.repeats, args.render_timeout)
+                finally:
+                    await browser.close()
+            rows.append((workers.strip(), r))
+            print(f"  done: {r}", flush=True)
+    print()
+    head = (f"{'EMBEDLAB_WORKERS':>16} {'B alone s':>9} {'B during UMAP s':>15} {'ratio':>6} {'A busy after':>12} "
+            f"{'UMAP 20k s':>10} {'B during training s':>19} {'ratio':>6} {'T busy after':>12} "
+            f"{'ping ms alone':>13} {'ping ms UMAP':>12} {'ping ms training':>16}")
+    print(head)
+    print("-" * len(head))
+    for workers, r in rows:
+        idle, um, tr = (statistics.median(r[k]) for k in ("idle", "umap", "train"))   # inf = timed out
+        print(f"{workers:>16} {idle:>9.2f} {um:>15.2f} {um / idle:>6.2f} {str(r['umap_overlap']):>12} "
+              f"{r['umap_s']:>10.1f} {tr:>19.2f} {tr / idle:>6.2f} {str(r['train_overlap']):>12} "
+              + " ".join(f"{'%.0f / %.0f' % r[k]:>{w}}" for k, w in
+                         (("idle_ping", 13), ("umap_ping", 12), ("train_ping", 16))))
+    print(f"\nB = a new session opening /Map (PCA of 5,000 words), median of {args.repeats}; A = another session's "
+          "UMAP of 20,000 points;\nT = another session training word2vec skip-gram on the Lee corpus (100 epochs). "
+          "'busy after' = A (or T) had not finished\nwhen B's last render was done, so every B render overlapped "
+          "it. EMBEDLAB_WORKERS=0 runs UMAP in the session's\nthread (the old way), 1 in a worker process. "
+          f"inf = B's render took longer than {args.render_timeout:.0f} s.\nping = median / max reply time of the "
+          "server's /_stcore/health every 0.1 s meanwhile (its event loop needs the GIL;\nthe UMAP column covers "
+          "the whole UMAP run).")
+    return 0
 
 
 async def main_async(args) -> int:
@@ -258,7 +446,8 @@ async def main_async(args) -> int:
                 await browser.close()
     print()
     head = (f"{'sessions':>8} {'process':>7} {'RSS open MB':>11} {'peak MB':>8} {'Δ idle MB':>9} "
-            f"{'render med s':>12} {'render max s':>12} {'search med s':>12} {'search max s':>12} {'errors':>6}")
+            f"{'render med s':>12} {'render max s':>12} {'search med s':>12} {'search max s':>12} {'errors':>6} "
+            f"{'server CPU s':>12} {'per session':>11} {'rest CPU s':>10} {'RSS closed MB':>13}")
     print(head)
     print("-" * len(head))
     print(f"{'0':>8} {'idle':>7} {idle:>11.0f} {'':>8} {0:>9.0f}   (reference: the server before any session)")
@@ -269,10 +458,14 @@ async def main_async(args) -> int:
         errors = sum(bool(r.error) for r in w["results"]) + (w["n"] - len(w["results"]))
         failed += errors
         print(f"{w['n']:>8} {w['state']:>7} {w['rss']:>11.0f} {w['peak']:>8.0f} {w['rss'] - idle:>9.0f} "
-              f"{rm:>12} {rx:>12} {sm:>12} {sx:>12} {errors:>6}")
+              f"{rm:>12} {rx:>12} {sm:>12} {sx:>12} {errors:>6} "
+              f"{w['server_cpu']:>12.1f} {w['server_cpu'] / w['n']:>11.2f} {w['other_cpu']:>10.1f} {w['after']:>13.0f}")
     print("\nrender = opening /Map until the script finished and the map and its trustworthiness caption are "
           "drawn;\nsearch = typing a word + Enter until its neighbour table is shown. All sessions of a wave "
-          "start at once.")
+          "start at once.\nserver CPU = CPU seconds of the app's process group (server + worker) during the "
+          "wave; rest CPU = every\nother busy CPU second of the machine in that time (the Chromium pages, "
+          "mostly: on a real class each student's\nbrowser runs on their own computer). RSS closed = 5 s after the "
+          "wave's sessions were closed.")
     return 1 if failed else 0
 
 
@@ -281,7 +474,15 @@ def main() -> int:
     ap.add_argument("--sessions", default="1,10,30", help="wave sizes, comma-separated (default 1,10,30)")
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds allowed per wave (default 300)")
     ap.add_argument("--chromium", default=os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium")
+    ap.add_argument("--stall", action="store_true",
+                    help="instead of the waves: does one session's UMAP or training stall another's Map page?")
+    ap.add_argument("--stall-workers", default="0,1", help="EMBEDLAB_WORKERS values to compare (default 0,1)")
+    ap.add_argument("--repeats", type=int, default=3, help="renders of session B per condition (default 3)")
+    ap.add_argument("--render-timeout", type=float, default=180.0,
+                    help="--stall: seconds after which one render of session B counts as stalled (default 180)")
     args = ap.parse_args()
+    if args.stall:
+        return asyncio.run(stall_async(args))
     return asyncio.run(main_async(args))
 
 
