@@ -441,6 +441,9 @@ def _picklable_error(exc: BaseException) -> EmbedLabError:
 
 def _train_in_child(corpus, params, watch, name, messages, stop) -> None:
     """Entry point of the training process: reports, then the result or the error, go to ``messages``."""
+    from .workers import lower_priority
+
+    lower_priority()                 # the web server's pages first, training takes the spare CPU
     try:
         result = train(corpus, params, watch=watch, progress=lambda r: messages.put(("epoch", r)), stop=stop,
                        name=name)

@@ -42,7 +42,8 @@ from .errors import EmbedLabError, InvalidParameterError, WorkerError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["WorkerPool", "shared_pool", "run_in_worker", "worker_count", "no_main_module"]
+__all__ = ["WorkerPool", "shared_pool", "run_in_worker", "worker_count", "no_main_module", "lower_priority",
+           "BACKGROUND_NICENESS"]
 
 Progress = Callable[[str, float], Any]
 
@@ -50,9 +51,23 @@ Progress = Callable[[str, float], Any]
 _progress_queue = None      # set in each worker process by _init_worker
 
 
+BACKGROUND_NICENESS = 10
+"""Worker and training processes run this much "nicer" than the web server (Linux ``nice``), so
+that the pages of every session get the CPU first and long computations take what is left."""
+
+
+def lower_priority(increment: int = BACKGROUND_NICENESS) -> None:
+    """Make the calling process nicer by ``increment`` (where the OS allows it; else nothing)."""
+    try:
+        os.nice(increment)
+    except (AttributeError, OSError):      # no os.nice (Windows) or not permitted: run as is
+        logger.debug("could not lower the priority of process %d", os.getpid())
+
+
 def _init_worker(progress_queue) -> None:
     global _progress_queue
     _progress_queue = progress_queue
+    lower_priority()
 
 
 def _call(task_id: int, fn: Callable, args: tuple, kwargs: dict, wants_progress: bool):

@@ -56,6 +56,13 @@ def test_runs_in_another_process_and_returns_the_result(pool):
     assert pid in pool.pids()
 
 
+def test_workers_run_at_a_lower_priority_than_the_caller(pool):
+    from embedlab.workers import BACKGROUND_NICENESS
+
+    here = os.nice(0)
+    assert pool.run(os.nice, 0) == min(19, here + BACKGROUND_NICENESS)
+
+
 def test_progress_is_called_in_the_callers_thread(pool, tmp_path):
     seen = []
     out = pool.run(slow_count, str(tmp_path / "log"), 1.0, poll=0.05,
