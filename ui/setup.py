@@ -75,6 +75,11 @@ def setup_page(title: str, icon: str = "🧭") -> embedlab.EmbeddingSet | None:
     cached.start_warm_up()
     names = set_names()
     params.bind(state.CURRENT_SET, "set", DEFAULT_SET, options=names)
+    # Re-assign before the picker is drawn (Streamlit's recipe for widget state across pages): a
+    # page switch gives the picker a new widget id, and its first run on the new page could start
+    # from the default set instead of the one chosen or just trained (seen in a browser test).
+    current = st.session_state[state.CURRENT_SET]
+    st.session_state[state.CURRENT_SET] = current if current in names else DEFAULT_SET
     with st.sidebar:
         st.selectbox("Embedding set", names, key=state.CURRENT_SET, persist_state="session")
         params.sync({"set": state.CURRENT_SET})
