@@ -68,3 +68,26 @@ def test_page_runs_alone_as_a_deep_link(page):
     at.run()
     assert not at.exception
     assert at.sidebar.selectbox[0].value == "minilm-words"
+
+
+def test_chosen_set_survives_a_lost_picker_state_on_a_page_switch():
+    """Streamlit can hand the picker's widget key back as the default on a newly opened page;
+    the set the user loaded stays selected, and a later pick still works."""
+    from apptest_helpers import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    from ui.setup import UPLOAD_KEY
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    tiny = b"5 2\napple 1.0 0.0\npear 0.9 0.1\nstone 0.0 1.0\nrock 0.1 0.9\nsand 0.2 0.8\n"
+    at.file_uploader(key=UPLOAD_KEY).set_value(("tiny.txt", tiny, "text/plain")).run()
+    assert at.selectbox(key="current_set").value == "tiny"
+    at.session_state["current_set"] = "minilm-words"       # the lost widget state
+    at.switch_page("pages/2_Neighbours.py").run()
+    assert not at.exception
+    assert at.selectbox(key="current_set").value == "tiny"
+    at.selectbox(key="current_set").set_value("minilm-tokens").run()
+    at.switch_page("pages/1_Map.py").run()
+    assert not at.exception
+    assert at.selectbox(key="current_set").value == "minilm-tokens"

@@ -31,6 +31,11 @@ def from_bool(value: bool) -> str:
     return "1" if value else "0"
 
 
+def applied_value(key: str) -> str | None:
+    """The URL value last applied to (or written from) the widget ``key`` in this session."""
+    return _applied().get(key)
+
+
 def bind(key: str, param: str, default: Any, *, parse: Callable[[str], Any] = str,
          options: Iterable | None = None, check: Callable[[Any], bool] | None = None) -> None:
     """Give the widget ``key`` its value: from ``?param=`` when the URL brings a value not yet

@@ -22,6 +22,10 @@ def current_set() -> embedlab.EmbeddingSet:
     return cached.builtin_set(name)
 
 
+def _remember_choice() -> None:
+    st.session_state[state.CHOSEN_SET] = st.session_state[state.CURRENT_SET]
+
+
 def set_names() -> list[str]:
     """Built-in set names, then the sets loaded or trained in this session."""
     return list(BUILTIN_SETS) + [n for n in st.session_state[state.USER_SETS] if n not in BUILTIN_SETS]
@@ -74,14 +78,22 @@ def setup_page(title: str, icon: str = "🧭") -> embedlab.EmbeddingSet | None:
     state.init_state()
     cached.start_warm_up()
     names = set_names()
+    url_before = params.applied_value(state.CURRENT_SET)
     params.bind(state.CURRENT_SET, "set", DEFAULT_SET, options=names)
-    # Re-assign before the picker is drawn (Streamlit's recipe for widget state across pages): a
-    # page switch gives the picker a new widget id, and its first run on the new page could start
-    # from the default set instead of the one chosen or just trained (seen in a browser test).
+    url_now = st.query_params.get("set")
+    # The picker's widget key can come back as the default on the first run of a newly opened page
+    # (seen in a browser test right after training). A plain session key keeps the choice; a link's
+    # ?set= opened just now still wins.
     current = st.session_state[state.CURRENT_SET]
-    st.session_state[state.CURRENT_SET] = current if current in names else DEFAULT_SET
+    chosen = st.session_state.get(state.CHOSEN_SET)
+    fresh_link = url_now is not None and url_now != url_before
+    if not fresh_link and chosen in names and current != chosen:
+        current = chosen
+    current = current if current in names else DEFAULT_SET
+    st.session_state[state.CURRENT_SET] = st.session_state[state.CHOSEN_SET] = current
     with st.sidebar:
-        st.selectbox("Embedding set", names, key=state.CURRENT_SET, persist_state="session")
+        st.selectbox("Embedding set", names, key=state.CURRENT_SET, persist_state="session",
+                     on_change=_remember_choice)
         params.sync({"set": state.CURRENT_SET})
         try:
             es = current_set()

@@ -8,6 +8,7 @@ from embedlab import DEFAULT_SET
 CURRENT_SET = "current_set"      # name of the selected embedding set
 USER_SETS = "user_sets"          # {name: EmbeddingSet} loaded or trained in this session
 PENDING_SET = "_pending_set"     # a selection to apply before the sidebar picker is drawn
+CHOSEN_SET = "_chosen_set"       # plain copy of the choice: Streamlit may drop a widget's key on a page switch
 
 
 def init_state() -> None:
@@ -17,6 +18,7 @@ def init_state() -> None:
     pending = st.session_state.pop(PENDING_SET, None)
     if pending is not None:
         st.session_state[CURRENT_SET] = pending
+        st.session_state[CHOSEN_SET] = pending
 
 
 def add_user_set(es, *, select: bool = True) -> str:
