@@ -57,3 +57,23 @@ def test_background_build_registers_the_index(clustered):
     ready = index_for(clustered, threshold=1000)
     assert isinstance(ready, ApproximateIndex)
     assert ready.es is clustered
+
+
+def test_more_candidates_keep_exclusions_and_find_at_least_as_many(index, clustered):
+    rows = np.arange(0, 3000, 60)
+    q = clustered.vectors[rows]
+    excl = [[r] for r in rows]
+    exact, _ = top_k(clustered, q, k=10, exclude=excl)
+    few, _ = index.query(q, k=10, exclude=excl, epsilon=0.1)
+    many, scores = index.query(q, k=10, exclude=excl, epsilon=0.1, candidates=40)
+    assert many.shape == (len(rows), 10)
+    assert all(r not in m for r, m in zip(rows, many))
+    assert np.all(np.diff(scores, axis=1) <= 1e-7)
+    hits = [sum(len(set(a) & set(e)) for a, e in zip(found, exact)) for found in (few, many)]
+    assert hits[1] >= hits[0]
+
+
+def test_build_options_reach_pynndescent(clustered):
+    dense = ApproximateIndex(clustered, seed=0, n_jobs=1, diversify_prob=0.0, pruning_degree_multiplier=3.0)
+    sparse = ApproximateIndex(clustered, seed=0, n_jobs=1, diversify_prob=1.0, pruning_degree_multiplier=1.0)
+    assert dense._nnd._search_graph.nnz > sparse._nnd._search_graph.nnz
