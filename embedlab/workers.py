@@ -33,6 +33,7 @@ import sys
 import threading
 import time
 import types
+import weakref
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -160,6 +161,7 @@ class WorkerPool:
     # the pool and the thread that routes progress messages to tasks
     def _start(self) -> ProcessPoolExecutor:
         if self._executor is None:
+            _kill_at_exit(self)
             self._queue = self._ctx.Queue()
             self._executor = ProcessPoolExecutor(self.processes, mp_context=self._ctx,
                                                  initializer=_init_worker, initargs=(self._queue,))
@@ -186,12 +188,16 @@ class WorkerPool:
             if task.key is not None and self._by_key.get(task.key) is task:
                 del self._by_key[task.key]
 
-    def _reset(self, executor) -> None:
+    def _reset(self, executor, *, kill: bool = False) -> None:
         with self._lock:
             if self._executor is executor and executor is not None:
                 self._executor = None
                 q, self._queue = self._queue, None
+                procs = list((getattr(executor, "_processes", None) or {}).values()) if kill else []
                 executor.shutdown(wait=False, cancel_futures=True)
+                for proc in procs:
+                    with contextlib.suppress(Exception):
+                        proc.kill()
                 if q is not None:
                     q.put(None)
 
@@ -276,9 +282,37 @@ class WorkerPool:
         ex = self._executor
         return sorted(getattr(ex, "_processes", {}) or {}) if ex is not None else []
 
-    def shutdown(self) -> None:
-        """Stop the workers (running tasks are cancelled if they have not started)."""
-        self._reset(self._executor)
+    def shutdown(self, *, kill: bool = False) -> None:
+        """Stop the workers: queued tasks are cancelled; a running task finishes in the background,
+        or with ``kill`` its process is killed at once (its caller gets :class:`WorkerError`)."""
+        self._reset(self._executor, kill=kill)
+
+
+# -- leaving the interpreter --------------------------------------------------------------------
+# concurrent.futures joins every process pool's manager thread when the interpreter exits, and
+# that waits for running tasks: stopping the server (or pytest) during a UMAP or the numba
+# warm-up waited for it to finish (72 s for the warm-up at nice +10). Running pools are killed
+# first instead, from a hook that runs before the library's own (threading's exit hooks run in
+# reverse order of registration, and concurrent.futures registers when it is imported).
+_live_pools: "weakref.WeakSet[WorkerPool]" = weakref.WeakSet()
+_exit_hook = False
+
+
+def _kill_at_exit(pool: WorkerPool) -> None:
+    global _exit_hook
+    _live_pools.add(pool)
+    if not _exit_hook:
+        register = getattr(threading, "_register_atexit", None)   # Python >= 3.9, private but stable
+        if register is not None:
+            with contextlib.suppress(RuntimeError):               # already shutting down
+                register(_kill_live_pools)
+                _exit_hook = True
+
+
+def _kill_live_pools() -> None:
+    for pool in list(_live_pools):
+        with contextlib.suppress(Exception):
+            pool.shutdown(kill=True)
 
 
 # -- one pool per process ---------------------------------------------------------------------
@@ -338,4 +372,4 @@ def run_in_worker(fn: Callable, /, *args, key: Hashable | None = None, progress:
 @atexit.register
 def _shutdown_shared() -> None:
     if _shared is not None:
-        _shared.shutdown()
+        _shared.shutdown(kill=True)

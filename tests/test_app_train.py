@@ -146,10 +146,13 @@ def test_stop_button_ends_training_after_an_epoch(monkeypatch, tmp_path):
     at = at.button(key=TRAIN).click().run()
     assert at.button(key="tr_stop")                  # the progress panel is drawn with its stop button
     at = at.button(key="tr_stop").click().run()
-    deadline = time.time() + 90
+    # generous: the training process runs at nice +10 and a loaded CI machine starves it (a clean-clone
+    # run timed out at 90 s); the behaviour under test is that it stops early, not how fast
+    deadline = time.time() + 300
     while "tr_job" in at.session_state and time.time() < deadline:
-        time.sleep(0.3)
+        time.sleep(0.5)
         at.run()
+    assert "tr_job" not in at.session_state, "the stopped training had not ended after 300 s"
     assert not at.exception
     res = at.session_state["tr_result"]
     assert res.stopped and res.epochs_done < 100

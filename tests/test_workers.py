@@ -155,3 +155,36 @@ def test_workers_do_not_run_the_parents_main_script(tmp_path, monkeypatch):
     assert pid != os.getpid()
     assert not marker.exists(), "the worker imported the parent's main script"
     assert sys.modules["__main__"] is fake_main      # put back after the spawn
+
+
+def test_leaving_the_interpreter_does_not_wait_for_a_running_task(tmp_path):
+    """concurrent.futures joins its pools at exit, which waited for a running UMAP or the numba
+    warm-up (72 s after a short test run); running workers are killed first instead."""
+    import subprocess
+    import sys
+
+    started = tmp_path / "started"
+    finished = tmp_path / "finished"
+    script = tmp_path / "leave.py"
+    script.write_text(
+        "import sys, time\n"
+        f"sys.path.insert(0, {os.getcwd()!r})\n"
+        "from embedlab.workers import WorkerPool\n"
+        "from tests.test_workers import sleep_then_write\n"
+        "pool = WorkerPool(1)\n"
+        f"pool.submit(sleep_then_write, {str(started)!r}, {str(finished)!r}, 3600)\n"
+        "deadline = time.time() + 120\n"
+        f"while not __import__('os').path.exists({str(started)!r}) and time.time() < deadline:\n"
+        "    time.sleep(0.1)\n"
+        "print('leaving', flush=True)\n")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                         cwd=os.getcwd())
+    assert out.returncode == 0, out.stderr
+    assert "leaving" in out.stdout and started.exists()
+    assert not finished.exists()
+
+
+def sleep_then_write(started: str, finished: str, seconds: float):
+    open(started, "w").close()
+    time.sleep(seconds)
+    open(finished, "w").close()
