@@ -4,7 +4,7 @@ Exact search (a matrix-vector product) takes ~1 ms at 30k rows but ~25 ms at 1M 
 machine (100-350 ms with the shared machine loaded) and grows with the set; above
 :data:`ANN_THRESHOLD` rows an NN-descent graph answers a query in about a millisecond. Building the
 graph costs time (numba compilation once per process, 1-3 minutes, plus ~25-35 minutes for a
-million rows on 2 cores), so it is built on demand, typically in a background thread, and exact
+million rows on 2 cores), so it is built on demand in a separate low-priority process (:func:`build_index_async`), and exact
 search is used until it is ready. Scores returned are exact cosine similarities of the candidates
 the graph finds; only *which* neighbours are found is approximate, and :func:`recall_at_k`
 measures that against exact search.
@@ -19,6 +19,9 @@ holds its own normalised copy of the vectors plus the search graph: ~2.0 GB at 1
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import tempfile
 import threading
 from dataclasses import dataclass
 
@@ -26,6 +29,7 @@ import numpy as np
 
 from .embeddings import EmbeddingSet
 from .errors import InvalidParameterError
+from .workers import WorkerPool, worker_count
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +48,44 @@ PRUNING_DEGREE_MULTIPLIER = 1.5
 """pynndescent ``pruning_degree_multiplier`` (its default)."""
 
 
+def _nndescent(data: np.ndarray, *, n_neighbors: int, seed: int, n_jobs: int | None, diversify_prob: float,
+               pruning_degree_multiplier: float):
+    from pynndescent import NNDescent
+
+    nnd = NNDescent(data, metric="cosine", n_neighbors=n_neighbors, random_state=seed, n_jobs=n_jobs,
+                    low_memory=True, compressed=True, diversify_prob=diversify_prob,
+                    pruning_degree_multiplier=pruning_degree_multiplier)
+    nnd.prepare()
+    return nnd
+
+
+def _graph_from_file(path: str, options: dict) -> tuple[dict, int]:
+    """Runs in a worker: build the index of the unit vectors saved at ``path``; return pynndescent's
+    pickled state without the vectors (the caller has them), and this process's id."""
+    nnd = _nndescent(np.load(path, mmap_mode="r"), **options)
+    state = nnd.__getstate__()   # pynndescent's own pickling protocol (numba trees made plain)
+    state["_raw_data"] = None    # 1.2 GB at 1M x 300: the caller rebuilds it from its own copy
+    return state, os.getpid()
+
+
+def _build_in(pool: WorkerPool, es: EmbeddingSet, options: dict):
+    from pynndescent import NNDescent
+    from sklearn.preprocessing import normalize
+
+    folder = tempfile.mkdtemp(prefix="embedlab-ann-")
+    try:
+        path = os.path.join(folder, "unit.npy")
+        np.save(path, es.unit)
+        state, pid = pool.run(_graph_from_file, path, options)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    # what NNDescent keeps: the L2-normalised rows, in the order of its search tree's leaves
+    state["_raw_data"] = normalize(es.unit[state["_vertex_order"]], norm="l2", copy=False)
+    nnd = NNDescent.__new__(NNDescent)
+    nnd.__setstate__(state)
+    return nnd, pid
+
+
 class ApproximateIndex:
     """An NN-descent graph over the unit vectors of a set (cosine similarity).
 
@@ -59,20 +101,33 @@ class ApproximateIndex:
         with ``n_jobs=1``).
     n_jobs : int or None
         Threads used to build the graph.
+    pool : embedlab.workers.WorkerPool, optional
+        Build the graph in this pool's worker process instead of the calling thread
+        (pynndescent is numba code that holds the GIL: a million-row build in a web server
+        thread froze every session for half an hour). The unit vectors go to the worker as a
+        temporary ``.npy`` file; the search graph comes back and is joined to this process's
+        own copy of the vectors, so queries answer exactly as an index built here.
+
+    Attributes
+    ----------
+    built_in_pid : int
+        Process id of the process that built the graph.
     """
 
     def __init__(self, es: EmbeddingSet, *, n_neighbors: int = N_NEIGHBORS, seed: int = 0, n_jobs: int | None = None,
-                 diversify_prob: float = DIVERSIFY_PROB, pruning_degree_multiplier: float = PRUNING_DEGREE_MULTIPLIER):
+                 diversify_prob: float = DIVERSIFY_PROB, pruning_degree_multiplier: float = PRUNING_DEGREE_MULTIPLIER,
+                 pool: WorkerPool | None = None):
         if n_neighbors < 2:
             raise InvalidParameterError(f"n_neighbors must be at least 2, got {n_neighbors}")
-        from pynndescent import NNDescent
-
         self.es = es
         self.n_neighbors = int(n_neighbors)
-        self._nnd = NNDescent(es.unit, metric="cosine", n_neighbors=min(self.n_neighbors, len(es) - 1),
-                              random_state=seed, n_jobs=n_jobs, low_memory=True, compressed=True,
-                              diversify_prob=diversify_prob, pruning_degree_multiplier=pruning_degree_multiplier)
-        self._nnd.prepare()
+        options = dict(n_neighbors=min(self.n_neighbors, len(es) - 1), seed=seed, n_jobs=n_jobs,
+                       diversify_prob=diversify_prob, pruning_degree_multiplier=pruning_degree_multiplier)
+        if pool is None:
+            self._nnd = _nndescent(es.unit, **options)
+            self.built_in_pid = os.getpid()
+        else:
+            self._nnd, self.built_in_pid = _build_in(pool, es, options)
         self._lock = threading.Lock()
 
     def query(self, queries: np.ndarray, *, k: int = 10, exclude=None, epsilon: float = EPSILON,
@@ -168,11 +223,38 @@ def index_for(es: EmbeddingSet, *, threshold: int = ANN_THRESHOLD) -> Approximat
     return _indexes.get(es.fingerprint)
 
 
-def build_index_async(es: EmbeddingSet, *, threshold: int = ANN_THRESHOLD, **options) -> threading.Thread | None:
-    """Start building the index of a large set in a daemon thread (once per set and process).
+_build_pool: WorkerPool | None = None
+_builds_running = 0
 
-    Returns the thread (already running or finished), or None for a set below ``threshold``.
-    Until it finishes, searches on the set stay exact.
+
+def _index_in_background(es: EmbeddingSet, options: dict) -> ApproximateIndex:
+    """Build in a process of its own (not the shared UMAP pool: a million-row build takes half an
+    hour and UMAPs would queue behind it), stopped when no build is left so its memory goes back."""
+    global _build_pool, _builds_running
+    if worker_count() == 0:              # EMBEDLAB_WORKERS=0: everything in this process
+        return ApproximateIndex(es, **options)
+    with _registry_lock:
+        if _build_pool is None:
+            _build_pool = WorkerPool(1)
+        pool = _build_pool
+        _builds_running += 1
+    try:
+        return ApproximateIndex(es, pool=pool, **options)
+    finally:
+        with _registry_lock:
+            _builds_running -= 1
+            if _builds_running == 0 and _build_pool is pool:
+                _build_pool = None
+                pool.shutdown()
+
+
+def build_index_async(es: EmbeddingSet, *, threshold: int = ANN_THRESHOLD, **options) -> threading.Thread | None:
+    """Start building the index of a large set (once per set and process).
+
+    The graph is built in a separate process at low priority (unless ``EMBEDLAB_WORKERS=0``); a
+    daemon thread of this process waits for it and registers the index. Returns that thread
+    (already running or finished), or None for a set below ``threshold``. Until it finishes,
+    searches on the set stay exact.
     """
     if len(es) < threshold:
         return None
@@ -183,7 +265,7 @@ def build_index_async(es: EmbeddingSet, *, threshold: int = ANN_THRESHOLD, **opt
 
         def work():
             try:
-                _indexes[key] = ApproximateIndex(es, **options)
+                _indexes[key] = _index_in_background(es, options)
                 logger.info("approximate index ready for %s (%d rows)", es.name, len(es))
             except Exception:  # noqa: BLE001 - a failed build leaves exact search in place; log it
                 logger.exception("building the approximate index for %s failed; searches stay exact", es.name)

@@ -1,10 +1,13 @@
 """The approximate index for large sets: recall against exact search, exclusion, registry."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
 from embedlab import EmbeddingSet, InvalidParameterError
+from embedlab import ann
 from embedlab.ann import ApproximateIndex, build_index_async, index_for, recall_at_k
 from embedlab.similarity import top_k
 
@@ -50,13 +53,33 @@ def test_small_sets_get_no_index(clustered):
     assert index_for(clustered) is None
 
 
-def test_background_build_registers_the_index(clustered):
+def test_background_build_runs_in_a_worker_and_answers_like_an_index_built_here(clustered, index):
     thread = build_index_async(clustered, threshold=1000, n_jobs=1)
     assert thread is build_index_async(clustered, threshold=1000)  # built once per set
-    thread.join(timeout=300)
+    thread.join(timeout=600)
     ready = index_for(clustered, threshold=1000)
     assert isinstance(ready, ApproximateIndex)
     assert ready.es is clustered
+    # the graph was built in another process (EMBEDLAB_WORKERS=1), which is gone once no build is left
+    assert ready.built_in_pid != os.getpid() and index.built_in_pid == os.getpid()
+    assert ann._build_pool is None
+    # its state came back without the vectors and was joined to this process's copy: same answers
+    assert ready._nnd._raw_data.shape == (len(clustered), clustered.dim)
+    rows = np.arange(0, 3000, 30)
+    q, excl = clustered.vectors[rows], [[r] for r in rows]
+    here_idx, here_scores = index.query(q, k=10, exclude=excl)
+    there_idx, there_scores = ready.query(q, k=10, exclude=excl)
+    np.testing.assert_array_equal(there_idx, here_idx)
+    np.testing.assert_allclose(there_scores, here_scores, rtol=1e-6)
+
+
+def test_without_workers_the_background_build_stays_in_this_process(monkeypatch):
+    monkeypatch.setenv("EMBEDLAB_WORKERS", "0")
+    rng = np.random.default_rng(1)
+    es = EmbeddingSet([f"w{i}" for i in range(1200)], rng.normal(size=(1200, 16)), name="in-process")
+    thread = build_index_async(es, threshold=1000, n_jobs=1)
+    thread.join(timeout=300)
+    assert index_for(es, threshold=1000).built_in_pid == os.getpid()
 
 
 def test_more_candidates_keep_exclusions_and_find_at_least_as_many(index, clustered):
