@@ -91,3 +91,33 @@ def test_chosen_set_survives_a_lost_picker_state_on_a_page_switch():
     at.switch_page("pages/1_Map.py").run()
     assert not at.exception
     assert at.selectbox(key="current_set").value == "minilm-tokens"
+
+
+def test_a_large_upload_is_dropped_from_the_uploader_once_read(monkeypatch):
+    """Streamlit keeps an uploaded file in memory while the uploader shows it: above
+    RELEASE_UPLOADS_ABOVE the uploader gets a fresh key after reading (1.2 GB not kept twice);
+    the set stays loaded and selected, and the next upload goes through the fresh uploader."""
+    import ui.setup
+
+    monkeypatch.setattr(ui.setup, "RELEASE_UPLOADS_ABOVE", 10)      # bytes: every test file is "large"
+    at = _home()
+    first = b"3 2\napple 1.0 0.0\npear 0.9 0.1\nstone 0.0 1.0\n"
+    at.file_uploader(key=UPLOAD_KEY).set_value(("fruit.txt", first, "text/plain")).run()
+    assert not at.exception
+    assert at.selectbox(key="current_set").value == "fruit"
+    keys = [u.key for u in at.sidebar.get("file_uploader")]
+    assert keys == [f"{UPLOAD_KEY}_1"], keys                      # the old widget (and its file) is gone
+    assert at.file_uploader(key=f"{UPLOAD_KEY}_1").value is None
+    second = b"2 2\nrock 0.1 0.9\nsand 0.2 0.8\n"
+    at.file_uploader(key=f"{UPLOAD_KEY}_1").set_value(("stones.txt", second, "text/plain")).run()
+    assert not at.exception
+    assert at.selectbox(key="current_set").value == "stones"
+    assert {"fruit", "stones"} <= set(at.selectbox(key="current_set").options)
+
+
+def test_a_small_upload_stays_listed_in_the_uploader():
+    at = _home()
+    at.file_uploader(key=UPLOAD_KEY).set_value(("fruit.txt", b"2 2\napple 1 0\npear 0.9 0.1\n", "text/plain")).run()
+    assert not at.exception
+    assert at.selectbox(key="current_set").value == "fruit"
+    assert at.file_uploader(key=UPLOAD_KEY).value is not None

@@ -11,6 +11,17 @@ from .text import md_text
 
 UPLOAD_KEY = "sidebar_upload"
 _UPLOAD_DONE = "_upload_done"      # {file_id: error message or None}, so a file is read once
+_UPLOAD_ROUND = "_upload_round"    # bumped to give the uploader a fresh key (see RELEASE_UPLOADS_ABOVE)
+RELEASE_UPLOADS_ABOVE = 64 * 2**20
+"""Bytes. Streamlit keeps an uploaded file in the server's memory for as long as the uploader shows
+it; a file larger than this is dropped from the uploader once it has been read (the uploader gets a
+fresh key), so a 1.2 GB upload does not stay in memory beside its vectors. Smaller files stay listed."""
+
+
+def upload_key() -> str:
+    """The sidebar uploader's current widget key (:data:`UPLOAD_KEY` until a large file was read)."""
+    n = st.session_state.get(_UPLOAD_ROUND, 0)
+    return UPLOAD_KEY if n == 0 else f"{UPLOAD_KEY}_{n}"
 
 
 def current_set() -> embedlab.EmbeddingSet:
@@ -34,7 +45,7 @@ def set_names() -> list[str]:
 def _upload() -> None:
     """Sidebar uploader: read a vector file with embedlab.formats, add it, select it."""
     up = st.file_uploader(
-        "Load a vector file", key=UPLOAD_KEY,
+        "Load a vector file", key=upload_key(),
         help="word2vec text or binary, GloVe text, fastText .vec, Embedding Projector TSV, .npy. "
              f"Up to {st.get_option('server.maxUploadSize')} MB. "
              "The file stays in this browser session only.")
@@ -60,6 +71,9 @@ def _upload() -> None:
     finally:
         bar.empty()
     done[up.file_id] = None
+    if up.size > RELEASE_UPLOADS_ABOVE:    # free the upload's bytes (orphaned files are dropped after the run)
+        st.session_state[_UPLOAD_ROUND] = st.session_state.get(_UPLOAD_ROUND, 0) + 1
+    del up
     from embedlab.ann import build_index_async
 
     build_index_async(es)  # large sets only: neighbour queries switch to it once built
