@@ -255,6 +255,70 @@ def build(es: EmbeddingSet, args) -> tuple[ApproximateIndex, dict]:
     return index, stats
 
 
+class Ticker:
+    """A thread of this process that sleeps 10 ms in a loop and records how late it wakes up: what a
+    web server's other sessions feel while something holds the GIL (every Streamlit session is a
+    thread of one process)."""
+
+    def __init__(self, period: float = 0.01):
+        import threading
+
+        self.period, self.lags, self._stop = period, [], threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            t = time.perf_counter()
+            time.sleep(self.period)
+            self.lags.append(time.perf_counter() - t - self.period)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> tuple[float, float, float]:
+        lag = np.array(self.lags or [np.nan]) * 1000
+        return float(np.median(lag)), float(np.percentile(lag, 99)), float(lag.max())
+
+
+def server_stall(es: EmbeddingSet, args) -> None:
+    """The app's own path (``build_index_async``) with the build in a worker process vs in a thread."""
+    rows = []
+    for workers in args.stall_workers.split(","):
+        os.environ["EMBEDLAB_WORKERS"] = workers
+        ann._indexes.clear()
+        ann._building.clear()
+        before = rss()
+        w = time.perf_counter()
+        with Ticker() as tick:
+            thread = ann.build_index_async(es, threshold=1, n_neighbors=args.n_neighbors, seed=args.seed,
+                                           diversify_prob=args.diversify_prob,
+                                           pruning_degree_multiplier=args.pruning)
+            thread.join()
+        wall = time.perf_counter() - w
+        index = ann.index_for(es, threshold=1)
+        if index is None:
+            raise SystemExit(f"EMBEDLAB_WORKERS={workers}: the build failed (see the log)")
+        med, p99, mx = tick.summary()
+        rows.append((workers, wall, med, p99, mx, (rss() - before) / 1e6, index.built_in_pid != os.getpid()))
+        print(f"  EMBEDLAB_WORKERS={workers}: {wall:.0f} s, tick lag median {med:.2f} ms, p99 {p99:.1f} ms, "
+              f"max {mx:.0f} ms (load {load_text()})", flush=True)
+        del index
+        ann._indexes.clear()
+    print(f"\nindex build through build_index_async on {es!r}, numba compiled afresh in each process "
+          f"(10 ms sleeps of a thread of this process, late by:)")
+    print(f"{'where the graph is built':<34}{'wall s':>8}{'lag median ms':>15}{'p99 ms':>9}{'max ms':>9}"
+          f"{'kept RSS MB':>13}")
+    for workers, wall, med, p99, mx, kept, remote in rows:
+        where = "worker process (EMBEDLAB_WORKERS=1)" if remote else "server thread (EMBEDLAB_WORKERS=0)"
+        print(f"{where:<34}{wall:>8.0f}{med:>15.2f}{p99:>9.1f}{mx:>9.0f}{kept:>13,.0f}")
+    print(f"load average {load_text()} on {os.cpu_count()} cores")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=1_000_000, help="rows (default 1,000,000; e.g. 200000 to try)")
@@ -272,6 +336,10 @@ def main() -> None:
     ap.add_argument("--candidates", default="10", help="comma-separated candidate counts re-ranked exactly")
     ap.add_argument("--no-gensim", action="store_true", help="skip the gensim reference")
     ap.add_argument("--dir", default=None, help="cache folder for generated sets")
+    ap.add_argument("--server-stall", action="store_true",
+                    help="only measure how a build through build_index_async stalls other threads of this "
+                         "process: graph built in a worker process vs in a thread")
+    ap.add_argument("--stall-workers", default="1,0", help="EMBEDLAB_WORKERS values for --server-stall")
     args = ap.parse_args()
     settings = [(float(e), int(c)) for e in args.epsilons.split(",") for c in args.candidates.split(",")]
     folder = Path(args.dir) if args.dir else Path(tempfile.gettempdir()) / "embedlab-bench-ann"
@@ -287,6 +355,9 @@ def main() -> None:
     _ = es.unit
     rss_unit = rss()
     print(f"unit vectors in {time.perf_counter() - t:.1f} s", flush=True)
+    if args.server_stall:
+        server_stall(es, args)
+        return
 
     # numba compilation, once per process, on a tiny set
     t = time.perf_counter()

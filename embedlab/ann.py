@@ -102,11 +102,14 @@ class ApproximateIndex:
     n_jobs : int or None
         Threads used to build the graph.
     pool : embedlab.workers.WorkerPool, optional
-        Build the graph in this pool's worker process instead of the calling thread
-        (pynndescent is numba code that holds the GIL: a million-row build in a web server
-        thread froze every session for half an hour). The unit vectors go to the worker as a
-        temporary ``.npy`` file; the search graph comes back and is joined to this process's
-        own copy of the vectors, so queries answer exactly as an index built here.
+        Build the graph in this pool's worker process (low priority) instead of the calling
+        thread, so a web server's sessions keep both the CPU and the interpreter: measured with
+        ``bench/bench_ann.py --server-stall`` at 200,000 x 300, a thread of the server woke up
+        late by 2.8 ms (p99) / 0.36 s (max) during a worker build, 12.7 ms / 1.2 s during an
+        in-thread build (pynndescent releases the GIL in its parallel loops, not while numba
+        compiles). The unit vectors go to the worker as a temporary ``.npy`` file; the search
+        graph comes back and is joined to this process's own copy of the vectors, so queries
+        answer exactly as an index built here.
 
     Attributes
     ----------
@@ -228,8 +231,9 @@ _builds_running = 0
 
 
 def _index_in_background(es: EmbeddingSet, options: dict) -> ApproximateIndex:
-    """Build in a process of its own (not the shared UMAP pool: a million-row build takes half an
-    hour and UMAPs would queue behind it), stopped when no build is left so its memory goes back."""
+    """Build in a process of its own at low priority (not the shared UMAP pool: a million-row build
+    takes half an hour and UMAPs would queue behind it), stopped when no build is left so its memory
+    (4 GB at the peak of a 1M x 300 build) goes back to the system."""
     global _build_pool, _builds_running
     if worker_count() == 0:              # EMBEDLAB_WORKERS=0: everything in this process
         return ApproximateIndex(es, **options)
