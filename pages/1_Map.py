@@ -9,7 +9,7 @@ from embedlab.plots import OTHER, compare_figure, map_figure, nearest_in_picture
 from ui import cached, params
 from ui.figures import plotly_chart
 from ui.setup import setup_page
-from ui.text import file_stem, md_text
+from ui.text import csv_bytes, file_stem, md_text
 
 METHODS = {"pca": "PCA (instant)", "umap": "UMAP", "tsne": "t-SNE"}
 SIZES = (1000, 2000, 5000, 10000, 20000, "all")
@@ -202,13 +202,13 @@ table = pd.DataFrame({"token": tokens, **{f"{'xyz'[d]}": coords[:, d] for d in r
 if labels is not None:
     table["colour"] = labels
 d1, d2 = st.columns(2)
-d1.download_button("Download the drawn coordinates (CSV)", table.to_csv(index=False).encode(),
+d1.download_button("Download the drawn coordinates (CSV)", csv_bytes(table),
                    file_name=f"{file_stem(es.name)}-{method}-{dims}d.csv", mime="text/csv", key="map_dl_all")
 if dims == 2:
     if sel:
         st.markdown(f"**Selected: {len(sel):,} words**")
         st.write(md_text(", ".join(tokens[i] for i in sel[:300])) + (" …" if len(sel) > 300 else ""))
-        d2.download_button("Download the selection (CSV)", table.iloc[sel].to_csv(index=False).encode(),
+        d2.download_button("Download the selection (CSV)", csv_bytes(table.iloc[sel]),
                            file_name=f"{file_stem(es.name)}-selection.csv", mime="text/csv", key="map_dl_sel")
     else:
         st.caption("Draw a lasso or a box on the map (drag on the picture) to list the words inside it.")

@@ -13,6 +13,7 @@ token such as ``**x**``, ``[a](https://example.com)`` or ``$x$`` would still be 
     st.error(md_text(exc))
 
 :func:`file_stem` makes a set name (often an uploaded file's name) safe as the stem of a download's file name.
+:func:`csv_cell` / :func:`csv_bytes` keep tokens from acting as spreadsheet formulas in CSV downloads.
 
 This module imports nothing from Streamlit, so it can be tested as pure functions; what Streamlit's
 renderer really shows is checked in ``tests/browser/test_hostile_tokens.py``.
@@ -22,7 +23,7 @@ from __future__ import annotations
 import re
 import string
 
-__all__ = ["md_text", "file_stem"]
+__all__ = ["md_text", "file_stem", "csv_cell", "csv_bytes"]
 
 # A backslash makes any ASCII punctuation character literal (CommonMark). It is added only where a character
 # can start Markdown or Streamlit syntax, so ordinary text ("broken.txt: line 3 (of 10)") keeps its source
@@ -119,3 +120,36 @@ def file_stem(name: object, *, default: str = "embedlab", max_length: int = 80) 
     """
     stem = _UNSAFE_FILE_CHARS.sub("_", str(name)).strip("._ ")
     return stem[:max_length].rstrip("._ ") or default
+
+
+# -- CSV downloads ------------------------------------------------------------------------------------
+# A spreadsheet opening a CSV runs a cell that starts with = + - @ (or a tab / carriage return before
+# one) as a formula: a token "=HYPERLINK(...)" in an uploaded file would become a live link or worse
+# ("CSV injection", OWASP). Such cells get a leading apostrophe, the spreadsheet convention for "this
+# is text". A lone sign ("-", "+", the tokenizer has them) and plain numbers ("-1.5") are left as they are.
+_FORMULA_START = frozenset("=+-@\t\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def csv_cell(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet shows as text, never runs as a formula.
+
+    >>> csv_cell("=1+1"), csv_cell("@SUM(A1)"), csv_cell("king"), csv_cell("-"), csv_cell("-1.5")
+    ("'=1+1", "'@SUM(A1)", 'king', '-', '-1.5')
+    """
+    if len(text) > 1 and text[0] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def csv_bytes(table) -> bytes:
+    """A pandas DataFrame as UTF-8 CSV for a download, its text cells passed through :func:`csv_cell`."""
+    import pandas as pd
+
+    safe = table.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col].dtype):
+            safe[col] = [csv_cell(v) if isinstance(v, str) else v for v in safe[col]]
+    # RFC 4180 line ends: with pandas' default "\n" a cell holding a bare "\r" is written unquoted and
+    # splits its row when read back
+    return safe.to_csv(index=False, lineterminator="\r\n").encode()
