@@ -99,11 +99,23 @@ def test_a_large_upload_is_dropped_from_the_uploader_once_read(monkeypatch):
     the set stays loaded and selected, and the next upload goes through the fresh uploader."""
     import ui.setup
 
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
     monkeypatch.setattr(ui.setup, "RELEASE_UPLOADS_ABOVE", 10)      # bytes: every test file is "large"
+    left = []                                                       # files Streamlit still holds after
+
+    def release_and_look(file_id, release=ui.setup._release_upload):
+        done = release(file_id)
+        ctx = get_script_run_ctx()
+        left.append(len(ctx.uploaded_file_mgr.get_files(ctx.session_id, [file_id])))
+        return done
+
+    monkeypatch.setattr(ui.setup, "_release_upload", release_and_look)
     at = _home()
     first = b"3 2\napple 1.0 0.0\npear 0.9 0.1\nstone 0.0 1.0\n"
     at.file_uploader(key=UPLOAD_KEY).set_value(("fruit.txt", first, "text/plain")).run()
     assert not at.exception
+    assert left == [0]                                              # the bytes were released
     assert at.selectbox(key="current_set").value == "fruit"
     keys = [u.key for u in at.sidebar.get("file_uploader")]
     assert keys == [f"{UPLOAD_KEY}_1"], keys                      # the old widget (and its file) is gone

@@ -13,9 +13,28 @@ UPLOAD_KEY = "sidebar_upload"
 _UPLOAD_DONE = "_upload_done"      # {file_id: error message or None}, so a file is read once
 _UPLOAD_ROUND = "_upload_round"    # bumped to give the uploader a fresh key (see RELEASE_UPLOADS_ABOVE)
 RELEASE_UPLOADS_ABOVE = 64 * 2**20
-"""Bytes. Streamlit keeps an uploaded file in the server's memory for as long as the uploader shows
-it; a file larger than this is dropped from the uploader once it has been read (the uploader gets a
-fresh key), so a 1.2 GB upload does not stay in memory beside its vectors. Smaller files stay listed."""
+"""Bytes. Streamlit keeps an uploaded file in the server's memory until the browser deletes it or
+the session ends; a file larger than this is released once it has been read (removed from
+Streamlit's file manager, as its own chat input does, and the uploader gets a fresh key), so a
+1.2 GB upload does not stay in memory beside its vectors. Smaller files stay listed."""
+
+
+def _release_upload(file_id: str) -> bool:
+    """Drop an uploaded file's bytes from Streamlit's in-memory file manager (True if done).
+
+    Uses Streamlit's runtime API the way ``st.chat_input`` does (1.67); on another file manager or a
+    changed API it does nothing, and the bytes are freed when the session ends."""
+    try:
+        from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        if ctx is None or not isinstance(ctx.uploaded_file_mgr, MemoryUploadedFileManager):
+            return False
+        ctx.uploaded_file_mgr.remove_file(session_id=ctx.session_id, file_id=file_id)
+        return True
+    except (ImportError, AttributeError, TypeError):
+        return False
 
 
 def upload_key() -> str:
@@ -71,7 +90,8 @@ def _upload() -> None:
     finally:
         bar.empty()
     done[up.file_id] = None
-    if up.size > RELEASE_UPLOADS_ABOVE:    # free the upload's bytes (orphaned files are dropped after the run)
+    if up.size > RELEASE_UPLOADS_ABOVE:    # free the upload's bytes; a fresh, empty uploader
+        _release_upload(up.file_id)
         st.session_state[_UPLOAD_ROUND] = st.session_state.get(_UPLOAD_ROUND, 0) + 1
     del up
     from embedlab.ann import build_index_async
