@@ -75,12 +75,13 @@ def _build_in(pool: WorkerPool, es: EmbeddingSet, options: dict):
     folder = tempfile.mkdtemp(prefix="embedlab-ann-")
     try:
         path = os.path.join(folder, "unit.npy")
-        np.save(path, es.unit)
+        np.save(path, es.vectors)   # raw rows: pynndescent normalises them for "cosine" itself
         state, pid = pool.run(_graph_from_file, path, options)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    # what NNDescent keeps: the L2-normalised rows, in the order of its search tree's leaves
-    state["_raw_data"] = normalize(es.unit[state["_vertex_order"]], norm="l2", copy=False)
+    # what NNDescent keeps: the L2-normalised rows, in the order of its search tree's leaves (the same
+    # computation as in NNDescent, so the index is identical to one built in this process)
+    state["_raw_data"] = normalize(es.vectors[state["_vertex_order"]], norm="l2", copy=False)
     nnd = NNDescent.__new__(NNDescent)
     nnd.__setstate__(state)
     return nnd, pid
@@ -127,7 +128,9 @@ class ApproximateIndex:
         options = dict(n_neighbors=min(self.n_neighbors, len(es) - 1), seed=seed, n_jobs=n_jobs,
                        diversify_prob=diversify_prob, pruning_degree_multiplier=pruning_degree_multiplier)
         if pool is None:
-            self._nnd = _nndescent(es.unit, **options)
+            # the raw rows, not es.unit: pynndescent normalises them itself, and a freshly uploaded
+            # set's unit vectors (another copy of the array) are not computed before they are needed
+            self._nnd = _nndescent(es.vectors, **options)
             self.built_in_pid = os.getpid()
         else:
             self._nnd, self.built_in_pid = _build_in(pool, es, options)
