@@ -133,3 +133,27 @@ def test_a_small_upload_stays_listed_in_the_uploader():
     assert not at.exception
     assert at.selectbox(key="current_set").value == "fruit"
     assert at.file_uploader(key=UPLOAD_KEY).value is not None
+
+
+def test_a_large_upload_that_cannot_be_read_says_why_and_leaves_a_fresh_uploader(monkeypatch):
+    import ui.setup
+
+    monkeypatch.setattr(ui.setup, "RELEASE_UPLOADS_ABOVE", 10)
+    at = _home()
+    at.file_uploader(key=UPLOAD_KEY).set_value(("broken.txt", b"2 2\napple 1 0\npear zero 1\n", "text/plain")).run()
+    assert not at.exception
+    assert any("line 3" in e.value for e in at.error), [e.value for e in at.error]
+    assert at.selectbox(key="current_set").value == "minilm-words"
+    at.run()
+    assert [u.key for u in at.sidebar.get("file_uploader")] == [f"{UPLOAD_KEY}_1"]
+    assert at.file_uploader(key=f"{UPLOAD_KEY}_1").value is None
+
+
+def test_the_upload_limit_comes_from_the_config_and_is_stated():
+    import tomllib
+
+    limit = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
+    assert limit * 2**20 >= 1_000_000 * (300 * 4 + 8) + 20    # a 1M x 300 word2vec binary file fits
+    at = _home()
+    (uploader,) = at.sidebar.get("file_uploader")
+    assert f"Up to {limit} MB" in uploader.proto.help

@@ -1,6 +1,8 @@
 """The call every page starts with: page config, session defaults, sidebar set picker, upload."""
 from __future__ import annotations
 
+import io
+
 import streamlit as st
 
 import embedlab
@@ -14,26 +16,47 @@ _UPLOAD_DONE = "_upload_done"      # {file_id: error message or None}, so a file
 _UPLOAD_ROUND = "_upload_round"    # bumped to give the uploader a fresh key (see RELEASE_UPLOADS_ABOVE)
 RELEASE_UPLOADS_ABOVE = 64 * 2**20
 """Bytes. Streamlit keeps an uploaded file in the server's memory until the browser deletes it or
-the session ends; a file larger than this is released once it has been read (removed from
-Streamlit's file manager, as its own chat input does, and the uploader gets a fresh key), so a
-1.2 GB upload does not stay in memory beside its vectors. Smaller files stay listed."""
+the session ends, and every run copies it again for the value st.file_uploader returns. A file
+larger than this is removed from Streamlit's file manager as soon as it arrives (as its own chat
+input does) and the uploader gets a fresh key, so a 1.2 GB upload is held once while it is read
+and not at all afterwards. Smaller files stay listed."""
 
 
-def _release_upload(file_id: str) -> bool:
-    """Drop an uploaded file's bytes from Streamlit's in-memory file manager (True if done).
-
-    Uses Streamlit's runtime API the way ``st.chat_input`` does (1.67); on another file manager or a
-    changed API it does nothing, and the bytes are freed when the session ends."""
+def _file_manager():
+    """Streamlit's in-memory file manager and this session's id, or (None, None) (another manager,
+    or a changed runtime API: callers then fall back to what st.file_uploader returned)."""
     try:
         from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
         from streamlit.runtime.scriptrunner import get_script_run_ctx
 
         ctx = get_script_run_ctx()
-        if ctx is None or not isinstance(ctx.uploaded_file_mgr, MemoryUploadedFileManager):
-            return False
-        ctx.uploaded_file_mgr.remove_file(session_id=ctx.session_id, file_id=file_id)
+        if ctx is not None and isinstance(ctx.uploaded_file_mgr, MemoryUploadedFileManager):
+            return ctx.uploaded_file_mgr, ctx.session_id
+    except (ImportError, AttributeError):
+        pass
+    return None, None
+
+
+def _stored_bytes(file_id: str) -> bytes | None:
+    """The uploaded file's bytes as Streamlit stores them (no copy), or None."""
+    mgr, session = _file_manager()
+    try:
+        recs = mgr.get_files(session, [file_id]) if mgr is not None else []
+        return recs[0].data if recs and isinstance(recs[0].data, bytes) else None
+    except (AttributeError, TypeError, IndexError):
+        return None
+
+
+def _release_upload(file_id: str) -> bool:
+    """Drop an uploaded file from Streamlit's in-memory file manager (True if done), the way
+    ``st.chat_input`` does (1.67); the bytes are freed once nothing else refers to them."""
+    mgr, session = _file_manager()
+    if mgr is None:
+        return False
+    try:
+        mgr.remove_file(session_id=session, file_id=file_id)
         return True
-    except (ImportError, AttributeError, TypeError):
+    except (AttributeError, TypeError):
         return False
 
 
@@ -66,7 +89,8 @@ def _upload() -> None:
     up = st.file_uploader(
         "Load a vector file", key=upload_key(),
         help="word2vec text or binary, GloVe text, fastText .vec, Embedding Projector TSV, .npy. "
-             f"Up to {st.get_option('server.maxUploadSize')} MB. "
+             f"Up to {st.get_option('server.maxUploadSize')} MB. For very large sets word2vec binary is "
+             "the smallest file (1,000,000 × 300 ≈ 1.2 GB; `python -m embedlab convert` makes one). "
              "The file stays in this browser session only.")
     if up is None:
         return
@@ -77,23 +101,35 @@ def _upload() -> None:
         return
     from embedlab.formats import read_vectors
 
-    reading = f"Reading {md_text(up.name)}…"
+    name, file_id, large = up.name, up.file_id, up.size > RELEASE_UPLOADS_ABOVE
+    source = up
+    if large:
+        # Streamlit holds the bytes twice now: the stored upload (which the widget's state also
+        # refers to) and the deep copy st.file_uploader returned. Read the stored bytes and drop
+        # the copy (1.2 GB less at 1M x 300); release the upload once read, and give the next run
+        # a fresh, empty uploader so that the widget's state lets go of it too.
+        stored = _stored_bytes(file_id)
+        if stored is not None:
+            source = io.BytesIO(stored)       # shares the bytes (CPython's BytesIO copy-on-write)
+        del stored
+        st.session_state[_UPLOAD_ROUND] = st.session_state.get(_UPLOAD_ROUND, 0) + 1
+    del up
+    reading = f"Reading {md_text(name)}…"
     bar = st.progress(0.0, text=reading)
     try:
-        es = read_vectors(up, filename=up.name,
+        es = read_vectors(source, filename=name,
                           progress=lambda frac: bar.progress(min(max(float(frac), 0.0), 1.0),
                                                              text=reading))
     except embedlab.EmbedLabError as exc:
-        done[up.file_id] = str(exc)
+        done[file_id] = str(exc)
         st.error(md_text(exc))
         return
     finally:
         bar.empty()
-    done[up.file_id] = None
-    if up.size > RELEASE_UPLOADS_ABOVE:    # free the upload's bytes; a fresh, empty uploader
-        _release_upload(up.file_id)
-        st.session_state[_UPLOAD_ROUND] = st.session_state.get(_UPLOAD_ROUND, 0) + 1
-    del up
+        del source
+        if large:
+            _release_upload(file_id)
+    done[file_id] = None
     from embedlab.ann import build_index_async
 
     build_index_async(es)  # large sets only: neighbour queries switch to it once built
