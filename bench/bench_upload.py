@@ -11,8 +11,8 @@ tokens ``w0``, ``w1``...): word2vec binary (``bin``) and, on request, word2vec t
 file beside it (``embedlab.formats`` refuses a lone uploaded ``.npy``).
 
 For each format a fresh server is started (``streamlit run app.py`` via ``bench_load.app_server``,
-with ``STREAMLIT_SERVER_MAX_UPLOAD_SIZE=4096``: ``.streamlit/config.toml``'s 500 MB is too small for
-1M x 300), one headless Chromium page opens the home page and waits until it is drawn and settled,
+with ``STREAMLIT_SERVER_MAX_UPLOAD_SIZE=4096``, above ``.streamlit/config.toml``'s 2,048 MB, so that
+the ~2.9 GB text file of 1M x 300 can be measured too), one headless Chromium page opens the home page and waits until it is drawn and settled,
 then the file is given to the sidebar uploader ("Load a vector file") by its path (Playwright hands
 a local browser the path; the page uploads it like a user's file). The page is polled every 0.2 s
 for the progress bar ("Reading <name>…"), an exception box or error alert, and the sidebar caption
