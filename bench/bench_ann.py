@@ -54,12 +54,14 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import embedlab  # noqa: E402
 from embedlab import ann  # noqa: E402
 from embedlab import EmbeddingSet  # noqa: E402
 from embedlab.ann import ApproximateIndex  # noqa: E402
 from embedlab.similarity import top_k  # noqa: E402
+from bench_load import BackgroundLoop  # noqa: E402
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
@@ -255,30 +257,23 @@ def build(es: EmbeddingSet, args) -> tuple[ApproximateIndex, dict]:
     return index, stats
 
 
-class Ticker:
+class Ticker(BackgroundLoop):
     """A thread of this process that sleeps 10 ms in a loop and records how late it wakes up: what a
     web server's other sessions feel while something holds the GIL (every Streamlit session is a
     thread of one process)."""
 
-    def __init__(self, period: float = 0.01):
-        import threading
+    every = 0.01
 
-        self.period, self.lags, self._stop = period, [], threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+    def __init__(self):
+        super().__init__()
+        self.lags = []
+        self._last = None
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            t = time.perf_counter()
-            time.sleep(self.period)
-            self.lags.append(time.perf_counter() - t - self.period)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
+    def tick(self) -> None:
+        now = time.perf_counter()
+        if self._last is not None:          # the time since the last tick beyond the 10 ms wait
+            self.lags.append(now - self._last - self.every)
+        self._last = now
 
     def summary(self) -> tuple[float, float, float]:
         lag = np.array(self.lags or [np.nan]) * 1000

@@ -169,17 +169,22 @@ def machine_cpu_s() -> float:
     return (sum(vals[:8]) - idle) / _TICK
 
 
-class PeakSampler:
-    """Samples :func:`group_rss_mb` every ``every`` seconds in a thread; ``.peak`` is the maximum."""
+class BackgroundLoop:
+    """A daemon thread that calls ``tick()`` every ``every`` seconds between ``with`` enter and exit."""
 
-    def __init__(self, pgid: int, every: float = 0.2):
-        self.pgid, self.every, self.peak = pgid, every, 0.0
+    every = 0.2
+    join_timeout = 5.0
+
+    def __init__(self):
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def tick(self) -> None:
+        raise NotImplementedError
+
     def _run(self):
         while not self._stop.is_set():
-            self.peak = max(self.peak, group_rss_mb(self.pgid))
+            self.tick()
             self._stop.wait(self.every)
 
     def __enter__(self):
@@ -188,7 +193,18 @@ class PeakSampler:
 
     def __exit__(self, *exc):
         self._stop.set()
-        self._thread.join(timeout=5)
+        self._thread.join(timeout=self.join_timeout)
+
+
+class PeakSampler(BackgroundLoop):
+    """Samples :func:`group_rss_mb` every ``every`` seconds in a thread; ``.peak`` is the maximum."""
+
+    def __init__(self, pgid: int, every: float = 0.2):
+        super().__init__()
+        self.pgid, self.every, self.peak = pgid, every, 0.0
+
+    def tick(self):
+        self.peak = max(self.peak, group_rss_mb(self.pgid))
 
 
 # -- one browser session -------------------------------------------------------------------------------
@@ -283,30 +299,22 @@ async def render_map(browser, url: str, timeout_ms: float) -> float:
         await context.close()
 
 
-class HealthPinger:
+class HealthPinger(BackgroundLoop):
     """Pings the server's ``/_stcore/health`` every 0.1 s in a thread while active; the reply
     time is how long the server's event loop (which needs the GIL) took to answer."""
 
+    every, join_timeout = 0.1, 65.0
+
     def __init__(self, url: str):
-        self.url, self.times, self._stop = f"{url}/_stcore/health", [], threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        super().__init__()
+        self.url, self.times = f"{url}/_stcore/health", []
 
-    def _run(self):
-        while not self._stop.is_set():
-            t0 = time.perf_counter()
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(self.url, timeout=60) as r:
-                    r.read()
-            self.times.append(time.perf_counter() - t0)
-            self._stop.wait(0.1)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join(timeout=65)
+    def tick(self):
+        t0 = time.perf_counter()
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(self.url, timeout=60) as r:
+                r.read()
+        self.times.append(time.perf_counter() - t0)
 
     def summary(self) -> tuple[float, float]:
         """(median, max) reply time in ms."""

@@ -60,7 +60,7 @@ def _nndescent(data: np.ndarray, *, n_neighbors: int, seed: int, n_jobs: int | N
 
 
 def _graph_from_file(path: str, options: dict) -> tuple[dict, int]:
-    """Runs in a worker: build the index of the unit vectors saved at ``path``; return pynndescent's
+    """Runs in a worker: build the index of the rows saved at ``path``; return pynndescent's
     pickled state without the vectors (the caller has them), and this process's id."""
     nnd = _nndescent(np.load(path, mmap_mode="r"), **options)
     state = nnd.__getstate__()   # pynndescent's own pickling protocol (numba trees made plain)
@@ -74,7 +74,7 @@ def _build_in(pool: WorkerPool, es: EmbeddingSet, options: dict):
 
     folder = tempfile.mkdtemp(prefix="embedlab-ann-")
     try:
-        path = os.path.join(folder, "unit.npy")
+        path = os.path.join(folder, "rows.npy")
         np.save(path, es.vectors)   # raw rows: pynndescent normalises them for "cosine" itself
         state, pid = pool.run(_graph_from_file, path, options)
     finally:
@@ -108,7 +108,7 @@ class ApproximateIndex:
         ``bench/bench_ann.py --server-stall`` at 200,000 x 300, a thread of the server woke up
         late by 2.8 ms (p99) / 0.36 s (max) during a worker build, 12.7 ms / 1.2 s during an
         in-thread build (pynndescent releases the GIL in its parallel loops, not while numba
-        compiles). The unit vectors go to the worker as a temporary ``.npy`` file; the search
+        compiles). The set's rows go to the worker as a temporary ``.npy`` file; the search
         graph comes back and is joined to this process's own copy of the vectors, so queries
         answer exactly as an index built here.
 

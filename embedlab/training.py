@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 import queue
 import threading
 import time
@@ -430,12 +429,10 @@ _SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_TRAININGS)
 
 
 def _picklable_error(exc: BaseException) -> EmbedLabError:
+    from .workers import crossable_error
+
     if isinstance(exc, EmbedLabError):
-        try:
-            pickle.loads(pickle.dumps(exc))
-            return exc
-        except Exception:  # noqa: BLE001 - an error class that does not round-trip
-            return TrainingError(str(exc))
+        return crossable_error(exc, TrainingError)
     return TrainingError(f"training failed: {type(exc).__name__}: {exc}")
 
 

@@ -86,11 +86,21 @@ def _call(task_id: int, fn: Callable, args: tuple, kwargs: dict, wants_progress:
     try:
         return fn(*args, **kwargs)
     except EmbedLabError as exc:
-        try:                    # an error class whose pickle does not round-trip becomes a WorkerError
-            pickle.loads(pickle.dumps(exc))
-        except Exception:
-            raise WorkerError(str(exc)) from None
-        raise
+        crossing = crossable_error(exc, WorkerError)
+        if crossing is exc:
+            raise
+        raise crossing from None
+
+
+def crossable_error(exc: EmbedLabError, fallback: type[EmbedLabError]) -> EmbedLabError:
+    """``exc`` if it survives the trip to the parent process (pickled over a pipe), else
+    ``fallback(str(exc))``. Only our own exception object is pickled and read back here, in the
+    same process; nothing received from outside is unpickled."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001 - an error class whose pickle does not round-trip
+        return fallback(str(exc))
 
 
 def _pid() -> int:
