@@ -43,7 +43,7 @@ from .errors import EmbedLabError, InvalidParameterError, WorkerError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["WorkerPool", "shared_pool", "run_in_worker", "worker_count", "no_main_module", "lower_priority",
+__all__ = ["WorkerPool", "shared_pool", "run_in_worker", "worker_count", "no_main_module", "lower_priority", "crossable_error",
            "BACKGROUND_NICENESS"]
 
 Progress = Callable[[str, float], Any]
