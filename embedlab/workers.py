@@ -43,8 +43,8 @@ from .errors import EmbedLabError, InvalidParameterError, WorkerError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["WorkerPool", "shared_pool", "run_in_worker", "worker_count", "no_main_module", "lower_priority", "crossable_error",
-           "BACKGROUND_NICENESS"]
+__all__ = ["WorkerPool", "shared_pool", "run_in_worker", "worker_count", "no_main_module", "lower_priority",
+           "crossable_error", "BACKGROUND_NICENESS"]
 
 Progress = Callable[[str, float], Any]
 
