@@ -4,13 +4,13 @@ Run by hand:  python bench/bench_ann.py [--n 1000000] [--data realistic|gaussian
 
 Measures, on one float32 set of ``--n`` rows x 300 dims:
 
-  build        ``embedlab.ann.ApproximateIndex`` (pynndescent NN-descent graph + search graph):
+  build        ``embedlab.runtime.ann.ApproximateIndex`` (pynndescent NN-descent graph + search graph):
                wall and CPU seconds, extra peak RSS (numba compiled beforehand on a tiny set,
                timed separately)
   latency      one top-10 cosine query of a token of the set (left out of its own results),
                median over ``--latency-queries`` random rows, run round-robin so every method
                sees the same load: the index (``ApproximateIndex.query``), exact
-               ``embedlab.similarity.top_k``, the reference gensim ``KeyedVectors.most_similar``
+               ``embedlab.core.search.top_k``, the reference gensim ``KeyedVectors.most_similar``
                (exact brute force, same vectors, no copy) and a direct ``pynndescent`` query
   recall@10    against exact search (``top_k`` in blocks of 100 queries) on ``--recall-queries``
                random rows, self excluded like the app; also for the real-token rows alone
@@ -57,10 +57,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import embedlab  # noqa: E402
-from embedlab import ann  # noqa: E402
+from embedlab.runtime import ann  # noqa: E402
 from embedlab import EmbeddingSet  # noqa: E402
-from embedlab.ann import ApproximateIndex  # noqa: E402
-from embedlab.similarity import top_k  # noqa: E402
+from embedlab.runtime.ann import ApproximateIndex  # noqa: E402
+from embedlab.core.search import top_k  # noqa: E402
 from bench_load import BackgroundLoop  # noqa: E402
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)

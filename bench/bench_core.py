@@ -36,9 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import embedlab  # noqa: E402
-from embedlab import sources  # noqa: E402
-from embedlab.analogy import analogy  # noqa: E402
-from embedlab.similarity import most_similar_batch  # noqa: E402
+from embedlab.io import sources  # noqa: E402
+from embedlab.space.analogy import analogy  # noqa: E402
+from embedlab.core.search import most_similar_batch  # noqa: E402
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 warnings.filterwarnings("ignore", message=".*n_jobs value.*")
@@ -140,7 +140,7 @@ def main() -> int:
     rows.append(("analogy a:b :: c:? (3CosAdd)", an, an_ref, "gensim most_similar", "180 queries"))
 
     if not opts.quick:
-        from embedlab.evaluation import default_analogy_file, evaluate_analogies
+        from embedlab.space.evaluation import default_analogy_file, evaluate_analogies
 
         t = time.perf_counter()
         res = evaluate_analogies(es)
@@ -154,10 +154,10 @@ def main() -> int:
 
     # -- projections --------------------------------------------------------------------------------------
     try:
-        from embedlab.projection import project
+        from embedlab.space.projection import project
     except ImportError as exc:
         project = None
-        rows.append(("PCA / UMAP", None, None, "-", f"embedlab.projection missing ({exc})"))
+        rows.append(("PCA / UMAP", None, None, "-", f"embedlab.space.projection missing ({exc})"))
     if project is not None:
         from sklearn.decomposition import PCA
 
@@ -170,11 +170,11 @@ def main() -> int:
         if not opts.quick:
             import umap
 
-            from embedlab import projection as proj_mod
+            from embedlab.space import projection as proj_mod
 
             params = dict(getattr(proj_mod, "UMAP_DEFAULTS", {}) or {})
             if len(es) > getattr(proj_mod, "UMAP_PCA_INIT_ABOVE", float("inf")):
-                params["init"] = "pca"  # what embedlab.projection uses at this size
+                params["init"] = "pca"  # what embedlab.space.projection uses at this size
             small = es.subset(600)
             project(small, method="umap", dims=2, cache=False)  # numba compile, both share umap-learn's code
             umap.UMAP(n_components=2, random_state=0, **params).fit_transform(small.vectors)

@@ -3,7 +3,7 @@
 Run by hand:  python bench/bench_formats.py [--rows N --dim D] [--big] [--repeat R]
 
 Generates a word2vec text file (default 200,000 x 300; ``--big`` for 1,000,000 x 300) and the
-same vectors in binary, then times ``embedlab.formats.read_vectors`` and gensim's
+same vectors in binary, then times ``embedlab.io.formats.read_vectors`` and gensim's
 ``KeyedVectors.load_word2vec_format`` on both, each read in a fresh subprocess so that the
 peak resident memory during the read (RSS sampled every 2 ms, minus the RSS before it) can be
 compared with the final array's size. Prints medians
@@ -33,7 +33,7 @@ import numpy as np
 which, path, binary = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 if which == "embedlab":
     import pandas  # imported up front so the measured reading excludes import time
-    from embedlab.formats import read_vectors
+    from embedlab.io.formats import read_vectors
 else:
     from gensim.models import KeyedVectors
 def rss():

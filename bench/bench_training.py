@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from embedlab.corpus import builtin_corpus  # noqa: E402
-from embedlab.training import TrainParams, train  # noqa: E402
+from embedlab.io.corpus import builtin_corpus  # noqa: E402
+from embedlab.train.training import TrainParams, train  # noqa: E402
 
 
 def main(argv=None) -> int:

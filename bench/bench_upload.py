@@ -8,7 +8,7 @@ Writes the test files into a temporary folder (deleted at the end) from the real
 float32 array that ``bench/bench_ann.py`` leaves in ``/tmp/embedlab-bench-ann/`` (first ``--n`` rows;
 tokens ``w0``, ``w1``...): word2vec binary (``bin``) and, on request, word2vec text (``txt``). A
 ``.npy`` file is not measured: the sidebar uploader takes one file, and a ``.npy`` needs a vocabulary
-file beside it (``embedlab.formats`` refuses a lone uploaded ``.npy``).
+file beside it (``embedlab.io.formats`` refuses a lone uploaded ``.npy``).
 
 For each format a fresh server is started (``streamlit run app.py`` via ``bench_load.app_server``,
 with ``STREAMLIT_SERVER_MAX_UPLOAD_SIZE=4096``, above ``.streamlit/config.toml``'s 2,048 MB, so that

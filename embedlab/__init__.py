@@ -8,10 +8,10 @@ The backend package: importable and testable without Streamlit.
 """
 from __future__ import annotations
 
-from .embeddings import EmbeddingSet, Neighbor, unit_rows
-from .errors import (CorpusError, EmbedLabError, EmbeddingFormatError, InvalidParameterError,
+from .core.embeddings import EmbeddingSet, Neighbor, unit_rows
+from .core.errors import (CorpusError, EmbedLabError, EmbeddingFormatError, InvalidParameterError,
                      ModelPackageMissingError, TrainingError, UnknownSetError, UnknownTokenError)
-from .sources import BUILTIN_SETS, DEFAULT_SET, load
+from .io.sources import BUILTIN_SETS, DEFAULT_SET, load
 
 __version__ = "0.1.0"
 
@@ -26,7 +26,7 @@ __all__ = [
 def __getattr__(name: str):
     # heavy parts are imported only when used, so the CLI and the app start fast
     if name == "encode_sentences":
-        from .transformer import encode_sentences
+        from .encoder.transformer import encode_sentences
 
         return encode_sentences
     raise AttributeError(f"module 'embedlab' has no attribute {name!r}")

@@ -1,13 +1,13 @@
 """``python -m embedlab``: the command line (info, neighbors, analogy, project, evaluate, convert).
 
-The subcommands live in :mod:`embedlab.cli`; a new one (e.g. ``train``) is registered with
+The subcommands live in :mod:`embedlab.cli.main`; a new one (e.g. ``train``) is registered with
 one line in the ``COMMANDS`` table there.
 """
 from __future__ import annotations
 
 import sys
 
-from .cli import COMMANDS, main
+from .cli.main import COMMANDS, main
 
 __all__ = ["main", "COMMANDS"]
 

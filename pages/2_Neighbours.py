@@ -3,9 +3,9 @@ import pandas as pd
 import streamlit as st
 
 import embedlab
-from embedlab.axes import parse_words
-from embedlab.plots import neighbor_bar, similarity_heatmap
-from embedlab.similarity import cosine_matrix
+from embedlab.space.axes import parse_words
+from embedlab.viz.plots import neighbor_bar, similarity_heatmap
+from embedlab.core.search import cosine_matrix
 from ui import cached, params
 from ui.figures import plotly_chart
 from ui.setup import setup_page

@@ -4,9 +4,9 @@ import pandas as pd
 import streamlit as st
 
 import embedlab
-from embedlab import lesson_plots as lp
-from embedlab.sources import token_kind
-from embedlab.transformer import MAX_TOKENS, sinusoidal_encoding
+from embedlab.viz import lesson_plots as lp
+from embedlab.io.sources import token_kind
+from embedlab.encoder.transformer import MAX_TOKENS, sinusoidal_encoding
 from ui import lessons, params
 from ui.figures import plotly_chart
 from ui.setup import setup_page

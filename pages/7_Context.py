@@ -3,8 +3,8 @@ import numpy as np
 import streamlit as st
 
 import embedlab
-from embedlab import lesson_plots as lp
-from embedlab.documents import document_labels
+from embedlab.viz import lesson_plots as lp
+from embedlab.io.documents import document_labels
 from ui import lessons, params
 from ui.figures import plotly_chart
 from ui.setup import setup_page

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 import embedlab
-from embedlab import documents as dm
-from embedlab.plots import map_figure
+from embedlab.io import documents as dm
+from embedlab.viz.plots import map_figure
 from ui import cached, lessons, params, state
 from ui.figures import plotly_chart
 from ui.setup import setup_page

@@ -9,10 +9,10 @@ import pandas as pd
 import streamlit as st
 
 import embedlab
-from embedlab import corpus as cp
-from embedlab import training as tr
-from embedlab.axes import parse_words
-from embedlab.train_plots import loss_figure, rank_frequency_figure, training_animation
+from embedlab.io import corpus as cp
+from embedlab.train import training as tr
+from embedlab.space.axes import parse_words
+from embedlab.viz.train_plots import loss_figure, rank_frequency_figure, training_animation
 from ui import params, state
 from ui import workspace as uws
 from ui.figures import plotly_chart
@@ -244,7 +244,7 @@ res: tr.TrainingResult | None = st.session_state.get(RESULT)
 
 @st.cache_data(max_entries=16, show_spinner="Evaluating on gensim's benchmark files…")
 def _evaluate(fingerprint: str, _es: embedlab.EmbeddingSet, toy: bool) -> dict:
-    from embedlab.evaluation import default_pair_files, evaluate_analogies, evaluate_word_pairs, run_family
+    from embedlab.space.evaluation import default_pair_files, evaluate_analogies, evaluate_word_pairs, run_family
 
     out: dict = {}
     try:
@@ -265,7 +265,7 @@ def _evaluate(fingerprint: str, _es: embedlab.EmbeddingSet, toy: bool) -> dict:
 
 
 def _export_bytes(es: embedlab.EmbeddingSet, kind: str) -> bytes:
-    from embedlab import formats
+    from embedlab.io import formats
 
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)

@@ -27,7 +27,7 @@ def builtin_set(name: str) -> embedlab.EmbeddingSet:
 @st.cache_resource(max_entries=1, show_spinner=False)
 def start_warm_up() -> object | None:
     """Compile UMAP's numba code once, in the worker process that will run UMAP (see
-    embedlab.workers; a background thread when ``EMBEDLAB_WORKERS=0``), so the first UMAP on
+    embedlab.runtime.workers; a background thread when ``EMBEDLAB_WORKERS=0``), so the first UMAP on
     the Map page does not pay for it.
 
     pandas and plotly are imported here first, in the script thread: a first import racing
@@ -37,10 +37,10 @@ def start_warm_up() -> object | None:
     import plotly.graph_objects  # noqa: F401
 
     try:
-        from embedlab.projection import warm_up
+        from embedlab.space.projection import warm_up
     except ImportError:
         return None
-    from embedlab.workers import shared_pool
+    from embedlab.runtime.workers import shared_pool
 
     try:
         pool = shared_pool()
@@ -65,14 +65,14 @@ def start_warm_up() -> object | None:
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_HASH)
 def frequent_rows(es: EmbeddingSet, n: int | None) -> np.ndarray:
     """Rows of the n most frequent tokens (wordfreq), all if n is None."""
-    from embedlab.frequency import most_frequent
+    from embedlab.space.frequency import most_frequent
 
     return np.asarray(most_frequent(es, n))
 
 
 @st.cache_data(max_entries=4, show_spinner=False, hash_funcs=_HASH)
 def points_description(es: EmbeddingSet, n: int | None) -> str:
-    from embedlab.frequency import describe_points
+    from embedlab.space.frequency import describe_points
 
     return describe_points(es, n)
 
@@ -95,14 +95,14 @@ def has_projection(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, s
 
 def projection(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, seed: int = 0, progress=None):
     """Projection of ``es.vectors[rows]``: a small in-process LRU here, the disk cache in
-    embedlab.projection behind it. Not an st.cache_data function, so ``progress`` may draw
+    embedlab.space.projection behind it. Not an st.cache_data function, so ``progress`` may draw
     Streamlit elements (st.cache_data cannot replay elements drawn into outside blocks).
 
-    UMAP and t-SNE run in the worker process (embedlab.workers): their numba code holds the
+    UMAP and t-SNE run in the worker process (embedlab.runtime.workers): their numba code holds the
     GIL, and in this server every session is a thread. Sessions asking for the same
     projection at the same time share one run."""
-    from embedlab.projection import project
-    from embedlab.workers import run_in_worker
+    from embedlab.space.projection import project
+    from embedlab.runtime.workers import run_in_worker
 
     key = _projection_key(es, rows, method, dims, seed)
     rows = np.ascontiguousarray(rows, dtype=np.int64)
@@ -125,7 +125,7 @@ def projection(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, seed:
 
 @st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=_HASH)
 def _pca_fit(es: EmbeddingSet, base: np.ndarray, dims: int):
-    from embedlab.projection import fit_pca
+    from embedlab.space.projection import fit_pca
 
     return fit_pca(es.vectors[base], dims=dims)
 
@@ -141,14 +141,14 @@ def pca_coords(es: EmbeddingSet, base: np.ndarray, extra: np.ndarray, dims: int)
 
 @st.cache_data(max_entries=16, show_spinner="Clustering…", hash_funcs=_HASH)
 def kmeans(es: EmbeddingSet, base: np.ndarray, k: int):
-    from embedlab.clusters import kmeans_fit
+    from embedlab.space.clusters import kmeans_fit
 
     return kmeans_fit(es.vectors[base], k=k, seed=0)
 
 
 def cluster_labels(es: EmbeddingSet, base: np.ndarray, extra: np.ndarray, k: int) -> np.ndarray:
     """k-means fitted to the ``base`` rows; ``extra`` rows get their nearest centre."""
-    from embedlab.clusters import assign_clusters
+    from embedlab.space.clusters import assign_clusters
 
     res = kmeans(es, base, k)
     if not len(extra):
@@ -159,7 +159,7 @@ def cluster_labels(es: EmbeddingSet, base: np.ndarray, extra: np.ndarray, k: int
 @st.cache_data(max_entries=16, show_spinner="Measuring distortion…", hash_funcs=_HASH)
 def distortion(es: EmbeddingSet, rows: np.ndarray, coords: np.ndarray, k: int) -> tuple[np.ndarray, float]:
     """(per-point share of its k full-space neighbours kept in the picture, trustworthiness)."""
-    from embedlab.projection import neighbor_overlap, trustworthiness
+    from embedlab.space.projection import neighbor_overlap, trustworthiness
 
     high = es.vectors[rows]
     return neighbor_overlap(high, coords, k=k), float(trustworthiness(high, coords, k=k))
@@ -169,7 +169,7 @@ def distortion(es: EmbeddingSet, rows: np.ndarray, coords: np.ndarray, k: int) -
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_HASH)
 def neighbors(es: EmbeddingSet, query: str, k: int, metric: str = "cosine") -> tuple[list, list]:
     """Neighbours of a token or an arithmetic expression: (neighbours, input tokens)."""
-    from embedlab.analogy import expression_vector, parse_expression
+    from embedlab.space.analogy import expression_vector, parse_expression
 
     terms = parse_expression(query)
     if len(terms) == 1 and terms[0][0] > 0:
@@ -186,20 +186,20 @@ def neighbors(es: EmbeddingSet, query: str, k: int, metric: str = "cosine") -> t
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_HASH)
 def analogy(es: EmbeddingSet, a: str, b: str, c: str, k: int, method: str, exclude_inputs: bool):
-    from embedlab.analogy import analogy as solve
+    from embedlab.space.analogy import analogy as solve
 
     return solve(es, a, b, c, k=k, method=method, exclude_inputs=exclude_inputs)
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
 def analogy_sections() -> dict:
-    from embedlab.evaluation import analogy_sections as load
+    from embedlab.space.evaluation import analogy_sections as load
 
     return load()
 
 
 @st.cache_data(max_entries=32, show_spinner="Answering every question of the family…", hash_funcs=_HASH)
 def run_family(es: EmbeddingSet, section: str, method: str, exclude_inputs: bool):
-    from embedlab.evaluation import run_family as run
+    from embedlab.space.evaluation import run_family as run
 
     return run(es, analogy_sections()[section], method=method, exclude_inputs=exclude_inputs, k=10)

@@ -85,7 +85,7 @@ def set_names() -> list[str]:
 
 
 def _upload() -> None:
-    """Sidebar uploader: read a vector file with embedlab.formats, add it, select it."""
+    """Sidebar uploader: read a vector file with embedlab.io.formats, add it, select it."""
     up = st.file_uploader(
         "Load a vector file", key=upload_key(),
         help="word2vec text or binary, GloVe text, fastText .vec, Embedding Projector TSV, .npy. "
@@ -99,7 +99,7 @@ def _upload() -> None:
         if done[up.file_id]:
             st.error(md_text(done[up.file_id]))
         return
-    from embedlab.formats import read_vectors
+    from embedlab.io.formats import read_vectors
 
     name, file_id, large = up.name, up.file_id, up.size > RELEASE_UPLOADS_ABOVE
     source = up
@@ -130,7 +130,7 @@ def _upload() -> None:
         if large:
             _release_upload(file_id)
     done[file_id] = None
-    from embedlab.ann import build_index_async
+    from embedlab.runtime.ann import build_index_async
 
     build_index_async(es)  # large sets only: neighbour queries switch to it once built
     state.add_user_set(es)

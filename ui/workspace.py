@@ -12,8 +12,8 @@ import uuid
 
 import streamlit as st
 
-from embedlab.training import TrainingResult, TrainParams
-from embedlab.workspace import Workspace
+from embedlab.train.training import TrainingResult, TrainParams
+from embedlab.io.workspace import Workspace
 
 WORKSPACE_KEY = "workspace_key"     # session-state key of this session's workspace key
 _KEY_RE = re.compile(r"^[a-f0-9]{32}$")
@@ -52,7 +52,7 @@ def result_from_saved(es, extra: dict) -> TrainingResult | None:
 @st.cache_resource(max_entries=8, show_spinner="Preparing the corpus…")
 def builtin_corpus(name: str, options):
     """A built-in corpus, tokenized once per process and shared (a Corpus is immutable)."""
-    from embedlab.corpus import builtin_corpus as _builtin
+    from embedlab.io.corpus import builtin_corpus as _builtin
 
     return _builtin(name, options=options)
 

@@ -1,0 +1,1 @@
+"""The ``python -m embedlab`` command line."""

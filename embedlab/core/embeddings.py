@@ -1,0 +1,313 @@
+"""The core type: :class:`EmbeddingSet`, a vocabulary and its vectors.
+
+>>> import numpy as np
+>>> es = EmbeddingSet(["a", "b", "c"], np.eye(3, dtype=np.float32), name="toy")
+>>> len(es), es.dim, "b" in es
+(3, 3, True)
+>>> es["c"].tolist()
+[0.0, 0.0, 1.0]
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from .errors import InvalidParameterError, UnknownTokenError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["EmbeddingSet", "Neighbor", "unit_rows"]
+
+
+_CHECK_ROWS = 65_536
+"""Rows processed at a time by whole-array checks and normalisation, so their temporaries stay small."""
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Return a new float32 C-contiguous array with every row scaled to unit length.
+
+    Zero rows stay zero (no division by zero, no NaN).
+
+    Parameters
+    ----------
+    vectors : ndarray, shape (n, d) or (d,)
+
+    Returns
+    -------
+    ndarray, float32, same shape
+
+    >>> unit_rows(np.array([[3.0, 4.0], [0.0, 0.0]])).tolist()
+    [[0.6000000238418579, 0.800000011920929], [0.0, 0.0]]
+    """
+    v = np.asarray(vectors, dtype=np.float32)
+    one = v.ndim == 1
+    v2 = v.reshape(1, -1) if one else v
+    out = np.empty(v2.shape, dtype=np.float32)
+    for start in range(0, v2.shape[0], _CHECK_ROWS):  # in row blocks: no (n, d) temporaries
+        block = v2[start:start + _CHECK_ROWS]
+        norms = np.linalg.norm(block, axis=1, keepdims=True).astype(np.float32)
+        norms[norms == 0] = 1.0
+        np.divide(block, norms, out=out[start:start + _CHECK_ROWS])
+    return out.reshape(-1) if one else out
+
+
+def _first_non_finite_row(vectors: np.ndarray, *, block: int = _CHECK_ROWS) -> int | None:
+    """Row of the first NaN or inf value in a 2-D array, or None if all values are finite.
+
+    Checks ``block`` rows at a time: a whole-array ``np.isfinite`` would build an (n, d) bool
+    temporary (300 MB at 1M x 300) while a file is being loaded.
+
+    >>> _first_non_finite_row(np.array([[1.0, 2.0], [3.0, np.inf], [np.nan, 0.0]]), block=1)
+    1
+    >>> _first_non_finite_row(np.ones((5, 2))) is None
+    True
+    """
+    for start in range(0, vectors.shape[0], block):
+        ok = np.isfinite(vectors[start:start + block]).all(axis=1)
+        if not ok.all():
+            return start + int(np.argmin(ok))
+    return None
+
+
+@dataclass(frozen=True)
+class Neighbor:
+    """One search result: a token, its similarity (or distance) and its row index."""
+
+    token: str
+    score: float
+    index: int
+
+
+class EmbeddingSet:
+    """A vocabulary of unique tokens and their vectors.
+
+    Parameters
+    ----------
+    tokens : sequence of str
+        Unique tokens, one per row.
+    vectors : array_like, shape (n_tokens, dim)
+        Stored as a read-only float32 C-contiguous array.
+    name : str
+        Short name shown in the app ("minilm-words").
+    origin : str
+        Where the vectors came from, in words.
+    meta : mapping of str to sequence, optional
+        Per-token columns (e.g. ``{"kind": [...], "frequency": [...]}``), each of length n_tokens.
+    copy : bool
+        If False and ``vectors`` is already float32 C-contiguous, take it over without a copy
+        (it is made read-only). Readers use this to stay within 2x the array's memory.
+
+    Raises
+    ------
+    InvalidParameterError
+        If shapes disagree, tokens repeat, or values are not finite.
+    """
+
+    def __init__(self, tokens: Sequence[str], vectors, *, name: str = "custom",
+                 origin: str = "", meta: Mapping[str, Sequence] | None = None, copy: bool = True):
+        toks = tuple(str(t) for t in tokens)
+        vecs = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vecs.ndim != 2:
+            raise InvalidParameterError(f"vectors must be 2-D (n_tokens, dim), got shape {vecs.shape}")
+        if vecs.shape[0] != len(toks):
+            raise InvalidParameterError(
+                f"{len(toks)} tokens but {vecs.shape[0]} vector rows; they must match")
+        if vecs.shape[0] == 0 or vecs.shape[1] == 0:
+            raise InvalidParameterError(f"an embedding set needs at least one token and one dimension, got {vecs.shape}")
+        index = {t: i for i, t in enumerate(toks)}
+        if len(index) != len(toks):
+            seen: set[str] = set()
+            dups = [t for t in toks if t in seen or seen.add(t)]
+            raise InvalidParameterError(f"tokens must be unique; repeated: {dups[:5]}")
+        bad = _first_non_finite_row(vecs)
+        if bad is not None:
+            raise InvalidParameterError(f"vector of {toks[bad]!r} (row {bad}) has NaN or inf values")
+        if copy and isinstance(vectors, np.ndarray) and np.shares_memory(vecs, vectors):
+            vecs = vecs.copy()
+        vecs.flags.writeable = False
+        cols: dict[str, tuple] = {}
+        for key, col in (meta or {}).items():
+            col = tuple(col)
+            if len(col) != len(toks):
+                raise InvalidParameterError(f"metadata column {key!r} has {len(col)} values for {len(toks)} tokens")
+            cols[key] = col
+        self._tokens = toks
+        self._vectors = vecs
+        self._index = index
+        self.name = str(name)
+        self.origin = str(origin)
+        self._meta = cols
+
+    # -- basic protocol -------------------------------------------------
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        """The tokens, in row order."""
+        return self._tokens
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """``(n_tokens, dim) float32``, read-only."""
+        return self._vectors
+
+    @property
+    def meta(self) -> dict[str, tuple]:
+        """Per-token metadata columns (a copy of the mapping; columns are tuples)."""
+        return dict(self._meta)
+
+    @property
+    def dim(self) -> int:
+        return int(self._vectors.shape[1])
+
+    def __len__(self) -> int:
+        return len(self._tokens)
+
+    def __contains__(self, token: object) -> bool:
+        return isinstance(token, str) and token in self._index
+
+    def __getitem__(self, token: str) -> np.ndarray:
+        return self._vectors[self.index(token)]
+
+    def __iter__(self):
+        return iter(self._tokens)
+
+    def __repr__(self) -> str:
+        return f"EmbeddingSet(name={self.name!r}, size={len(self)}, dim={self.dim})"
+
+    def index(self, token: str) -> int:
+        """Row of ``token``; raises :class:`UnknownTokenError` with close matches."""
+        if not isinstance(token, str):
+            raise UnknownTokenError([repr(token)], set_name=self.name)
+        try:
+            return self._index[token]
+        except KeyError:
+            raise UnknownTokenError.for_tokens([token], self._tokens, set_name=self.name) from None
+
+    def indices(self, tokens: Iterable[str]) -> np.ndarray:
+        """Rows of several tokens; all missing ones are named in one :class:`UnknownTokenError`."""
+        tokens = list(tokens)
+        missing = [t if isinstance(t, str) else repr(t) for t in tokens if t not in self]
+        if missing:
+            raise UnknownTokenError.for_tokens(missing, self._tokens, set_name=self.name)
+        return np.array([self._index[t] for t in tokens], dtype=np.int64)
+
+    def missing(self, tokens: Iterable[str]) -> list[str]:
+        """The tokens of ``tokens`` that are not in the set, in order."""
+        return [t for t in tokens if t not in self]
+
+    # -- derived data, computed once --------------------------------------
+    @cached_property
+    def unit(self) -> np.ndarray:
+        """Unit-normalized vectors, ``(n_tokens, dim) float32``, read-only; computed once."""
+        u = unit_rows(self._vectors)
+        u.flags.writeable = False
+        return u
+
+    @cached_property
+    def sq_norms(self) -> np.ndarray:
+        """Squared Euclidean norm of each row, float32."""
+        n = np.einsum("ij,ij->i", self._vectors, self._vectors)
+        n.flags.writeable = False
+        return n
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A hex digest of tokens and vectors, used to key disk caches."""
+        h = hashlib.blake2b(digest_size=16)
+        h.update(np.asarray(self._vectors.shape, dtype=np.int64).tobytes())
+        # the array's own buffer, not .tobytes(): a copy of 1.2 GB at 1M x 300 (same digest)
+        h.update(memoryview(np.ascontiguousarray(self._vectors)).cast("B"))
+        h.update("\n".join(self._tokens).encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    # -- queries -----------------------------------------------------------
+    def vector(self, query) -> np.ndarray:
+        """The raw vector of a token, or ``query`` itself as float32 if it is already a vector."""
+        if isinstance(query, str):
+            return self[query]
+        v = np.asarray(query, dtype=np.float32).reshape(-1)
+        if v.shape[0] != self.dim:
+            raise InvalidParameterError(f"query vector has {v.shape[0]} dimensions, the set has {self.dim}")
+        return v
+
+    def neighbors(self, query, k: int = 10, *, exclude: Iterable[str] = (),
+                  metric: str = "cosine") -> list[Neighbor]:
+        """The ``k`` nearest tokens to a token or a vector.
+
+        A token query is left out of its own results (as gensim does), and so is
+        every token in ``exclude``. Ties are broken by row order.
+
+        Parameters
+        ----------
+        query : str or array_like of shape (dim,)
+        k : int
+        exclude : iterable of str
+        metric : {"cosine", "euclidean"}
+            ``cosine``: score is cosine similarity, best first. ``euclidean``: score is
+            the Euclidean distance between raw vectors, nearest first. For sets of at least
+            ``embedlab.runtime.ann.ANN_THRESHOLD`` rows whose approximate index has been built
+            (``embedlab.runtime.ann.build_index_async``), cosine queries use it (recall@10 >= 0.95).
+
+        Returns
+        -------
+        list of Neighbor
+
+        >>> es = EmbeddingSet(["x", "y", "z"], [[1, 0], [0.9, 0.1], [0, 1]])
+        >>> [n.token for n in es.neighbors("x", k=2)]
+        ['y', 'z']
+        """
+        from .search import top_k  # local: similarity imports this module
+
+        excl = list(exclude)
+        if isinstance(query, str):
+            excl.append(query)
+        rows = [self.indices([t for t in excl if t in self])]
+        vec = self.vector(query)[None, :]
+        index = None
+        if metric == "cosine":
+            from ..runtime.ann import index_for  # a large set's approximate index, once built
+
+            index = index_for(self)
+        if index is not None:
+            idx, scores = index.query(vec, k=k, exclude=rows)
+        else:
+            idx, scores = top_k(self, vec, k=k, exclude=rows, metric=metric)
+        return [Neighbor(self._tokens[i], float(s), int(i)) for i, s in zip(idx[0], scores[0])]
+
+    # -- new sets ---------------------------------------------------------
+    def subset(self, selection, *, name: str | None = None) -> "EmbeddingSet":
+        """A new set with some of the rows.
+
+        Parameters
+        ----------
+        selection : int, sequence of str, sequence of int, or boolean mask
+            An int keeps the first ``n`` rows; strings pick tokens (unknown ones raise);
+            ints pick rows; a boolean array of length ``len(self)`` is a mask.
+        """
+        if isinstance(selection, (int, np.integer)):
+            if selection < 1:
+                raise InvalidParameterError(f"subset size must be at least 1, got {selection}")
+            rows = np.arange(min(int(selection), len(self)))
+        else:
+            sel = list(selection) if not isinstance(selection, np.ndarray) else selection
+            if len(sel) and isinstance(sel[0], str):
+                rows = self.indices(sel)
+            else:
+                arr = np.asarray(sel)
+                if arr.dtype == bool:
+                    if arr.shape != (len(self),):
+                        raise InvalidParameterError("a boolean mask must have one value per token")
+                    rows = np.flatnonzero(arr)
+                else:
+                    rows = arr.astype(np.int64)
+                    if rows.size and (rows.min() < 0 or rows.max() >= len(self)):
+                        raise InvalidParameterError("row index out of range")
+            if rows.size == 0:
+                raise InvalidParameterError("the selection is empty")
+        meta = {k: [col[i] for i in rows] for k, col in self._meta.items()}
+        return EmbeddingSet([self._tokens[i] for i in rows], self._vectors[rows],
+                            name=name or self.name, origin=self.origin, meta=meta)

@@ -1,0 +1,1 @@
+"""Reading and writing: vector formats, corpora, documents, built-in sources, the workspace, the disk cache."""

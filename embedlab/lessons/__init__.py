@@ -1,0 +1,1 @@
+"""Data for the lesson pages (one-hot vs dense, ...)."""

@@ -1,0 +1,1 @@
+"""Processes and shared state: worker processes, approximate indexes and their registry."""

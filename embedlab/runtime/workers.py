@@ -1,0 +1,385 @@
+"""Long, GIL-holding computations in a separate process, so one user's work does not stall others.
+
+UMAP and pynndescent (and through it openTSNE's neighbour search) are numba code that holds
+Python's global interpreter lock while it runs. In the app every browser session is a thread of
+one server process, so a 40-second UMAP run in a thread freezes every other student's page for
+those 40 seconds. :class:`WorkerPool` runs such functions in a pool of ``spawn``-ed processes
+(:class:`concurrent.futures.ProcessPoolExecutor`) instead, and adds what the app needs on top:
+
+- progress: the function is given a ``progress(message, fraction)`` callable that works across
+  the process boundary; the caller's own ``progress`` is called in the *caller's* thread (so a
+  Streamlit page can move its progress bar from it);
+- sharing: callers that pass the same ``key`` while a task is running wait for that one task
+  instead of queueing a copy (thirty students pressing "UMAP" on the default set = one run);
+- a crashed worker (killed, out of memory) raises :class:`~embedlab.core.errors.WorkerError` and the
+  next call starts a fresh pool.
+
+Only our own functions and arrays cross the process boundary (pickled over a pipe between
+processes of this program); nothing a user uploads is ever unpickled.
+
+``EMBEDLAB_WORKERS`` sets the number of processes of the shared pool (default 1, leaving the
+other core to the web server on a 2-core machine); ``0`` runs tasks in the calling thread.
+"""
+from __future__ import annotations
+
+import atexit
+import contextlib
+import itertools
+import logging
+import multiprocessing
+import os
+import pickle
+import sys
+import threading
+import time
+import types
+import weakref
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, Hashable
+
+from ..core.errors import EmbedLabError, InvalidParameterError, WorkerError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["WorkerPool", "shared_pool", "run_in_worker", "worker_count", "no_main_module", "lower_priority",
+           "crossable_error", "BACKGROUND_NICENESS"]
+
+Progress = Callable[[str, float], Any]
+
+# -- the worker side ---------------------------------------------------------------------------
+_progress_queue = None      # set in each worker process by _init_worker
+
+
+BACKGROUND_NICENESS = 10
+"""Worker and training processes run this much "nicer" than the web server (Linux ``nice``), so
+that the pages of every session get the CPU first and long computations take what is left."""
+
+
+def lower_priority(increment: int = BACKGROUND_NICENESS) -> None:
+    """Make the calling process nicer by ``increment`` (where the OS allows it; else nothing)."""
+    try:
+        os.nice(increment)
+    except (AttributeError, OSError):      # no os.nice (Windows) or not permitted: run as is
+        logger.debug("could not lower the priority of process %d", os.getpid())
+
+
+def _init_worker(progress_queue) -> None:
+    global _progress_queue
+    _progress_queue = progress_queue
+    lower_priority()
+
+
+def _call(task_id: int, fn: Callable, args: tuple, kwargs: dict, wants_progress: bool):
+    """Runs in the worker: ``fn(*args, progress=..., **kwargs)``; EmbedLabErrors come back as they are."""
+    if wants_progress:
+        last = [0.0]
+
+        def progress(message: str, fraction: float) -> None:
+            now = time.monotonic()
+            if now - last[0] >= 0.1 or fraction >= 1.0:      # at most ~10 messages a second
+                last[0] = now
+                _progress_queue.put((task_id, str(message), float(fraction)))
+
+        kwargs = {**kwargs, "progress": progress}
+    try:
+        return fn(*args, **kwargs)
+    except EmbedLabError as exc:
+        crossing = crossable_error(exc, WorkerError)
+        if crossing is exc:
+            raise
+        raise crossing from None
+
+
+def crossable_error(exc: EmbedLabError, fallback: type[EmbedLabError]) -> EmbedLabError:
+    """``exc`` if it survives the trip to the parent process (pickled over a pipe), else
+    ``fallback(str(exc))``. Only our own exception object is pickled and read back here, in the
+    same process; nothing received from outside is unpickled."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001 - an error class whose pickle does not round-trip
+        return fallback(str(exc))
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+@contextlib.contextmanager
+def no_main_module():
+    """Hide ``__main__`` from ``spawn`` while worker processes start.
+
+    A spawned child imports the parent's main module (by path or name) before it runs
+    anything. Under ``streamlit run`` that "main module" is the page script Streamlit is
+    executing (it installs each script as ``sys.modules["__main__"]``), so every worker would
+    run a whole page in bare mode. With a stand-in module that has no file and no spec, the
+    child imports no main module at all; our tasks are module-level functions of embedlab.
+    """
+    real = sys.modules.get("__main__")
+    stand_in = types.ModuleType("__main__")
+    sys.modules["__main__"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("__main__") is stand_in:     # (a script run may have replaced it meanwhile)
+            if real is None:
+                del sys.modules["__main__"]
+            else:
+                sys.modules["__main__"] = real
+
+
+# -- the caller side ---------------------------------------------------------------------------
+class _Task:
+    __slots__ = ("task_id", "key", "future", "latest")
+
+    def __init__(self, task_id: int, key, future: Future):
+        self.task_id, self.key, self.future = task_id, key, future
+        self.latest: tuple[str, float] | None = None
+
+
+class WorkerPool:
+    """A pool of worker processes for long computations, with progress and shared tasks.
+
+    Parameters
+    ----------
+    processes : int
+        Worker processes (>= 1). They are started on the first :meth:`run`, with the ``spawn``
+        method (a fork of a multi-threaded web server is unsafe).
+
+    Examples
+    --------
+    >>> pool = WorkerPool(1)
+    >>> pool.run(sum, [1, 2, 3])
+    6
+    >>> pool.shutdown()
+    """
+
+    def __init__(self, processes: int = 1):
+        if int(processes) < 1:
+            raise InvalidParameterError(f"processes must be at least 1, got {processes}")
+        self.processes = int(processes)
+        self._ctx = multiprocessing.get_context("spawn")
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+        self._queue = None
+        self._tasks: dict[int, _Task] = {}
+        self._by_key: dict[Hashable, _Task] = {}
+        self._ids = itertools.count(1)
+
+    # the pool and the thread that routes progress messages to tasks
+    def _start(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            _kill_at_exit(self)
+            self._queue = self._ctx.Queue()
+            self._executor = ProcessPoolExecutor(self.processes, mp_context=self._ctx,
+                                                 initializer=_init_worker, initargs=(self._queue,))
+            threading.Thread(target=self._route, args=(self._queue,), name="embedlab-worker-progress",
+                             daemon=True).start()
+        return self._executor
+
+    def _route(self, q) -> None:
+        while True:
+            try:
+                item = q.get()
+            except Exception:  # noqa: BLE001 - closed queue / interpreter exit: this pool is gone
+                return
+            if item is None:
+                return
+            task_id, message, fraction = item
+            task = self._tasks.get(task_id)
+            if task is not None:
+                task.latest = (message, fraction)
+
+    def _forget(self, task: _Task) -> None:
+        with self._lock:
+            self._tasks.pop(task.task_id, None)
+            if task.key is not None and self._by_key.get(task.key) is task:
+                del self._by_key[task.key]
+
+    def _reset(self, executor, *, kill: bool = False) -> None:
+        with self._lock:
+            if self._executor is executor and executor is not None:
+                self._executor = None
+                q, self._queue = self._queue, None
+                procs = list((getattr(executor, "_processes", None) or {}).values()) if kill else []
+                executor.shutdown(wait=False, cancel_futures=True)
+                for proc in procs:
+                    with contextlib.suppress(Exception):
+                        proc.kill()
+                if q is not None:
+                    q.put(None)
+
+    def submit(self, fn: Callable, /, *args, key: Hashable | None = None, with_progress: bool = False,
+               **kwargs) -> Future:
+        """Start ``fn(*args, **kwargs)`` in a worker (or join the running task with the same ``key``).
+
+        With ``with_progress`` the function is also given ``progress=``; see :meth:`run`."""
+        with self._lock:
+            task = self._by_key.get(key) if key is not None else None
+            if task is not None and not task.future.done():
+                return task.future
+            executor = self._start()
+            task_id = next(self._ids)
+            with no_main_module():      # worker processes are spawned here, on demand
+                future = executor.submit(_call, task_id, fn, args, kwargs, with_progress)
+            task = _Task(task_id, key, future)
+            self._tasks[task_id] = task
+            if key is not None:
+                self._by_key[key] = task
+            future._embedlab_task = task          # noqa: SLF001 - lets run() find the progress
+        future.add_done_callback(lambda f, t=task: self._forget(t))
+        return future
+
+    def run(self, fn: Callable, /, *args, key: Hashable | None = None, progress: Progress | None = None,
+            poll: float = 0.2, **kwargs):
+        """Run ``fn(*args, **kwargs)`` in a worker process and return its result.
+
+        Parameters
+        ----------
+        fn : callable
+            A module-level function (it is pickled by reference). When ``progress`` is given,
+            ``fn`` must accept a ``progress=`` keyword: it receives a callable that forwards
+            ``(message, fraction)`` to the caller.
+        key : hashable, optional
+            Callers with the same key share one running task (and its progress).
+        progress : callable(message, fraction), optional
+            Called in the calling thread, every ``poll`` seconds at most, with the latest
+            progress of the task; first with a "waiting" message while earlier tasks run.
+
+        Raises
+        ------
+        EmbedLabError
+            What ``fn`` raised, if it was an EmbedLabError.
+        WorkerError
+            The worker process died (killed, out of memory) or could not start; the pool is
+            restarted on the next call.
+        """
+        future = self.submit(fn, *args, key=key, with_progress=progress is not None, **kwargs)
+        task: _Task = future._embedlab_task          # noqa: SLF001
+        executor = self._executor
+        shown = None
+        if progress is not None and task.latest is None:
+            # (the executor marks queued calls "running" early, so count the unfinished tasks instead)
+            ahead = sum(1 for t in list(self._tasks.values()) if t.task_id < task.task_id and not t.future.done())
+            ahead -= self.processes - 1
+            if ahead > 0:
+                shown = (f"Waiting for {ahead} other computation{'s' if ahead > 1 else ''} to finish…", 0.0)
+                progress(*shown)
+        while True:
+            try:
+                return future.result(timeout=poll)
+            except FutureTimeout:
+                if progress is not None and task.latest is not None and task.latest != shown:
+                    shown = task.latest
+                    progress(*shown)
+            except BrokenProcessPool as exc:
+                self._reset(executor)
+                raise WorkerError("The background process computing this stopped unexpectedly (out of memory, "
+                                  "or killed). Try again, or with fewer points.") from exc
+            except EmbedLabError:
+                raise
+            except (OSError, RuntimeError) as exc:
+                if isinstance(exc, EmbedLabError):
+                    raise
+                self._reset(executor)
+                raise WorkerError(f"The background process could not run the computation: {exc}") from exc
+
+    def pids(self) -> list[int]:
+        """Process ids of the running workers (starts the pool if needed)."""
+        self.run(_pid)
+        ex = self._executor
+        return sorted(getattr(ex, "_processes", {}) or {}) if ex is not None else []
+
+    def shutdown(self, *, kill: bool = False) -> None:
+        """Stop the workers: queued tasks are cancelled; a running task finishes in the background,
+        or with ``kill`` its process is killed at once (its caller gets :class:`WorkerError`)."""
+        self._reset(self._executor, kill=kill)
+
+
+# -- leaving the interpreter --------------------------------------------------------------------
+# concurrent.futures joins every process pool's manager thread when the interpreter exits, and
+# that waits for running tasks: stopping the server (or pytest) during a UMAP or the numba
+# warm-up waited for it to finish (72 s for the warm-up at nice +10). Running pools are killed
+# first instead, from a hook that runs before the library's own (threading's exit hooks run in
+# reverse order of registration, and concurrent.futures registers when it is imported).
+_live_pools: "weakref.WeakSet[WorkerPool]" = weakref.WeakSet()
+_exit_hook = False
+
+
+def _kill_at_exit(pool: WorkerPool) -> None:
+    global _exit_hook
+    _live_pools.add(pool)
+    if not _exit_hook:
+        register = getattr(threading, "_register_atexit", None)   # Python >= 3.9, private but stable
+        if register is not None:
+            with contextlib.suppress(RuntimeError):               # already shutting down
+                register(_kill_live_pools)
+                _exit_hook = True
+
+
+def _kill_live_pools() -> None:
+    for pool in list(_live_pools):
+        with contextlib.suppress(Exception):
+            pool.shutdown(kill=True)
+
+
+# -- one pool per process ---------------------------------------------------------------------
+_shared: WorkerPool | None = None
+_shared_lock = threading.Lock()
+
+
+def worker_count() -> int:
+    """Processes of the shared pool: ``$EMBEDLAB_WORKERS`` (default 1; 0 = run in the caller's thread).
+
+    Raises
+    ------
+    InvalidParameterError
+        If the variable is not a whole number from 0 to 64.
+    """
+    raw = os.environ.get("EMBEDLAB_WORKERS", "1").strip() or "1"
+    try:
+        n = int(raw)
+    except ValueError:
+        n = -1
+    if not 0 <= n <= 64:
+        raise InvalidParameterError(f"EMBEDLAB_WORKERS must be a whole number from 0 to 64, got {raw!r}")
+    return n
+
+
+def shared_pool() -> WorkerPool | None:
+    """The process-wide pool (created on first use), or None when ``EMBEDLAB_WORKERS=0``."""
+    global _shared
+    n = worker_count()
+    if n == 0:
+        return None
+    with _shared_lock:
+        if _shared is None or _shared.processes != n:
+            if _shared is not None:
+                _shared.shutdown()
+            _shared = WorkerPool(n)
+        return _shared
+
+
+def run_in_worker(fn: Callable, /, *args, key: Hashable | None = None, progress: Progress | None = None,
+                  **kwargs):
+    """``fn(*args, **kwargs)`` in the shared pool (in this thread when ``EMBEDLAB_WORKERS=0``).
+
+    Same arguments and errors as :meth:`WorkerPool.run`.
+
+    >>> run_in_worker(max, 3, 7)
+    7
+    """
+    pool = shared_pool()
+    if pool is None:
+        if progress is not None:
+            kwargs = {**kwargs, "progress": progress}
+        return fn(*args, **kwargs)
+    return pool.run(fn, *args, key=key, progress=progress, **kwargs)
+
+
+@atexit.register
+def _shutdown_shared() -> None:
+    if _shared is not None:
+        _shared.shutdown(kill=True)

@@ -1,0 +1,529 @@
+"""Standard benchmarks: word analogies (Google's questions-words) and word-pair similarity.
+
+The rules follow gensim's ``KeyedVectors.evaluate_word_analogies`` and
+``evaluate_word_pairs`` so that both give the same numbers on the same vectors:
+
+* only the first ``restrict_vocab`` rows are used, both as the vocabulary and as candidate answers;
+* with ``case_insensitive`` every word is upper-cased and, of several case variants of one
+  word, the first row wins;
+* a question (or pair) with a word outside that vocabulary is skipped and counted, not scored;
+* an analogy is answered by 3CosAdd (or 3CosMul) over the candidates, leaving out the three
+  question words: gensim looks at the five best answers and takes the first that is not a case
+  variant of a question word;
+* overall accuracy is correct / answered over all sections (gensim's "Total accuracy"); a
+  section with no answered question has accuracy 0.0, as in gensim.
+
+Unlike gensim, a malformed line raises :class:`EvaluationDataError` naming the line instead of
+being skipped silently (blank lines, ``#`` comments in pair files and one header line in a pair
+file are allowed). Questions are answered as batched matrix products, so the 19,544 Google
+questions take seconds.
+
+The default data are the files that ship with gensim (never copied into this repository):
+``questions-words.txt``, ``wordsim353.tsv`` and ``simlex999.txt``.
+"""
+from __future__ import annotations
+
+import importlib.util
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .analogy import _check_method, iter_analogy_scores
+from ..core.embeddings import EmbeddingSet
+from ..core.errors import EvaluationDataError, InvalidParameterError, ModelPackageMissingError
+from ..core.search import _check_k, _select
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["gensim_test_data_dir", "default_analogy_file", "default_pair_files", "analogy_sections",
+           "evaluate_analogies", "evaluate_word_pairs", "run_family", "AnalogyResult", "SectionResult",
+           "PairResult", "FamilyResult", "FamilyRow", "GENSIM_ANALOGY_TOPN"]
+
+GENSIM_ANALOGY_TOPN = 5  # gensim looks at this many answers for one that is not a question word
+Question = tuple[str, str, str, str]
+
+
+# -- data files ----------------------------------------------------------------------------------
+def gensim_test_data_dir() -> Path:
+    """The ``gensim/test/test_data`` folder of the installed gensim (found without importing gensim).
+
+    Raises
+    ------
+    ModelPackageMissingError
+        If gensim is not installed.
+    """
+    spec = importlib.util.find_spec("gensim")
+    if spec is None or not spec.origin:
+        raise ModelPackageMissingError(
+            "the default evaluation data ship with gensim, which is not installed. "
+            "Install it with: python -m pip install gensim")
+    return Path(spec.origin).parent / "test" / "test_data"
+
+
+def default_analogy_file() -> Path:
+    """gensim's copy of Google's ``questions-words.txt`` (19,544 questions in 14 sections)."""
+    return gensim_test_data_dir() / "questions-words.txt"
+
+
+def default_pair_files() -> list[Path]:
+    """gensim's ``wordsim353.tsv`` and ``simlex999.txt``."""
+    d = gensim_test_data_dir()
+    return [d / "wordsim353.tsv", d / "simlex999.txt"]
+
+
+def _lines(path: Path) -> Iterable[tuple[int, str]]:
+    """(1-based line number, text without the line break); decoding errors name the line."""
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise EvaluationDataError(f"cannot open the file: {exc.strerror or exc}", path=str(path)) from None
+    with fh:
+        for no, raw in enumerate(fh, start=1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise EvaluationDataError(f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                                          line=no, path=str(path)) from None
+            if "\x00" in text:
+                raise EvaluationDataError("binary data (NUL byte); expected a text file", line=no, path=str(path))
+            yield no, text.rstrip("\r\n")
+
+
+def _read_analogies(path: Path) -> dict[str, list[Question]]:
+    sections: dict[str, list[Question]] = {}
+    current: list[Question] | None = None
+    for no, line in _lines(path):
+        if line.startswith(": "):
+            name = line[2:].strip()
+            if not name:
+                raise EvaluationDataError("empty section name after ': '", line=no, path=str(path))
+            current = sections.setdefault(name, [])
+            continue
+        words = line.split()
+        if not words:
+            continue
+        if current is None:
+            raise EvaluationDataError(
+                "a question before the first section header; the file must start with a line like "
+                "': capital-common-countries'", line=no, path=str(path))
+        if len(words) != 4:
+            raise EvaluationDataError(
+                f"expected 4 words (a b c expected), found {len(words)}: {line.strip()[:80]!r}",
+                line=no, path=str(path))
+        current.append((words[0], words[1], words[2], words[3]))
+    if not any(sections.values()):
+        raise EvaluationDataError("no analogy questions found (expected ': section' lines followed by "
+                                  "lines of 4 words)", path=str(path))
+    return sections
+
+
+def analogy_sections(path: str | Path | None = None) -> dict[str, list[Question]]:
+    """The questions of an analogy file, by section, in file order.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A file in questions-words format (``: section`` lines, then ``a b c expected`` lines).
+        Default: gensim's ``questions-words.txt``. Sections repeated in the file are merged.
+
+    Returns
+    -------
+    dict of section name -> list of (a, b, c, expected)
+
+    Raises
+    ------
+    EvaluationDataError
+        Unreadable file, a question before any section, a line without exactly 4 words.
+
+    >>> secs = analogy_sections()
+    >>> len(secs), secs["family"][0]
+    (14, ('boy', 'girl', 'brother', 'sister'))
+    """
+    return _read_analogies(Path(path) if path is not None else default_analogy_file())
+
+
+# -- vocabulary rules ----------------------------------------------------------------------------
+def _vocab_map(tokens: Sequence[str], case_insensitive: bool) -> dict[str, int]:
+    """Key -> first row with that key (upper-cased keys if case_insensitive)."""
+    if not case_insensitive:
+        return {t: i for i, t in enumerate(tokens)}
+    out: dict[str, int] = {}
+    for i, t in enumerate(tokens):
+        out.setdefault(t.upper(), i)
+    return out
+
+
+def _check_restrict(restrict_vocab: int, n: int) -> int:
+    if isinstance(restrict_vocab, bool) or not isinstance(restrict_vocab, (int, np.integer)) or restrict_vocab < 1:
+        raise InvalidParameterError(f"restrict_vocab must be a whole number of at least 1, got {restrict_vocab!r}")
+    return int(min(restrict_vocab, n))
+
+
+# -- analogies -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SectionResult:
+    """Accuracy on one section: ``correct`` of ``total`` answered questions; ``skipped`` had OOV words."""
+
+    correct: int
+    total: int
+    accuracy: float
+    skipped: int = 0
+
+
+@dataclass(frozen=True)
+class AnalogyResult:
+    """Accuracy on an analogy file.
+
+    ``accuracy = correct / total`` over all answered questions (0.0 if none); ``skipped``
+    questions had a word outside the vocabulary and are not in ``total``.
+    """
+
+    accuracy: float
+    correct: int
+    total: int
+    skipped: int
+    sections: dict[str, SectionResult] = field(default_factory=dict)
+    method: str = "3cosadd"
+    path: str = ""
+
+
+def _best_answers(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, *, method: str,
+                  keys: Sequence[str], ignore: list[set[str]], topn: int) -> np.ndarray:
+    """gensim's answer to each question: among the ``topn`` best rows (question rows left out),
+    the first whose key is not a question word's key; if none is, the last of them
+    (-1 when there is no candidate at all).
+
+    The usual case (the best row is not a case variant of a question word) needs one argmax;
+    only rows that hit a case variant look further.
+    """
+    n = unit.shape[0]
+    out = np.empty(len(a), dtype=np.int64)
+    for sl, s in iter_analogy_scores(unit, a, b, c, method=method):
+        r = np.arange(s.shape[0])
+        s[r, a[sl]] = -np.inf
+        s[r, b[sl]] = -np.inf
+        s[r, c[sl]] = -np.inf
+        best = s.argmax(axis=1)
+        for j in range(s.shape[0]):
+            q = sl.start + j
+            cand = int(best[j])
+            if not np.isfinite(s[j, cand]):  # every candidate is a question word: no answer
+                out[q] = -1
+                continue
+            for _ in range(min(topn, n) - 1):
+                if keys[cand] not in ignore[q]:
+                    break
+                s[j, cand] = -np.inf
+                nxt = int(s[j].argmax())
+                if not np.isfinite(s[j, nxt]):
+                    break
+                cand = nxt
+            out[q] = cand
+    return out
+
+
+def evaluate_analogies(es: EmbeddingSet, path: str | Path | None = None, *, method: str = "3cosadd",
+                       restrict_vocab: int = 300000, case_insensitive: bool = True) -> AnalogyResult:
+    """Accuracy on an analogy file, as gensim ``KeyedVectors.evaluate_word_analogies`` computes it.
+
+    Parameters
+    ----------
+    es : EmbeddingSet
+    path : str or Path, optional
+        questions-words format; default gensim's ``questions-words.txt``.
+    method : {"3cosadd", "3cosmul"}
+        gensim always uses 3cosadd; 3cosmul applies the same rules with the other score.
+    restrict_vocab : int
+        Use only the first rows (vocabulary and candidate answers).
+    case_insensitive : bool
+        Compare words upper-cased; the first of several case variants is used.
+
+    Returns
+    -------
+    AnalogyResult
+        Overall and per-section accuracy; questions with unknown words counted in ``skipped``.
+
+    Raises
+    ------
+    EvaluationDataError
+        The file is malformed (the message names the line).
+    InvalidParameterError
+        Unknown method or bad ``restrict_vocab``.
+    """
+    _check_method(method)
+    n = _check_restrict(restrict_vocab, len(es))
+    file = Path(path) if path is not None else default_analogy_file()
+    sections = _read_analogies(file)
+    tokens = es.tokens[:n]
+    vocab = _vocab_map(tokens, case_insensitive)
+    norm = str.upper if case_insensitive else (lambda w: w)
+    keys = [norm(t) for t in tokens]
+
+    rows, expected, ignore, sec_of = [], [], [], []
+    skipped = {name: 0 for name in sections}
+    for s_id, (name, questions) in enumerate(sections.items()):
+        for q in questions:
+            k4 = [norm(w) for w in q]
+            r4 = [vocab.get(w) for w in k4]
+            if None in r4:
+                skipped[name] += 1
+                continue
+            rows.append(r4[:3])
+            expected.append(k4[3])
+            ignore.append(set(k4[:3]))
+            sec_of.append(s_id)
+    correct_flags = np.zeros(len(rows), dtype=bool)
+    if rows:
+        r = np.asarray(rows, dtype=np.int64)
+        answers = _best_answers(es.unit[:n], r[:, 0], r[:, 1], r[:, 2], method=method, keys=keys,
+                                ignore=ignore, topn=GENSIM_ANALOGY_TOPN)
+        correct_flags = np.array([i >= 0 and keys[i] == e for i, e in zip(answers, expected)], dtype=bool)
+    sec_arr = np.asarray(sec_of, dtype=np.int64)
+    results: dict[str, SectionResult] = {}
+    for s_id, name in enumerate(sections):
+        mask = sec_arr == s_id
+        tot, cor = int(mask.sum()), int(correct_flags[mask].sum())
+        results[name] = SectionResult(cor, tot, cor / tot if tot else 0.0, skipped[name])
+    total, correct = len(rows), int(correct_flags.sum())
+    n_skipped = sum(skipped.values())
+    logger.info("analogies %s (%s): %d/%d correct, %d skipped (OOV)", file.name, method, correct, total, n_skipped)
+    return AnalogyResult(correct / total if total else 0.0, correct, total, n_skipped, results, method, str(file))
+
+
+# -- word pairs ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PairResult:
+    """Agreement with human similarity judgements on a word-pair file.
+
+    ``oov_ratio`` is a fraction (0..1) of the pairs with an unknown word; gensim reports the same
+    number as a percentage (see :attr:`oov_percent`).
+    """
+
+    spearman: float
+    pearson: float
+    pairs_used: int
+    pairs_skipped: int
+    oov_ratio: float
+    path: str = ""
+
+    @property
+    def oov_percent(self) -> float:
+        return 100.0 * self.oov_ratio
+
+
+def _read_pairs(path: Path, delimiter: str | None) -> list[tuple[int, str, str, float]]:
+    out = []
+    seen_data = False
+    for no, line in _lines(path):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split(delimiter)
+        shown = "any whitespace" if delimiter is None else repr(delimiter)
+        if len(parts) != 3:
+            raise EvaluationDataError(
+                f"expected 3 fields (word, word, score) separated by {shown}, found {len(parts)}: "
+                f"{line.strip()[:80]!r}", line=no, path=str(path))
+        a, b, score = (p.strip() for p in parts)
+        try:
+            value = float(score)
+        except ValueError:
+            value = None
+        if value is None or not np.isfinite(value):
+            if not seen_data and value is None:  # one header line ("word1  word2  score") is allowed
+                seen_data = True
+                continue
+            raise EvaluationDataError(f"the score {score!r} is not a finite number", line=no, path=str(path))
+        if not a or not b:
+            raise EvaluationDataError("an empty word", line=no, path=str(path))
+        seen_data = True
+        out.append((no, a, b, value))
+    return out
+
+
+def evaluate_word_pairs(es: EmbeddingSet, path: str | Path | None = None, *, delimiter: str | None = "\t",
+                        case_insensitive: bool = True, restrict_vocab: int = 300000) -> PairResult:
+    """Spearman and Pearson correlation of cosine similarity with human scores.
+
+    Mirrors gensim ``KeyedVectors.evaluate_word_pairs``: pairs with a word outside the first
+    ``restrict_vocab`` rows are skipped and counted.
+
+    Parameters
+    ----------
+    es : EmbeddingSet
+    path : str or Path, optional
+        Lines ``word1<delimiter>word2<delimiter>score``; ``#`` comment lines and one header line
+        are allowed. Default: gensim's ``wordsim353.tsv``.
+    delimiter : str or None
+        Field separator; None splits on any whitespace.
+    case_insensitive : bool
+    restrict_vocab : int
+
+    Returns
+    -------
+    PairResult
+
+    Raises
+    ------
+    EvaluationDataError
+        Malformed line (named), or fewer than two pairs with both words known.
+    """
+    n = _check_restrict(restrict_vocab, len(es))
+    file = Path(path) if path is not None else default_pair_files()[0]
+    pairs = _read_pairs(file, delimiter)
+    vocab = _vocab_map(es.tokens[:n], case_insensitive)
+    norm = str.upper if case_insensitive else (lambda w: w)
+    ra, rb, gold = [], [], []
+    skipped = 0
+    for _, a, b, value in pairs:
+        ia, ib = vocab.get(norm(a)), vocab.get(norm(b))
+        if ia is None or ib is None:
+            skipped += 1
+            continue
+        ra.append(ia)
+        rb.append(ib)
+        gold.append(value)
+    if len(gold) < 2:
+        raise EvaluationDataError(
+            f"only {len(gold)} of {len(pairs)} pairs have both words in {es.name!r}; "
+            "a correlation needs at least 2", path=str(file))
+    from scipy import stats
+
+    u = es.unit
+    model = np.einsum("ij,ij->i", u[ra], u[rb])
+    spearman = float(stats.spearmanr(gold, model)[0])
+    pearson = float(stats.pearsonr(gold, model)[0])
+    logger.info("word pairs %s: spearman %.4f, pearson %.4f, %d used, %d skipped",
+                file.name, spearman, pearson, len(gold), skipped)
+    return PairResult(spearman, pearson, len(gold), skipped, skipped / (len(gold) + skipped), str(file))
+
+
+# -- one family, question by question ----------------------------------------------------------------
+@dataclass(frozen=True)
+class FamilyRow:
+    """One question a:b :: c:expected and how the set answered it.
+
+    ``got`` is the best answer (None if a word is missing); ``rank`` is the 1-based place of
+    ``expected`` in the ranking (None if it is beyond ``k``, is a question word that was left out,
+    or a word is missing); ``candidates`` are the ``k`` best answers; ``missing`` the unknown words.
+    """
+
+    a: str
+    b: str
+    c: str
+    expected: str
+    got: str | None
+    rank: int | None
+    correct: bool
+    candidates: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FamilyResult:
+    """Accuracy (top-1) over the ``covered`` questions; ``skipped`` had unknown words."""
+
+    accuracy: float
+    covered: int
+    skipped: int
+    rows: tuple[FamilyRow, ...]
+    method: str = "3cosadd"
+
+
+def run_family(es: EmbeddingSet, questions: Sequence[Sequence[str]], *, method: str = "3cosadd",
+               exclude_inputs: bool = True, k: int = 10, case_insensitive: bool = True) -> FamilyResult:
+    """Answer a list of analogy questions and report, for each, the answer and the rank of the expected word.
+
+    All questions are scored in batched matrix products over the whole set.
+
+    Parameters
+    ----------
+    es : EmbeddingSet
+    questions : sequence of (a, b, c, expected)
+        E.g. ``analogy_sections()["family"]``.
+    method : {"3cosadd", "3cosmul"}
+    exclude_inputs : bool
+        Leave a, b, c (and, if case-insensitive, their case variants) out of the answers.
+        With False, see how often the best answer is just b (Nissim et al. 2020).
+    k : int
+        Number of candidates kept per question, and the rank limit.
+    case_insensitive : bool
+        Match words to the set ignoring case (first variant wins) and judge answers that way.
+
+    Returns
+    -------
+    FamilyResult
+
+    >>> import embedlab
+    >>> res = run_family(embedlab.load("minilm-words"), [("man", "king", "woman", "queen")], k=3)
+    >>> res.rows[0].got, res.rows[0].rank, res.accuracy
+    ('queen', 1, 1.0)
+    """
+    _check_method(method)
+    k = _check_k(k, len(es))
+    norm = str.upper if case_insensitive else (lambda w: w)
+    vocab = _vocab_map(es.tokens, case_insensitive)
+    groups: dict[str, list[int]] = {}
+    if case_insensitive and exclude_inputs:
+        for i, t in enumerate(es.tokens):
+            groups.setdefault(t.upper(), []).append(i)
+
+    qs = []
+    for q in questions:
+        if len(q) != 4:
+            raise InvalidParameterError(f"each question needs 4 words (a, b, c, expected), got {tuple(q)!r}")
+        qs.append(tuple(str(w) for w in q))
+    covered_ix, rows4, missing_of = [], [], {}
+    for j, q in enumerate(qs):
+        r4 = [vocab.get(norm(w)) for w in q]
+        if None in r4:
+            missing_of[j] = tuple(w for w, r in zip(q, r4) if r is None)
+        else:
+            covered_ix.append(j)
+            rows4.append(r4)
+
+    got: dict[int, tuple[int | None, int | None, tuple[int, ...]]] = {}
+    if rows4:
+        r = np.asarray(rows4, dtype=np.int64)
+        a, b, c, e = r.T
+        excl_q: list[int] = []
+        excl_r: list[int] = []
+        if exclude_inputs:
+            for j, (ra, rb, rc, _) in enumerate(rows4):
+                if groups:
+                    rs = {x for w in (ra, rb, rc) for x in groups[es.tokens[w].upper()]}
+                else:
+                    rs = {ra, rb, rc}
+                excl_q.extend([j] * len(rs))
+                excl_r.extend(rs)
+        eq_arr, er_arr = np.asarray(excl_q, dtype=np.int64), np.asarray(excl_r, dtype=np.int64)
+        cols = np.arange(len(es))
+        for sl, s in iter_analogy_scores(es.unit, a, b, c, method=method):
+            lo, hi = np.searchsorted(eq_arr, [sl.start, sl.stop])
+            s[eq_arr[lo:hi] - sl.start, er_arr[lo:hi]] = -np.inf
+            kk = min(k, len(es) - (int(np.bincount(eq_arr[lo:hi] - sl.start).max()) if hi > lo else 0))
+            idx, _ = _select(s, kk, True) if kk > 0 else (np.zeros((s.shape[0], 0), np.int64), None)
+            ee = e[sl]
+            se = s[np.arange(s.shape[0]), ee]
+            rank = 1 + np.count_nonzero(s > se[:, None], axis=1) \
+                + np.count_nonzero((s == se[:, None]) & (cols[None, :] < ee[:, None]), axis=1)
+            for j in range(s.shape[0]):
+                ok_rank = int(rank[j]) if np.isfinite(se[j]) and rank[j] <= k else None
+                got[covered_ix[sl.start + j]] = (int(idx[j, 0]) if idx.shape[1] else None, ok_rank,
+                                                 tuple(int(x) for x in idx[j]))
+    out_rows = []
+    n_correct = 0
+    for j, q in enumerate(qs):
+        if j in missing_of:
+            out_rows.append(FamilyRow(*q, got=None, rank=None, correct=False, missing=missing_of[j]))
+            continue
+        best, rank_j, cands = got[j]
+        best_tok = es.tokens[best] if best is not None else None
+        ok = best_tok is not None and norm(best_tok) == norm(q[3])
+        n_correct += ok
+        out_rows.append(FamilyRow(*q, got=best_tok, rank=rank_j, correct=ok,
+                                  candidates=tuple(es.tokens[i] for i in cands)))
+    covered = len(rows4)
+    return FamilyResult(n_correct / covered if covered else 0.0, covered, len(missing_of), tuple(out_rows), method)

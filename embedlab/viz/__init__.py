@@ -1,0 +1,1 @@
+"""Plotly figures: style, maps, explorer figures, lesson and training figures, presenter mode."""

@@ -1,0 +1,132 @@
+"""Presenter mode: embedlab.viz.plots.presenter_style (pure, copies) and the sidebar switch (AppTest)."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from embedlab import InvalidParameterError
+from embedlab.viz.plots import FONT_SIZE, PALETTE, map_figure, neighbor_bar, presenter_style
+from embedlab.viz.train_plots import training_animation
+from ui.figures import PRESENTER
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 180
+
+
+@pytest.fixture
+def searched_map():
+    """A map of 60 points: 55 'other', a group of 5, and a searched word with 3 neighbours."""
+    rng = np.random.default_rng(0)
+    coords = rng.normal(size=(60, 2)).astype(np.float32)
+    tokens = [f"w{i}" for i in range(60)]
+    labels = ["other"] * 55 + ["animals"] * 5
+    return map_figure(coords, tokens, labels=labels, highlight=0, neighbor_rows=[1, 2, 3])
+
+
+def test_fonts_markers_and_lines_grow(searched_map):
+    big = presenter_style(searched_map)
+    assert big.layout.font.size == 20 and big.layout.font.color == "#000000"
+    assert searched_map.layout.font.size == FONT_SIZE
+    sizes = [(o.marker.size, n.marker.size) for o, n in zip(searched_map.data, big.data) if o.marker.size]
+    assert len(sizes) >= 3 and all(n == pytest.approx(o * 1.6) for o, n in sizes)
+    line = next(i for i, t in enumerate(searched_map.data) if t.mode == "lines")
+    assert big.data[line].line.width == pytest.approx(searched_map.data[line].line.width * 1.6)
+    label = searched_map.layout.annotations[0].font.size           # the boxed label of the searched word
+    assert big.layout.annotations[0].font.size == pytest.approx(label * 20 / FONT_SIZE)
+    assert big.layout.margin.l > searched_map.layout.margin.l
+
+
+def test_input_figure_is_not_mutated(searched_map):
+    before = searched_map.to_json()
+    big = presenter_style(searched_map)
+    assert searched_map.to_json() == before
+    assert big is not searched_map and big.to_json() != before
+
+
+def test_small_groups_get_labels_big_clouds_do_not(searched_map):
+    big = presenter_style(searched_map, label_limit=10)
+    by_name = {t.name: t for t in big.data}
+    assert by_name["animals (5)"].mode == "markers+text"
+    assert list(by_name["animals (5)"].text) == ["w55", "w56", "w57", "w58", "w59"]
+    assert by_name["other (55)"].mode == "markers" and by_name["other (55)"].text is None
+    assert all(t.mode == "markers" for t in presenter_style(searched_map, label_limit=0).data if t.name == "animals (5)")
+
+
+def test_labels_are_escaped_text_not_html():
+    fig = map_figure(np.zeros((2, 2), np.float32), ["<b>bold</b>", "a&b"])
+    assert list(presenter_style(fig).data[0].text) == ["&lt;b&gt;bold&lt;/b&gt;", "a&amp;b"]
+
+
+def test_light_colours_get_a_dark_outline_dark_ones_do_not():
+    light = map_figure(np.zeros((3, 2), np.float32), ["a", "b", "c"])
+    light.data[0].marker.color = PALETTE[6]      # Okabe-Ito yellow: faint on white
+    assert presenter_style(light).data[0].marker.line.width == 1
+    dark = map_figure(np.zeros((3, 2), np.float32), ["a", "b", "c"])   # Okabe-Ito blue
+    assert presenter_style(dark).data[0].marker.line.width is None
+
+
+def test_animation_frames_and_table_are_restyled_too():
+    snaps = np.random.default_rng(0).normal(size=(3, 4, 5)).astype(np.float32)
+    fig = training_animation(["a", "b", "c", "d"], snaps)
+    big = presenter_style(fig)
+    assert len(big.frames) == len(fig.frames) == 3
+    pts = [t for t in big.frames[1].data if t.type == "scatter" and t.mode == "markers+text"][0]
+    old = [t for t in fig.frames[1].data if t.type == "scatter" and t.mode == "markers+text"][0]
+    assert pts.marker.size == pytest.approx(old.marker.size * 1.6)
+    table, old_table = big.data[2], fig.data[2]
+    assert table.cells.font.size > old_table.cells.font.size and table.cells.height > old_table.cells.height
+
+
+def test_bar_and_heatmap_figures_survive():
+    fig = neighbor_bar(["queen", "prince"], [0.8, 0.7])
+    big = presenter_style(fig)
+    assert big.data[0].type == "bar" and big.layout.font.size == 20
+    assert list(big.data[0].y) == ["queen", "prince"]
+
+
+@pytest.mark.parametrize("kwargs, match", [({"font_size": 0}, "font_size=0"),
+                                           ({"marker_scale": -1}, "marker_scale=-1"),
+                                           ({"label_limit": -1}, "label_limit=-1")])
+def test_bad_options_raise(searched_map, kwargs, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        presenter_style(searched_map, **kwargs)
+
+
+# -- the sidebar switch ----------------------------------------------------------------------------------
+def _font_sizes(at) -> list:
+    return [json.loads(c.proto.spec)["layout"]["font"]["size"] for c in at.get("plotly_chart")]
+
+
+def test_toggle_sets_url_and_enlarges_figures_on_every_page():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception and "present" not in at.query_params
+    at.sidebar.toggle(key=PRESENTER).set_value(True).run()
+    assert not at.exception
+    assert at.query_params["present"] == "1"
+    pages = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+    with_figures = 0
+    for page in pages:
+        at.switch_page(page).run()
+        assert not at.exception, f"{page}: {[e.value for e in at.exception]}"
+        assert at.sidebar.toggle(key=PRESENTER).value is True, f"presenter mode lost on {page}"
+        sizes = _font_sizes(at)
+        assert all(s == 20 for s in sizes), f"{page}: figure font sizes {sizes}"
+        with_figures += bool(sizes)
+    assert with_figures >= 6
+    at.run()   # AppTest reports an empty query string for the run that switched pages; the next has it
+    assert at.query_params["present"] == "1"
+    at.sidebar.toggle(key=PRESENTER).set_value(False).run()
+    assert not at.exception and "present" not in at.query_params
+    assert all(s == FONT_SIZE for s in _font_sizes(at))
+
+
+def test_link_with_present_1_opens_in_presenter_mode():
+    at = AppTest.from_file(str(ROOT / "pages/2_Neighbours.py"), default_timeout=TIMEOUT)
+    at.query_params["present"] = "1"
+    at.run()
+    assert not at.exception
+    assert at.sidebar.toggle(key=PRESENTER).value is True
+    assert _font_sizes(at) and all(s == 20 for s in _font_sizes(at))
