@@ -9,8 +9,9 @@ The backend package: importable and testable without Streamlit.
 from __future__ import annotations
 
 from .core.embeddings import EmbeddingSet, Neighbor, unit_rows
-from .core.errors import (CorpusError, EmbedLabError, EmbeddingFormatError, InvalidParameterError,
-                     ModelPackageMissingError, TrainingError, UnknownSetError, UnknownTokenError)
+from .core.errors import (CorpusError, DuplicateTokenWarning, EmbedLabError, EmbeddingFormatError,
+                          EvaluationDataError, InvalidParameterError, ModelPackageMissingError, TrainingError,
+                          UnknownSetError, UnknownTokenError, WorkerError, WorkspaceError)
 from .io.sources import BUILTIN_SETS, DEFAULT_SET, load
 
 __version__ = "0.1.0"
@@ -19,6 +20,7 @@ __all__ = [
     "EmbeddingSet", "Neighbor", "unit_rows", "load", "BUILTIN_SETS", "DEFAULT_SET",
     "EmbedLabError", "EmbeddingFormatError", "UnknownTokenError", "UnknownSetError",
     "ModelPackageMissingError", "InvalidParameterError", "CorpusError", "TrainingError",
+    "EvaluationDataError", "WorkspaceError", "WorkerError", "DuplicateTokenWarning",
     "encode_sentences",
 ]
 

@@ -20,6 +20,8 @@ __all__ = [
     "TrainingError",
     "EvaluationDataError",
     "WorkspaceError",
+    "WorkerError",
+    "DuplicateTokenWarning",
 ]
 
 
@@ -123,3 +125,7 @@ class WorkspaceError(EmbedLabError):
 
 class WorkerError(EmbedLabError, RuntimeError):
     """The separate process that runs long computations (UMAP, t-SNE) stopped or could not start."""
+
+
+class DuplicateTokenWarning(UserWarning):
+    """A file repeats tokens; the first occurrence of each was kept and the other rows dropped."""

@@ -55,7 +55,7 @@ from typing import Callable
 import numpy as np
 
 from ..core.embeddings import EmbeddingSet
-from ..core.errors import EmbeddingFormatError, InvalidParameterError
+from ..core.errors import DuplicateTokenWarning, EmbeddingFormatError, InvalidParameterError
 
 logger = logging.getLogger(__name__)
 
@@ -83,10 +83,6 @@ _HEADER_RE = re.compile(rb"^[ \t]*(\d+)[ \t]+(\d+)[ \t]*\r?$")
 _HEADER_SNIFF_RE = re.compile(rb"^ *(\d+) +(\d+) *\r?$")  # tabs: a Projector row of two integers
 _FORBIDDEN_W2V = re.compile(r"[ \t\n\r\x0b\x0c]")
 _FORBIDDEN_TSV = re.compile(r"[\t\n\r]")
-
-
-class DuplicateTokenWarning(UserWarning):
-    """A file repeats tokens; the first occurrence of each was kept and the other rows dropped."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import json
 import numpy as np
 
 from tests.app.helpers import open_page
-from test_html_safety import assert_text_only
+from tests.viz.test_html_safety import assert_text_only
 from ui.text import md_text
 
 TOKENS = ("<script>window.__xss=1</script>", '<img src=x onerror="window.__xss=2">', "<b>bold</b>", "**star**",
