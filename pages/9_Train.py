@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import embedlab
+from embedlab.io import builtin_corpora as bc
 from embedlab.io import corpus as cp
 from embedlab.io.formats import export_bytes
 from embedlab.train import training as tr
@@ -112,7 +113,7 @@ def _session_corpus(key, build):
 corpus = None
 try:
     if source in ("toy", "lee"):
-        st.caption(cp.BUILTIN_CORPORA[source])
+        st.caption(bc.BUILTIN_CORPORA[source])
         corpus = uws.builtin_corpus(source, opts)
     elif source == "upload":
         exts = [e.lstrip(".") for e in cp.TEXT_EXTENSIONS + cp.CSV_EXTENSIONS + cp.ZIP_EXTENSIONS]
@@ -258,7 +259,7 @@ def _evaluate(fingerprint: str, _es: embedlab.EmbeddingSet, toy: bool) -> dict:
         except embedlab.EmbedLabError as exc:
             out[path.name] = str(exc)
     if toy:
-        fam = run_family(_es, cp.TOY_ANALOGIES, k=5)
+        fam = run_family(_es, bc.TOY_ANALOGIES, k=5)
         out["toy"] = [(f"{r.a} : {r.b} :: {r.c} : ?", r.expected, r.got or "—", r.rank or "—") for r in fam.rows]
     return out
 
@@ -294,7 +295,7 @@ if res is not None:
         st.caption("The loss is gensim's running training loss of each epoch (word2vec only). It falls as the "
                    "vectors get better at predicting neighbouring words; the learning rate also falls each epoch.")
     with t_eval:
-        ev = _evaluate(es.fingerprint, es, all(w in es for w in cp.TOY_WATCH_WORDS))
+        ev = _evaluate(es.fingerprint, es, all(w in es for w in bc.TOY_WATCH_WORDS))
         if "toy" in ev:
             st.markdown("**Planted analogies** (a is to b as c is to ?; rank of the expected answer):")
             st.dataframe(pd.DataFrame(ev["toy"], columns=["question", "expected", "best answer", "rank"]),
