@@ -226,6 +226,7 @@ def corpus_from_text(text: str, *, name: str = "pasted text", options: TokenizeO
     CorpusError
         No words, or more than ``max_tokens`` tokens.
     """
+    max_tokens = check_int(max_tokens, "max_tokens", minimum=1)
     if not isinstance(text, str):
         raise CorpusError(f"{name}: expected text, got {type(text).__name__}")
     if not text.strip():

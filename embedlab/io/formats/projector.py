@@ -10,20 +10,18 @@ _TOKEN_NAMES = ("token", "word", "label", "name")
 
 
 def _convert_column(values: list[str]) -> tuple:
+    """A metadata column as ints if every present value is one, else floats if all are, else strings; "" is None.
+
+    >>> _convert_column(["1", "", "3"]), _convert_column(["1", "2.5"]), _convert_column(["a", ""])
+    ((1, None, 3), (1.0, 2.5), ('a', None))
+    """
     present = [v for v in values if v != ""]
-    if present:
+    for kind in (int, float) if present else ():
         try:
-            ints = [int(v) for v in present]
-            it = iter(ints)
-            return tuple(next(it) if v != "" else None for v in values)
+            it = iter([kind(v) for v in present])
         except ValueError:
-            pass
-        try:
-            flts = [float(v) for v in present]
-            it2 = iter(flts)
-            return tuple(next(it2) if v != "" else None for v in values)
-        except ValueError:
-            pass
+            continue
+        return tuple(next(it) if v != "" else None for v in values)
     return tuple(v if v != "" else None for v in values)
 
 
