@@ -20,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from embedlab.encoder import transformer as tr  # noqa: E402
+from embedlab.encoder import model as tr  # noqa: E402
 
 
 def sentences(n: int, seed: int = 0) -> list[str]:

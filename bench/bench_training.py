@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from embedlab.io.corpus import builtin_corpus  # noqa: E402
+from embedlab.io.builtin_corpora import builtin_corpus  # noqa: E402
 from embedlab.train.training import TrainParams, train  # noqa: E402
 
 

@@ -28,7 +28,7 @@ __all__ = [
 def __getattr__(name: str):
     # heavy parts are imported only when used, so the CLI and the app start fast
     if name == "encode_sentences":
-        from .encoder.transformer import encode_sentences
+        from .encoder.model import encode_sentences
 
         return encode_sentences
     raise AttributeError(f"module 'embedlab' has no attribute {name!r}")

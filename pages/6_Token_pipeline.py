@@ -6,7 +6,7 @@ import streamlit as st
 import embedlab
 from embedlab.viz import lesson_plots as lp
 from embedlab.io.sources import token_kind
-from embedlab.encoder.transformer import MAX_TOKENS, sinusoidal_encoding
+from embedlab.encoder import MAX_TOKENS, sinusoidal_encoding
 from ui import lessons, params
 from ui.figures import plotly_chart
 from ui.setup import setup_page

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import embedlab
+from embedlab.encoder import documents as ed
 from embedlab.io import documents as dm
 from embedlab.viz.plots import map_figure
 from ui import cached, lessons, params, state
@@ -78,7 +79,7 @@ if docs is not None:
     if st.button(f"Encode {len(docs):,} documents", type="primary", key="docs_encode"):
         bar = st.progress(0.0, text="Encoding…")
         try:
-            es = dm.encode_documents(list(docs.texts), name=name.strip() or "documents",
+            es = ed.encode_documents(list(docs.texts), name=name.strip() or "documents",
                                      progress=lambda done, total: bar.progress(
                                          done / total, text=f"Encoding… {done:,} / {total:,}"))
         except embedlab.EmbedLabError as exc:
@@ -90,7 +91,7 @@ if docs is not None:
 
 # -- 2. map and search ------------------------------------------------------------------------------------
 es = st.session_state.get(lessons.DOCS_SET)
-if current is not None and "text" in current.meta and current.dim == 384:
+if ed.is_document_set(current):
     es = current          # a documents set picked in the sidebar
 if es is None:
     st.info("Encode some documents to see the map and search them.")
@@ -112,7 +113,7 @@ params.sync({"q": "docs_q", "k": ("docs_k", str), "method": "docs_method"})
 hits = []
 if query.strip():
     try:
-        hits = dm.search(es, query, k=k)
+        hits = ed.search(es, query, k=k)
     except embedlab.EmbedLabError as exc:
         st.error(md_text(exc))
 if hits:

@@ -1,15 +1,15 @@
 """Train: upload a corpus, watch word2vec learn, evaluate the result, export it."""
 import hashlib
 import os
-import tempfile
 import time
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 import embedlab
+from embedlab.io import builtin_corpora as bc
 from embedlab.io import corpus as cp
+from embedlab.io.formats import export_bytes
 from embedlab.train import training as tr
 from embedlab.space.axes import parse_words
 from embedlab.viz.train_plots import loss_figure, rank_frequency_figure, training_animation
@@ -113,7 +113,7 @@ def _session_corpus(key, build):
 corpus = None
 try:
     if source in ("toy", "lee"):
-        st.caption(cp.BUILTIN_CORPORA[source])
+        st.caption(bc.BUILTIN_CORPORA[source])
         corpus = uws.builtin_corpus(source, opts)
     elif source == "upload":
         exts = [e.lstrip(".") for e in cp.TEXT_EXTENSIONS + cp.CSV_EXTENSIONS + cp.ZIP_EXTENSIONS]
@@ -259,23 +259,9 @@ def _evaluate(fingerprint: str, _es: embedlab.EmbeddingSet, toy: bool) -> dict:
         except embedlab.EmbedLabError as exc:
             out[path.name] = str(exc)
     if toy:
-        fam = run_family(_es, cp.TOY_ANALOGIES, k=5)
+        fam = run_family(_es, bc.TOY_ANALOGIES, k=5)
         out["toy"] = [(f"{r.a} : {r.b} :: {r.c} : ?", r.expected, r.got or "—", r.rank or "—") for r in fam.rows]
     return out
-
-
-def _export_bytes(es: embedlab.EmbeddingSet, kind: str) -> bytes:
-    from embedlab.io import formats
-
-    with tempfile.TemporaryDirectory() as d:
-        d = Path(d)
-        if kind == "w2v":
-            return formats.write_word2vec(es, d / "v.txt").read_bytes()
-        if kind in ("tsv", "meta"):
-            vp, mp = formats.write_projector_tsv(es, d / "vectors.tsv", d / "metadata.tsv")
-            return (vp if kind == "tsv" else mp).read_bytes()
-        npy, vocab = formats.write_npy(es, d / "vectors.npy", d / "vocab.txt")
-        return (npy if kind == "npy" else vocab).read_bytes()
 
 
 if res is not None:
@@ -309,7 +295,7 @@ if res is not None:
         st.caption("The loss is gensim's running training loss of each epoch (word2vec only). It falls as the "
                    "vectors get better at predicting neighbouring words; the learning rate also falls each epoch.")
     with t_eval:
-        ev = _evaluate(es.fingerprint, es, all(w in es for w in cp.TOY_WATCH_WORDS))
+        ev = _evaluate(es.fingerprint, es, all(w in es for w in bc.TOY_WATCH_WORDS))
         if "toy" in ev:
             st.markdown("**Planted analogies** (a is to b as c is to ?; rank of the expected answer):")
             st.dataframe(pd.DataFrame(ev["toy"], columns=["question", "expected", "best answer", "rank"]),
@@ -338,15 +324,15 @@ if res is not None:
                     "projector.tensorflow.org (Load → vectors.tsv, then metadata.tsv).")
         e1, e2, e3, e4, e5 = st.columns(5)
         stem = file_stem(es.name)
-        e1.download_button("word2vec text", lambda: _export_bytes(es, "w2v"), file_name=f"{stem}.txt",
+        e1.download_button("word2vec text", lambda: export_bytes(es, "word2vec-text"), file_name=f"{stem}.txt",
                            mime="text/plain", on_click="ignore", key="tr_dl_w2v")
-        e2.download_button("vectors.tsv", lambda: _export_bytes(es, "tsv"), file_name="vectors.tsv",
+        e2.download_button("vectors.tsv", lambda: export_bytes(es, "projector-vectors"), file_name="vectors.tsv",
                            mime="text/tab-separated-values", on_click="ignore", key="tr_dl_tsv")
-        e3.download_button("metadata.tsv", lambda: _export_bytes(es, "meta"), file_name="metadata.tsv",
+        e3.download_button("metadata.tsv", lambda: export_bytes(es, "projector-metadata"), file_name="metadata.tsv",
                            mime="text/tab-separated-values", on_click="ignore", key="tr_dl_meta")
-        e4.download_button(".npy", lambda: _export_bytes(es, "npy"), file_name=f"{stem}.npy",
+        e4.download_button(".npy", lambda: export_bytes(es, "npy"), file_name=f"{stem}.npy",
                            mime="application/octet-stream", on_click="ignore", key="tr_dl_npy")
-        e5.download_button("vocabulary", lambda: _export_bytes(es, "vocab"), file_name=f"{stem}.vocab.txt",
+        e5.download_button("vocabulary", lambda: export_bytes(es, "vocab"), file_name=f"{stem}.vocab.txt",
                            mime="text/plain", on_click="ignore", key="tr_dl_vocab")
 
 # -- 4. workspace ------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from embedlab.encoder import transformer
+from embedlab import encoder as transformer
 
 from . import cached
 

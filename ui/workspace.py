@@ -52,7 +52,7 @@ def result_from_saved(es, extra: dict) -> TrainingResult | None:
 @st.cache_resource(max_entries=8, show_spinner="Preparing the corpus…")
 def builtin_corpus(name: str, options):
     """A built-in corpus, tokenized once per process and shared (a Corpus is immutable)."""
-    from embedlab.io.corpus import builtin_corpus as _builtin
+    from embedlab.io.builtin_corpora import builtin_corpus as _builtin
 
     return _builtin(name, options=options)
 

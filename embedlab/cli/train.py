@@ -44,7 +44,8 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     """Run ``train``; returns the exit status. Errors are EmbedLabErrors (the caller prints them)."""
-    from ..io.corpus import BUILTIN_CORPORA, TokenizeOptions, builtin_corpus, read_corpus
+    from ..io.builtin_corpora import BUILTIN_CORPORA, builtin_corpus
+    from ..io.corpus import TokenizeOptions, read_corpus
     from ..core.errors import InvalidParameterError
     from ..train.training import TrainParams, train
 

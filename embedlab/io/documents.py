@@ -1,10 +1,8 @@
-"""Documents as points: read pasted or uploaded texts, encode them, search them by meaning.
+"""Documents as points: read pasted or uploaded texts and split them into documents.
 
 A document is a line or a paragraph of a ``.txt`` file, or one cell of a chosen ``.csv`` column.
-Encoded with the MiniLM sentence encoder (:func:`embedlab.encoder.transformer.encode_sentences`), the
-documents form an :class:`EmbeddingSet` like any other: its tokens are short labels, its
-``meta["text"]`` the full texts. A free-text query is encoded the same way and answered with the
-documents of highest cosine similarity.
+Uploaded bytes and CSV are read by :mod:`embedlab.io.text`, as corpora for training are. Encoding
+the documents and searching them by meaning is :mod:`embedlab.encoder.documents`.
 
 >>> docs = read_documents("first line\\n\\nsecond line\\n", mode="lines")
 >>> docs.texts, docs.skipped_empty
@@ -12,23 +10,22 @@ documents of highest cosine similarity.
 """
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from ..core.embeddings import EmbeddingSet
-from ..core.errors import CorpusError, InvalidParameterError
+from ..core.errors import CorpusError
+from ..core.validate import check_choice, check_int
+from .text import csv_header, csv_rows, decode_text
+from .text import csv_columns as _csv_columns
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MAX_DOCUMENTS", "MAX_BYTES", "MODES", "DocumentList", "DocumentHit", "decode_text",
-           "split_documents", "csv_columns", "read_documents", "document_labels", "encode_documents",
-           "search"]
+__all__ = ["MAX_DOCUMENTS", "MAX_BYTES", "MODES", "DocumentList", "split_documents", "csv_columns",
+           "read_documents", "document_labels"]
 
 MAX_DOCUMENTS = 5_000        # ~30 s to encode on 2 cores
 MAX_BYTES = 10_000_000
@@ -39,44 +36,34 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 @dataclass(frozen=True)
 class DocumentList:
-    """Documents read from a text or file: the texts, how they were split, what was skipped."""
+    """Documents read from a text or file: the texts, how they were split, what was skipped.
+
+    ``encoding`` is how an upload's bytes were decoded (see :func:`embedlab.io.text.decode_text`);
+    ``""`` for pasted text.
+    """
 
     texts: tuple[str, ...]
     mode: str
     skipped_empty: int = 0
     column: str | None = None
     source: str = "pasted text"
+    encoding: str = ""
 
     def __len__(self) -> int:
         return len(self.texts)
 
 
-def decode_text(data: bytes | str, *, name: str = "the text") -> str:
-    """Text of an upload: UTF-8 (with or without BOM), else Latin-1; binary data is refused.
-
-    Raises
-    ------
-    CorpusError
-        If the data holds NUL bytes (a binary file) or exceeds :data:`MAX_BYTES`.
-
-    >>> decode_text(b"caf\\xc3\\xa9"), decode_text(b"caf\\xe9")
-    ('café', 'café')
-    """
+def _text_of(data: bytes | str, name: str) -> tuple[str, str]:
+    """The text and its encoding ("" for pasted text), size-capped; bytes by :func:`embedlab.io.text.decode_text`."""
     if isinstance(data, str):
         if len(data) > MAX_BYTES:
             raise CorpusError(f"{name} has {len(data):,} characters; the limit is {MAX_BYTES:,}")
-        return data
-    if not isinstance(data, (bytes, bytearray)):
+        return data, ""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
         raise CorpusError(f"{name}: expected text or bytes, got {type(data).__name__}")
     if len(data) > MAX_BYTES:
         raise CorpusError(f"{name} has {len(data):,} bytes; the limit is {MAX_BYTES:,}")
-    if b"\x00" in data:
-        raise CorpusError(f"{name} looks like a binary file (it contains NUL bytes); upload a .txt or .csv text file")
-    try:
-        return bytes(data).decode("utf-8-sig")
-    except UnicodeDecodeError:
-        logger.info("%s is not UTF-8; reading it as Latin-1", name)
-        return bytes(data).decode("latin-1")
+    return decode_text(data, name=name)
 
 
 def split_documents(text: str, *, mode: str = "lines") -> tuple[list[str], int]:
@@ -88,8 +75,7 @@ def split_documents(text: str, *, mode: str = "lines") -> tuple[list[str], int]:
     >>> split_documents("a\\nb\\n\\nc", mode="paragraphs")
     (['a b', 'c'], 0)
     """
-    if mode not in ("lines", "paragraphs"):
-        raise InvalidParameterError(f"mode must be 'lines' or 'paragraphs', got {mode!r}")
+    mode = check_choice(mode, "mode", ("lines", "paragraphs"), case_sensitive=True)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     pieces = text.split("\n") if mode == "lines" else _PARAGRAPH_BREAK.split(text)
     docs = [" ".join(p.split()) for p in pieces]
@@ -100,30 +86,13 @@ def split_documents(text: str, *, mode: str = "lines") -> tuple[list[str], int]:
     return kept, max(skipped, 0)
 
 
-def _csv_rows(text: str, name: str) -> list[list[str]]:
-    try:
-        sample = text[:4096]
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        except csv.Error:
-            dialect = csv.excel
-        rows = list(csv.reader(io.StringIO(text), dialect))
-    except csv.Error as exc:
-        raise CorpusError(f"{name} is not a readable CSV file: {exc}") from None
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if not rows:
-        raise CorpusError(f"{name} has no rows; a CSV needs a header line and at least one row")
-    return rows
-
-
 def csv_columns(data: bytes | str, *, name: str = "the CSV file") -> list[str]:
-    """The column names (header line) of a CSV file.
+    """The column names (header line) of a CSV file, read as :func:`embedlab.io.text.csv_columns` reads it.
 
     >>> csv_columns("id,text\\n1,hello\\n")
     ['id', 'text']
     """
-    header = _csv_rows(decode_text(data, name=name), name)[0]
-    return [h.strip() or f"column {i + 1}" for i, h in enumerate(header)]
+    return _csv_columns(_text_of(data, name)[0], name=name)
 
 
 def _longest_text_column(header: list[str], rows: list[list[str]]) -> int:
@@ -160,8 +129,7 @@ def read_documents(data: bytes | str, *, filename: str | None = None, mode: str 
     >>> read_documents("id,text\\n1,the cat\\n2,the dog\\n", mode="csv").texts
     ('the cat', 'the dog')
     """
-    if mode not in MODES:
-        raise InvalidParameterError(f"mode must be one of {', '.join(MODES)}; got {mode!r}")
+    mode = check_choice(mode, "mode", MODES, case_sensitive=True)
     name = filename or "the pasted text"
     if filename is not None:
         suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
@@ -170,11 +138,11 @@ def read_documents(data: bytes | str, *, filename: str | None = None, mode: str 
                               f"allowed: {', '.join(ALLOWED_SUFFIXES)}")
         if mode == "auto" and suffix == ".csv":
             mode = "csv"
-    text = decode_text(data, name=name)
+    text, encoding = _text_of(data, name)
     used_column = None
     if mode == "csv":
-        rows = _csv_rows(text, name)
-        header = [h.strip() or f"column {i + 1}" for i, h in enumerate(rows[0])]
+        rows = csv_rows(text, name=name)
+        header = csv_header(rows)
         body = rows[1:]
         if column is None:
             idx = _longest_text_column(header, body)
@@ -198,7 +166,7 @@ def read_documents(data: bytes | str, *, filename: str | None = None, mode: str 
     if len(texts) > MAX_DOCUMENTS:
         raise CorpusError(f"{name} has {len(texts):,} documents; the limit is {MAX_DOCUMENTS:,}. "
                           "Keep the first ones or split the file.")
-    return DocumentList(tuple(texts), mode, skipped, used_column, filename or "pasted text")
+    return DocumentList(tuple(texts), mode, skipped, used_column, filename or "pasted text", encoding)
 
 
 def document_labels(texts: Sequence[str], *, width: int = 40) -> list[str]:
@@ -207,6 +175,7 @@ def document_labels(texts: Sequence[str], *, width: int = 40) -> list[str]:
     >>> document_labels(["A short one", "A short one", "x" * 60], width=10)
     ['A short one', 'A short one (2)', 'xxxxxxxxx…']
     """
+    width = check_int(width, "width", minimum=1)
     labels: list[str] = []
     used: set[str] = set()
     for t in texts:
@@ -218,70 +187,3 @@ def document_labels(texts: Sequence[str], *, width: int = 40) -> list[str]:
         used.add(label)
         labels.append(label)
     return labels
-
-
-def encode_documents(texts: Sequence[str], *, name: str = "documents", batch_size: int = 32,
-                     progress: Callable[[int, int], None] | None = None) -> EmbeddingSet:
-    """Encode documents with the MiniLM sentence encoder into an :class:`EmbeddingSet`.
-
-    Tokens are :func:`document_labels`; ``meta`` holds ``text`` (the full documents), ``kind``
-    (``"document"``) and ``truncated`` (True where a document was cut to 512 tokens).
-
-    Raises
-    ------
-    CorpusError
-        If there are no documents, or more than :data:`MAX_DOCUMENTS`.
-    """
-    from ..encoder.transformer import encode_sentences, tokenize_batch
-
-    texts = [str(t) for t in texts]
-    if not texts:
-        raise CorpusError("there are no documents to encode")
-    if len(texts) > MAX_DOCUMENTS:
-        raise CorpusError(f"{len(texts):,} documents; the limit is {MAX_DOCUMENTS:,}")
-    vectors = encode_sentences(texts, batch_size=batch_size, progress=progress)
-    truncated = [t.truncated for t in tokenize_batch(texts)]
-    origin = f"{len(texts):,} documents encoded with all-MiniLM-L6-v2 (mean-pooled, unit length)"
-    if any(truncated):
-        origin += f"; {sum(truncated)} cut to 512 tokens"
-    return EmbeddingSet(document_labels(texts), vectors, name=name, origin=origin,
-                        meta={"text": texts, "kind": ["document"] * len(texts), "truncated": truncated},
-                        copy=False)
-
-
-@dataclass(frozen=True)
-class DocumentHit:
-    """One search result: rank (1 = best), row, label, full text and cosine similarity."""
-
-    rank: int
-    index: int
-    label: str
-    text: str
-    score: float
-
-
-def search(es: EmbeddingSet, query: str, *, k: int = 5) -> list[DocumentHit]:
-    """The ``k`` documents of ``es`` closest in meaning to a free-text ``query`` (cosine).
-
-    Raises
-    ------
-    InvalidParameterError
-        Empty query, ``k`` < 1, or a set whose vectors are not 384-dimensional sentence vectors.
-    """
-    from ..encoder.transformer import encode_sentences
-
-    if not isinstance(query, str) or not query.strip():
-        raise InvalidParameterError("type a query: the search text is empty")
-    if int(k) < 1:
-        raise InvalidParameterError(f"k must be at least 1, got {k}")
-    qv = encode_sentences([query])[0]
-    if es.dim != qv.shape[0]:
-        raise InvalidParameterError(
-            f"set {es.name!r} has {es.dim}-dimensional vectors; a text query needs the encoder's {qv.shape[0]} "
-            "dimensions (encode documents first)")
-    scores = es.unit @ qv
-    k = min(int(k), len(es))
-    top = np.argpartition(-scores, k - 1)[:k]
-    top = top[np.lexsort((top, -scores[top]))]
-    texts = es.meta.get("text") or es.tokens
-    return [DocumentHit(r + 1, int(i), es.tokens[i], str(texts[i]), float(scores[i])) for r, i in enumerate(top)]

@@ -40,6 +40,7 @@ import numpy as np
 
 from ..core.embeddings import EmbeddingSet
 from ..core.errors import InvalidParameterError, WorkspaceError
+from ..core.validate import check_int, invalid
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ class Workspace:
         if session_id is not None:
             sid = _SESSION_RE.sub("", str(session_id))[:64]
             if not sid:
-                raise InvalidParameterError(f"session_id {session_id!r} has no usable characters (A-Z a-z 0-9 _ -)")
+                raise invalid("session_id", session_id, "a name with some usable characters (A-Z a-z 0-9 _ -)")
             base = base / "sessions" / sid
         self.root = base
         if max_bytes is None:
@@ -135,9 +136,7 @@ class Workspace:
             except ValueError:
                 logger.warning("ignoring EMBEDLAB_WORKSPACE_MAX_MB=%r (not a number)", env)
                 max_bytes = DEFAULT_MAX_BYTES
-        if not isinstance(max_bytes, int) or max_bytes < 1:
-            raise InvalidParameterError(f"max_bytes must be a positive whole number, got {max_bytes!r}")
-        self.max_bytes = max_bytes
+        self.max_bytes = check_int(max_bytes, "max_bytes", minimum=1)
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.root)!r}, max_bytes={self.max_bytes})"

@@ -35,7 +35,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..io.corpus import TOY_WATCH_WORDS, Corpus
+from ..io.builtin_corpora import TOY_WATCH_WORDS
+from ..io.corpus import Corpus
 from ..core.embeddings import EmbeddingSet
 from ..core.errors import EmbedLabError, InvalidParameterError, TrainingError
 
@@ -454,7 +455,7 @@ def _train_in_child(corpus, params, watch, name, messages, stop) -> None:
 class TrainingJob:
     """One training run in a background thread, polled by a page.
 
-    >>> from embedlab.io.corpus import toy_corpus
+    >>> from embedlab.io.builtin_corpora import toy_corpus
     >>> job = TrainingJob(toy_corpus(300), TrainParams(epochs=2, min_count=1)).start()
     >>> job.join(60).state
     'done'

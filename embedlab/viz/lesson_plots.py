@@ -287,7 +287,7 @@ def context_figure(result, static_tokens: Sequence[str], static_vectors):
     sentence), and the output vectors of the sentences' tokens (the word lands in a different
     place in each sentence).
 
-    ``result`` is a :class:`embedlab.encoder.transformer.WordInContexts`; ``static_tokens`` /
+    ``result`` is a :class:`embedlab.encoder.stages.WordInContexts`; ``static_tokens`` /
     ``static_vectors`` are the word and its nearest rows of E (word first).
     """
     import plotly.graph_objects as go

@@ -8,7 +8,7 @@ SET_NAME = "royal_corpus-word2vec-20d"
 
 
 def test_upload_train_and_see_the_set_on_the_map(app_server, page, tmp_path):
-    from embedlab.io.corpus import toy_corpus
+    from embedlab.io.builtin_corpora import toy_corpus
 
     corpus = tmp_path / "royal_corpus.txt"
     corpus.write_text("\n".join(" ".join(s) for s in toy_corpus(1500, seed=5).sentences), encoding="utf-8")

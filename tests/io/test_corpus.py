@@ -4,14 +4,16 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
-from pathlib import Path
+import zlib
 
 import numpy as np
 import pytest
 
+from embedlab.io import archive
 from embedlab.io import corpus as cp
-from embedlab.io.corpus import (Corpus, TokenizeOptions, builtin_corpus, corpus_from_text, corpus_stats, csv_columns,
-                             decode_text, read_corpus, toy_corpus, tokenize)
+from embedlab.io.corpus import (TokenizeOptions, corpus_from_text, corpus_stats, csv_columns, read_corpus,
+                                tokenize)
+from embedlab.io.text import decode_text
 from embedlab.core.errors import CorpusError, InvalidParameterError
 
 TEXT = "The king rules the land.\nThe queen rules the land too!\n"
@@ -202,32 +204,52 @@ def test_zip_with_unsafe_member_names_is_refused(name, why):
 
 
 def test_zip_bomb_by_declared_size_is_refused(monkeypatch):
-    monkeypatch.setattr(cp, "MAX_UNCOMPRESSED_BYTES", 1_000_000)
+    monkeypatch.setattr(archive, "MAX_UNCOMPRESSED_BYTES", 1_000_000)
     data = make_zip({"zeros.txt": b"a " * 1_000_000})     # 2 MB that compresses to a few kB
     assert len(data) < 20_000
     with pytest.raises(CorpusError, match="would unpack to 1.9 MB; the limit is 1 MB"):
         read_corpus(data, filename="bomb.zip")
 
 
-def _lie_about_size(data: bytes, new_size: int) -> bytes:
-    """Rewrite the uncompressed size in the local header and the central directory."""
+def test_zip_bomb_whose_members_together_exceed_the_cap_is_refused_by_the_size_guard(monkeypatch):
+    # a real archive (true sizes, correct CRCs) whose members are each under the cap but unpack beyond it
+    # together: the declared-size guard refuses it before anything is unpacked (not a CRC or read error)
+    monkeypatch.setattr(archive, "MAX_UNCOMPRESSED_BYTES", 1 << 20)
+    members = {"a.txt": b"a " * 300_000, "b.txt": b"b " * 300_000}
+    data = make_zip(members)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert zf.testzip() is None                                          # every CRC is right
+        assert [i.file_size for i in zf.infolist()] == [600_000, 600_000]    # each under the cap of 1 MB
+    opened = []
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda self, *a, **k: opened.append(a) or io.BytesIO(b""))
+    with pytest.raises(CorpusError, match=r"^bomb\.zip would unpack to 1\.1 MB; the limit is 1 MB$"):
+        read_corpus(data, filename="bomb.zip")
+    assert opened == []                                                      # refused before reading
+
+
+def _declare_size(data: bytes, new_size: int, crc: int) -> bytes:
+    """Rewrite the uncompressed size and CRC in the local header and the central directory (one member)."""
     b = bytearray(data)
-    struct.pack_into("<I", b, 22, new_size)                      # local file header
+    struct.pack_into("<I", b, 14, crc)                                       # local file header
+    struct.pack_into("<I", b, 22, new_size)
     cd = b.rfind(b"PK\x01\x02")
-    struct.pack_into("<I", b, cd + 24, new_size)                 # central directory entry
+    struct.pack_into("<I", b, cd + 16, crc)                                  # central directory entry
+    struct.pack_into("<I", b, cd + 24, new_size)
     return bytes(b)
 
 
-def test_zip_bomb_lying_about_its_size_is_refused(monkeypatch):
-    monkeypatch.setattr(cp, "MAX_UNCOMPRESSED_BYTES", 100_000)
-    data = _lie_about_size(make_zip({"zeros.txt": b"a " * 200_000}), 50)
-    with pytest.raises(CorpusError, match="bomb.zip"):
-        read_corpus(data, filename="bomb.zip")
+def test_zip_member_declaring_less_than_it_holds_yields_only_what_it_declares():
+    # a member that under-declares its size (with the CRC of what it declares) is read only up to its
+    # declared size, so the declared-size guard bounds what an archive can unpack
+    full = b"a " * 200_000
+    data = _declare_size(make_zip({"small.txt": full}), 50, zlib.crc32(full[:50]))
+    c = read_corpus(data, filename="liar.zip")
+    assert c.n_tokens == 25 and c.counts() == {"a": 25}
 
 
 def test_zip_reading_counts_bytes(monkeypatch):
     # declared sizes are under the cap, but the members stream more than they declare
-    monkeypatch.setattr(cp, "MAX_UNCOMPRESSED_BYTES", 150)
+    monkeypatch.setattr(archive, "MAX_UNCOMPRESSED_BYTES", 150)
     data = make_zip({"a.txt": b"w " * 30, "b.txt": b"w " * 30})
     monkeypatch.setattr(zipfile.ZipFile, "open", lambda self, info, *a, **k: io.BytesIO(b"w " * 100))
     with pytest.raises(CorpusError, match="more than 0 MB .*more than it declares"):
@@ -235,7 +257,7 @@ def test_zip_reading_counts_bytes(monkeypatch):
 
 
 def test_zip_with_too_many_members_is_refused(monkeypatch):
-    monkeypatch.setattr(cp, "MAX_ZIP_MEMBERS", 3)
+    monkeypatch.setattr(archive, "MAX_ZIP_MEMBERS", 3)
     data = make_zip({f"{i}.txt": b"word" for i in range(4)})
     with pytest.raises(CorpusError, match="lists 4 entries; the limit is 3"):
         read_corpus(data, filename="many.zip")
@@ -275,7 +297,7 @@ def test_bad_tokenize_options():
         TokenizeOptions(phrase_min_count=0)
 
 
-# -- statistics and built-ins ---------------------------------------------------------------------------------------------
+# -- statistics ---------------------------------------------------------------------------------------------
 def test_corpus_stats():
     c = corpus_from_text("a a a b b c\nd")
     s = corpus_stats(c, top=2, min_count=2)
@@ -285,30 +307,6 @@ def test_corpus_stats():
     assert (s.types_kept, s.tokens_kept) == (2, 5)
     with pytest.raises(InvalidParameterError, match="min_count"):
         corpus_stats(c, min_count=0)
-
-
-def test_toy_corpus_is_seeded_and_planted():
-    a, b, c = toy_corpus(200, seed=3), toy_corpus(200, seed=3), toy_corpus(200, seed=4)
-    assert a.sentences == b.sentences != c.sentences
-    big = toy_corpus()
-    counts = big.counts()
-    for word in cp.TOY_WATCH_WORDS:
-        assert counts[word] > 100
-    assert isinstance(big, Corpus) and big.encoding == ""
-    with pytest.raises(InvalidParameterError, match="n_sentences"):
-        toy_corpus(0)
-
-
-def test_lee_corpus_is_read_from_gensim_in_place():
-    import gensim
-
-    path = cp.lee_corpus_path()
-    assert Path(gensim.__file__).parent in path.parents
-    c = builtin_corpus("lee")
-    assert c.n_documents == 300 and 50_000 < c.n_tokens < 70_000
-    assert c.name == "lee_background"
-    with pytest.raises(CorpusError, match="unknown built-in corpus 'nope'; choose one of: toy, lee"):
-        builtin_corpus("nope")
 
 
 def test_corpus_is_immutable():

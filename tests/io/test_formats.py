@@ -98,7 +98,7 @@ def test_writers_refuse_tokens_the_format_cannot_hold(tmp_path):
     es2 = EmbeddingSet(["a\tb", "c"], np.eye(2, dtype=np.float32))
     with pytest.raises(InvalidParameterError, match="tabs or line breaks"):
         write_projector_tsv(es2, tmp_path / "v.tsv")
-    with pytest.raises(InvalidParameterError, match=r"Must be one of: \.txt"):
+    with pytest.raises(InvalidParameterError, match=r"extension=.\.json. is not allowed; must be one of: \.txt"):
         write_vectors(es2, tmp_path / "x.json")
 
 
@@ -206,7 +206,7 @@ def test_fasttext_model_bin_is_refused_with_advice():
 
 
 def test_unknown_format_name():
-    with pytest.raises(InvalidParameterError, match="Must be one of: word2vec-text"):
+    with pytest.raises(InvalidParameterError, match="format=.csv. is not allowed; must be one of: word2vec-text"):
         read_vectors(io.BytesIO(b"a 1\n"), format="csv")
 
 

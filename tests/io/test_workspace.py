@@ -10,7 +10,7 @@ import pytest
 
 from embedlab import EmbeddingSet
 from embedlab.io import workspace as wsmod
-from embedlab.io.corpus import toy_corpus
+from embedlab.io.builtin_corpora import toy_corpus
 from embedlab.core.errors import InvalidParameterError, WorkspaceError
 from embedlab.train.training import TrainParams, train
 from embedlab.io.workspace import Workspace, sanitize_name, workspace_dir

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from embedlab.space.analogy import analogy
-from embedlab.io.corpus import TOY_WATCH_WORDS, corpus_from_text, toy_corpus
+from embedlab.io.builtin_corpora import TOY_WATCH_WORDS, toy_corpus
+from embedlab.io.corpus import corpus_from_text
 from embedlab.core.errors import InvalidParameterError, TrainingError
 from embedlab.train.training import TrainingJob, TrainParams, default_watch_words, train
 

@@ -6,7 +6,7 @@ import pytest
 
 import embedlab
 from embedlab import InvalidParameterError
-from embedlab.encoder import transformer as tr
+from embedlab import encoder as tr
 
 REFERENCE = ["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."]
 
@@ -115,7 +115,7 @@ def test_gelu_is_the_exact_erf_form():
     np.testing.assert_allclose(tr.gelu(x), expected, rtol=1e-6, atol=1e-6)
     # the compiled float32 path agrees with scipy's float64 erf over the whole useful range
     tr.warm_up(wait=True)
-    assert tr._kernel_ready.is_set()
+    assert tr.model._kernel_ready.is_set()
     grid = np.linspace(-8, 8, 20001, dtype=np.float32)
     np.testing.assert_allclose(tr.gelu(grid), tr.gelu(grid.astype(np.float64)), atol=2e-6)
     # the tanh approximation differs by more than this at -0.5..3: it is not what we use
@@ -129,9 +129,9 @@ def test_sinusoidal_encoding_values_and_validation():
     assert pe[3, 0] == pytest.approx(np.sin(3.0), abs=1e-6)
     assert pe[3, 1] == pytest.approx(np.cos(3.0), abs=1e-6)
     assert pe[7, 2] == pytest.approx(np.sin(7 / 10000 ** (2 / 16)), abs=1e-6)
-    with pytest.raises(InvalidParameterError, match="dim must be a positive even number, got 7"):
+    with pytest.raises(InvalidParameterError, match="dim=7 is not allowed; must be a positive even number"):
         tr.sinusoidal_encoding(5, 7)
-    with pytest.raises(InvalidParameterError, match="n_positions must be at least 1"):
+    with pytest.raises(InvalidParameterError, match="n_positions=0 is not allowed; must be a whole number >= 1"):
         tr.sinusoidal_encoding(0, 8)
 
 
@@ -140,7 +140,7 @@ def test_bad_inputs_raise_clear_errors():
         embedlab.encode_sentences("just one sentence")
     with pytest.raises(InvalidParameterError, match=r"texts\[1\] is int"):
         embedlab.encode_sentences(["ok", 3])
-    with pytest.raises(InvalidParameterError, match="batch_size must be at least 1"):
+    with pytest.raises(InvalidParameterError, match="batch_size=0 is not allowed; must be a whole number >= 1"):
         embedlab.encode_sentences(["ok"], batch_size=0)
 
 
@@ -175,3 +175,12 @@ def test_word_in_contexts_rejects_bad_input():
         tr.word_in_contexts("bank", BANK[:1] + ["  "])
     with pytest.raises(InvalidParameterError, match="type a word"):
         tr.word_in_contexts(" ", BANK)
+
+
+def test_parameters_are_never_truncated_or_taken_from_bools():
+    with pytest.raises(InvalidParameterError, match=r"n_positions=2\.9 is not allowed; must be a whole number >= 1"):
+        tr.sinusoidal_encoding(2.9, 4)
+    with pytest.raises(InvalidParameterError, match="dim=True is not allowed"):
+        tr.sinusoidal_encoding(2, True)
+    with pytest.raises(InvalidParameterError, match=r"batch_size=1\.5 is not allowed"):
+        embedlab.encode_sentences(["a"], batch_size=1.5)
