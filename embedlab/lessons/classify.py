@@ -513,8 +513,9 @@ class DecisionBoundary:
     items, labels : tuple of str
     coords : ndarray, shape (n, 2), float32
         The items in the PCA plane (fitted on all items: it uses no label).
-    train : ndarray of bool, shape (n,)
-        True for the labelled examples the model learned from; the rest are held out.
+    train, test : ndarray of bool, shape (n,)
+        The labelled examples the model learned from, and the held-out items it is scored on
+        (other items are drawn but not scored).
     xs, ys : ndarray, shape (grid,)
         Grid coordinates; ``grid_class[i, j]`` is the class index predicted at ``(xs[j], ys[i])``.
     grid_class : ndarray of int, shape (grid, grid)
@@ -535,6 +536,7 @@ class DecisionBoundary:
     labels: tuple[str, ...]
     coords: np.ndarray
     train: np.ndarray
+    test: np.ndarray
     xs: np.ndarray
     ys: np.ndarray
     grid_class: np.ndarray
@@ -594,11 +596,12 @@ def decision_boundary(features: Features, *, per_class: int = 10, test_per_class
     cls_index = {c: i for i, c in enumerate(splits.classes)}
     at = model.predict(np.column_stack([gx.ravel(), gy.ravel()]))
     grid_class = np.fromiter((cls_index[c] for c in at), dtype=np.int64, count=at.size).reshape(grid, grid)
-    mask = np.zeros(len(y), dtype=bool)
+    mask, held = np.zeros(len(y), dtype=bool), np.zeros(len(y), dtype=bool)
     mask[train] = True
+    held[test] = True
     wrong = tuple(Misclassified(features.items[i], str(y[i]), str(pred[i])) for i in np.sort(test) if pred[i] != y[i])
     return DecisionBoundary(
-        kind=features.kind, items=features.items, labels=features.labels, coords=_ro(xy), train=_ro(mask),
+        kind=features.kind, items=features.items, labels=features.labels, coords=_ro(xy), train=_ro(mask), test=_ro(held),
         xs=_ro(xs), ys=_ro(ys), grid_class=_ro(grid_class), classes=splits.classes,
         predicted=tuple(str(p) for p in pred), misclassified=wrong,
         accuracy_2d=float(np.mean(pred[test] == y[test])),

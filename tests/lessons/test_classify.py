@@ -200,12 +200,12 @@ def test_decision_boundary_on_two_clusters_with_one_mislabelled_item():
     f = Features("word-vectors", tuple(range(20)), d.items, tuple(labels), x.astype(np.float32))
     b = c.decision_boundary(f, per_class=4, test_per_class=5, seed=0, grid=20)
     assert b.coords.shape == (20, 2) and b.grid_class.shape == (20, 20) and b.xs.shape == (20,)
-    assert b.train.sum() == 8 and b.classes == ("x", "y")
+    assert b.train.sum() == 8 and b.test.sum() == 10 and b.classes == ("x", "y")
     assert set(np.unique(b.grid_class)) == {0, 1}     # both classes drawn
     held_out = [m.item for m in b.misclassified]
-    assert all(not b.train[d.items.index(i)] for i in held_out)
-    if not b.train[3]:                                # held out: the only mistake, by name
-        assert held_out == ["x3"] and b.misclassified[0] == c.Misclassified("x3", "y", "x")
+    assert all(b.test[d.items.index(i)] for i in held_out)
+    assert b.test[3] and held_out == ["x3"]           # seed 0 holds x3 out: the only mistake, by name
+    assert b.misclassified[0] == c.Misclassified("x3", "y", "x") and b.accuracy_2d == 0.9
     assert b.explained_variance[0] > 0.9
     assert not b.coords.flags.writeable and not b.grid_class.flags.writeable
 
@@ -232,8 +232,8 @@ def test_polarity_dense_sentence_vectors_beat_bag_of_words_at_10_per_class():
     assert curve.at("sentence-embedding", 10) >= curve.at("bag-of-words", 10) + 0.05
     assert curve.at("bag-of-words", 10) < 0.56
     b = c.decision_boundary(dense, per_class=10, seed=0)
-    held_out = int((~b.train).sum())
-    assert b.train.sum() == 20 and held_out == 100              # 50 + 50 held out by default
+    held_out = int(b.test.sum())
+    assert b.train.sum() == 20 and held_out == 100 and not (b.train & b.test).any()   # 50 + 50 held out
     assert len(b.misclassified) == round((1 - b.accuracy_2d) * held_out)
     # measured: the PCA plane keeps 7.5% of the variance and none of the sentiment (0.48 held out in
     # 2-D against 0.54 with all 384 dims for this split): the page must show both numbers
