@@ -133,6 +133,7 @@ def word_categories(categories: Sequence[str] | None = None) -> LabelledData:
     items = [w for w in order if len(found[w]) == 1 and next(iter(found[w])) in cats]
     labels = [next(iter(found[w])) for w in items]
     notes = (f"{len(ambiguous)} words in two categories left out: {', '.join(ambiguous[:8])}",) if ambiguous else ()
+    logger.info("word categories %s: %d words (%d ambiguous left out)", cats, len(items), len(ambiguous))
     return LabelledData("word categories", "words", tuple(items), tuple(labels),
                         source="gensim test data: questions-words.txt sections", notes=notes)
 
@@ -143,7 +144,7 @@ def read_labelled_csv(source, *, filename: str | None = None, text_column: str |
 
     Parameters
     ----------
-    source : path, bytes, str or file-like
+    source : str (the text), bytes, pathlib.Path or file-like
         A CSV/TSV file with a header line, at most :data:`MAX_LABELLED_BYTES` bytes and
         :data:`MAX_LABELLED_ROWS` rows.
     filename : str, optional

@@ -14,9 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..core.errors import CorpusError
 
@@ -56,41 +54,29 @@ class Table:
 
 def read_upload(source, *, name: str | None = None, max_bytes: int,
                 error: type[LessonDataError] = LessonDataError) -> tuple[bytes, str]:
-    """(bytes, display name) of a path, bytes, text or a file-like object, at most ``max_bytes`` long.
+    """(bytes, display name) of pasted text (a ``str``), bytes, a path (``pathlib.Path``) or a file-like
+    object, at most ``max_bytes`` long.
 
     Raises
     ------
     LessonDataError (or ``error``)
-        Unreadable, not bytes/text/file, or larger than ``max_bytes``.
+        Unreadable, not one of those types, or larger than ``max_bytes``.
 
     >>> read_upload(b"abc", max_bytes=3)
-    (b'abc', 'the uploaded file')
+    (b'abc', 'uploaded file')
     """
-    if isinstance(source, (str, os.PathLike)) and not (isinstance(source, str) and "\n" in source):
-        path = Path(source)
-        shown = name or path.name
-        try:
-            if path.stat().st_size > max_bytes:
-                raise error(f"the file is {path.stat().st_size:,} bytes; the limit is {max_bytes:,}", name=shown)
-            data = path.read_bytes()
-        except OSError as exc:
-            raise error(f"cannot read the file ({exc.strerror or exc})", name=shown) from None
-    elif isinstance(source, str):
+    from ..io.corpus import _read_source   # the corpora's reader of paths, bytes and file-like objects
+
+    if isinstance(source, str):
         data, shown = source.encode("utf-8"), name or "the pasted text"
-    elif isinstance(source, (bytes, bytearray, memoryview)):
-        data, shown = bytes(source), name or "the uploaded file"
-    elif hasattr(source, "read"):
-        shown = name or getattr(source, "name", None) or "the uploaded file"
-        if hasattr(source, "seek"):
-            source.seek(0)
-        data = source.read(max_bytes + 1)
-        data = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     else:
-        raise error(f"cannot read a table from {type(source).__name__}; give a file, bytes or text",
-                    name=name or "the upload")
+        try:
+            data, shown = _read_source(source, name)
+        except CorpusError as exc:
+            raise error(str(exc), name=None) from None   # its message names the file already
     if len(data) > max_bytes:
-        raise error(f"the file is larger than {max_bytes:,} bytes, the limit", name=str(shown))
-    return data, str(shown)
+        raise error(f"the file is {len(data):,} bytes; the limit is {max_bytes:,}", name=shown)
+    return data, shown
 
 
 def read_table(source, *, name: str | None = None, max_bytes: int, max_rows: int | None = None,
@@ -99,7 +85,7 @@ def read_table(source, *, name: str | None = None, max_bytes: int, max_rows: int
 
     Parameters
     ----------
-    source : path, bytes, str or file-like
+    source : str (the text), bytes, pathlib.Path or file-like
     name : str, optional
         The file name shown in messages (``.tsv`` means tab-separated).
     max_bytes : int

@@ -80,3 +80,17 @@ def test_labelled_csv_row_attribute_and_size_caps(monkeypatch):
     monkeypatch.setattr(lab, "MAX_LABELLED_BYTES", 10)
     with pytest.raises(LabelledDataError, match="the limit"):
         lab.read_labelled_csv(b"text,label\na,x\nb,y\n")
+
+
+def test_labelled_csv_from_a_path_a_file_object_and_pasted_text(tmp_path):
+    import io
+
+    raw = "text,label\ngreat,pos\nfine,pos\nawful,neg\nbad,neg\n"
+    path = tmp_path / "reviews.csv"
+    path.write_text(raw, encoding="utf-8")
+    for source in (path, io.BytesIO(raw.encode()), raw):
+        assert lab.read_labelled_csv(source).items == ("great", "fine", "awful", "bad")
+    with pytest.raises(LabelledDataError, match="cannot read"):
+        lab.read_labelled_csv(tmp_path / "missing.csv")
+    with pytest.raises(LabelledDataError, match="cannot read a corpus from int"):
+        lab.read_labelled_csv(42)
