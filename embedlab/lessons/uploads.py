@@ -1,0 +1,141 @@
+"""Small CSV tables a learner uploads to a lesson (labelled texts, baskets), read with size caps.
+
+Decoding is the corpora's policy (:func:`embedlab.io.corpus.decode_text`: UTF-8 with a byte-order
+mark honoured, else Windows-1252; binary refused). The delimiter is sniffed among ``, ; tab |``
+(``.tsv`` means tab; comma when the sniffer cannot tell); rows whose cells are all blank are skipped
+and the rest keep their 1-based line number in the file, so an error can name the row.
+
+>>> t = read_table(b"text,label\\ngood film,pos\\n\\nbad film,neg\\n", name="x.csv", max_bytes=100)
+>>> t.header, t.rows
+(('text', 'label'), ((2, ('good film', 'pos')), (4, ('bad film', 'neg'))))
+"""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from dataclasses import dataclass
+
+from ..core.errors import CorpusError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["LessonDataError", "Table", "read_table", "read_upload"]
+
+_DELIMITERS = ",;\t|"
+_SNIFF_CHARS = 20_000
+
+
+class LessonDataError(CorpusError):
+    """An uploaded lesson table cannot be used; the message names the file and, if known, the row.
+
+    Attributes
+    ----------
+    row : int or None
+        1-based line of the file where the problem is (None for a problem with the whole file).
+    """
+
+    def __init__(self, message: str, *, name: str | None = "the file", row: int | None = None):
+        self.row = row
+        where = "" if name is None else (f"{name}, row {row}: " if row is not None else f"{name}: ")
+        super().__init__(where + message)
+
+
+@dataclass(frozen=True)
+class Table:
+    """The non-blank rows of a CSV file: ``rows`` holds ``(line number, cells)``; ``header`` the first row
+    (stripped) when the file was read with a header, else ``()``."""
+
+    name: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[str, ...]], ...]
+    encoding: str
+
+
+def read_upload(source, *, name: str | None = None, max_bytes: int,
+                error: type[LessonDataError] = LessonDataError) -> tuple[bytes, str]:
+    """(bytes, display name) of pasted text (a ``str``), bytes, a path (``pathlib.Path``) or a file-like
+    object, at most ``max_bytes`` long.
+
+    Raises
+    ------
+    LessonDataError (or ``error``)
+        Unreadable, not one of those types, or larger than ``max_bytes``.
+
+    >>> read_upload(b"abc", max_bytes=3)
+    (b'abc', 'uploaded file')
+    """
+    from ..io.corpus import _read_source   # the corpora's reader of paths, bytes and file-like objects
+
+    if isinstance(source, str):
+        data, shown = source.encode("utf-8"), name or "the pasted text"
+    else:
+        try:
+            data, shown = _read_source(source, name)
+        except CorpusError as exc:
+            raise error(str(exc), name=None) from None   # its message names the file already
+    if len(data) > max_bytes:
+        raise error(f"the file is {len(data):,} bytes; the limit is {max_bytes:,}", name=shown)
+    return data, shown
+
+
+def read_table(source, *, name: str | None = None, max_bytes: int, max_rows: int | None = None,
+               header: bool = True, error: type[LessonDataError] = LessonDataError) -> Table:
+    """Read a small CSV/TSV table for a lesson.
+
+    Parameters
+    ----------
+    source : str (the text), bytes, pathlib.Path or file-like
+    name : str, optional
+        The file name shown in messages (``.tsv`` means tab-separated).
+    max_bytes : int
+        Larger files are refused.
+    max_rows : int, optional
+        More data rows (after the header) are refused.
+    header : bool
+        Whether the first non-blank row names the columns.
+    error : subclass of LessonDataError
+        The error type raised, so each lesson's errors have their own type.
+
+    Returns
+    -------
+    Table
+
+    Raises
+    ------
+    LessonDataError (or ``error``)
+        Too large, undecodable or binary, not readable as CSV, no data rows, too many rows.
+    """
+    from ..io.corpus import decode_text   # the one decoding policy of uploads
+
+    data, shown = read_upload(source, name=name, max_bytes=max_bytes, error=error)
+    try:
+        text, encoding = decode_text(data, name=shown)
+    except CorpusError as exc:
+        raise error(str(exc), name=None) from None   # its message names the file already
+    if shown.lower().endswith(".tsv"):
+        delim = "\t"
+    else:
+        try:
+            delim = csv.Sniffer().sniff(text[:_SNIFF_CHARS], delimiters=_DELIMITERS).delimiter
+        except csv.Error:
+            delim = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    rows: list[tuple[int, tuple[str, ...]]] = []
+    limit = None if max_rows is None else max_rows + (1 if header else 0)
+    try:
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                rows.append((reader.line_num, tuple(c.strip() for c in cells)))
+                if limit is not None and len(rows) > limit:
+                    raise error(f"more than {max_rows:,} rows; the limit is {max_rows:,}", name=shown)
+    except csv.Error as exc:
+        raise error(f"not a readable CSV file ({exc})", name=shown, row=reader.line_num) from None
+    head: tuple[str, ...] = ()
+    if header and rows:
+        head = tuple(h or f"column {i + 1}" for i, h in enumerate(rows[0][1]))
+        rows = rows[1:]
+    if not rows:
+        raise error("no data rows" + (" after the header line" if header else ""), name=shown)
+    logger.info("%s: %d rows read (%s, delimiter %r)", shown, len(rows), encoding, delim)
+    return Table(name=shown, header=head, rows=tuple(rows), encoding=encoding)
