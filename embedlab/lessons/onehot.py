@@ -18,7 +18,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ..core.embeddings import EmbeddingSet, unit_rows
+from ..core.embeddings import EmbeddingSet
+from ..core.linalg import unit_rows
 from ..core.errors import InvalidParameterError
 
 logger = logging.getLogger(__name__)

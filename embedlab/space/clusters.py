@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.embeddings import unit_rows
+from ..core.linalg import unit_rows
 from ..core.errors import InvalidParameterError
 
 logger = logging.getLogger(__name__)
