@@ -1,4 +1,4 @@
-"""Presenter mode: embedlab.viz.plots.presenter_style (pure, copies) and the sidebar switch (AppTest)."""
+"""Presenter mode: embedlab.viz.presenter.presenter_style (pure, copies) and the sidebar switch (AppTest)."""
 import json
 from pathlib import Path
 
@@ -7,7 +7,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from embedlab import InvalidParameterError
-from embedlab.viz.plots import FONT_SIZE, PALETTE, map_figure, neighbor_bar, presenter_style
+from embedlab.viz.explorer import neighbor_bar
+from embedlab.viz.maps import map_figure
+from embedlab.viz.presenter import presenter_style
+from embedlab.viz.style import FONT_SIZE, PALETTE
 from embedlab.viz.train_plots import training_animation
 from ui.figures import PRESENTER
 

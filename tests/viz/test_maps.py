@@ -1,10 +1,10 @@
+"""embedlab.viz.maps: the map scatter, side-by-side projections, selections, nearest in the picture."""
 import numpy as np
 import pytest
 
-from embedlab import EmbeddingSet, InvalidParameterError
-from embedlab.space.clusters import kmeans_labels
-from embedlab.viz.plots import (GREY, analogy_figure, analogy_plane, axes_figure, compare_figure, map_figure,
-                            nearest_in_picture, neighbor_bar, selected_rows, similarity_heatmap)
+from embedlab import InvalidParameterError
+from embedlab.viz.maps import compare_figure, map_figure, nearest_in_picture, selected_rows
+from embedlab.viz.style import GREY
 
 
 @pytest.fixture
@@ -71,56 +71,3 @@ def test_compare_highlights_in_every_panel(cloud):
     fig = compare_figure({"PCA": coords, "UMAP": coords * 2}, toks, highlight=1, neighbor_rows=[2])
     stars = [t for t in fig.data if (t.name or "").startswith("searched")]
     assert len(stars) == 2 and {t.xaxis for t in stars} == {"x", "x2"}
-
-
-def test_bar_and_heatmap():
-    fig = neighbor_bar(["a", "b"], [0.9, 0.5], metric="euclidean")
-    assert "Euclidean" in fig.layout.xaxis.title.text
-    assert list(fig.data[0].y) == ["a", "b"]
-    h = similarity_heatmap(np.array([[1, 0.2], [0.2, 1]]), ["x", "y"])
-    assert h.data[0].zmin == -1 and h.data[0].zmax == 1
-    with pytest.raises(InvalidParameterError, match="does not match"):
-        similarity_heatmap(np.eye(3), ["x", "y"])
-
-
-def test_analogy_plane_keeps_parallelogram(toy_set):
-    plane = analogy_plane(toy_set, "man", "king", "woman", ["queen"], n_context=0)
-    assert plane.roles[:5] == ("a", "b", "c", "b − a + c", "answer")
-    c = plane.coords
-    # a linear projection keeps the parallelogram: a -> b is the same arrow as c -> b - a + c
-    np.testing.assert_allclose(c[1] - c[0], c[3] - c[2], atol=1e-5)
-    # all five points lie in one plane here, so distances are kept: queen is nearest to b - a + c
-    d = np.linalg.norm(c - c[3], axis=1)
-    assert d[4] < d[0] and d[4] < d[2]
-    assert 0 < plane.explained <= 1
-    fig = analogy_figure(plane)
-    assert "answers" in [t.name for t in fig.data]
-
-
-def test_axes_figure_sorted_and_titled():
-    fig = axes_figure(["a", "b", "c"], np.array([[0.3], [-0.1], [0.1]]), ["man → woman"])
-    assert list(fig.data[0].y) == ["b", "c", "a"]
-    assert fig.layout.xaxis.title.text == "man  ←   → woman"
-    fig2 = axes_figure(["a", "b"], np.array([[0.3, 0.1], [-0.1, 0.2]]), ["p → q", "r → s"])
-    assert fig2.layout.yaxis.title.text == "r  ←   → s"
-    with pytest.raises(InvalidParameterError, match="matching the axes"):
-        axes_figure(["a"], np.zeros((1, 2)), ["p → q"])
-
-
-def test_kmeans_labels_sorted_by_size_and_validated():
-    rng = np.random.default_rng(0)
-    v = np.vstack([rng.normal(0, 0.05, (30, 3)) + [5, 0, 0], rng.normal(0, 0.05, (10, 3)) + [0, 5, 0]])
-    labels = kmeans_labels(v, k=2, seed=0)
-    assert (labels[:30] == 0).all() and (labels[30:] == 1).all()
-    with pytest.raises(InvalidParameterError, match="between 2 and 40"):
-        kmeans_labels(v, k=41)
-
-
-def test_kmeans_centres_assign_new_points_to_their_cluster():
-    from embedlab.space.clusters import assign_clusters, kmeans_fit
-
-    rng = np.random.default_rng(0)
-    v = np.vstack([rng.normal(0, 0.05, (30, 3)) + [5, 0, 0], rng.normal(0, 0.05, (10, 3)) + [0, 5, 0]])
-    res = kmeans_fit(v, k=2, seed=0)
-    assert res.centers.shape == (2, 3)
-    assert assign_clusters(np.array([[0.0, 4.0, 0.1], [3.0, 0.2, 0.0]]), res).tolist() == [1, 0]
