@@ -200,6 +200,6 @@ def analogy_sections() -> dict:
 
 @st.cache_data(max_entries=32, show_spinner="Answering every question of the family…", hash_funcs=_HASH)
 def run_family(es: EmbeddingSet, section: str, method: str, exclude_inputs: bool):
-    from embedlab.space.evaluation import run_family as run
+    from embedlab.space.families import run_family as run
 
     return run(es, analogy_sections()[section], method=method, exclude_inputs=exclude_inputs, k=10)
