@@ -19,6 +19,7 @@ import numpy as np
 
 from .errors import InvalidParameterError, UnknownTokenError
 from .linalg import first_non_finite_row, unit_rows
+from .validate import check_int
 
 logger = logging.getLogger(__name__)
 
@@ -240,9 +241,7 @@ class EmbeddingSet:
             ints pick rows; a boolean array of length ``len(self)`` is a mask.
         """
         if isinstance(selection, (int, np.integer)):
-            if selection < 1:
-                raise InvalidParameterError(f"subset size must be at least 1, got {selection}")
-            rows = np.arange(min(int(selection), len(self)))
+            rows = np.arange(min(check_int(selection, "selection", minimum=1), len(self)))
         else:
             sel = list(selection) if not isinstance(selection, np.ndarray) else selection
             if len(sel) and isinstance(sel[0], str):
