@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import InvalidParameterError
-from .validate import check_int, invalid
+from .validate import check_int
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ def pca_plane(vectors, dims: int = 2, *, solver: str | None = None) -> PCAPlane:
     x = np.asarray(vectors)
     x = np.ascontiguousarray(x, dtype=np.float64 if x.dtype == np.float64 else np.float32)
     if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
-        raise invalid("vectors", f"<array of shape {x.shape}>", "a non-empty 2-D array (n, d)")
+        raise InvalidParameterError(f"vectors of shape {x.shape} is not allowed; must be a non-empty 2-D array (n, d)")
     bad = first_non_finite_row(x)
     if bad is not None:
         raise InvalidParameterError(f"vectors is not allowed: row {bad} contains NaN or inf; every value must be finite")

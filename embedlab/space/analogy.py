@@ -308,25 +308,10 @@ def iter_analogy_scores(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.nd
                         ) -> Iterator[tuple[slice, np.ndarray]]:
     """Scores of every row for many analogies a:b :: c:? (b - a + c), a block of questions at a time.
 
-    :func:`iter_expression_scores` with the terms b, -a, c: for 3cosadd
-    ``cos(x, b - a + c) = (cos(x,b) - cos(x,a) + cos(x,c)) / |b - a + c|``; 3cosmul is
-    ``s(x,b) s(x,c) / (s(x,a) + eps)``. No input rows are excluded here.
-
-    Parameters
-    ----------
-    unit : ndarray, shape (n, dim) float32
-        Unit-normalized vectors (``es.unit`` or a slice of it).
-    a, b, c : ndarray of int, shape (m,)
-        Rows of the question words.
-    method : {"3cosadd", "3cosmul"}
-    budget : int
-        Rough number of float32 values held at once; sets the block size.
-
-    Yields
-    ------
-    block : slice
-        The questions of this block.
-    scores : ndarray, shape (block size, n) float32
+    :func:`iter_expression_scores` with the terms b, -a, c (``unit``, ``method``, ``budget`` and
+    what is yielded as there): for 3cosadd ``cos(x, b - a + c) = (cos(x,b) - cos(x,a) + cos(x,c)) /
+    |b - a + c|``; 3cosmul is ``s(x,b) s(x,c) / (s(x,a) + eps)``. ``a``, ``b``, ``c`` are int arrays
+    (m,) of the question words' rows. No input rows are excluded here.
     """
     a, b, c = (np.asarray(x, dtype=np.int64) for x in (a, b, c))
     return iter_expression_scores(unit, np.stack((b, a, c), axis=1), (1, -1, 1), method=method, budget=budget)

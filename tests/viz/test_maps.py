@@ -4,7 +4,6 @@ import pytest
 
 from embedlab import InvalidParameterError
 from embedlab.viz.maps import compare_figure, map_figure, nearest_in_picture, selected_rows
-from embedlab.viz.style import GREY
 
 
 @pytest.fixture
@@ -21,7 +20,7 @@ def test_map_one_trace_per_group_other_grey_customdata_rows(cloud):
     fig = map_figure(coords, toks, labels=labels)
     names = [t.name for t in fig.data]
     assert names == ["other (37)", "animals (2)", "colours (1)"]
-    assert fig.data[0].marker.color == GREY
+    assert fig.data[0].marker.color == "#BBBBBB"                   # "other" is drawn light grey
     assert fig.data[1].marker.color != GREY != fig.data[2].marker.color
     assert list(fig.data[1].customdata) == [3, 7]
     assert list(fig.data[1].hovertext) == ["w3", "w7"]
