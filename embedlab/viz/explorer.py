@@ -15,7 +15,7 @@ import numpy as np
 from ..core.embeddings import EmbeddingSet
 from ..core.errors import InvalidParameterError
 from ..core.linalg import pca_plane
-from .style import FONT_SIZE, GREY, HIGHLIGHT, PALETTE, escape_plotly_text, escape_plotly_texts, figure_layout
+from .style import FONT_SIZE, GREY, HIGHLIGHT, PALETTE, escape_plotly_texts, figure_layout
 
 __all__ = ["neighbor_bar", "similarity_heatmap", "AnalogyPlane", "analogy_plane", "analogy_figure", "axes_figure"]
 

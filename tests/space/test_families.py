@@ -1,7 +1,6 @@
 """embedlab.space.families: one analogy family question by question, against the gensim rules."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from embedlab import EmbeddingSet, InvalidParameterError
