@@ -21,7 +21,7 @@ def test_map_one_trace_per_group_other_grey_customdata_rows(cloud):
     names = [t.name for t in fig.data]
     assert names == ["other (37)", "animals (2)", "colours (1)"]
     assert fig.data[0].marker.color == "#BBBBBB"                   # "other" is drawn light grey
-    assert fig.data[1].marker.color != GREY != fig.data[2].marker.color
+    assert fig.data[1].marker.color != "#BBBBBB" != fig.data[2].marker.color
     assert list(fig.data[1].customdata) == [3, 7]
     assert list(fig.data[1].hovertext) == ["w3", "w7"]
     assert fig.data[1].type == "scattergl"
