@@ -18,7 +18,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from .errors import InvalidParameterError, UnknownTokenError
-from .linalg import first_non_finite_row, unit_rows
+from .linalg import first_non_finite_row, unit_rows  # unit_rows lives in core.linalg; still importable here
 from .validate import check_int
 
 logger = logging.getLogger(__name__)

@@ -29,7 +29,6 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..core.errors import InvalidParameterError
-from ..core.linalg import unit_rows
 from ..io.sources import model_dir
 
 logger = logging.getLogger(__name__)
@@ -512,7 +511,9 @@ def encode_sentences(texts: Sequence[str], *, batch_size: int = DEFAULT_BATCH_SI
         ids, mask = _pad([toks[r] for r in rows])
         hidden = _forward(w, ids, mask)
         pooled = (hidden * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
-        out[rows] = unit_rows(pooled)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        out[rows] = pooled / norms
         done += len(rows)
         if progress is not None:
             progress(done, len(texts))
@@ -587,14 +588,20 @@ class WordInContexts:
     @property
     def input_cosine(self) -> np.ndarray:
         """(m, m) cosine similarity of the input rows (all 1: the rows are identical)."""
-        u = unit_rows(self.input_vectors)
+        u = _unit(self.input_vectors)
         return np.clip(u @ u.T, -1.0, 1.0)
 
     @property
     def output_cosine(self) -> np.ndarray:
         """(m, m) cosine similarity of the output vectors."""
-        u = unit_rows(self.output_vectors)
+        u = _unit(self.output_vectors)
         return np.clip(u @ u.T, -1.0, 1.0)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(v, axis=1, keepdims=True)
+    n[n == 0] = 1.0
+    return (v / n).astype(np.float32)
 
 
 def word_in_contexts(word: str, sentences: Sequence[str]) -> WordInContexts:

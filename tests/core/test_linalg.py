@@ -14,7 +14,10 @@ from embedlab.viz.train_plots import fixed_projection
 
 
 def test_unit_rows_is_the_one_exported():
+    from embedlab.core import embeddings
+
     assert embedlab.unit_rows is unit_rows
+    assert embeddings.unit_rows is unit_rows    # modules written against core.embeddings keep working
 
 
 def test_unit_rows_of_a_vector_and_of_a_stack():
