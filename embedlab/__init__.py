@@ -8,10 +8,11 @@ The backend package: importable and testable without Streamlit.
 """
 from __future__ import annotations
 
-from .core.embeddings import EmbeddingSet, Neighbor, unit_rows
+from .core.embeddings import EmbeddingSet, Neighbor
 from .core.errors import (CorpusError, DuplicateTokenWarning, EmbedLabError, EmbeddingFormatError,
                           EvaluationDataError, InvalidParameterError, ModelPackageMissingError, TrainingError,
                           UnknownSetError, UnknownTokenError, WorkerError, WorkspaceError)
+from .core.linalg import unit_rows
 from .io.sources import BUILTIN_SETS, DEFAULT_SET, load
 
 __version__ = "0.1.0"

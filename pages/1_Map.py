@@ -5,7 +5,7 @@ import streamlit as st
 
 import embedlab
 from embedlab.space.axes import parse_groups
-from embedlab.viz.plots import OTHER, compare_figure, map_figure, nearest_in_picture, selected_rows
+from embedlab.viz import OTHER, compare_figure, map_figure, nearest_in_picture, selected_rows
 from ui import cached, params
 from ui.figures import plotly_chart
 from ui.setup import setup_page

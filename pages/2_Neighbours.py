@@ -4,7 +4,7 @@ import streamlit as st
 
 import embedlab
 from embedlab.space.axes import parse_words
-from embedlab.viz.plots import neighbor_bar, similarity_heatmap
+from embedlab.viz import neighbor_bar, similarity_heatmap
 from embedlab.core.search import cosine_matrix
 from ui import cached, params
 from ui.figures import plotly_chart

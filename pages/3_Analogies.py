@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 import embedlab
-from embedlab.viz.plots import analogy_figure, analogy_plane
+from embedlab.viz import analogy_figure, analogy_plane
 from ui import cached, params
 from ui.figures import plotly_chart
 from ui.setup import setup_page

@@ -4,7 +4,7 @@ import streamlit as st
 
 import embedlab
 from embedlab.space.axes import PRESET_AXES, axis_positions, make_axis, parse_words
-from embedlab.viz.plots import axes_figure
+from embedlab.viz import axes_figure
 from ui import params
 from ui.figures import plotly_chart
 from ui.setup import setup_page

@@ -6,7 +6,7 @@ import embedlab
 from embedlab.viz import lesson_plots as lp
 from embedlab.lessons import onehot
 from embedlab.space.axes import parse_words
-from embedlab.viz.plots import similarity_heatmap
+from embedlab.viz import similarity_heatmap
 from ui import params
 from ui.figures import plotly_chart
 from ui.setup import setup_page

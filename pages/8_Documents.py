@@ -8,7 +8,7 @@ import streamlit as st
 import embedlab
 from embedlab.encoder import documents as ed
 from embedlab.io import documents as dm
-from embedlab.viz.plots import map_figure
+from embedlab.viz import map_figure
 from ui import cached, lessons, params, state
 from ui.figures import plotly_chart
 from ui.setup import setup_page

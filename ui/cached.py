@@ -159,7 +159,7 @@ def cluster_labels(es: EmbeddingSet, base: np.ndarray, extra: np.ndarray, k: int
 @st.cache_data(max_entries=16, show_spinner="Measuring distortion…", hash_funcs=_HASH)
 def distortion(es: EmbeddingSet, rows: np.ndarray, coords: np.ndarray, k: int) -> tuple[np.ndarray, float]:
     """(per-point share of its k full-space neighbours kept in the picture, trustworthiness)."""
-    from embedlab.space.projection import neighbor_overlap, trustworthiness
+    from embedlab.space.distortion import neighbor_overlap, trustworthiness
 
     high = es.vectors[rows]
     return neighbor_overlap(high, coords, k=k), float(trustworthiness(high, coords, k=k))
@@ -200,6 +200,6 @@ def analogy_sections() -> dict:
 
 @st.cache_data(max_entries=32, show_spinner="Answering every question of the family…", hash_funcs=_HASH)
 def run_family(es: EmbeddingSet, section: str, method: str, exclude_inputs: bool):
-    from embedlab.space.evaluation import run_family as run
+    from embedlab.space.families import run_family as run
 
     return run(es, analogy_sections()[section], method=method, exclude_inputs=exclude_inputs, k=10)

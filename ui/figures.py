@@ -1,14 +1,14 @@
 """Presenter mode (projectors): the sidebar switch, the page CSS, and the chart call pages use.
 
 Pages draw figures with :func:`plotly_chart` instead of ``st.plotly_chart``; it passes every
-argument through and, when presenter mode is on, draws :func:`embedlab.viz.plots.presenter_style`'s
+argument through and, when presenter mode is on, draws :func:`embedlab.viz.presenter.presenter_style`'s
 restyled *copy* of the figure (a cached figure is never changed).
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from embedlab.viz.plots import presenter_style
+from embedlab.viz.presenter import presenter_style
 
 from . import params
 

@@ -18,60 +18,12 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from .errors import InvalidParameterError, UnknownTokenError
+from .linalg import first_non_finite_row, unit_rows  # unit_rows lives in core.linalg; still importable here
+from .validate import check_int
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["EmbeddingSet", "Neighbor", "unit_rows"]
-
-
-_CHECK_ROWS = 65_536
-"""Rows processed at a time by whole-array checks and normalisation, so their temporaries stay small."""
-
-
-def unit_rows(vectors: np.ndarray) -> np.ndarray:
-    """Return a new float32 C-contiguous array with every row scaled to unit length.
-
-    Zero rows stay zero (no division by zero, no NaN).
-
-    Parameters
-    ----------
-    vectors : ndarray, shape (n, d) or (d,)
-
-    Returns
-    -------
-    ndarray, float32, same shape
-
-    >>> unit_rows(np.array([[3.0, 4.0], [0.0, 0.0]])).tolist()
-    [[0.6000000238418579, 0.800000011920929], [0.0, 0.0]]
-    """
-    v = np.asarray(vectors, dtype=np.float32)
-    one = v.ndim == 1
-    v2 = v.reshape(1, -1) if one else v
-    out = np.empty(v2.shape, dtype=np.float32)
-    for start in range(0, v2.shape[0], _CHECK_ROWS):  # in row blocks: no (n, d) temporaries
-        block = v2[start:start + _CHECK_ROWS]
-        norms = np.linalg.norm(block, axis=1, keepdims=True).astype(np.float32)
-        norms[norms == 0] = 1.0
-        np.divide(block, norms, out=out[start:start + _CHECK_ROWS])
-    return out.reshape(-1) if one else out
-
-
-def _first_non_finite_row(vectors: np.ndarray, *, block: int = _CHECK_ROWS) -> int | None:
-    """Row of the first NaN or inf value in a 2-D array, or None if all values are finite.
-
-    Checks ``block`` rows at a time: a whole-array ``np.isfinite`` would build an (n, d) bool
-    temporary (300 MB at 1M x 300) while a file is being loaded.
-
-    >>> _first_non_finite_row(np.array([[1.0, 2.0], [3.0, np.inf], [np.nan, 0.0]]), block=1)
-    1
-    >>> _first_non_finite_row(np.ones((5, 2))) is None
-    True
-    """
-    for start in range(0, vectors.shape[0], block):
-        ok = np.isfinite(vectors[start:start + block]).all(axis=1)
-        if not ok.all():
-            return start + int(np.argmin(ok))
-    return None
+__all__ = ["EmbeddingSet", "Neighbor"]
 
 
 @dataclass(frozen=True)
@@ -124,7 +76,7 @@ class EmbeddingSet:
             seen: set[str] = set()
             dups = [t for t in toks if t in seen or seen.add(t)]
             raise InvalidParameterError(f"tokens must be unique; repeated: {dups[:5]}")
-        bad = _first_non_finite_row(vecs)
+        bad = first_non_finite_row(vecs)
         if bad is not None:
             raise InvalidParameterError(f"vector of {toks[bad]!r} (row {bad}) has NaN or inf values")
         if copy and isinstance(vectors, np.ndarray) and np.shares_memory(vecs, vectors):
@@ -289,9 +241,7 @@ class EmbeddingSet:
             ints pick rows; a boolean array of length ``len(self)`` is a mask.
         """
         if isinstance(selection, (int, np.integer)):
-            if selection < 1:
-                raise InvalidParameterError(f"subset size must be at least 1, got {selection}")
-            rows = np.arange(min(int(selection), len(self)))
+            rows = np.arange(min(check_int(selection, "selection", minimum=1), len(self)))
         else:
             sel = list(selection) if not isinstance(selection, np.ndarray) else selection
             if len(sel) and isinstance(sel[0], str):

@@ -20,23 +20,40 @@ import numpy as np
 
 from .embeddings import EmbeddingSet, Neighbor
 from .errors import InvalidParameterError
+from .linalg import unit_rows
+from .validate import check_choice, check_int
 
-__all__ = ["top_k", "most_similar", "most_similar_batch", "cosine_matrix", "METRICS"]
+__all__ = ["top_k", "most_similar", "most_similar_batch", "cosine_matrix", "select_top_k", "check_k", "METRICS"]
 
 METRICS = ("cosine", "euclidean")
 
 
-def _check_k(k: int, n: int) -> int:
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
-        raise InvalidParameterError(f"k must be a whole number of at least 1, got {k!r}")
-    return int(min(k, n))
+def check_k(k, n: int) -> int:
+    """``k`` checked (a whole number >= 1, never a bool or a float) and lowered to ``n``.
+
+    >>> check_k(50, 3)
+    3
+    >>> check_k(2.5, 3)
+    Traceback (most recent call last):
+    ...
+    embedlab.core.errors.InvalidParameterError: k=2.5 is not allowed; must be a whole number >= 1
+    """
+    return min(check_int(k, "k", minimum=1), int(n))
 
 
-def _select(scores: np.ndarray, k: int, largest: bool) -> tuple[np.ndarray, np.ndarray]:
+def select_top_k(scores: np.ndarray, k: int, largest: bool) -> tuple[np.ndarray, np.ndarray]:
     """Top-k of each row of ``scores`` (m, n): best first, ties broken by column order.
 
     ``np.argpartition`` finds the k best in O(n); only rows where a tie straddles the
     k-th place are fixed up (the earliest tied columns win), then the k picks are sorted.
+
+    Returns
+    -------
+    indices : ndarray, shape (m, k) int
+    values : ndarray, shape (m, k), the scores at those columns
+
+    >>> select_top_k(np.array([[0.1, 0.9, 0.9, 0.5]]), 2, True)[0].tolist()
+    [[1, 2]]
     """
     m, n = scores.shape
     key = -scores if largest else scores
@@ -77,9 +94,8 @@ def top_k(es: EmbeddingSet, queries: np.ndarray, *, k: int = 10,
         Cosine similarity (best first) or Euclidean distance (nearest first).
         ``k' = min(k, n_tokens - excluded)``.
     """
-    if metric not in METRICS:
-        raise InvalidParameterError(f"metric must be one of: {', '.join(METRICS)}; got {metric!r}")
-    k = _check_k(k, len(es))
+    metric = check_choice(metric, "metric", METRICS, case_sensitive=True)
+    k = check_k(k, len(es))
     q = np.asarray(queries, dtype=np.float32)
     if q.ndim != 2 or q.shape[1] != es.dim:
         raise InvalidParameterError(f"queries must have shape (m, {es.dim}), got {q.shape}")
@@ -87,9 +103,7 @@ def top_k(es: EmbeddingSet, queries: np.ndarray, *, k: int = 10,
         raise InvalidParameterError(
             f"exclude must have one list of rows per query ({len(q)}), got {len(exclude)}")
     if metric == "cosine":
-        qn = np.sqrt(np.einsum("ij,ij->i", q, q))
-        qn[qn == 0] = 1.0
-        scores = (q / qn[:, None]) @ es.unit.T
+        scores = unit_rows(q) @ es.unit.T
         fill, largest = -np.inf, True
     else:
         d2 = q @ es.vectors.T
@@ -109,7 +123,7 @@ def top_k(es: EmbeddingSet, queries: np.ndarray, *, k: int = 10,
     k = min(k, len(es) - n_excl)
     if k <= 0:
         return np.zeros((len(q), 0), dtype=np.int64), np.zeros((len(q), 0), dtype=np.float32)
-    idx, val = _select(scores, k, largest)
+    idx, val = select_top_k(scores, k, largest)
     return idx.astype(np.int64, copy=False), val.astype(np.float32, copy=False)
 
 

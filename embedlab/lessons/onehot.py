@@ -18,8 +18,10 @@ from typing import Sequence
 
 import numpy as np
 
-from ..core.embeddings import EmbeddingSet, unit_rows
+from ..core.embeddings import EmbeddingSet
 from ..core.errors import InvalidParameterError
+from ..core.linalg import unit_rows
+from ..core.validate import check_int
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +43,8 @@ def one_hot(index: int, size: int) -> np.ndarray:
     >>> one_hot(2, 4).tolist()
     [0.0, 0.0, 1.0, 0.0]
     """
-    size, index = int(size), int(index)
-    if size < 1:
-        raise InvalidParameterError(f"vocabulary size must be at least 1, got {size}")
-    if not 0 <= index < size:
-        raise InvalidParameterError(f"token index {index} is outside the vocabulary: allowed 0 .. {size - 1}")
+    size = check_int(size, "size", minimum=1)
+    index = check_int(index, "index", minimum=0, maximum=size - 1)   # a row of the vocabulary
     v = np.zeros(size, dtype=np.float32)
     v[index] = 1.0
     return v
@@ -154,15 +153,12 @@ def table_sizes(vocab_sizes: Sequence[int] = REAL_VOCAB_SIZES, *, dim: int = 384
     >>> s.onehot_values, s.dense_values, s.dense_bytes
     (931592484, 11720448, 46881792)
     """
-    if int(dim) < 1 or int(bytes_per_value) < 1:
-        raise InvalidParameterError(f"dim and bytes_per_value must be positive, got {dim} and {bytes_per_value}")
+    dim = check_int(dim, "dim", minimum=1)
+    bytes_per_value = check_int(bytes_per_value, "bytes_per_value", minimum=1)
     out = []
     for v in vocab_sizes:
-        v = int(v)
-        if v < 1:
-            raise InvalidParameterError(f"vocabulary sizes must be positive, got {v}")
-        out.append(TableSize(v, int(dim), v * v, v * int(dim), v * v * int(bytes_per_value),
-                             v * int(dim) * int(bytes_per_value)))
+        v = check_int(v, "vocabulary size", minimum=1)
+        out.append(TableSize(v, dim, v * v, v * dim, v * v * bytes_per_value, v * dim * bytes_per_value))
     return out
 
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from ..core.embeddings import EmbeddingSet
 from ..core.errors import InvalidParameterError
+from ..core.linalg import unit_rows
 from .workers import WorkerPool, worker_count
 
 logger = logging.getLogger(__name__)
@@ -165,9 +166,7 @@ class ApproximateIndex:
         want = min(max(k + extra, candidates or 0), len(self.es))
         with self._lock:  # pynndescent's query is not documented as thread-safe
             idx, _ = self._nnd.query(q, k=want, epsilon=epsilon)
-        qn = np.linalg.norm(q, axis=1, keepdims=True)
-        qn[qn == 0] = 1.0
-        qu = q / qn
+        qu = unit_rows(q)
         out_idx = np.empty((len(q), k), dtype=np.int64)
         out_val = np.empty((len(q), k), dtype=np.float32)
         width = k

@@ -33,12 +33,13 @@ import numpy as np
 
 from ..core.embeddings import EmbeddingSet, Neighbor
 from ..core.errors import InvalidParameterError
-from ..core.search import _check_k, _select
+from ..core.search import check_k, select_top_k
+from ..core.validate import check_choice
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["METHODS", "COSMUL_EPSILON", "analogy", "most_similar_expr", "parse_expression",
-           "expression_vector", "iter_analogy_scores"]
+           "expression_vector", "iter_expression_scores", "iter_analogy_scores", "check_method"]
 
 METHODS = ("3cosadd", "3cosmul")
 COSMUL_EPSILON = 1e-6  # gensim's constant in most_similar_cosmul
@@ -46,10 +47,13 @@ COSMUL_EPSILON = 1e-6  # gensim's constant in most_similar_cosmul
 _LEXEME = re.compile(r"\s*(?:(?P<op>[+-])|(?P<tok>[\w#]+)|(?P<bad>\S))")
 
 
-def _check_method(method: str) -> str:
-    if method not in METHODS:
-        raise InvalidParameterError(f"method must be one of: {', '.join(METHODS)}; got {method!r}")
-    return method
+def check_method(method) -> str:
+    """``method`` checked: one of :data:`METHODS` (exact spelling).
+
+    >>> check_method("3cosmul")
+    '3cosmul'
+    """
+    return check_choice(method, "method", METHODS, case_sensitive=True)
 
 
 def parse_expression(text: str) -> list[tuple[int, str]]:
@@ -144,24 +148,6 @@ def expression_vector(es: EmbeddingSet, text: str) -> tuple[np.ndarray, list[str
     return vec, [t for _, t in terms]
 
 
-def _scores(es: EmbeddingSet, pos_rows: np.ndarray, neg_rows: np.ndarray, method: str) -> np.ndarray:
-    """Score every row of ``es`` for one query (length n float32)."""
-    unit = es.unit
-    if method == "3cosadd":
-        weights = np.concatenate((np.ones(len(pos_rows)), -np.ones(len(neg_rows)))).astype(np.float32)
-        rows = np.concatenate((pos_rows, neg_rows))
-        mean = (weights[:, None] * unit[rows]).sum(axis=0, dtype=np.float32) / np.float32(len(rows))
-        norm = np.linalg.norm(mean)
-        if norm > 0:
-            mean = mean / norm
-        return unit @ mean
-    cos = unit @ unit[np.concatenate((pos_rows, neg_rows))].T  # (n, terms)
-    shifted = (1 + cos) / 2
-    num = np.prod(shifted[:, : len(pos_rows)], axis=1)
-    den = np.prod(shifted[:, len(pos_rows):], axis=1) + np.float32(COSMUL_EPSILON)
-    return (num / den).astype(np.float32, copy=False)
-
-
 def most_similar_expr(es: EmbeddingSet, positive: Sequence[str], negative: Sequence[str] = (), *,
                       k: int = 10, method: str = "3cosadd", exclude_inputs: bool = True) -> list[Neighbor]:
     """Nearest tokens to a combination of words, as gensim's ``most_similar(_cosmul)``.
@@ -191,21 +177,22 @@ def most_similar_expr(es: EmbeddingSet, positive: Sequence[str], negative: Seque
     UnknownTokenError
         Names every missing word.
     """
-    _check_method(method)
-    k = _check_k(k, len(es))
+    method = check_method(method)
+    k = check_k(k, len(es))
     positive, negative = list(positive), list(negative)
     if not positive:
         raise InvalidParameterError("at least one positive word is needed")
     rows = es.indices(positive + negative)
-    pos_rows, neg_rows = rows[: len(positive)], rows[len(positive):]
-    scores = _scores(es, pos_rows, neg_rows, method)
+    signs = [1] * len(positive) + [-1] * len(negative)
+    _, block = next(iter_expression_scores(es.unit, rows[None, :], signs, method=method))
+    scores = block[0]
     if exclude_inputs:
         excluded = np.unique(rows)
         scores[excluded] = -np.inf
         k = min(k, len(es) - excluded.size)
         if k <= 0:
             return []
-    idx, val = _select(scores[None, :], k, True)
+    idx, val = select_top_k(scores[None, :], k, True)
     return [Neighbor(es.tokens[i], float(s), int(i)) for i, s in zip(idx[0], val[0])]
 
 
@@ -237,22 +224,25 @@ def analogy(es: EmbeddingSet, a: str, b: str, c: str, *, k: int = 10, method: st
     return most_similar_expr(es, [b, c], [a], k=k, method=method, exclude_inputs=exclude_inputs)
 
 
-def iter_analogy_scores(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, *,
-                        method: str = "3cosadd", budget: int = 1 << 25
-                        ) -> Iterator[tuple[slice, np.ndarray]]:
-    """Scores of every row for many analogies a:b :: c:?, a block of questions at a time.
+def iter_expression_scores(unit: np.ndarray, rows, signs: Sequence[int], *, method: str = "3cosadd",
+                           budget: int = 1 << 25) -> Iterator[tuple[slice, np.ndarray]]:
+    """The one analogy scorer: scores of every row for many signed combinations of words, a block of
+    queries at a time (see the module docstring for the two methods).
 
-    Each block computes the cosines of the block's distinct input words with every row in one
-    matrix product, then combines them: 3cosadd is linear, so
-    ``cos(x, b - a + c) = (cos(x,b) - cos(x,a) + cos(x,c)) / |b - a + c|``; 3cosmul uses the
-    same cosines shifted to [0, 1]. No input rows are excluded here.
+    Each block computes the cosines of the block's distinct words with every row in one matrix
+    product, then combines them: 3cosadd is linear, so for the sum q of the signed unit vectors
+    ``cos(x, q) = (sum of signed cos(x, w)) / |q|``; 3cosmul multiplies the cosines shifted to
+    [0, 1], positive terms over negative terms (+ :data:`COSMUL_EPSILON`). Terms are combined in the
+    order given. No rows are excluded here.
 
     Parameters
     ----------
     unit : ndarray, shape (n, dim) float32
         Unit-normalized vectors (``es.unit`` or a slice of it).
-    a, b, c : ndarray of int, shape (m,)
-        Rows of the question words.
+    rows : array_like of int, shape (m, t)
+        The rows of each query's t words.
+    signs : sequence of t ints
+        +1 (added, positive) or -1 (subtracted, negative) for each column of ``rows``.
     method : {"3cosadd", "3cosmul"}
     budget : int
         Rough number of float32 values held at once; sets the block size.
@@ -260,29 +250,68 @@ def iter_analogy_scores(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.nd
     Yields
     ------
     block : slice
-        The questions of this block.
+        The queries of this block.
     scores : ndarray, shape (block size, n) float32
+
+    >>> u = np.array([[1, 0], [0, 1], [0.6, 0.8]], dtype=np.float32)
+    >>> [s.astype(float).round(3).tolist() for _, s in iter_expression_scores(u, [[0, 1]], [1, -1])]
+    [[[0.707, -0.707, -0.141]]]
     """
-    _check_method(method)
-    a, b, c = (np.asarray(x, dtype=np.int64) for x in (a, b, c))
-    m, n = len(a), unit.shape[0]
-    step = max(1, min(m, budget // (6 * max(n, 1))))
+    method = check_method(method)
+    rows = np.asarray(rows, dtype=np.int64)
+    sg = [int(x) for x in signs]
+    if rows.ndim != 2 or rows.shape[1] != len(sg) or not sg or any(x not in (1, -1) for x in sg):
+        raise InvalidParameterError(f"rows of shape {rows.shape} need one sign (+1 or -1) per column; got {sg}")
+    pos = [j for j, x in enumerate(sg) if x > 0]
+    neg = [j for j, x in enumerate(sg) if x < 0]
+    m, n = rows.shape[0], unit.shape[0]
+    step = max(1, min(m, budget // ((len(sg) + 3) * max(n, 1))))
     eps = np.float32(COSMUL_EPSILON)
     for start in range(0, m, step):
         sl = slice(start, min(m, start + step))
-        words, inv = np.unique(np.concatenate((a[sl], b[sl], c[sl])), return_inverse=True)
-        ia, ib, ic = np.split(inv, 3)
+        block = rows[sl]
+        words, inv = np.unique(block, return_inverse=True)
+        inv = inv.reshape(block.shape)
         cos = unit[words] @ unit.T  # (distinct words, n)
         if method == "3cosadd":
-            q = unit[b[sl]] - unit[a[sl]] + unit[c[sl]]
+            q = unit[block[:, 0]] if sg[0] > 0 else -unit[block[:, 0]]
+            s = cos[inv[:, 0]] if sg[0] > 0 else -cos[inv[:, 0]]
+            for j in range(1, len(sg)):
+                if sg[j] > 0:
+                    q += unit[block[:, j]]
+                    s += cos[inv[:, j]]
+                else:
+                    q -= unit[block[:, j]]
+                    s -= cos[inv[:, j]]
             qn = np.sqrt(np.einsum("ij,ij->i", q, q))
             qn[qn == 0] = 1.0
-            s = cos[ib] - cos[ia]
-            s += cos[ic]
             s /= qn[:, None]
         else:
             cos += 1
             cos /= 2
-            s = cos[ib] * cos[ic]
-            s /= cos[ia] + eps
+            s = cos[inv[:, pos[0]]] if pos else np.ones((block.shape[0], n), dtype=np.float32)
+            for j in pos[1:]:
+                s *= cos[inv[:, j]]
+            if neg:
+                den = cos[inv[:, neg[0]]]
+                for j in neg[1:]:
+                    den *= cos[inv[:, j]]
+                den += eps
+            else:
+                den = np.float32(1) + eps
+            s /= den
         yield sl, s
+
+
+def iter_analogy_scores(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, *,
+                        method: str = "3cosadd", budget: int = 1 << 25
+                        ) -> Iterator[tuple[slice, np.ndarray]]:
+    """Scores of every row for many analogies a:b :: c:? (b - a + c), a block of questions at a time.
+
+    :func:`iter_expression_scores` with the terms b, -a, c (``unit``, ``method``, ``budget`` and
+    what is yielded as there): for 3cosadd ``cos(x, b - a + c) = (cos(x,b) - cos(x,a) + cos(x,c)) /
+    |b - a + c|``; 3cosmul is ``s(x,b) s(x,c) / (s(x,a) + eps)``. ``a``, ``b``, ``c`` are int arrays
+    (m,) of the question words' rows. No input rows are excluded here.
+    """
+    a, b, c = (np.asarray(x, dtype=np.int64) for x in (a, b, c))
+    return iter_expression_scores(unit, np.stack((b, a, c), axis=1), (1, -1, 1), method=method, budget=budget)

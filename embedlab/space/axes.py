@@ -22,8 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.embeddings import EmbeddingSet, unit_rows
+from ..core.embeddings import EmbeddingSet
 from ..core.errors import InvalidParameterError
+from ..core.linalg import unit_rows
 
 __all__ = ["Axis", "parse_words", "parse_groups", "make_axis", "axis_positions", "rank_along", "PRESET_AXES"]
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.embeddings import unit_rows
 from ..core.errors import InvalidParameterError
+from ..core.linalg import unit_rows
+from ..core.validate import check_int
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +80,7 @@ def kmeans_fit(vectors, *, k: int = 8, seed: int = 0, cosine: bool = True) -> KM
     v = np.asarray(vectors, dtype=np.float32)
     if v.ndim != 2:
         raise InvalidParameterError(f"vectors must be 2-D, got shape {v.shape}")
-    if not 2 <= k <= len(v):
-        raise InvalidParameterError(f"number of clusters must be between 2 and {len(v)} (the number of points), got {k}")
+    k = check_int(k, "k", minimum=2, maximum=len(v))   # at most one cluster per point
     data = unit_rows(v) if cosine else v
     km = KMeans(n_clusters=k, n_init=1, random_state=seed).fit(data)
     raw = km.labels_

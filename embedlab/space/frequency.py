@@ -19,6 +19,7 @@ import numpy as np
 
 from ..core.embeddings import EmbeddingSet
 from ..core.errors import InvalidParameterError
+from ..core.validate import check_int
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +109,8 @@ def most_frequent(es: EmbeddingSet, n: int | None, *, lang: str = "en") -> np.nd
     >>> most_frequent(es, 2).tolist()
     [1, 2]
     """
-    if n is not None and n < 1:
-        raise InvalidParameterError(f"number of points must be at least 1, got {n}")
+    if n is not None:
+        n = check_int(n, "n", minimum=1)
     order = frequency_order(es, lang=lang)
     return order if n is None else order[:n]
 

@@ -5,9 +5,9 @@ cache folder (:mod:`embedlab.io.cache`) under a key made of a fingerprint of the
 method, the number of dimensions and every parameter, so asking again (also after a restart)
 is instant and says ``from_cache=True``.
 
-Also here: the measures the Map page shows of what a projection distorts,
-:func:`trustworthiness` and :func:`neighbor_overlap`, and :func:`fit_pca` for a PCA plane
-fitted to some points and reused for others.
+Also here: :func:`fit_pca` for a PCA plane fitted to some points and reused for others (the
+plane itself, with its sign rule, is :func:`embedlab.core.linalg.pca_plane`). What a projection
+distorts is measured in :mod:`embedlab.space.distortion`.
 
 >>> import numpy as np
 >>> x = np.random.default_rng(0).normal(size=(50, 8)).astype(np.float32)
@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
-import numbers
 import re
 import threading
 from dataclasses import dataclass, field
@@ -31,14 +29,15 @@ import numpy as np
 from ..io.cache import cache_key, load_arrays, save_arrays
 from ..core.embeddings import EmbeddingSet
 from ..core.errors import InvalidParameterError
+from ..core.linalg import PCAPlane, default_pca_solver, pca_plane
+from ..core.search import METRICS
+from ..core.validate import check_choice, check_float, check_int, check_matrix
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["METHODS", "METRICS", "UMAP_DEFAULTS", "Projection", "PCAFit", "project", "fit_pca",
-           "trustworthiness", "neighbor_overlap", "warm_up"]
+__all__ = ["METHODS", "METRICS", "UMAP_DEFAULTS", "Projection", "PCAFit", "project", "fit_pca", "warm_up"]
 
 METHODS = ("pca", "umap", "tsne")
-METRICS = ("cosine", "euclidean")
 #: keyword arguments of ``umap.UMAP`` that :func:`project` uses by default (bench/ compares with them)
 UMAP_DEFAULTS = {"n_neighbors": 15, "min_dist": 0.1, "metric": "cosine"}
 #: below this many points UMAP is told to use its approximate kNN (its exact small-data path is slow)
@@ -84,42 +83,9 @@ class Projection:
     from_cache: bool = False
 
 
-@dataclass(frozen=True, eq=False)
-class PCAFit:
-    """A PCA fitted to some vectors, to place these or other vectors in the same plane.
-
-    Attributes
-    ----------
-    mean : ndarray, shape (d,), float64
-    components : ndarray, shape (dims, d), float64
-        Unit rows, sign-flipped so the largest-magnitude entry of each is positive.
-    explained_variance_ratio : tuple of float
-        Share of the fitted vectors' total variance along each component.
-    """
-
-    mean: np.ndarray
-    components: np.ndarray
-    explained_variance_ratio: tuple
-
-    @property
-    def dims(self) -> int:
-        return int(self.components.shape[0])
-
-    def transform(self, vectors) -> np.ndarray:
-        """Coordinates of ``vectors`` (m, d) in the fitted axes: ``(m, dims) float32``.
-
-        Raises
-        ------
-        InvalidParameterError
-            If the vectors are not 2-D with the fitted dimension.
-        """
-        v = np.asarray(vectors, dtype=np.float64)
-        if v.ndim == 1:
-            v = v.reshape(1, -1)
-        if v.ndim != 2 or v.shape[1] != self.mean.shape[0]:
-            raise InvalidParameterError(
-                f"vectors must have shape (m, {self.mean.shape[0]}) to use this PCA, got {np.shape(vectors)}")
-        return np.ascontiguousarray((v - self.mean) @ self.components.T, dtype=np.float32)
+#: The result of :func:`fit_pca`: a :class:`embedlab.core.linalg.PCAPlane` (mean, components,
+#: explained_variance_ratio, transform).
+PCAFit = PCAPlane
 
 
 # -- validation ---------------------------------------------------------------------------------
@@ -127,51 +93,11 @@ def _as_vectors(data) -> tuple[np.ndarray, str]:
     """(float32 C-contiguous (n, d) array, fingerprint) of an EmbeddingSet or an array (not copied)."""
     if isinstance(data, EmbeddingSet):
         return data.vectors, "set:" + data.fingerprint
-    try:
-        v = np.ascontiguousarray(data, dtype=np.float32)
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameterError(f"data must be an EmbeddingSet or a numeric (n, d) array ({exc})") from None
-    _check_matrix(v, "data")
+    v = check_matrix(data, "data")
     h = hashlib.blake2b(digest_size=16)
     h.update(np.asarray(v.shape, dtype=np.int64).tobytes())
     h.update(v.tobytes())
     return v, "array:" + h.hexdigest()
-
-
-def _check_matrix(v: np.ndarray, what: str) -> None:
-    if v.ndim != 2 or v.shape[0] == 0 or v.shape[1] == 0:
-        raise InvalidParameterError(f"{what} must be a non-empty 2-D array (n, d), got shape {v.shape}")
-    if not np.isfinite(v).all():
-        raise InvalidParameterError(f"{what} contains NaN or inf values; every value must be finite")
-
-
-def _check_choice(value, allowed, name: str) -> str:
-    if not isinstance(value, str) or value.lower() not in allowed:
-        raise InvalidParameterError(f"{name}={value!r} is not known. Must be one of: {', '.join(allowed)}")
-    return value.lower()
-
-
-def _check_dims(dims) -> int:
-    if isinstance(dims, bool) or not isinstance(dims, numbers.Integral) or int(dims) not in (2, 3):
-        raise InvalidParameterError(f"dims={dims!r} is not allowed. Must be one of: 2, 3")
-    return int(dims)
-
-
-def _check_int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < minimum:
-        raise InvalidParameterError(f"{name}={value!r} is not allowed: it must be an integer >= {minimum}")
-    return int(value)
-
-
-def _check_float(value, name: str, low: float, high: float, *, low_open: bool = False) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
-    if ok:
-        f = float(value)
-        ok = (f > low if low_open else f >= low) and f <= high
-    if not ok:
-        bracket = "(" if low_open else "["
-        raise InvalidParameterError(f"{name}={value!r} is not allowed: it must be a number in {bracket}{low}, {high}]")
-    return float(value)
 
 
 def _method_params(method: str, n: int, dims: int, *, seed: int, n_neighbors, min_dist, perplexity,
@@ -182,17 +108,15 @@ def _method_params(method: str, n: int, dims: int, *, seed: int, n_neighbors, mi
         raise InvalidParameterError(
             f"{method.upper() if method != 'tsne' else 't-SNE'} needs at least {need} points; got {n}")
     if method == "pca":
-        # exact, deterministic solvers; the randomized one only for very wide and tall data
-        solver = "covariance_eigh" if d <= 2048 else ("full" if n <= d else "randomized")
-        return {"solver": solver}
+        return {"solver": default_pca_solver(n, d)}
     if method == "umap":
-        nn = _check_int(n_neighbors, "n_neighbors", 2)
-        md = _check_float(min_dist, "min_dist", 0.0, 1.0)
+        nn = check_int(n_neighbors, "n_neighbors", minimum=2)
+        md = check_float(min_dist, "min_dist", low=0.0, high=1.0)
         return {"n_neighbors": min(nn, n - 1), "min_dist": md, "metric": metric, "seed": seed,
                 "init": "pca" if n > UMAP_PCA_INIT_ABOVE else "spectral",
                 "force_approximation_algorithm": n < UMAP_APPROX_BELOW}
     # t-SNE: openTSNE needs 3 * perplexity < n; a too-large perplexity is lowered (clamped), not refused
-    perp = _check_float(perplexity, "perplexity", 0.0, 10_000.0, low_open=True)
+    perp = check_float(perplexity, "perplexity", low=0.0, high=10_000.0, low_open=True)
     limit = (n - 1) / 3.0
     if perp > limit:
         logger.info("t-SNE perplexity %s lowered to %.2f for %d points (must be below n/3)", perp, limit, n)
@@ -204,6 +128,8 @@ def _method_params(method: str, n: int, dims: int, *, seed: int, n_neighbors, mi
 # -- PCA ----------------------------------------------------------------------------------------
 def fit_pca(vectors, *, dims: int = 2, solver: str | None = None) -> PCAFit:
     """Fit a PCA with ``dims`` components (scikit-learn), signs fixed for determinism.
+
+    The plane of :func:`embedlab.core.linalg.pca_plane`, fitted in float32, for 2 or 3 dimensions.
 
     Parameters
     ----------
@@ -231,33 +157,11 @@ def fit_pca(vectors, *, dims: int = 2, solver: str | None = None) -> PCAFit:
     >>> fit.transform([[2., 0., 5.]]).tolist()
     [[1.0, -0.5]]
     """
-    from sklearn.decomposition import PCA
-
-    dims = _check_dims(dims)
-    v = np.ascontiguousarray(vectors, dtype=np.float32)
-    _check_matrix(v, "vectors")
-    n, d = v.shape
-    if n < 2:
-        raise InvalidParameterError(f"PCA needs at least 2 points; got {n}")
-    if solver is None:
-        solver = _method_params("pca", n, dims, seed=0, n_neighbors=None, min_dist=None, perplexity=None,
-                                metric="cosine", d=d)["solver"]
-    k = min(dims, n, d)
-    mean = v.astype(np.float64).mean(axis=0)
-    comps = np.zeros((dims, d))
-    evr = np.zeros(dims)
-    if np.ptp(v, axis=0).max() > 0:  # not all points equal (else: no direction to choose)
-        pca = PCA(n_components=k, svd_solver=solver, random_state=0).fit(v)
-        comps[:k] = pca.components_
-        evr[:k] = pca.explained_variance_ratio_
-        mean = pca.mean_.astype(np.float64)
-    for row in comps:  # largest-|value| entry of each component positive
-        i = int(np.argmax(np.abs(row)))
-        if row[i] < 0:
-            row *= -1
-    comps.flags.writeable = False
-    mean.flags.writeable = False
-    return PCAFit(mean=mean, components=comps, explained_variance_ratio=tuple(float(x) for x in evr))
+    dims = check_int(dims, "dims", minimum=2, maximum=3)
+    v = check_matrix(vectors, "vectors")
+    if v.shape[0] < 2:
+        raise InvalidParameterError(f"PCA needs at least 2 points; got {v.shape[0]}")
+    return pca_plane(v, dims, solver=solver)
 
 
 # -- UMAP and t-SNE -----------------------------------------------------------------------------
@@ -373,10 +277,10 @@ def project(data, *, method: str = "pca", dims: int = 2, seed: int = 0, cache: b
     >>> project(x, dims=3, cache=False).coords.shape
     (30, 3)
     """
-    method = _check_choice(method, METHODS, "method")
-    dims = _check_dims(dims)
-    metric = _check_choice(metric, METRICS, "metric")
-    seed = _check_int(seed, "seed", 0)
+    method = check_choice(method, "method", METHODS)
+    dims = check_int(dims, "dims", minimum=2, maximum=3)
+    metric = check_choice(metric, "metric", METRICS)
+    seed = check_int(seed, "seed", minimum=0)
     v, fingerprint = _as_vectors(data)
     n, d = v.shape
     p = _method_params(method, n, dims, seed=seed, n_neighbors=n_neighbors, min_dist=min_dist,
@@ -414,134 +318,6 @@ def project(data, *, method: str = "pca", dims: int = 2, seed: int = 0, cache: b
     return Projection(coords, method, dims, dict(p), evr, False)
 
 
-# -- how faithful is a projection -------------------------------------------------------------
-def _pair(high, low) -> tuple[np.ndarray, np.ndarray]:
-    h = np.ascontiguousarray(high, dtype=np.float32)
-    lo = np.ascontiguousarray(low, dtype=np.float32)
-    _check_matrix(h, "high")
-    _check_matrix(lo, "low")
-    if h.shape[0] != lo.shape[0]:
-        raise InvalidParameterError(f"high has {h.shape[0]} points but low has {lo.shape[0]}; they must match")
-    return h, lo
-
-
-def _full_knn(x: np.ndarray, k: int, metric: str) -> np.ndarray:
-    """Exact k nearest neighbours of every row among the others: ``(n, k)`` row indices
-    (unordered), by matrix products in chunks of rows."""
-    n = x.shape[0]
-    if metric == "cosine":
-        norms = np.linalg.norm(x, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        x = x / norms
-    else:
-        sq = np.einsum("ij,ij->i", x, x)
-    out = np.empty((n, k), dtype=np.int64)
-    step = max(1, min(n, (1 << 24) // max(n, 1)))  # ~64 MB of float32 scores per chunk
-    for start in range(0, n, step):
-        stop = min(n, start + step)
-        s = x[start:stop] @ x.T  # similarity: larger is nearer
-        if metric == "euclidean":
-            s = 2 * s - sq[None, :]  # -(squared distance) up to a per-row constant
-        s[np.arange(stop - start), np.arange(start, stop)] = -np.inf
-        out[start:stop] = np.argpartition(-s, k - 1, axis=1)[:, :k]
-    return out
-
-
-def neighbor_overlap(high, low, *, k: int = 10, metric: str = "cosine") -> np.ndarray:
-    """For every point, the share of its k nearest neighbours in the projection that are also
-    among its k nearest neighbours in the full space.
-
-    Parameters
-    ----------
-    high : array_like, shape (n, d)
-        The full-space vectors (exact kNN by matrix products, ``metric``).
-    low : array_like, shape (n, 2 or 3)
-        Their projected coordinates (Euclidean kNN, scikit-learn ``NearestNeighbors``).
-    k : int
-        Neighbours per point; lowered to n - 1 for tiny sets.
-    metric : {"cosine", "euclidean"}
-
-    Returns
-    -------
-    ndarray, shape (n,), float32
-        Values in {0, 1/k, ..., 1}. Ties in distance are broken arbitrarily.
-
-    Raises
-    ------
-    InvalidParameterError
-        Shapes that do not match, fewer than 2 points, k < 1, unknown metric.
-
-    >>> high = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]])
-    >>> low = np.array([[0, 0], [5, 0], [0, 1], [5, 1]])
-    >>> neighbor_overlap(high, low, k=1).tolist()
-    [0.0, 0.0, 0.0, 0.0]
-    """
-    from sklearn.neighbors import NearestNeighbors
-
-    metric = _check_choice(metric, METRICS, "metric")
-    h, lo = _pair(high, low)
-    n = h.shape[0]
-    k = _check_int(k, "k", 1)
-    if n < 2:
-        raise InvalidParameterError(f"neighbour overlap needs at least 2 points; got {n}")
-    k = min(k, n - 1)
-    full = _full_knn(h, k, metric)
-    pict = NearestNeighbors(n_neighbors=k).fit(lo).kneighbors(return_distance=False)
-    same = (full[:, :, None] == pict[:, None, :]).any(axis=2).sum(axis=1)
-    return (same / k).astype(np.float32)
-
-
-def trustworthiness(high, low, *, k: int = 10, metric: str = "cosine", max_points: int = 3000,
-                    seed: int = 0) -> float:
-    """How far the projection keeps neighbourhoods: 1 when no point has strangers among its k
-    nearest neighbours in the picture (scikit-learn's ``trustworthiness``, Venna & Kaski).
-
-    Parameters
-    ----------
-    high : array_like, shape (n, d)
-    low : array_like, shape (n, m)
-    k : int
-        Neighbours per point. scikit-learn needs ``k < n / 2``: a larger k is lowered to
-        ``(n - 1) // 2`` (on tiny sets only).
-    metric : {"cosine", "euclidean"}
-        Distance in the full space (the picture uses Euclidean distance).
-    max_points : int
-        scikit-learn compares all pairwise distances (memory ~ n^2), so above ``max_points``
-        the score is computed on a random sample of that many points (``seed``): an estimate of
-        the score on the whole set (neighbourhoods are judged among the sampled points).
-    seed : int
-        Seeds the sample.
-
-    Returns
-    -------
-    float in [0, 1]
-
-    Raises
-    ------
-    InvalidParameterError
-        Shapes that do not match, fewer than 3 points, k < 1, unknown metric.
-
-    >>> x = np.random.default_rng(0).normal(size=(40, 2))
-    >>> trustworthiness(x, x * 3, k=5, metric="euclidean")
-    1.0
-    """
-    from sklearn.manifold import trustworthiness as sk_trust
-
-    metric = _check_choice(metric, METRICS, "metric")
-    h, lo = _pair(high, low)
-    k = _check_int(k, "k", 1)
-    max_points = _check_int(max_points, "max_points", 3)
-    n = h.shape[0]
-    if n < 3:
-        raise InvalidParameterError(f"trustworthiness needs at least 3 points; got {n}")
-    if n > max_points:
-        rows = np.sort(np.random.default_rng(seed).choice(n, size=max_points, replace=False))
-        h, lo, n = h[rows], lo[rows], max_points
-    if k >= n / 2:
-        k = (n - 1) // 2
-    return float(sk_trust(h.astype(np.float64), lo.astype(np.float64), n_neighbors=k, metric=metric))
-
-
 # -- start-up --------------------------------------------------------------------------------------
 _warm_lock = threading.Lock()
 _warmed: set[str] = set()
@@ -557,7 +333,7 @@ def warm_up(methods=("umap",)) -> None:
     InvalidParameterError
         For an unknown method name.
     """
-    methods = [_check_choice(m, METHODS, "method") for m in methods]
+    methods = [check_choice(m, "method", METHODS) for m in methods]
     x = np.random.default_rng(0).normal(size=(64, 8)).astype(np.float32)
     with _warm_lock:
         for m in methods:

@@ -39,6 +39,7 @@ from ..io.builtin_corpora import TOY_WATCH_WORDS
 from ..io.corpus import Corpus
 from ..core.embeddings import EmbeddingSet
 from ..core.errors import EmbedLabError, InvalidParameterError, TrainingError
+from ..core.linalg import unit_rows
 
 logger = logging.getLogger(__name__)
 
@@ -230,12 +231,6 @@ def default_watch_words(counts, *, n: int = 12) -> list[str]:
     return picked[:n]
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    n = np.linalg.norm(v, axis=-1, keepdims=True)
-    n[n == 0] = 1.0
-    return v / n
-
-
 class _Recorder:
     """gensim callback: snapshots, neighbours, loss, progress and stop after each epoch."""
 
@@ -297,7 +292,7 @@ class _Recorder:
         if k < 1 or not len(self.rows):
             self.neighbors.append(tuple(() for _ in self.rows))
             return
-        sims = _unit(allv) @ _unit(watched).T            # (V, n_watched)
+        sims = unit_rows(allv) @ unit_rows(watched).T            # (V, n_watched)
         sims[self.rows, np.arange(len(self.rows))] = -np.inf
         top = np.argpartition(-sims, k, axis=0)[:k] if k < len(allv) else np.tile(
             np.arange(len(allv))[:, None], (1, len(self.rows)))

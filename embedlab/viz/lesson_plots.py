@@ -1,9 +1,9 @@
 """Plotly figures for the lesson pages (one-hot vs dense, token pipeline, context, documents).
 
-Data in, figure out; no Streamlit. Same conventions as :mod:`embedlab.viz.plots`: colour-blind-safe
+Data in, figure out; no Streamlit. Same conventions as :mod:`embedlab.viz.style`: colour-blind-safe
 colours (Okabe & Ito), a legend or colour bar on every figure, axis titles that say what an axis
 is, fonts large enough for a projector. Every text argument (tokens, sentences, titles) is plain
-text: it is escaped with :func:`embedlab.viz.plots.escape_plotly_text` before plotly sees it.
+text: it is escaped with :func:`embedlab.viz.style.escape_plotly_text` before plotly sees it.
 
 >>> fig = chips_figure(["[CLS]", "em", "##bed", "[SEP]"], [101, 7861, 8270, 102])
 >>> sorted(t.name for t in fig.data if t.showlegend)
@@ -16,7 +16,8 @@ from typing import Sequence
 import numpy as np
 
 from ..core.errors import InvalidParameterError
-from .plots import FONT_SIZE, GREY, HIGHLIGHT, PALETTE, colors_for, escape_plotly_text, escape_plotly_texts
+from ..core.linalg import pca_plane, unit_rows
+from .style import FONT_SIZE, GREY, HIGHLIGHT, PALETTE, colors_for, escape_plotly_text, escape_plotly_texts, figure_layout
 
 __all__ = ["row_labels", "robust_limit", "pipeline_figure", "matrix_heatmap", "onehot_figure", "dense_rows_figure", "sizes_figure",
            "lookup_figure", "chips_figure", "position_similarity_figure", "sinusoidal_figure",
@@ -27,19 +28,6 @@ _SPECIAL = {"[CLS]", "[SEP]", "[PAD]", "[UNK]", "[MASK]"}
 _UNLABELLED = frozenset("a an the of to in on at by for and or but is are was were be been it its he she they we "
                         "i you her his their our my your this that with from as into has have had will".split())
 _CHIP_COLOURS = {"word / first piece": PALETTE[0], "sub-word piece (##)": PALETTE[1], "special token": GREY}
-
-
-def _layout(fig, *, title: str = "", height: int = 500, xtitle: str = "", ytitle: str = ""):
-    """Shared layout; ``title``, ``xtitle`` and ``ytitle`` are plain text (escaped here)."""
-    fig.update_layout(title=dict(text=escape_plotly_text(title), font=dict(size=FONT_SIZE + 2)), height=height,
-                      font=dict(size=FONT_SIZE), template="plotly_white",
-                      margin=dict(l=60, r=20, t=60 if title else 30, b=60),
-                      legend=dict(itemsizing="constant", title_text=""))
-    if xtitle:
-        fig.update_xaxes(title_text=escape_plotly_text(xtitle))
-    if ytitle:
-        fig.update_yaxes(title_text=escape_plotly_text(ytitle))
-    return fig
 
 
 def row_labels(tokens: Sequence[str]) -> list[str]:
@@ -92,7 +80,7 @@ def pipeline_figure(panels, rows: Sequence[str], *, height: int | None = None):
         fig.update_xaxes(title_text=f"dimension (0 … {m.shape[1] - 1})", row=1, col=j + 1)
     fig.update_yaxes(autorange="reversed", type="category", row=1, col=1)
     h = height or min(900, max(340, 30 * len(rows) + 170))
-    return _layout(fig, height=h)
+    return figure_layout(fig, height=h, showlegend=None)
 
 
 def matrix_heatmap(matrix, rows: Sequence[str], *, cols: Sequence[str] | None = None, title: str = "",
@@ -121,7 +109,7 @@ def matrix_heatmap(matrix, rows: Sequence[str], *, cols: Sequence[str] | None = 
     if cols is not None:
         fig.update_xaxes(type="category")
     h = height or min(900, max(300, 34 * len(rows) + 150))
-    return _layout(fig, title=title, height=h, xtitle=xtitle, ytitle=ytitle)
+    return figure_layout(fig, title=title, height=h, xtitle=xtitle, ytitle=ytitle, showlegend=None)
 
 
 def onehot_figure(tokens: Sequence[str], onehot, *, title: str = "One-hot codes"):
@@ -159,7 +147,7 @@ def sizes_figure(sizes):
     fig.update_yaxes(type="log", title_text="bytes (float32, log scale)")
     top = max(s.onehot_bytes for s in sizes)
     fig.update_yaxes(range=[6, np.log10(top) + 1.2])
-    _layout(fig, title="Memory for the whole vocabulary", height=480, xtitle="vocabulary size")
+    figure_layout(fig, title="Memory for the whole vocabulary", height=480, xtitle="vocabulary size", showlegend=None)
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0))
     return fig
 
@@ -176,8 +164,8 @@ def lookup_figure(token: str, product, row, *, n: int = 12):
     fig.add_trace(go.Bar(x=dims, y=p.tolist(), name=f"one_hot({tok}) @ E", marker_color=PALETTE[5]))
     fig.add_trace(go.Bar(x=dims, y=r.tolist(), name=f"row E[{tok}]", marker_color=PALETTE[0]))
     fig.update_layout(barmode="group")
-    return _layout(fig, title="Multiplying by a one-hot code = looking up a row", height=380,
-                   xtitle="dimension", ytitle="value")
+    return figure_layout(fig, title="Multiplying by a one-hot code = looking up a row", height=380,
+                         xtitle="dimension", ytitle="value", showlegend=None)
 
 
 def chips_figure(tokens: Sequence[str], ids: Sequence[int], *, per_row: int | None = None, truncated: bool = False):
@@ -227,15 +215,13 @@ def chips_figure(tokens: Sequence[str], ids: Sequence[int], *, per_row: int | No
     fig.update_xaxes(visible=False, range=[-0.5, line_width + 0.5])
     fig.update_yaxes(visible=False, range=[-n_lines + 0.3, 0.5])
     title = "WordPiece tokens (id underneath)" + (" — cut to 512 tokens" if truncated else "")
-    _layout(fig, title=title, height=110 + 75 * n_lines)
+    figure_layout(fig, title=title, height=110 + 75 * n_lines, showlegend=None)
     fig.update_layout(legend=dict(orientation="h", y=-0.02, yanchor="top", x=0), margin=dict(l=10, r=10, b=40))
     return fig
 
 
 def position_similarity_figure(vectors, *, title: str, n: int | None = None):
     """Cosine similarity between position vectors 0..n-1 (nearby positions: similar)."""
-    from ..core.embeddings import unit_rows
-
     v = np.asarray(vectors, dtype=np.float32)[: n or None]
     u = unit_rows(v)
     m = np.clip(u @ u.T, -1, 1)
@@ -246,7 +232,7 @@ def position_similarity_figure(vectors, *, title: str, n: int | None = None):
                                colorbar=dict(title=dict(text="cosine")),
                                hovertemplate="positions %{y} and %{x}: %{z:.2f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", scaleanchor="x")
-    return _layout(fig, title=title, height=470, xtitle="position", ytitle="position")
+    return figure_layout(fig, title=title, height=470, xtitle="position", ytitle="position", showlegend=None)
 
 
 def sinusoidal_figure(encoding, *, title: str = "Sinusoidal encoding (fixed, not learned)"):
@@ -258,28 +244,20 @@ def sinusoidal_figure(encoding, *, title: str = "Sinusoidal encoding (fixed, not
                                name="value", colorbar=dict(title=dict(text="value")),
                                hovertemplate="position %{y}, dimension %{x}: %{z:.2f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title=title, height=470, xtitle="dimension", ytitle="position")
+    return figure_layout(fig, title=title, height=470, xtitle="dimension", ytitle="position", showlegend=None)
 
 
 def pca2(vectors) -> np.ndarray:
-    """2-D PCA coordinates of a few points (SVD of the centred rows; signs fixed so the largest
-    loading of each component is positive, making the picture deterministic).
+    """2-D PCA coordinates of a few points (:func:`embedlab.core.linalg.pca_plane`: signs fixed so
+    the largest loading of each component is positive, making the picture deterministic).
 
     >>> pca2(np.array([[0, 0, 0], [2, 0, 0], [0, 1, 0]], np.float32)).shape
     (3, 2)
     """
     x = np.asarray(vectors, dtype=np.float64)
-    x = x - x.mean(axis=0)
-    if len(x) < 2:
-        return np.zeros((len(x), 2), np.float32)
-    _, _, vt = np.linalg.svd(x, full_matrices=False)
-    vt = vt[:2]
-    signs = np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(axis=1)])
-    signs[signs == 0] = 1
-    coords = x @ (vt * signs[:, None]).T
-    if coords.shape[1] < 2:
-        coords = np.pad(coords, ((0, 0), (0, 2 - coords.shape[1])))
-    return coords.astype(np.float32)
+    if len(x) == 0:
+        return np.zeros((0, 2), np.float32)
+    return pca_plane(x, 2).transform(x)
 
 
 def context_figure(result, static_tokens: Sequence[str], static_vectors):
@@ -344,7 +322,7 @@ def context_figure(result, static_tokens: Sequence[str], static_vectors):
     for col in (1, 2):
         fig.update_xaxes(title_text="PCA 1", showticklabels=False, zeroline=False, row=1, col=col)
         fig.update_yaxes(title_text="PCA 2", showticklabels=False, zeroline=False, row=1, col=col)
-    _layout(fig, height=620)
+    figure_layout(fig, height=620, showlegend=None)
     fig.update_traces(cliponaxis=False)            # labels at the edges stay readable
     fig.update_layout(legend=dict(orientation="h", y=-0.12, yanchor="top", x=0), margin=dict(l=70, r=60))
     return fig

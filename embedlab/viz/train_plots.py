@@ -1,7 +1,7 @@
 """Figures of the Train page: rank-frequency (Zipf) plot, loss curve, and the training animation.
 
 Data in, plotly figure out; no Streamlit here. Words, titles and notes are plain text: they are
-escaped with :func:`embedlab.viz.plots.escape_plotly_text` before plotly sees them.
+escaped with :func:`embedlab.viz.style.escape_plotly_text` before plotly sees them.
 
 The animation shows the watched words in ONE fixed 2-D projection: a PCA fitted on their final
 vectors and applied unchanged to every snapshot, from gensim's random start (snapshot 0) to the
@@ -23,7 +23,8 @@ from typing import Sequence
 import numpy as np
 
 from ..core.errors import InvalidParameterError
-from .plots import FONT_SIZE, GREY, PALETTE, _layout, colors_for, escape_plotly_text, escape_plotly_texts
+from ..core.linalg import pca_plane, unit_rows
+from .style import FONT_SIZE, GREY, PALETTE, colors_for, escape_plotly_text, escape_plotly_texts, figure_layout
 
 __all__ = ["rank_frequency_figure", "loss_figure", "fixed_projection", "training_animation"]
 
@@ -60,8 +61,8 @@ def rank_frequency_figure(counts, words: Sequence[str] = (), *, title: str = "",
     zipf_r = np.array([1, n], dtype=np.float64)
     fig.add_trace(go.Scatter(x=zipf_r, y=c[0] / zipf_r, mode="lines", name="Zipf's law: frequency ∝ 1/rank",
                              line=dict(color=PALETTE[5], dash="dash"), hoverinfo="skip"))
-    _layout(fig, title=title, height=420, xtitle="rank of the word (1 = most frequent, log scale)",
-            ytitle="how often it occurs (log scale)")
+    figure_layout(fig, title=title, height=420, xtitle="rank of the word (1 = most frequent, log scale)",
+                  ytitle="how often it occurs (log scale)")
     fig.update_xaxes(type="log")
     fig.update_yaxes(type="log")
     return fig
@@ -87,8 +88,8 @@ def loss_figure(losses: Sequence[float | None], *, title: str = "", note: str = 
         fig.add_annotation(text=escape_plotly_text(note or "gensim does not report a training loss for this model"),
                            showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
                            font=dict(size=FONT_SIZE))
-    _layout(fig, title=title, height=320, xtitle="epoch (one pass over the corpus)",
-            ytitle="loss (lower is better)")
+    figure_layout(fig, title=title, height=320, xtitle="epoch (one pass over the corpus)",
+                  ytitle="loss (lower is better)")
     fig.update_xaxes(dtick=1 if len(epochs) <= 20 else None, range=[0.5, max(1, len(epochs)) + 0.5])
     return fig
 
@@ -114,27 +115,15 @@ def fixed_projection(snapshots, *, normalize: bool = True) -> tuple[np.ndarray, 
     if s.ndim != 3 or s.shape[0] < 1 or s.shape[1] < 1 or s.shape[2] < 1:
         raise InvalidParameterError(f"snapshots must have shape (n_snapshots, n_words, dim), got {s.shape}")
     if normalize:
-        norms = np.linalg.norm(s, axis=2, keepdims=True)
-        norms[norms == 0] = 1.0
-        s = s / norms
+        s = unit_rows(s).astype(np.float64)
     final = s[-1]
-    mean = final.mean(axis=0)
-    centred = final - mean
-    if s.shape[1] < 2 or not np.any(centred):
-        comps = np.eye(s.shape[2], 2).T
-        var = (0.0, 0.0)
+    plane = pca_plane(final, 2)
+    if not plane.components.any():   # one word, or all final vectors equal: no direction, use the first two axes
+        comps, var = np.eye(s.shape[2], 2).T, (0.0, 0.0)
     else:
-        _, sv, vt = np.linalg.svd(centred, full_matrices=False)
-        comps = vt[:2]
-        if comps.shape[0] < 2:
-            comps = np.vstack([comps, np.zeros((2 - comps.shape[0], s.shape[2]))])
-        total = float((sv ** 2).sum()) or 1.0
-        ev = (sv ** 2) / total
-        var = (float(ev[0]), float(ev[1]) if len(ev) > 1 else 0.0)
-        signs = np.sign(comps[np.arange(2), np.argmax(np.abs(comps), axis=1)])
-        signs[signs == 0] = 1.0
-        comps = comps * signs[:, None]
-    coords = (s - mean) @ comps.T
+        comps = plane.components
+        var = (plane.explained_variance_ratio[0], plane.explained_variance_ratio[1])
+    coords = (s - plane.mean) @ comps.T
     return coords.astype(np.float32), var
 
 
@@ -216,9 +205,9 @@ def training_animation(watched: Sequence[str], snapshots, neighbors: Sequence = 
     steps = [dict(method="animate", label=str(e),
                   args=[[str(e)], dict(mode="immediate", frame=dict(duration=0, redraw=True),
                                        transition=dict(duration=0))]) for e in range(n_snap)]
-    _layout(fig, title=f"{title + ' · ' if title else ''}{label(0)}", height=600,
-            xtitle=f"PCA axis 1 of the final vectors ({var[0]:.0%} of their variance)",
-            ytitle=f"PCA axis 2 ({var[1]:.0%})")
+    figure_layout(fig, title=f"{title + ' · ' if title else ''}{label(0)}", height=600,
+                  xtitle=f"PCA axis 1 of the final vectors ({var[0]:.0%} of their variance)",
+                  ytitle=f"PCA axis 2 ({var[1]:.0%})")
     fig.update_xaxes(range=[float(lo[0] - pad[0]), float(hi[0] + pad[0])], zeroline=False, row=1, col=1)
     fig.update_yaxes(range=[float(lo[1] - pad[1]), float(hi[1] + pad[1])], zeroline=False, row=1, col=1)
     fig.update_layout(

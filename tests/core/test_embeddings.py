@@ -149,7 +149,7 @@ def test_subset_by_tokens_rows_and_mask(toy_set):
 
 
 @pytest.mark.parametrize("selection, match", [
-    (0, "at least 1"),
+    (0, "selection=0 is not allowed; must be a whole number >= 1"),
     ([], "empty"),
     ([7], "out of range"),
     ([-1], "out of range"),

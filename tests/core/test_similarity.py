@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from embedlab import EmbeddingSet, InvalidParameterError, UnknownTokenError
-from embedlab.core.search import _select, cosine_matrix, most_similar, most_similar_batch, top_k
+from embedlab.core.search import cosine_matrix, most_similar, most_similar_batch, select_top_k, top_k
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def test_select_matches_a_stable_full_sort():
         scores = rng.integers(0, 4, size=(3, 17)).astype(np.float32)
         k = int(rng.integers(1, 18))
         for largest in (True, False):
-            idx, val = _select(scores, k, largest)
+            idx, val = select_top_k(scores, k, largest)
             ref = np.argsort(-scores if largest else scores, axis=1, kind="stable")[:, :k]
             np.testing.assert_array_equal(idx, ref)
             np.testing.assert_array_equal(val, np.take_along_axis(scores, ref, axis=1))
@@ -115,10 +115,10 @@ def test_cosine_matrix(square):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"k": 0}, "k must be a whole number of at least 1, got 0"),
-    ({"k": 2.5}, "k must be a whole number"),
-    ({"k": True}, "k must be a whole number"),
-    ({"metric": "dot"}, "metric must be one of: cosine, euclidean; got 'dot'"),
+    ({"k": 0}, "k=0 is not allowed; must be a whole number >= 1"),
+    ({"k": 2.5}, "k=2.5 is not allowed; must be a whole number >= 1"),
+    ({"k": True}, "k=True is not allowed; must be a whole number >= 1"),
+    ({"metric": "dot"}, "metric='dot' is not allowed; must be one of: cosine, euclidean"),
 ])
 def test_bad_parameters(square, kwargs, match):
     with pytest.raises(InvalidParameterError, match=match):

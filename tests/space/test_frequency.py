@@ -36,7 +36,7 @@ def test_most_frequent_and_description(small):
     text = describe_points(small, 5)
     assert text.startswith("the 5 most frequent of 7 tokens")
     assert "only 4 are known" in text
-    with pytest.raises(InvalidParameterError, match="at least 1"):
+    with pytest.raises(InvalidParameterError, match="n=0 is not allowed; must be a whole number >= 1"):
         most_frequent(small, 0)
 
 

@@ -18,9 +18,9 @@ import pytest
 from embedlab import EmbeddingSet
 from embedlab.viz import lesson_plots as lp
 from embedlab.lessons.onehot import table_sizes
-from embedlab.viz.plots import (analogy_figure, analogy_plane, axes_figure, compare_figure, escape_plotly_text,
-                            escape_plotly_texts, map_figure, neighbor_bar, presenter_style, similarity_heatmap,
-                            unescape_plotly_text)
+from embedlab.viz import (analogy_figure, analogy_plane, axes_figure, compare_figure, escape_plotly_text,
+                          escape_plotly_texts, map_figure, neighbor_bar, presenter_style, similarity_heatmap,
+                          unescape_plotly_text)
 from embedlab.viz.train_plots import loss_figure, rank_frequency_figure, training_animation
 from ui.text import md_text
 
@@ -83,7 +83,7 @@ def hostile_set():
     return EmbeddingSet(toks, rng.normal(size=(len(toks), 8)).astype(np.float32), name="<b>set</b>")
 
 
-# -- embedlab.viz.plots -------------------------------------------------------------------------------------
+# -- embedlab.viz (maps, explorer, presenter) ----------------------------------------------------------------------------------
 def test_escape_helpers_roundtrip_and_leave_no_tag_or_entity():
     rng = np.random.default_rng(0)
     alphabet = list("<>&;#ltgamp /=\"'x0")

@@ -1,4 +1,4 @@
-"""Presenter mode: embedlab.viz.plots.presenter_style (pure, copies) and the sidebar switch (AppTest)."""
+"""Presenter mode: embedlab.viz.presenter.presenter_style (pure, copies) and the sidebar switch (AppTest)."""
 import json
 from pathlib import Path
 
@@ -7,7 +7,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from embedlab import InvalidParameterError
-from embedlab.viz.plots import FONT_SIZE, PALETTE, map_figure, neighbor_bar, presenter_style
+from embedlab.viz.explorer import neighbor_bar
+from embedlab.viz.maps import map_figure
+from embedlab.viz.presenter import presenter_style
+from embedlab.viz.style import PALETTE
 from embedlab.viz.train_plots import training_animation
 from ui.figures import PRESENTER
 
@@ -28,13 +31,13 @@ def searched_map():
 def test_fonts_markers_and_lines_grow(searched_map):
     big = presenter_style(searched_map)
     assert big.layout.font.size == 20 and big.layout.font.color == "#000000"
-    assert searched_map.layout.font.size == FONT_SIZE
+    assert searched_map.layout.font.size == 16                      # the normal figure font, in px
     sizes = [(o.marker.size, n.marker.size) for o, n in zip(searched_map.data, big.data) if o.marker.size]
     assert len(sizes) >= 3 and all(n == pytest.approx(o * 1.6) for o, n in sizes)
     line = next(i for i, t in enumerate(searched_map.data) if t.mode == "lines")
     assert big.data[line].line.width == pytest.approx(searched_map.data[line].line.width * 1.6)
     label = searched_map.layout.annotations[0].font.size           # the boxed label of the searched word
-    assert big.layout.annotations[0].font.size == pytest.approx(label * 20 / FONT_SIZE)
+    assert big.layout.annotations[0].font.size == pytest.approx(label * 20 / 16)
     assert big.layout.margin.l > searched_map.layout.margin.l
 
 
@@ -120,7 +123,7 @@ def test_toggle_sets_url_and_enlarges_figures_on_every_page():
     assert at.query_params["present"] == "1"
     at.sidebar.toggle(key=PRESENTER).set_value(False).run()
     assert not at.exception and "present" not in at.query_params
-    assert all(s == FONT_SIZE for s in _font_sizes(at))
+    assert all(s == 16 for s in _font_sizes(at))
 
 
 def test_link_with_present_1_opens_in_presenter_mode():

@@ -1,0 +1,211 @@
+"""Figures of the explorer pages: neighbour bars, a similarity heatmap, the analogy parallelogram
+and words on semantic axes.
+
+>>> fig = neighbor_bar(["queen", "prince"], [0.8, 0.7])
+>>> fig.layout.xaxis.title.text
+'cosine similarity'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ..core.embeddings import EmbeddingSet
+from ..core.errors import InvalidParameterError
+from ..core.linalg import pca_plane
+from .style import FONT_SIZE, GREY, HIGHLIGHT, PALETTE, escape_plotly_texts, figure_layout
+
+__all__ = ["neighbor_bar", "similarity_heatmap", "AnalogyPlane", "analogy_plane", "analogy_figure", "axes_figure"]
+
+
+def neighbor_bar(tokens: Sequence[str], scores: Sequence[float], *, metric: str = "cosine", title: str = ""):
+    """Horizontal bars of neighbour scores, best at the top.
+
+    >>> fig = neighbor_bar(["queen", "prince"], [0.8, 0.7])
+    >>> fig.layout.xaxis.title.text
+    'cosine similarity'
+    """
+    import plotly.graph_objects as go
+
+    label = "cosine similarity" if metric == "cosine" else "Euclidean distance (smaller = nearer)"
+    fig = go.Figure(go.Bar(x=list(scores), y=escape_plotly_texts(tokens), orientation="h", name=label,
+                           marker_color=PALETTE[0], text=[f"{s:.3f}" for s in scores], textposition="auto",
+                           hovertemplate="<b>%{y}</b>: %{x:.3f}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    return figure_layout(fig, title=title, height=max(300, 34 * len(tokens) + 120), xtitle=label)
+
+
+def similarity_heatmap(matrix, tokens: Sequence[str], *, title: str = ""):
+    """Pairwise cosine similarity as an annotated heatmap (diverging colours centred on 0).
+
+    >>> fig = similarity_heatmap(np.eye(2), ["a", "b"])
+    >>> fig.data[0].zmid
+    0
+    """
+    import plotly.graph_objects as go
+
+    m = np.asarray(matrix, dtype=np.float32)
+    if m.shape != (len(tokens), len(tokens)):
+        raise InvalidParameterError(f"matrix shape {m.shape} does not match {len(tokens)} tokens")
+    labels = escape_plotly_texts(tokens)
+    fig = go.Figure(go.Heatmap(z=m.tolist(), x=labels, y=labels, zmin=-1, zmax=1, zmid=0,
+                               colorscale="RdBu", reversescale=True, name="cosine similarity",
+                               texttemplate="%{z:.2f}" if len(tokens) <= 20 else None,
+                               colorbar=dict(title=dict(text="cosine")),
+                               hovertemplate="%{y} · %{x}: %{z:.3f}<extra></extra>", showlegend=False))
+    fig.update_yaxes(autorange="reversed")
+    side = max(420, 40 * len(tokens) + 160)
+    return figure_layout(fig, title=title, height=min(side, 900))
+
+
+@dataclass(frozen=True)
+class AnalogyPlane:
+    """Words of an analogy placed in a 2-D plane fitted to them and their neighbours.
+
+    Attributes
+    ----------
+    labels : tuple of str
+        Token (or "b − a + c") of each point.
+    roles : tuple of str
+        "a", "b", "c", "b − a + c", "answer" or "context" for each point.
+    coords : ndarray, shape (m, 2) float32
+    explained : float
+        Share of the variance of the fitted points that the plane keeps.
+    """
+
+    labels: tuple[str, ...]
+    roles: tuple[str, ...]
+    coords: np.ndarray
+    explained: float
+
+
+def analogy_plane(es: EmbeddingSet, a: str, b: str, c: str, answers: Sequence[str], *,
+                  n_context: int = 4) -> AnalogyPlane:
+    """Fit a PCA plane to the unit vectors of a, b, c, b − a + c, the answers and a few
+    neighbours of each, and place them all in it.
+
+    The plane is fitted to exactly these words (not to the whole vocabulary), so the
+    parallelogram a → b, c → b − a + c is as visible as two dimensions allow. All points are
+    unit vectors except b − a + c (the sum of unit vectors), and a linear projection keeps
+    the parallelogram exact.
+
+    Raises
+    ------
+    UnknownTokenError
+        If a, b or c is not in the set.
+    """
+    rows = es.indices([a, b, c])
+    u = es.unit
+    target = u[rows[1]] - u[rows[0]] + u[rows[2]]   # not re-normalized: keeps the parallelogram exact
+    labels, roles, vecs = [a, b, c, "b − a + c"], ["a", "b", "c", "b − a + c"], [u[r] for r in rows] + [target]
+    seen = {a, b, c}
+    for t in answers:
+        if t in es and t not in seen:
+            labels.append(t); roles.append("answer"); vecs.append(u[es.index(t)]); seen.add(t)
+    if n_context > 0:
+        from ..core.search import top_k
+
+        idx, _ = top_k(es, np.stack(vecs[:4]), k=n_context + len(seen))
+        for r in idx.ravel():
+            t = es.tokens[int(r)]
+            if t not in seen:
+                labels.append(t); roles.append("context"); vecs.append(u[int(r)]); seen.add(t)
+    x = np.stack(vecs).astype(np.float64)
+    plane = pca_plane(x, 2)
+    coords = plane.transform(x)
+    explained = float(sum(plane.explained_variance_ratio)) if plane.components.any() else 1.0
+    return AnalogyPlane(tuple(labels), tuple(roles), coords, explained)
+
+
+def analogy_figure(plane: AnalogyPlane, *, title: str = ""):
+    """The parallelogram: arrows a → b and c → (b − a + c), the answers, context words in grey."""
+    import plotly.graph_objects as go
+
+    c = plane.coords
+    roles = np.asarray(plane.roles)
+    fig = go.Figure()
+    ctx = np.flatnonzero(roles == "context")
+    if ctx.size:
+        fig.add_trace(go.Scatter(x=c[ctx, 0], y=c[ctx, 1], mode="markers", name="nearby words (hover)",
+                                 hovertext=escape_plotly_texts(plane.labels[i] for i in ctx),
+                                 marker=dict(color=GREY, size=8),
+                                 hovertemplate="%{hovertext}<extra></extra>"))
+    ia, ib, ic, it = (plane.roles.index(r) for r in ("a", "b", "c", "b − a + c"))
+    for (s, e), colour, name, dash in (((ia, ib), PALETTE[0], "a → b", "solid"),
+                                       ((ic, it), PALETTE[0], "c → b − a + c (same arrow)", "solid"),
+                                       ((ia, ic), PALETTE[1], "a → c", "dot"),
+                                       ((ib, it), PALETTE[1], "b → b − a + c (same arrow)", "dot")):
+        fig.add_trace(go.Scatter(x=[c[s, 0], c[e, 0]], y=[c[s, 1], c[e, 1]], mode="lines", name=name,
+                                 line=dict(color=colour, width=3, dash=dash), hoverinfo="skip"))
+        fig.add_annotation(x=c[e, 0], y=c[e, 1], ax=c[s, 0], ay=c[s, 1], xref="x", yref="y", axref="x",
+                           ayref="y", showarrow=True, arrowhead=3, arrowsize=1.5, arrowwidth=2, arrowcolor=colour,
+                           text="", standoff=9)
+    inputs = [ia, ib, ic]
+    fig.add_trace(go.Scatter(x=c[inputs, 0], y=c[inputs, 1], mode="markers+text", name="a, b, c (inputs)",
+                             text=escape_plotly_texts(f"{plane.roles[i]}: {plane.labels[i]}" for i in inputs),
+                             textposition="top center", textfont=dict(size=FONT_SIZE + 2, color="#111111"),
+                             marker=dict(color=PALETTE[2], size=14), hovertemplate="%{text}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[c[it, 0]], y=[c[it, 1]], mode="markers+text", name="b − a + c",
+                             text=["b − a + c"], textposition="bottom center", textfont=dict(color="#111111"),
+                             marker=dict(color=HIGHLIGHT, size=14, symbol="x"),
+                             hovertemplate="b − a + c<extra></extra>"))
+    ans = np.flatnonzero(roles == "answer")
+    if ans.size:
+        fig.add_trace(go.Scatter(x=c[ans, 0], y=c[ans, 1], mode="markers+text", name="answers",
+                                 text=escape_plotly_texts(plane.labels[i] for i in ans), textposition="top center",
+                                 textfont=dict(size=FONT_SIZE + 2, color=PALETTE[5]),
+                                 marker=dict(color=PALETTE[5], size=16, symbol="star"),
+                                 hovertemplate="%{text}<extra></extra>"))
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    pct = f"{plane.explained:.0%}"
+    return figure_layout(fig, title=title, height=600, xtitle=f"plane axis 1 (the plane keeps {pct} of the variance)",
+                         ytitle="plane axis 2")
+
+
+def axes_figure(tokens: Sequence[str], positions, axis_labels: Sequence[str], *, title: str = "",
+                highlight: Sequence[str] = ()):
+    """Words placed by their position on one or two semantic axes.
+
+    With one axis, words are listed top to bottom by position (a ranked dot plot); with
+    two, a labelled scatter. Axis titles name the poles ("man ← → woman").
+
+    >>> fig = axes_figure(["a", "b"], np.array([[0.1], [-0.2]]), ["x → y"])
+    >>> fig.layout.xaxis.title.text
+    'x  ←   → y'
+    """
+    import plotly.graph_objects as go
+
+    p = np.asarray(positions, dtype=np.float32)
+    if p.ndim != 2 or p.shape[0] != len(tokens) or p.shape[1] not in (1, 2) or p.shape[1] != len(axis_labels):
+        raise InvalidParameterError(f"positions must have shape ({len(tokens)}, 1 or 2) matching the axes, got {p.shape}")
+
+    def pole_title(label: str) -> str:
+        left, _, right = label.partition(" → ")
+        return f"{left}  ←   → {right}"
+
+    hl = set(highlight)
+    colours = [PALETTE[5] if t in hl else PALETTE[0] for t in tokens]
+    fig = go.Figure()
+    if p.shape[1] == 1:
+        order = np.argsort(p[:, 0], kind="stable")
+        toks = escape_plotly_texts(tokens[i] for i in order)
+        fig.add_trace(go.Scatter(x=p[order, 0], y=toks, mode="markers+text", name="words",
+                                 text=toks, textposition="middle right", marker=dict(size=12, color=[colours[i] for i in order]),
+                                 hovertemplate="<b>%{y}</b>: %{x:.3f}<extra></extra>"))
+        fig.add_vline(x=0, line_color=GREY)
+        height = max(400, 28 * len(tokens) + 140)
+        figure_layout(fig, title=title, height=min(height, 1400), xtitle=pole_title(axis_labels[0]), ytitle="")
+        fig.update_yaxes(showticklabels=False)
+    else:
+        fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="markers+text", name="words",
+                                 text=escape_plotly_texts(tokens),
+                                 textposition="top center", marker=dict(size=12, color=colours),
+                                 hovertemplate="<b>%{text}</b>: (%{x:.3f}, %{y:.3f})<extra></extra>"))
+        fig.add_vline(x=0, line_color=GREY)
+        fig.add_hline(y=0, line_color=GREY)
+        figure_layout(fig, title=title, height=650, xtitle=pole_title(axis_labels[0]), ytitle=pole_title(axis_labels[1]))
+    pad = 0.05
+    fig.update_xaxes(range=[float(p[:, 0].min()) - pad, float(p[:, 0].max()) + 3 * pad])
+    return fig

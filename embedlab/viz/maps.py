@@ -1,0 +1,256 @@
+"""Maps of a projected embedding space: the scatter of all points, projections side by side, and
+reading a plotly selection back into rows.
+
+>>> import numpy as np
+>>> fig = map_figure(np.zeros((3, 2), np.float32), ["a", "b", "c"], labels=["x", "x", "other"])
+>>> [t.name for t in fig.data]
+['other (1)', 'x (2)']
+>>> selected_rows({"selection": {"points": [{"customdata": {"0": 2}}, {"customdata": [0]}]}})
+[2, 0]
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ..core.errors import InvalidParameterError
+from .style import FONT_SIZE, GREY, HIGHLIGHT, PALETTE, colors_for, escape_plotly_text, escape_plotly_texts, figure_layout
+
+__all__ = ["OTHER", "map_figure", "compare_figure", "selected_rows", "nearest_in_picture"]
+
+#: The category drawn grey and underneath on a map.
+OTHER = "other"
+
+
+def _check_coords(coords, tokens) -> np.ndarray:
+    c = np.asarray(coords, dtype=np.float32)
+    if c.ndim != 2 or c.shape[1] not in (2, 3):
+        raise InvalidParameterError(f"coordinates must have shape (n, 2) or (n, 3), got {c.shape}")
+    if len(tokens) != len(c):
+        raise InvalidParameterError(f"{len(tokens)} tokens for {len(c)} points; they must match")
+    return c
+
+
+def _points_trace(c: np.ndarray, rows: np.ndarray, tokens, *, name: str, marker: dict,
+                  mode: str = "markers", text_labels: bool = False, hover: bool = True):
+    import plotly.graph_objects as go
+
+    toks = [tokens[i] for i in rows]
+    common = dict(
+        name=escape_plotly_text(name), mode=mode, marker=marker, customdata=rows.tolist(),
+        hovertext=escape_plotly_texts(toks),
+        hovertemplate="<b>%{hovertext}</b><extra>%{fullData.name}</extra>" if hover else None,
+        hoverinfo=None if hover else "skip",
+    )
+    if text_labels:   # SVG labels read HTML (escaped); WebGL (3-D) labels are drawn literally
+        common.update(text=toks if c.shape[1] == 3 else escape_plotly_texts(toks), textposition="top center",
+                      textfont=dict(size=FONT_SIZE + 2))
+    if c.shape[1] == 3:
+        m = dict(marker)
+        m["size"] = max(2, int(m.get("size", 5)) - 2)
+        common["marker"] = m
+        return go.Scatter3d(x=c[rows, 0], y=c[rows, 1], z=c[rows, 2], **common)
+    cls = go.Scatter if text_labels else go.Scattergl
+    return cls(x=c[rows, 0], y=c[rows, 1], **common)
+
+
+def map_figure(coords, tokens: Sequence[str], *, labels: Sequence[str] | None = None,
+               values=None, value_title: str = "", highlight: int | None = None,
+               neighbor_rows: Sequence[int] = (), axis_titles: Sequence[str] = ("dimension 1", "dimension 2"),
+               title: str = "", category_order: Sequence[str] | None = None, height: int = 650):
+    """A 2-D (``Scattergl``) or 3-D scatter of projected tokens.
+
+    Parameters
+    ----------
+    coords : array_like, shape (n, 2) or (n, 3)
+    tokens : sequence of str
+        One per point, shown on hover.
+    labels : sequence of str, optional
+        A category per point; one trace (and legend entry) per category; the category
+        ``"other"`` is drawn grey and underneath.
+    values : array_like (n,), optional
+        A number per point (e.g. neighbour overlap), drawn with a colour scale instead.
+    highlight : int, optional
+        Row of a searched token: drawn large, black and labelled.
+    neighbor_rows : sequence of int
+        Rows joined to ``highlight`` by lines and labelled (its nearest neighbours).
+    axis_titles, title : str
+    category_order : sequence of str, optional
+        Order of the legend (default: sorted, "other" first).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Every point trace carries ``customdata`` = the point's row, for selections.
+    """
+    import plotly.graph_objects as go
+
+    c = _check_coords(coords, tokens)
+    n, dims = c.shape
+    fig = go.Figure()
+    size = 6 if n <= 3000 else 4
+    if values is not None:
+        vals = np.asarray(values, dtype=np.float32)
+        if vals.shape != (n,):
+            raise InvalidParameterError(f"values must have one number per point ({n}), got shape {vals.shape}")
+        rows = np.arange(n)
+        marker = dict(size=size + 1, color=vals.tolist(), colorscale="Viridis", showscale=True,
+                      colorbar=dict(title=dict(text=escape_plotly_text(value_title)), x=1.02, len=0.6, y=0.3))
+        fig.add_trace(_points_trace(c, rows, tokens, name=value_title or "points", marker=marker))
+    elif labels is not None:
+        labs = np.asarray([str(x) for x in labels], dtype=object)
+        if len(labs) != n:
+            raise InvalidParameterError(f"labels must have one category per point ({n}), got {len(labs)}")
+        cats = list(category_order) if category_order is not None else sorted(set(labs.tolist()) - {OTHER})
+        if OTHER in set(labs.tolist()) and OTHER not in cats:
+            cats = [OTHER] + cats
+        colours = iter(colors_for(len([x for x in cats if x != OTHER])))
+        for cat in cats:
+            rows = np.flatnonzero(labs == cat)
+            if not rows.size:
+                continue
+            grey = cat == OTHER
+            marker = dict(size=size if grey else size + 3, color=GREY if grey else next(colours),
+                          opacity=0.5 if grey else 0.95)
+            fig.add_trace(_points_trace(c, rows, tokens, name=f"{cat} ({rows.size:,})", marker=marker))
+    else:
+        fig.add_trace(_points_trace(c, np.arange(n), tokens, name=f"tokens ({n:,})",
+                                    marker=dict(size=size, color=PALETTE[0], opacity=0.6)))
+    if highlight is not None:
+        _add_highlight(fig, c, tokens, int(highlight), [int(r) for r in neighbor_rows])
+    figure_layout(fig, title=title, height=height)
+    ax_titles = escape_plotly_texts(axis_titles)
+    if dims == 3:
+        fig.update_layout(scene=dict(xaxis_title=ax_titles[0], yaxis_title=ax_titles[1],
+                                     zaxis_title=ax_titles[2] if len(ax_titles) > 2 else "dimension 3"))
+    else:
+        fig.update_layout(xaxis_title=ax_titles[0], yaxis_title=ax_titles[1], dragmode="lasso")
+    return fig
+
+
+def _add_highlight(fig, c, tokens, row: int, neighbors: list[int], *, row_col: dict | None = None,
+                   legend: bool = True):
+    import plotly.graph_objects as go
+
+    loc = row_col or {}
+    dims = c.shape[1]
+    if neighbors:
+        xs, ys, zs = [], [], []
+        for r in neighbors:
+            for a, b in ((row, r),):
+                xs += [c[a, 0], c[b, 0], None]
+                ys += [c[a, 1], c[b, 1], None]
+                if dims == 3:
+                    zs += [c[a, 2], c[b, 2], None]
+        line = dict(color=HIGHLIGHT, width=1.5)
+        name = f"{len(neighbors)} nearest (full space)"
+        if dims == 3:
+            fig.add_trace(go.Scatter3d(x=xs, y=ys, z=zs, mode="lines", line=line, name=name,
+                                       hoverinfo="skip", showlegend=legend), **loc)
+        else:
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=line, name=name, hoverinfo="skip",
+                                     showlegend=legend, legendgroup="nn"), **loc)
+        fig.add_trace(_points_trace(c, np.asarray(neighbors), tokens, name="neighbours",
+                                    marker=dict(size=10, color="white", line=dict(color=HIGHLIGHT, width=2)),
+                                    mode="markers+text", text_labels=True), **loc)
+        fig.data[-1].showlegend = False
+        fig.data[-1].textfont = dict(size=FONT_SIZE - 3, color="#333333")
+        if dims == 2:
+            fig.data[-1].textposition = [("top right", "bottom left", "top left", "bottom right")[i % 4]
+                                         for i in range(len(neighbors))]
+    fig.add_trace(_points_trace(c, np.asarray([row]), tokens, name=f"searched: {tokens[row]}",
+                                marker=dict(size=18, color=HIGHLIGHT, symbol="diamond" if dims == 3 else "star"),
+                                mode="markers+text", text_labels=True), **loc)
+    fig.data[-1].showlegend = legend
+    fig.data[-1].textfont = dict(size=FONT_SIZE + 4, color=HIGHLIGHT)
+    if dims == 2:  # a boxed label stays readable on top of crowded neighbours
+        fig.data[-1].mode = "markers"
+        ref = {}
+        if row_col is not None:
+            n = "" if row_col["col"] == 1 else str(row_col["col"])
+            ref = dict(xref=f"x{n}", yref=f"y{n}")
+        fig.add_annotation(x=float(c[row, 0]), y=float(c[row, 1]), text=f"<b>{escape_plotly_text(tokens[row])}</b>",
+                           showarrow=True, arrowhead=0, ax=0, ay=-36, bgcolor="rgba(255,255,255,0.9)",
+                           bordercolor=HIGHLIGHT, borderwidth=1.5, font=dict(size=FONT_SIZE + 2, color=HIGHLIGHT),
+                           **ref)
+
+
+def compare_figure(projections: Mapping[str, np.ndarray], tokens: Sequence[str], *,
+                   highlight: int | None = None, neighbor_rows: Sequence[int] = (), height: int = 480):
+    """The same points under several projections, side by side (2-D only).
+
+    Parameters
+    ----------
+    projections : mapping of panel title to coords (n, 2)
+    tokens : sequence of str
+    highlight : int, optional
+        Row of a searched token, highlighted (with its neighbours) in every panel.
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    names = list(projections)
+    if not names:
+        raise InvalidParameterError("give at least one projection to compare")
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=escape_plotly_texts(names), horizontal_spacing=0.04)
+    hover = escape_plotly_texts(tokens)
+    for j, name in enumerate(names, start=1):
+        c = _check_coords(projections[name], tokens)
+        if c.shape[1] != 2:
+            raise InvalidParameterError("side-by-side comparison needs 2-D coordinates")
+        fig.add_trace(go.Scattergl(x=c[:, 0], y=c[:, 1], mode="markers", name="tokens", showlegend=j == 1,
+                                   legendgroup="tokens", marker=dict(size=4, color=PALETTE[0], opacity=0.5),
+                                   hovertext=hover, customdata=np.arange(len(c)).tolist(),
+                                   hovertemplate="<b>%{hovertext}</b><extra></extra>"), row=1, col=j)
+        if highlight is not None:
+            _add_highlight(fig, c, tokens, int(highlight), [int(r) for r in neighbor_rows],
+                           row_col=dict(row=1, col=j), legend=j == 1)
+        fig.update_xaxes(showticklabels=False, title_text="", row=1, col=j)
+        fig.update_yaxes(showticklabels=False, row=1, col=j)
+    return figure_layout(fig, height=height)
+
+
+def selected_rows(selection) -> list[int]:
+    """Rows of the points in a Streamlit plotly selection event, in selection order, no repeats.
+
+    Accepts both payload shapes seen: ``customdata`` as ``17``, ``[17]`` or ``{"0": 17}``.
+    Points without customdata (lines, highlight labels) are ignored.
+
+    >>> selected_rows({"selection": {"points": [{"customdata": 3}, {"customdata": [3]}, {"x": 1}]}})
+    [3]
+    >>> selected_rows(None)
+    []
+    """
+    if not selection:
+        return []
+    sel = selection.get("selection", selection) if isinstance(selection, Mapping) else getattr(selection, "selection", None)
+    if sel is None:
+        return []
+    points = sel.get("points", []) if isinstance(sel, Mapping) else getattr(sel, "points", [])
+    out: dict[int, None] = {}
+    for p in points or []:
+        cd = p.get("customdata") if isinstance(p, Mapping) else None
+        if isinstance(cd, Mapping):
+            cd = cd.get("0", next(iter(cd.values()), None))
+        elif isinstance(cd, (list, tuple)):
+            cd = cd[0] if cd else None
+        if isinstance(cd, (int, float, np.integer)) and not isinstance(cd, bool):
+            out.setdefault(int(cd), None)
+    return list(out)
+
+
+def nearest_in_picture(coords, row: int, k: int) -> np.ndarray:
+    """Rows of the ``k`` points nearest to ``row`` in the drawn (projected) coordinates.
+
+    >>> nearest_in_picture(np.array([[0, 0], [5, 5], [1, 0]], np.float32), 0, 1).tolist()
+    [2]
+    """
+    c = np.asarray(coords, dtype=np.float32)
+    d = np.linalg.norm(c - c[row], axis=1)
+    d[row] = np.inf
+    k = min(k, len(c) - 1)
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    idx = np.argpartition(d, k - 1)[:k]
+    return idx[np.argsort(d[idx], kind="stable")].astype(np.int64)

@@ -1,0 +1,164 @@
+"""Presenter mode: a copy of any figure restyled for a projector and the back of a classroom.
+
+>>> import plotly.graph_objects as go
+>>> presenter_style(go.Figure(go.Bar(x=[1], y=["a"]))).layout.font.size
+20
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from ..core.validate import check_float, check_int
+from .style import FONT_SIZE, HIGHLIGHT, unescape_plotly_text
+
+__all__ = ["PRESENTER_FONT_SIZE", "presenter_style"]
+
+#: Base font size of figures in presenter mode (projectors, the back of a classroom).
+PRESENTER_FONT_SIZE = 20
+_FONT_KEYS = frozenset({"font", "textfont", "tickfont", "insidetextfont", "outsidetextfont"})
+
+
+def _luminance(colour) -> float | None:
+    """WCAG relative luminance of a ``#RRGGBB`` colour, None for anything else."""
+    if not (isinstance(colour, str) and len(colour) == 7 and colour.startswith("#")):
+        return None
+    try:
+        rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    except ValueError:
+        return None
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _scaled(value, factor: float):
+    """``value`` (a number, a list of numbers, an array or plotly's base64 typed array) times ``factor``."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return round(float(value) * factor, 2)
+    if isinstance(value, Mapping) and "bdata" in value:   # plotly's typed array: {"dtype", "bdata", "shape"}
+        import base64
+
+        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return (arr.astype(np.float64) * factor).round(2).tolist()
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_scaled(v, factor) for v in value]
+    return value
+
+
+def presenter_style(fig, *, font_size: int = PRESENTER_FONT_SIZE, marker_scale: float = 1.6,
+                    line_scale: float = 1.6, label_limit: int = 40):
+    """A copy of ``fig`` restyled for a projector; ``fig`` itself is left unchanged.
+
+    - fonts: the base font becomes ``font_size`` (black) and every explicit font size grows in
+      proportion (titles, labels, tick labels, annotations, tables, sliders);
+    - markers grow by ``marker_scale``, line widths by ``line_scale``, faint markers get more opaque;
+    - colours keep their hue (the figures already use the colour-blind-safe Okabe & Ito / Tol
+      palettes); light ones (yellow, sand, light cyan, luminance > 0.5) get a thin black outline
+      so they stand out on white;
+    - labels on: point traces drawn as bare markers with at most ``label_limit`` points (a group
+      of words, the context words of an analogy) show their hover text as a label, since nobody
+      hovers on a projector. Larger clouds stay unlabelled. A labelled ``scattergl`` trace is drawn
+      as ``scatter`` (SVG) instead, whose labels show escaped text as typed (WebGL labels would show
+      the escapes themselves; see :func:`escape_plotly_text`).
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+    font_size : int
+        Base font size in pixels.
+    marker_scale, line_scale : float
+        Factors for marker sizes and line widths.
+    label_limit : int
+        Largest point trace that gets text labels (0: never add labels).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A new figure.
+
+    Examples
+    --------
+    >>> from embedlab.viz.maps import map_figure
+    >>> fig = map_figure(np.zeros((3, 2), np.float32), ["a", "b", "c"])
+    >>> big = presenter_style(fig)
+    >>> big.layout.font.size, big.data[0].marker.size, fig.data[0].marker.size
+    (20, 9.6, 6)
+    >>> big.data[0].mode, list(big.data[0].text)
+    ('markers+text', ['a', 'b', 'c'])
+    """
+    import plotly.graph_objects as go
+
+    for name, value in (("font_size", font_size), ("marker_scale", marker_scale), ("line_scale", line_scale)):
+        check_float(value, name, low=0, low_open=True)
+    label_limit = check_int(label_limit, "label_limit", minimum=0)
+    spec = fig.to_dict()          # a deep copy: the input (maybe a cached figure) is never touched
+    layout = spec.setdefault("layout", {})
+    base = (layout.get("font") or {}).get("size") or FONT_SIZE
+    f = font_size / base
+
+    def marker(m: dict) -> None:
+        if "size" in m:
+            m["size"] = _scaled(m["size"], marker_scale)
+        line = m.get("line") if isinstance(m.get("line"), dict) else None
+        if line is not None and "width" in line:
+            line["width"] = _scaled(line["width"], line_scale)
+        op = m.get("opacity")
+        if isinstance(op, (int, float)) and not isinstance(op, bool):
+            m["opacity"] = round(min(1.0, float(op) + 0.25), 2)
+        colours = m.get("color")
+        colours = [colours] if isinstance(colours, str) else colours if isinstance(colours, list) else []
+        lum = [v for v in (_luminance(c) for c in colours) if v is not None]
+        if lum and max(lum) > 0.5 and not (line and line.get("width")):
+            m["line"] = {**(line or {}), "color": HIGHLIGHT, "width": 1}
+
+    def walk(node, key: str = "") -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item, key)
+            return
+        if not isinstance(node, dict) or "bdata" in node:
+            return
+        if key in _FONT_KEYS and "size" in node:
+            node["size"] = _scaled(node["size"], f)
+        elif key == "marker":
+            marker(node)
+        elif key == "line" and "width" in node:
+            node["width"] = _scaled(node["width"], line_scale)
+        for wkey in ("arrowwidth", "borderwidth"):
+            if wkey in node:
+                node[wkey] = _scaled(node[wkey], line_scale)
+        if key in ("cells", "header") and "height" in node:
+            node["height"] = _scaled(node["height"], f)
+        for k, v in node.items():
+            if k == "template" or (key == "marker" and k == "line"):   # the marker's outline is done
+                continue
+            if isinstance(v, (dict, list)):
+                walk(v, k)
+
+    walk(spec)
+    layout["font"] = {**(layout.get("font") or {}), "size": font_size, "color": HIGHLIGHT}
+    margin = layout.get("margin")
+    if isinstance(margin, dict):
+        layout["margin"] = {k: _scaled(v, f) if k in ("l", "r", "t", "b") else v for k, v in margin.items()}
+    if label_limit:
+        for tr in spec.get("data", []):
+            hover = tr.get("hovertext")
+            if (tr.get("type") in ("scatter", "scattergl", "scatter3d") and tr.get("mode") == "markers"
+                    and tr.get("text") is None and isinstance(hover, (list, tuple))
+                    and 0 < len(hover) <= label_limit and tr.get("hoverinfo") != "skip"):
+                tr["mode"] = "markers+text"
+                if tr["type"] == "scattergl":   # WebGL draws text literally: use SVG for these few points
+                    tr["type"] = "scatter"
+                # hover texts are escaped plotly text (see escape_plotly_text); 3-D labels are literal
+                tr["text"] = [unescape_plotly_text(h) if tr["type"] == "scatter3d" else str(h) for h in hover]
+                tr.setdefault("textposition", "top center")
+    out = go.Figure(spec)
+    # Streamlit's plotly theme sets small tick, axis-title and legend fonts itself: set them explicitly
+    tick = max(font_size - 2, 1)
+    out.update_xaxes(tickfont_size=tick, title_font_size=font_size)
+    out.update_yaxes(tickfont_size=tick, title_font_size=font_size)
+    out.update_layout(legend_font_size=font_size)
+    return out

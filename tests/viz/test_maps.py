@@ -1,0 +1,72 @@
+"""embedlab.viz.maps: the map scatter, side-by-side projections, selections, nearest in the picture."""
+import numpy as np
+import pytest
+
+from embedlab import InvalidParameterError
+from embedlab.viz.maps import compare_figure, map_figure, nearest_in_picture, selected_rows
+
+
+@pytest.fixture
+def cloud():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(40, 2)).astype(np.float32), [f"w{i}" for i in range(40)]
+
+
+def test_map_one_trace_per_group_other_grey_customdata_rows(cloud):
+    coords, toks = cloud
+    labels = ["other"] * 40
+    labels[3] = labels[7] = "animals"
+    labels[5] = "colours"
+    fig = map_figure(coords, toks, labels=labels)
+    names = [t.name for t in fig.data]
+    assert names == ["other (37)", "animals (2)", "colours (1)"]
+    assert fig.data[0].marker.color == "#BBBBBB"                   # "other" is drawn light grey
+    assert fig.data[1].marker.color != "#BBBBBB" != fig.data[2].marker.color
+    assert list(fig.data[1].customdata) == [3, 7]
+    assert list(fig.data[1].hovertext) == ["w3", "w7"]
+    assert fig.data[1].type == "scattergl"
+    assert fig.layout.showlegend is True
+
+
+def test_map_highlight_labels_and_lines(cloud):
+    coords, toks = cloud
+    fig = map_figure(coords, toks, highlight=2, neighbor_rows=[4, 9], axis_titles=("PC 1", "PC 2"))
+    names = [t.name for t in fig.data]
+    assert "searched: w2" in names and "2 nearest (full space)" in names
+    lines = fig.data[names.index("2 nearest (full space)")]
+    assert list(lines.x) == [coords[2, 0], coords[4, 0], None, coords[2, 0], coords[9, 0], None]
+    assert fig.layout.xaxis.title.text == "PC 1"
+
+
+def test_map_values_and_3d(cloud):
+    coords, toks = cloud
+    fig = map_figure(coords, toks, values=np.linspace(0, 1, 40), value_title="kept")
+    assert fig.data[0].marker.showscale and fig.data[0].showlegend is not False
+    fig3 = map_figure(np.zeros((3, 3)), ["a", "b", "c"], highlight=0, neighbor_rows=[1])
+    assert {t.type for t in fig3.data} == {"scatter3d"}
+    with pytest.raises(InvalidParameterError, match="must match"):
+        map_figure(coords, toks[:5])
+    with pytest.raises(InvalidParameterError, match="one number per point"):
+        map_figure(coords, toks, values=[1, 2])
+
+
+def test_selection_payload_shapes():
+    payload = {"selection": {"points": [{"curve_number": 1, "point_index": 0, "customdata": {"0": 17}},
+                                        {"customdata": [4]}, {"customdata": 9}, {"customdata": [4]},
+                                        {"point_index": 3}]}}
+    assert selected_rows(payload) == [17, 4, 9]
+    assert selected_rows({"selection": {"points": []}}) == []
+    assert selected_rows({}) == []
+
+
+def test_nearest_in_picture():
+    c = np.array([[0, 0], [3, 0], [1, 0], [0, 2]], dtype=np.float32)
+    assert nearest_in_picture(c, 0, 2).tolist() == [2, 3]
+    assert nearest_in_picture(c, 0, 10).tolist() == [2, 3, 1]
+
+
+def test_compare_highlights_in_every_panel(cloud):
+    coords, toks = cloud
+    fig = compare_figure({"PCA": coords, "UMAP": coords * 2}, toks, highlight=1, neighbor_rows=[2])
+    stars = [t for t in fig.data if (t.name or "").startswith("searched")]
+    assert len(stars) == 2 and {t.xaxis for t in stars} == {"x", "x2"}
