@@ -140,7 +140,8 @@ def main() -> int:
     rows.append(("analogy a:b :: c:? (3CosAdd)", an, an_ref, "gensim most_similar", "180 queries"))
 
     if not opts.quick:
-        from embedlab.space.evaluation import default_analogy_file, evaluate_analogies
+        from embedlab.space.evaluation import evaluate_analogies
+        from embedlab.io.gensim_data import default_analogy_file
 
         t = time.perf_counter()
         res = evaluate_analogies(es)

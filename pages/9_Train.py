@@ -244,7 +244,8 @@ res: tr.TrainingResult | None = st.session_state.get(RESULT)
 
 @st.cache_data(max_entries=16, show_spinner="Evaluating on gensim's benchmark files…")
 def _evaluate(fingerprint: str, _es: embedlab.EmbeddingSet, toy: bool) -> dict:
-    from embedlab.space.evaluation import default_pair_files, evaluate_analogies, evaluate_word_pairs
+    from embedlab.space.evaluation import evaluate_analogies, evaluate_word_pairs
+    from embedlab.io.gensim_data import default_pair_files
     from embedlab.space.families import run_family
 
     out: dict = {}

@@ -193,7 +193,7 @@ def analogy(es: EmbeddingSet, a: str, b: str, c: str, k: int, method: str, exclu
 
 @st.cache_data(max_entries=1, show_spinner=False)
 def analogy_sections() -> dict:
-    from embedlab.space.evaluation import analogy_sections as load
+    from embedlab.io.gensim_data import analogy_sections as load
 
     return load()
 

@@ -192,7 +192,8 @@ def _add_evaluate(p: argparse.ArgumentParser) -> None:
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from ..space.evaluation import default_pair_files, evaluate_analogies, evaluate_word_pairs
+    from ..space.evaluation import evaluate_analogies, evaluate_word_pairs
+    from ..io.gensim_data import default_pair_files
 
     es = load_set(args)
     ci = not args.case_sensitive

@@ -137,7 +137,7 @@ def lee_corpus_path() -> Path:
     CorpusError
         If the installed gensim does not ship it.
     """
-    from ..space.evaluation import gensim_test_data_dir
+    from .gensim_data import gensim_test_data_dir
 
     path = gensim_test_data_dir() / "lee_background.cor"
     if not path.is_file():

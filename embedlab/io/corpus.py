@@ -34,7 +34,7 @@ import numpy as np
 from ..core.errors import CorpusError
 from ..core.validate import check_bool, check_float, check_int
 from .archive import MAX_UNCOMPRESSED_BYTES, MAX_ZIP_MEMBERS, TEXT_EXTENSIONS, read_zip_texts
-from .text import FALLBACK_ENCODING, csv_header, csv_rows, decode_text
+from .text import FALLBACK_ENCODING, csv_header, csv_rows, decode_text, read_source
 from .text import csv_columns as _csv_columns
 
 logger = logging.getLogger(__name__)
@@ -237,33 +237,8 @@ def corpus_from_text(text: str, *, name: str = "pasted text", options: TokenizeO
 
 
 def _read_source(source, filename: str | None) -> tuple[bytes, str]:
-    """(bytes, display name) from a path, bytes or a file-like object; size-capped."""
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        name = filename or path.name
-        try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise CorpusError(f"{name} is {size / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB")
-            if not path.is_file():
-                raise CorpusError(f"{name} is not a file")
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CorpusError(f"cannot read {name}: {exc.strerror or exc}") from None
-    elif isinstance(source, (bytes, bytearray, memoryview)):
-        data, name = bytes(source), filename or "uploaded file"
-    elif hasattr(source, "read"):
-        name = filename or getattr(source, "name", None) or "uploaded file"
-        if hasattr(source, "seek"):
-            source.seek(0)
-        data = source.read(MAX_FILE_BYTES + 1)
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-    else:
-        raise CorpusError(f"cannot read a corpus from {type(source).__name__}; give a file, bytes or text")
-    if len(data) > MAX_FILE_BYTES:
-        raise CorpusError(f"{name} is larger than {MAX_FILE_BYTES / 2**20:.0f} MB, the limit")
-    return data, str(name)
+    """(bytes, display name) from a path, bytes or a file-like object, at most :data:`MAX_FILE_BYTES`."""
+    return read_source(source, filename=filename, max_bytes=MAX_FILE_BYTES)
 
 
 def _kind(name: str) -> str:

@@ -21,15 +21,17 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import logging
 import threading
+from pathlib import Path
 import unicodedata
 
 from ..core.errors import CorpusError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FALLBACK_ENCODING", "MAX_FIELD_CHARS", "CSV_DELIMITERS", "decode_text", "csv_rows", "csv_header",
+__all__ = ["FALLBACK_ENCODING", "MAX_FIELD_CHARS", "CSV_DELIMITERS", "decode_text", "csv_records", "csv_rows", "csv_header", "read_source",
            "csv_columns"]
 
 FALLBACK_ENCODING = "cp1252"          #: tried when the bytes are not UTF-8
@@ -117,9 +119,9 @@ def _delimiter(text: str, name: str) -> str:
         return ","
 
 
-def csv_rows(text: str, *, name: str = "the CSV file", delimiter: str | None = None,
-             max_rows: int | None = None) -> list[list[str]]:
-    """The rows of CSV text (the header line first), blank rows skipped.
+def csv_records(text: str, *, name: str = "the CSV file", delimiter: str | None = None,
+                max_rows: int | None = None) -> list[tuple[int, list[str]]]:
+    """The non-blank rows of CSV text with the 1-based line where each starts (the header line first).
 
     Parameters
     ----------
@@ -136,25 +138,81 @@ def csv_rows(text: str, *, name: str = "the CSV file", delimiter: str | None = N
     ------
     CorpusError
         Not readable as CSV (for instance a cell longer than :data:`MAX_FIELD_CHARS`), or no rows.
+
+    >>> csv_records("a,b\\n\\n1,2\\n")
+    [(1, ['a', 'b']), (3, ['1', '2'])]
     """
     delim = delimiter or _delimiter(text, name)
-    rows: list[list[str]] = []
+    rows: list[tuple[int, list[str]]] = []
     with _field_limit_lock:
         old = csv.field_size_limit()
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
         try:
             csv.field_size_limit(MAX_FIELD_CHARS)
-            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delim):
+            line = 1
+            for row in reader:
                 if any(c.strip() for c in row):
-                    rows.append(row)
+                    rows.append((line, row))
                     if max_rows is not None and len(rows) >= max_rows:
                         break
+                line = reader.line_num + 1
         except csv.Error as exc:
-            raise CorpusError(f"{name} is not a readable CSV file: {exc}") from None
+            raise CorpusError(f"{name} is not a readable CSV file: {exc} (line {reader.line_num})") from None
         finally:
             csv.field_size_limit(old)
     if not rows:
         raise CorpusError(f"{name} has no rows; a CSV needs a header line and at least one row")
     return rows
+
+
+def csv_rows(text: str, *, name: str = "the CSV file", delimiter: str | None = None,
+             max_rows: int | None = None) -> list[list[str]]:
+    """The rows of CSV text (the header line first), blank rows skipped: :func:`csv_records` without
+    the line numbers."""
+    return [row for _, row in csv_records(text, name=name, delimiter=delimiter, max_rows=max_rows)]
+
+
+def read_source(source, *, filename: str | None = None, max_bytes: int) -> tuple[bytes, str]:
+    """(bytes, display name) from a path, bytes or a binary/text file-like object, never reading more
+    than ``max_bytes + 1`` bytes of it.
+
+    Raises
+    ------
+    CorpusError
+        Larger than ``max_bytes``, not a regular file, unreadable, or an unsupported type.
+
+    >>> read_source(b"abc", max_bytes=3)
+    (b'abc', 'uploaded file')
+    """
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        name = filename or path.name
+        try:
+            if not path.exists():
+                raise CorpusError(f"cannot read {name}: no such file")
+            if not path.is_file():
+                raise CorpusError(f"cannot read {name}: it is not a regular file (a folder, a pipe or a device)")
+            size = path.stat().st_size
+            if size > max_bytes:
+                raise CorpusError(f"{name} is {size / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB")
+            with open(path, "rb") as fh:
+                data = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise CorpusError(f"cannot read {name}: {exc.strerror or exc}") from None
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        data, name = bytes(source), filename or "uploaded file"
+    elif hasattr(source, "read"):
+        name = filename or getattr(source, "name", None) or "uploaded file"
+        if hasattr(source, "seek"):
+            source.seek(0)
+        data = source.read(max_bytes + 1)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+    else:
+        raise CorpusError(f"cannot read a corpus from {type(source).__name__}; give a file, bytes or text")
+    if len(data) > max_bytes:
+        raise CorpusError(f"{name} is larger than {max_bytes / 2**20:.0f} MB, the limit")
+    return data, str(name)
 
 
 def csv_header(rows: list[list[str]]) -> list[str]:

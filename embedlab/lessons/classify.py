@@ -82,7 +82,7 @@ def _features(kind: str, data: LabelledData, rows: Sequence[int], matrix, droppe
 # -- features -----------------------------------------------------------------------------------
 def sentence_features(data: LabelledData) -> Features:
     """MiniLM sentence vectors (384 dims, unit length) of every item."""
-    from ..encoder.transformer import encode_sentences   # may move within embedlab.encoder
+    from ..encoder import encode_sentences
 
     return _features("sentence-embedding", data, range(len(data.items)), encode_sentences(list(data.items)),
                      description="all-MiniLM-L6-v2 sentence vector (mean of the output token vectors)")

@@ -59,7 +59,7 @@ class Triple:
 
 
 def _analogy_file() -> Path:
-    from ..space.evaluation import default_analogy_file
+    from ..io.gensim_data import default_analogy_file
 
     return default_analogy_file()
 
@@ -78,7 +78,7 @@ def analogy_triples(path: str | Path | None = None, *, sections: Sequence[str] |
     -------
     list of Triple, each (head, relation, tail) once, lower-cased, in file order
     """
-    from ..space.evaluation import analogy_sections
+    from ..io.gensim_data import analogy_sections
 
     wanted = list(RELATION_NAMES) if sections is None else list(sections)
     unknown = [s for s in wanted if s not in RELATION_NAMES]
@@ -99,7 +99,7 @@ def analogy_triples(path: str | Path | None = None, *, sections: Sequence[str] |
 
 
 def _hypernym_file() -> Path:
-    from ..space.evaluation import gensim_test_data_dir
+    from ..io.gensim_data import gensim_test_data_dir
 
     return gensim_test_data_dir() / "poincare_hypernyms_large.tsv"
 

@@ -86,7 +86,7 @@ def polarity_sentences() -> LabelledData:
     (200, {'neg': 100, 'pos': 100})
     """
     from ..io.corpus import decode_text
-    from ..space.evaluation import gensim_test_data_dir   # may move to embedlab.io
+    from ..io.gensim_data import gensim_test_data_dir
 
     path = gensim_test_data_dir() / "pang_lee_polarity.cor"
     text, _ = decode_text(path.read_bytes(), name=path.name)   # not UTF-8: Windows-1252 dashes
@@ -112,7 +112,7 @@ def word_categories(categories: Sequence[str] | None = None) -> LabelledData:
     >>> d.counts()["family"] > 10, "dinar" in d.items
     (True, True)
     """
-    from ..space.evaluation import analogy_sections   # may move to embedlab.io
+    from ..io.gensim_data import analogy_sections
 
     cats = list(WORD_CATEGORIES) if categories is None else [
         check_choice(c, "categories", WORD_CATEGORIES) for c in categories]

@@ -1,9 +1,9 @@
 """Small CSV tables a learner uploads to a lesson (labelled texts, baskets), read with size caps.
 
-Decoding is the corpora's policy (:func:`embedlab.io.corpus.decode_text`: UTF-8 with a byte-order
-mark honoured, else Windows-1252; binary refused). The delimiter is sniffed among ``, ; tab |``
-(``.tsv`` means tab; comma when the sniffer cannot tell); rows whose cells are all blank are skipped
-and the rest keep their 1-based line number in the file, so an error can name the row.
+Read with the one text/CSV reader of every upload (:mod:`embedlab.io.text`: UTF-8 with a byte-order
+mark honoured, else Windows-1252; binary refused; one delimiter sniffing, ``.tsv`` means tab); rows
+whose cells are all blank are skipped and the rest keep their 1-based line number in the file, so an
+error can name the row.
 
 >>> t = read_table(b"text,label\\ngood film,pos\\n\\nbad film,neg\\n", name="x.csv", max_bytes=100)
 >>> t.header, t.rows
@@ -11,8 +11,6 @@ and the rest keep their 1-based line number in the file, so an error can name th
 """
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from dataclasses import dataclass
 
@@ -22,8 +20,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["LessonDataError", "Table", "read_table", "read_upload"]
 
-_DELIMITERS = ",;\t|"
-_SNIFF_CHARS = 20_000
 
 
 class LessonDataError(CorpusError):
@@ -65,13 +61,13 @@ def read_upload(source, *, name: str | None = None, max_bytes: int,
     >>> read_upload(b"abc", max_bytes=3)
     (b'abc', 'uploaded file')
     """
-    from ..io.corpus import _read_source   # the corpora's reader of paths, bytes and file-like objects
+    from ..io.text import read_source
 
     if isinstance(source, str):
         data, shown = source.encode("utf-8"), name or "the pasted text"
     else:
         try:
-            data, shown = _read_source(source, name)
+            data, shown = read_source(source, filename=name, max_bytes=max_bytes)
         except CorpusError as exc:
             raise error(str(exc), name=None) from None   # its message names the file already
     if len(data) > max_bytes:
@@ -106,36 +102,23 @@ def read_table(source, *, name: str | None = None, max_bytes: int, max_rows: int
     LessonDataError (or ``error``)
         Too large, undecodable or binary, not readable as CSV, no data rows, too many rows.
     """
-    from ..io.corpus import decode_text   # the one decoding policy of uploads
+    from ..io.text import csv_records, decode_text   # the one text/CSV reader of every upload
 
     data, shown = read_upload(source, name=name, max_bytes=max_bytes, error=error)
     try:
         text, encoding = decode_text(data, name=shown)
+        limit = None if max_rows is None else max_rows + (1 if header else 0) + 1
+        records = csv_records(text, name=shown, max_rows=limit)
     except CorpusError as exc:
-        raise error(str(exc), name=None) from None   # its message names the file already
-    if shown.lower().endswith(".tsv"):
-        delim = "\t"
-    else:
-        try:
-            delim = csv.Sniffer().sniff(text[:_SNIFF_CHARS], delimiters=_DELIMITERS).delimiter
-        except csv.Error:
-            delim = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    rows: list[tuple[int, tuple[str, ...]]] = []
-    limit = None if max_rows is None else max_rows + (1 if header else 0)
-    try:
-        for cells in reader:
-            if any(c.strip() for c in cells):
-                rows.append((reader.line_num, tuple(c.strip() for c in cells)))
-                if limit is not None and len(rows) > limit:
-                    raise error(f"more than {max_rows:,} rows; the limit is {max_rows:,}", name=shown)
-    except csv.Error as exc:
-        raise error(f"not a readable CSV file ({exc})", name=shown, row=reader.line_num) from None
+        raise error(str(exc), name=None) from None   # its message names the file (and the line)
+    rows = [(line, tuple(c.strip() for c in cells)) for line, cells in records]
+    if limit is not None and len(rows) >= limit:
+        raise error(f"more than {max_rows:,} rows; the limit is {max_rows:,}", name=shown)
     head: tuple[str, ...] = ()
     if header and rows:
         head = tuple(h or f"column {i + 1}" for i, h in enumerate(rows[0][1]))
         rows = rows[1:]
     if not rows:
         raise error("no data rows" + (" after the header line" if header else ""), name=shown)
-    logger.info("%s: %d rows read (%s, delimiter %r)", shown, len(rows), encoding, delim)
+    logger.info("%s: %d rows read (%s)", shown, len(rows), encoding)
     return Table(name=shown, header=head, rows=tuple(rows), encoding=encoding)

@@ -34,117 +34,15 @@ import numpy as np
 from ..core.embeddings import EmbeddingSet
 from ..core.errors import EvaluationDataError, ModelPackageMissingError
 from ..core.validate import check_int
+from ..io.gensim_data import Question, analogy_sections, default_analogy_file, default_pair_files, read_lines
 from .analogy import check_method, iter_analogy_scores
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["gensim_test_data_dir", "default_analogy_file", "default_pair_files", "analogy_sections",
-           "evaluate_analogies", "evaluate_word_pairs", "vocab_map", "AnalogyResult", "SectionResult",
+__all__ = ["evaluate_analogies", "evaluate_word_pairs", "vocab_map", "AnalogyResult", "SectionResult",
            "PairResult", "GENSIM_ANALOGY_TOPN"]
 
 GENSIM_ANALOGY_TOPN = 5  # gensim looks at this many answers for one that is not a question word
-Question = tuple[str, str, str, str]
-
-
-# -- data files ----------------------------------------------------------------------------------
-def gensim_test_data_dir() -> Path:
-    """The ``gensim/test/test_data`` folder of the installed gensim (found without importing gensim).
-
-    Raises
-    ------
-    ModelPackageMissingError
-        If gensim is not installed.
-    """
-    spec = importlib.util.find_spec("gensim")
-    if spec is None or not spec.origin:
-        raise ModelPackageMissingError(
-            "the default evaluation data ship with gensim, which is not installed. "
-            "Install it with: python -m pip install gensim")
-    return Path(spec.origin).parent / "test" / "test_data"
-
-
-def default_analogy_file() -> Path:
-    """gensim's copy of Google's ``questions-words.txt`` (19,544 questions in 14 sections)."""
-    return gensim_test_data_dir() / "questions-words.txt"
-
-
-def default_pair_files() -> list[Path]:
-    """gensim's ``wordsim353.tsv`` and ``simlex999.txt``."""
-    d = gensim_test_data_dir()
-    return [d / "wordsim353.tsv", d / "simlex999.txt"]
-
-
-def _lines(path: Path) -> Iterable[tuple[int, str]]:
-    """(1-based line number, text without the line break); decoding errors name the line."""
-    try:
-        fh = open(path, "rb")
-    except OSError as exc:
-        raise EvaluationDataError(f"cannot open the file: {exc.strerror or exc}", path=str(path)) from None
-    with fh:
-        for no, raw in enumerate(fh, start=1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise EvaluationDataError(f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                                          line=no, path=str(path)) from None
-            if "\x00" in text:
-                raise EvaluationDataError("binary data (NUL byte); expected a text file", line=no, path=str(path))
-            yield no, text.rstrip("\r\n")
-
-
-def _read_analogies(path: Path) -> dict[str, list[Question]]:
-    sections: dict[str, list[Question]] = {}
-    current: list[Question] | None = None
-    for no, line in _lines(path):
-        if line.startswith(": "):
-            name = line[2:].strip()
-            if not name:
-                raise EvaluationDataError("empty section name after ': '", line=no, path=str(path))
-            current = sections.setdefault(name, [])
-            continue
-        words = line.split()
-        if not words:
-            continue
-        if current is None:
-            raise EvaluationDataError(
-                "a question before the first section header; the file must start with a line like "
-                "': capital-common-countries'", line=no, path=str(path))
-        if len(words) != 4:
-            raise EvaluationDataError(
-                f"expected 4 words (a b c expected), found {len(words)}: {line.strip()[:80]!r}",
-                line=no, path=str(path))
-        current.append((words[0], words[1], words[2], words[3]))
-    if not any(sections.values()):
-        raise EvaluationDataError("no analogy questions found (expected ': section' lines followed by "
-                                  "lines of 4 words)", path=str(path))
-    return sections
-
-
-def analogy_sections(path: str | Path | None = None) -> dict[str, list[Question]]:
-    """The questions of an analogy file, by section, in file order.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        A file in questions-words format (``: section`` lines, then ``a b c expected`` lines).
-        Default: gensim's ``questions-words.txt``. Sections repeated in the file are merged.
-
-    Returns
-    -------
-    dict of section name -> list of (a, b, c, expected)
-
-    Raises
-    ------
-    EvaluationDataError
-        Unreadable file, a question before any section, a line without exactly 4 words.
-
-    >>> secs = analogy_sections()
-    >>> len(secs), secs["family"][0]
-    (14, ('boy', 'girl', 'brother', 'sister'))
-    """
-    return _read_analogies(Path(path) if path is not None else default_analogy_file())
-
-
 # -- vocabulary rules ----------------------------------------------------------------------------
 def vocab_map(tokens: Sequence[str], case_insensitive: bool) -> dict[str, int]:
     """Key -> first row with that key (upper-cased keys if case_insensitive)."""
@@ -250,7 +148,7 @@ def evaluate_analogies(es: EmbeddingSet, path: str | Path | None = None, *, meth
     method = check_method(method)
     n = min(check_int(restrict_vocab, "restrict_vocab", minimum=1), len(es))
     file = Path(path) if path is not None else default_analogy_file()
-    sections = _read_analogies(file)
+    sections = analogy_sections(file)
     tokens = es.tokens[:n]
     vocab = vocab_map(tokens, case_insensitive)
     norm = str.upper if case_insensitive else (lambda w: w)
@@ -311,7 +209,7 @@ class PairResult:
 def _read_pairs(path: Path, delimiter: str | None) -> list[tuple[int, str, str, float]]:
     out = []
     seen_data = False
-    for no, line in _lines(path):
+    for no, line in read_lines(path):
         if not line.strip() or line.startswith("#"):
             continue
         parts = line.split(delimiter)

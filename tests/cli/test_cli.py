@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from embedlab.cli.main import COMMANDS, build_parser, main
-from embedlab.space.evaluation import analogy_sections, evaluate_analogies, evaluate_word_pairs, gensim_test_data_dir
+from embedlab.space.evaluation import evaluate_analogies, evaluate_word_pairs
+from embedlab.io.gensim_data import analogy_sections, gensim_test_data_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 

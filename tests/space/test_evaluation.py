@@ -6,8 +6,8 @@ import pytest
 
 from embedlab import EmbeddingSet, InvalidParameterError
 from embedlab.core.errors import EmbedLabError, EvaluationDataError
-from embedlab.space.evaluation import (analogy_sections, default_analogy_file, default_pair_files, evaluate_analogies,
-                                       evaluate_word_pairs, gensim_test_data_dir)
+from embedlab.space.evaluation import evaluate_analogies, evaluate_word_pairs
+from embedlab.io.gensim_data import analogy_sections, default_analogy_file, default_pair_files, gensim_test_data_dir
 
 pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated `init_sims`:DeprecationWarning")
 

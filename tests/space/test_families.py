@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from embedlab import EmbeddingSet, InvalidParameterError
-from embedlab.space.evaluation import analogy_sections, evaluate_analogies
+from embedlab.space.evaluation import evaluate_analogies
+from embedlab.io.gensim_data import analogy_sections
 from embedlab.space.families import run_family
 
 
