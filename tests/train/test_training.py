@@ -123,9 +123,16 @@ def test_watch_words_not_in_the_vocabulary_are_named(toy):
 
 
 def test_default_watch_words():
-    assert default_watch_words({w: 5 for w in TOY_WATCH_WORDS}) == list(TOY_WATCH_WORDS)
+    # all the toy corpus's planted words present: they are watched, whatever the counts say, up to n
+    counts = {"zebra": 1000, **{w: 5 for w in TOY_WATCH_WORDS}}
+    assert default_watch_words(counts) == list(TOY_WATCH_WORDS)[:12]
+    assert default_watch_words(counts, n=2) == list(TOY_WATCH_WORDS)[:2]
+    # one planted word missing: the most frequent words that are not stop words and have 3+ letters
+    partial = {w: 5 for w in TOY_WATCH_WORDS[1:]}
+    assert default_watch_words({**partial, "zebra": 1000}, n=1) == ["zebra"]
     counts = {"the": 100, "river": 50, "of": 40, "bank": 30, "ok": 20, "money": 10}
     assert default_watch_words(counts, n=3) == ["river", "bank", "money"]
+    assert default_watch_words(["the", "river", "x9y", "bank"], n=5) == ["river", "bank"]   # a sequence, in order
 
 
 def test_too_small_corpus_is_refused():
