@@ -60,6 +60,7 @@ import embedlab  # noqa: E402
 from embedlab.runtime import ann  # noqa: E402
 from embedlab import EmbeddingSet  # noqa: E402
 from embedlab.runtime.ann import ApproximateIndex  # noqa: E402
+from embedlab.runtime.registry import IndexRegistry  # noqa: E402
 from embedlab.core.search import top_k  # noqa: E402
 from bench_load import BackgroundLoop  # noqa: E402
 
@@ -281,21 +282,19 @@ class Ticker(BackgroundLoop):
 
 
 def server_stall(es: EmbeddingSet, args) -> None:
-    """The app's own path (``build_index_async``) with the build in a worker process vs in a thread."""
+    """The app's own path (``IndexRegistry.request``) with the build in a worker process vs in a thread."""
     rows = []
     for workers in args.stall_workers.split(","):
         os.environ["EMBEDLAB_WORKERS"] = workers
-        ann._indexes.clear()
-        ann._building.clear()
+        registry = IndexRegistry(threshold=1, budget=2**62, max_attempts=1, n_neighbors=args.n_neighbors,
+                                 seed=args.seed, diversify_prob=args.diversify_prob,
+                                 pruning_degree_multiplier=args.pruning)
         before = rss()
         w = time.perf_counter()
         with Ticker() as tick:
-            thread = ann.build_index_async(es, threshold=1, n_neighbors=args.n_neighbors, seed=args.seed,
-                                           diversify_prob=args.diversify_prob,
-                                           pruning_degree_multiplier=args.pruning)
-            thread.join()
+            registry.request(es).join()
         wall = time.perf_counter() - w
-        index = ann.index_for(es, threshold=1)
+        index = registry.ready(es)
         if index is None:
             raise SystemExit(f"EMBEDLAB_WORKERS={workers}: the build failed (see the log)")
         med, p99, mx = tick.summary()
@@ -303,8 +302,8 @@ def server_stall(es: EmbeddingSet, args) -> None:
         print(f"  EMBEDLAB_WORKERS={workers}: {wall:.0f} s, tick lag median {med:.2f} ms, p99 {p99:.1f} ms, "
               f"max {mx:.0f} ms (load {load_text()})", flush=True)
         del index
-        ann._indexes.clear()
-    print(f"\nindex build through build_index_async on {es!r}, numba compiled afresh in each process "
+        registry.close()
+    print(f"\nindex build through IndexRegistry.request on {es!r}, numba compiled afresh in each process "
           f"(10 ms sleeps of a thread of this process, late by:)")
     print(f"{'where the graph is built':<34}{'wall s':>8}{'lag median ms':>15}{'p99 ms':>9}{'max ms':>9}"
           f"{'kept RSS MB':>13}")
@@ -332,7 +331,7 @@ def main() -> None:
     ap.add_argument("--no-gensim", action="store_true", help="skip the gensim reference")
     ap.add_argument("--dir", default=None, help="cache folder for generated sets")
     ap.add_argument("--server-stall", action="store_true",
-                    help="only measure how a build through build_index_async stalls other threads of this "
+                    help="only measure how a build through IndexRegistry.request stalls other threads of this "
                          "process: graph built in a worker process vs in a thread")
     ap.add_argument("--stall-workers", default="1,0", help="EMBEDLAB_WORKERS values for --server-stall")
     args = ap.parse_args()

@@ -79,7 +79,7 @@ highlight_word, full_nn = None, []
 if query:
     if query in es:
         highlight_word = query
-        full_nn = es.neighbors(query, k_nn)
+        full_nn = cached.neighbors(es, query, k_nn)[0]
         extra_words += [query] + [nb.token for nb in full_nn]
     else:
         st.error(md_text(embedlab.UnknownTokenError.for_tokens([query], es.tokens, set_name=es.name)))

@@ -41,12 +41,7 @@ params.sync({"q": "nb_query", "k": ("nb_k", str), "metric": "nb_metric", "words"
 
 if query.strip():
     try:
-        try:
-            found, inputs = cached.neighbors(es, query.strip(), k, metric)
-        except embedlab.EmbedLabError:
-            if query.strip() not in es:   # a token the expression syntax cannot spell: "<b>x</b>", "can't"
-                raise
-            found, inputs = es.neighbors(query.strip(), k, metric=metric), [query.strip()]
+        found, inputs, approximate = cached.neighbors(es, query.strip(), k, metric)
     except embedlab.EmbedLabError as exc:
         st.error(md_text(exc))
     else:
@@ -58,6 +53,7 @@ if query.strip():
         c1.dataframe(table, hide_index=True, width="stretch", key="nb_table")
         plotly_chart(neighbor_bar([n.token for n in found], [n.score for n in found], metric=metric),
                      width="stretch", config={"displaylogo": False}, key="nb_bar", where=c2)
+        st.caption(cached.search_note(es, approximate))
         if len(inputs) > 1:
             st.caption(f"The words of the expression ({md_text(', '.join(inputs))}) are left out of the results.")
 

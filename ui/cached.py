@@ -166,22 +166,30 @@ def distortion(es: EmbeddingSet, rows: np.ndarray, coords: np.ndarray, k: int) -
 
 
 # -- neighbours and analogies ------------------------------------------------------------------
-@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_HASH)
-def neighbors(es: EmbeddingSet, query: str, k: int, metric: str = "cosine") -> tuple[list, list]:
-    """Neighbours of a token or an arithmetic expression: (neighbours, input tokens)."""
-    from embedlab.space.analogy import expression_vector, parse_expression
+def neighbors(es: EmbeddingSet, query: str, k: int, metric: str = "cosine") -> tuple[list, list, bool]:
+    """Neighbours of a token or an arithmetic expression: (neighbours, input tokens, approximate).
 
-    terms = parse_expression(query)
-    if len(terms) == 1 and terms[0][0] > 0:
-        tok = terms[0][1]
-        return es.neighbors(tok, k, metric=metric), [tok]
-    if metric == "cosine":  # gensim's way: the signed sum of unit vectors
-        vec, toks = expression_vector(es, query)
-    else:                   # Euclidean arithmetic on the raw vectors, lengths included
-        toks = [t for _, t in terms]
-        rows = es.indices(toks)
-        vec = sum(s * es.vectors[r] for (s, _), r in zip(terms, rows))
-    return es.neighbors(vec, k, exclude=toks, metric=metric), list(toks)
+    ``approximate`` is True when the set's approximate index (embedlab.runtime.registry) answered."""
+    from embedlab.runtime import registry
+
+    index = registry.ready(es) if metric == "cosine" else None
+    found, inputs = _neighbors(es, query, k, metric, index is not None, index)
+    return found, inputs, index is not None
+
+
+def search_note(es: EmbeddingSet, approximate: bool) -> str:
+    """One line for the page: exact or approximate search answered (and whether an index is coming)."""
+    from embedlab.runtime import registry
+
+    return registry.describe(registry.status(es), approximate=approximate)
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_HASH)
+def _neighbors(es: EmbeddingSet, query: str, k: int, metric: str, approximate: bool, _index) -> tuple[list, list]:
+    # ``approximate`` is in the cache key, so an index that becomes ready is used; ``_index`` is not hashed
+    from embedlab.space.neighbours import query_neighbors
+
+    return query_neighbors(es, query, k=k, metric=metric, index=_index)
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_HASH)

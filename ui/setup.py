@@ -130,9 +130,9 @@ def _upload() -> None:
         if large:
             _release_upload(file_id)
     done[file_id] = None
-    from embedlab.runtime.ann import build_index_async
+    from embedlab.runtime import registry
 
-    build_index_async(es)  # large sets only: neighbour queries switch to it once built
+    registry.request(es)  # large sets only: neighbour queries pass it to the search once built
     state.add_user_set(es)
     st.rerun()
 

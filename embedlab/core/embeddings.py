@@ -19,11 +19,26 @@ import numpy as np
 
 from .errors import InvalidParameterError, UnknownTokenError
 from .linalg import first_non_finite_row, unit_rows  # unit_rows lives in core.linalg; still importable here
-from .validate import check_int
+from .index import NeighborIndex
+from .validate import check_int, invalid
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["EmbeddingSet", "Neighbor"]
+
+
+_DERIVED_ARRAYS = ("unit", "sq_norms")
+"""Cached arrays of an EmbeddingSet that a pickle leaves out (they are recomputed when used)."""
+
+
+def _check_index(index, es: "EmbeddingSet", metric: str) -> None:
+    """Refuse an ``index=`` that cannot answer this search (see :class:`~embedlab.core.index.NeighborIndex`)."""
+    if not isinstance(index, NeighborIndex):
+        raise invalid("index", index, "None or an index with metric, fingerprint and query(queries, *, k, exclude)")
+    if index.metric != metric:
+        raise invalid("index", index, f"an index for metric={metric!r} (this one answers {index.metric!r}), or None")
+    if index.fingerprint != es.fingerprint:
+        raise invalid("index", index, f"an index built on this set ({es.name!r}), or None")
 
 
 @dataclass(frozen=True)
@@ -187,7 +202,7 @@ class EmbeddingSet:
         return v
 
     def neighbors(self, query, k: int = 10, *, exclude: Iterable[str] = (),
-                  metric: str = "cosine") -> list[Neighbor]:
+                  metric: str = "cosine", index=None) -> list[Neighbor]:
         """The ``k`` nearest tokens to a token or a vector.
 
         A token query is left out of its own results (as gensim does), and so is
@@ -200,35 +215,53 @@ class EmbeddingSet:
         exclude : iterable of str
         metric : {"cosine", "euclidean"}
             ``cosine``: score is cosine similarity, best first. ``euclidean``: score is
-            the Euclidean distance between raw vectors, nearest first. For sets of at least
-            ``embedlab.runtime.ann.ANN_THRESHOLD`` rows whose approximate index has been built
-            (``embedlab.runtime.ann.build_index_async``), cosine queries use it (recall@10 >= 0.95).
+            the Euclidean distance between raw vectors, nearest first.
+        index : NeighborIndex, optional
+            An approximate index of this set (:class:`embedlab.core.index.NeighborIndex`, e.g.
+            ``embedlab.runtime.ann.ApproximateIndex``) that answers instead of exact search, as
+            gensim's ``indexer=``. Without it the search is exact; nothing else decides.
 
         Returns
         -------
         list of Neighbor
 
+        Raises
+        ------
+        InvalidParameterError
+            ``index`` is not an index, was built on another set, or answers another metric.
+
         >>> es = EmbeddingSet(["x", "y", "z"], [[1, 0], [0.9, 0.1], [0, 1]])
         >>> [n.token for n in es.neighbors("x", k=2)]
         ['y', 'z']
         """
-        from .search import top_k  # local: similarity imports this module
+        from .search import top_k  # local: search imports this module
 
+        if index is not None:
+            _check_index(index, self, metric)
         excl = list(exclude)
         if isinstance(query, str):
             excl.append(query)
         rows = [self.indices([t for t in excl if t in self])]
         vec = self.vector(query)[None, :]
-        index = None
-        if metric == "cosine":
-            from ..runtime.ann import index_for  # a large set's approximate index, once built
-
-            index = index_for(self)
         if index is not None:
             idx, scores = index.query(vec, k=k, exclude=rows)
         else:
             idx, scores = top_k(self, vec, k=k, exclude=rows, metric=metric)
         return [Neighbor(self._tokens[i], float(s), int(i)) for i, s in zip(idx[0], scores[0])]
+
+    # -- pickling: what comes back from another process is read-only too ------------------------
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        for derived in _DERIVED_ARRAYS:      # recomputed on demand: a pickle carries the vectors once
+            state.pop(derived, None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        """Restore a pickled set; its arrays come back read-only (pickling drops the flag)."""
+        self.__dict__.update(state)
+        for value in self.__dict__.values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
 
     # -- new sets ---------------------------------------------------------
     def subset(self, selection, *, name: str | None = None) -> "EmbeddingSet":

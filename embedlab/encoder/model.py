@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..core.embeddings import unit_rows
+from ..core.linalg import unit_rows
 from ..core.validate import check_int
 from .tokenizer import MAX_TOKENS, Tokenization, _check_texts, tokenize_batch
 from .weights import EncoderWeights, load_weights

@@ -8,7 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..core.embeddings import unit_rows
+from ..core.linalg import unit_rows
 from ..core.errors import InvalidParameterError
 from ..core.validate import check_int, invalid
 from .model import _forward, _pad, layer_norm

@@ -26,7 +26,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..core.errors import EvaluationDataError, InvalidParameterError
-from ..core.embeddings import unit_rows
+from ..core.linalg import unit_rows
 from ..core.validate import check_float, check_int
 
 logger = logging.getLogger(__name__)

@@ -4,8 +4,9 @@ Exact search (a matrix-vector product) takes ~1 ms at 30k rows but ~25 ms at 1M 
 machine (100-350 ms with the shared machine loaded) and grows with the set; above
 :data:`ANN_THRESHOLD` rows an NN-descent graph answers a query in about a millisecond. Building the
 graph costs time (numba compilation once per process, 1-3 minutes, plus ~25-35 minutes for a
-million rows on 2 cores), so it is built on demand in a separate low-priority process (:func:`build_index_async`), and exact
-search is used until it is ready. Scores returned are exact cosine similarities of the candidates
+million rows on 2 cores), so the app builds it on demand in a separate low-priority process
+(:func:`embedlab.runtime.registry.request`) and passes it to searches once it is ready
+(``es.neighbors(..., index=...)``); searches without it are exact. Scores returned are exact cosine similarities of the candidates
 the graph finds; only *which* neighbours are found is approximate, and :func:`recall_at_k`
 measures that against exact search.
 
@@ -30,14 +31,17 @@ import numpy as np
 from ..core.embeddings import EmbeddingSet
 from ..core.errors import InvalidParameterError
 from ..core.linalg import unit_rows
+from ..core.validate import check_float, check_int
+from . import internals
 from .workers import WorkerPool, worker_count
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ANN_THRESHOLD", "N_NEIGHBORS", "EPSILON", "ApproximateIndex", "RecallReport", "recall_at_k", "index_for", "build_index_async"]
+__all__ = ["ANN_THRESHOLD", "N_NEIGHBORS", "EPSILON", "ApproximateIndex", "RecallReport", "recall_at_k",
+           "build_in_own_process"]
 
 ANN_THRESHOLD = 200_000
-"""Sets with at least this many rows get an approximate index (see :func:`index_for`)."""
+"""Sets with at least this many rows get an approximate index (see :mod:`embedlab.runtime.registry`)."""
 
 N_NEIGHBORS = 64
 """Graph degree of the index (pynndescent ``n_neighbors``), chosen with ``bench/bench_ann.py``."""
@@ -62,15 +66,12 @@ def _nndescent(data: np.ndarray, *, n_neighbors: int, seed: int, n_jobs: int | N
 
 def _graph_from_file(path: str, options: dict) -> tuple[dict, int]:
     """Runs in a worker: build the index of the rows saved at ``path``; return pynndescent's
-    pickled state without the vectors (the caller has them), and this process's id."""
+    pickled state without the vectors (1.2 GB at 1M x 300: the caller has them), and this process's id."""
     nnd = _nndescent(np.load(path, mmap_mode="r"), **options)
-    state = nnd.__getstate__()   # pynndescent's own pickling protocol (numba trees made plain)
-    state["_raw_data"] = None    # 1.2 GB at 1M x 300: the caller rebuilds it from its own copy
-    return state, os.getpid()
+    return internals.nndescent_state_for_transfer(nnd), os.getpid()
 
 
 def _build_in(pool: WorkerPool, es: EmbeddingSet, options: dict):
-    from pynndescent import NNDescent
     from sklearn.preprocessing import normalize
 
     folder = tempfile.mkdtemp(prefix="embedlab-ann-")
@@ -82,14 +83,15 @@ def _build_in(pool: WorkerPool, es: EmbeddingSet, options: dict):
         shutil.rmtree(folder, ignore_errors=True)
     # what NNDescent keeps: the L2-normalised rows, in the order of its search tree's leaves (the same
     # computation as in NNDescent, so the index is identical to one built in this process)
-    state["_raw_data"] = normalize(es.vectors[state["_vertex_order"]], norm="l2", copy=False)
-    nnd = NNDescent.__new__(NNDescent)
-    nnd.__setstate__(state)
-    return nnd, pid
+    rows = normalize(es.vectors[internals.nndescent_vertex_order(state)], norm="l2", copy=False)
+    return internals.nndescent_from_state(state, rows), pid
 
 
 class ApproximateIndex:
     """An NN-descent graph over the unit vectors of a set (cosine similarity).
+
+    It satisfies :class:`embedlab.core.index.NeighborIndex`: pass it to
+    ``es.neighbors(query, k, index=...)``.
 
     Parameters
     ----------
@@ -117,15 +119,25 @@ class ApproximateIndex:
     ----------
     built_in_pid : int
         Process id of the process that built the graph.
+    metric : str
+        ``"cosine"``, the only metric it answers.
+    nbytes : int
+        Bytes held by the index itself once built (its normalised rows, graphs and trees; not the
+        set's vectors); what :class:`embedlab.runtime.registry.IndexRegistry` counts.
     """
+
+    metric = "cosine"
 
     def __init__(self, es: EmbeddingSet, *, n_neighbors: int = N_NEIGHBORS, seed: int = 0, n_jobs: int | None = None,
                  diversify_prob: float = DIVERSIFY_PROB, pruning_degree_multiplier: float = PRUNING_DEGREE_MULTIPLIER,
                  pool: WorkerPool | None = None):
-        if n_neighbors < 2:
-            raise InvalidParameterError(f"n_neighbors must be at least 2, got {n_neighbors}")
         self.es = es
-        self.n_neighbors = int(n_neighbors)
+        self.n_neighbors = check_int(n_neighbors, "n_neighbors", minimum=2)
+        seed = check_int(seed, "seed", minimum=0)
+        if n_jobs is not None:
+            n_jobs = check_int(n_jobs, "n_jobs", minimum=-1)
+        diversify_prob = check_float(diversify_prob, "diversify_prob", low=0, high=1)
+        pruning_degree_multiplier = check_float(pruning_degree_multiplier, "pruning_degree_multiplier", low=1)
         options = dict(n_neighbors=min(self.n_neighbors, len(es) - 1), seed=seed, n_jobs=n_jobs,
                        diversify_prob=diversify_prob, pruning_degree_multiplier=pruning_degree_multiplier)
         if pool is None:
@@ -136,6 +148,13 @@ class ApproximateIndex:
         else:
             self._nnd, self.built_in_pid = _build_in(pool, es, options)
         self._lock = threading.Lock()
+        self.nbytes = _array_bytes(vars(self._nnd))
+
+    @property
+    def fingerprint(self) -> str:
+        """The fingerprint of the set it was built on (see :class:`embedlab.core.index.NeighborIndex`)."""
+        return self.es.fingerprint
+
 
     def query(self, queries: np.ndarray, *, k: int = 10, exclude=None, epsilon: float = EPSILON,
               candidates: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -158,9 +177,13 @@ class ApproximateIndex:
         -------
         indices : (m, k) int64, scores : (m, k) float32 exact cosine similarities
         """
+        k = check_int(k, "k", minimum=1)
+        epsilon = check_float(epsilon, "epsilon", low=0, low_open=True)
+        if candidates is not None:
+            candidates = check_int(candidates, "candidates", minimum=1)
         q = np.asarray(queries, dtype=np.float32)
         if q.ndim != 2 or q.shape[1] != self.es.dim:
-            raise InvalidParameterError(f"queries must have shape (m, {self.es.dim}), got {q.shape}")
+            raise InvalidParameterError(f"queries of shape {q.shape} is not allowed; must have shape (m, {self.es.dim})")
         excl = [set(int(r) for r in ex) for ex in exclude] if exclude is not None else [set()] * len(q)
         extra = max((len(e) for e in excl), default=0)
         want = min(max(k + extra, candidates or 0), len(self.es))
@@ -178,6 +201,23 @@ class ApproximateIndex:
             out_idx[r, :len(order)] = cand[order]
             out_val[r, :len(order)] = scores[order]
         return out_idx[:, :width], out_val[:, :width]
+
+
+def _array_bytes(obj, seen: set | None = None, depth: int = 0) -> int:
+    """Bytes of the NumPy arrays reachable from ``obj`` through dicts, lists, tuples and sparse matrices."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen or depth > 6:
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, np.ndarray):
+        return int(obj.nbytes) if obj.base is None or id(obj.base) not in seen else 0
+    if isinstance(obj, dict):
+        return sum(_array_bytes(v, seen, depth + 1) for v in obj.values())
+    if isinstance(obj, (list, tuple)):
+        return sum(_array_bytes(v, seen, depth + 1) for v in obj)
+    if hasattr(obj, "indptr") and hasattr(obj, "data"):        # scipy.sparse compressed matrix
+        return sum(_array_bytes(getattr(obj, a), seen, depth + 1) for a in ("data", "indices", "indptr"))
+    return 0
 
 
 @dataclass(frozen=True)
@@ -216,30 +256,23 @@ def recall_at_k(index: ApproximateIndex, *, k: int = 10, n_queries: int = 200, s
                         approx_ms_per_query=(t2 - t1) * 1000 / len(rows))
 
 
-_indexes: dict[str, ApproximateIndex] = {}
-_building: dict[str, threading.Thread] = {}
-_registry_lock = threading.Lock()
-
-
-def index_for(es: EmbeddingSet, *, threshold: int = ANN_THRESHOLD) -> ApproximateIndex | None:
-    """The ready approximate index of ``es``, or None (small set, or still being built)."""
-    if len(es) < threshold:
-        return None
-    return _indexes.get(es.fingerprint)
-
-
 _build_pool: WorkerPool | None = None
 _builds_running = 0
+_build_lock = threading.Lock()
 
 
-def _index_in_background(es: EmbeddingSet, options: dict) -> ApproximateIndex:
-    """Build in a process of its own at low priority (not the shared UMAP pool: a million-row build
-    takes half an hour and UMAPs would queue behind it), stopped when no build is left so its memory
-    (4 GB at the peak of a 1M x 300 build) goes back to the system."""
+def build_in_own_process(es: EmbeddingSet, **options) -> ApproximateIndex:
+    """Build the index of ``es`` in a process of its own at low priority and return it (blocks).
+
+    Not the shared UMAP pool: a million-row build takes half an hour and UMAPs would queue behind
+    it. The process is stopped when no build is left, so its memory (4 GB at the peak of a
+    1M x 300 build) goes back to the system. With ``EMBEDLAB_WORKERS=0`` the index is built in the
+    calling thread. ``options`` are those of :class:`ApproximateIndex`.
+    """
     global _build_pool, _builds_running
-    if worker_count() == 0:              # EMBEDLAB_WORKERS=0: everything in this process
+    if worker_count() == 0:
         return ApproximateIndex(es, **options)
-    with _registry_lock:
+    with _build_lock:
         if _build_pool is None:
             _build_pool = WorkerPool(1)
         pool = _build_pool
@@ -247,36 +280,8 @@ def _index_in_background(es: EmbeddingSet, options: dict) -> ApproximateIndex:
     try:
         return ApproximateIndex(es, pool=pool, **options)
     finally:
-        with _registry_lock:
+        with _build_lock:
             _builds_running -= 1
             if _builds_running == 0 and _build_pool is pool:
                 _build_pool = None
                 pool.shutdown()
-
-
-def build_index_async(es: EmbeddingSet, *, threshold: int = ANN_THRESHOLD, **options) -> threading.Thread | None:
-    """Start building the index of a large set (once per set and process).
-
-    The graph is built in a separate process at low priority (unless ``EMBEDLAB_WORKERS=0``); a
-    daemon thread of this process waits for it and registers the index. Returns that thread
-    (already running or finished), or None for a set below ``threshold``. Until it finishes,
-    searches on the set stay exact.
-    """
-    if len(es) < threshold:
-        return None
-    key = es.fingerprint
-    with _registry_lock:
-        if key in _building:
-            return _building[key]
-
-        def work():
-            try:
-                _indexes[key] = _index_in_background(es, options)
-                logger.info("approximate index ready for %s (%d rows)", es.name, len(es))
-            except Exception:  # noqa: BLE001 - a failed build leaves exact search in place; log it
-                logger.exception("building the approximate index for %s failed; searches stay exact", es.name)
-
-        thread = threading.Thread(target=work, name=f"ann-{es.name}", daemon=True)
-        _building[key] = thread
-        thread.start()
-        return thread

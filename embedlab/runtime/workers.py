@@ -39,7 +39,9 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Hashable
 
-from ..core.errors import EmbedLabError, InvalidParameterError, WorkerError
+from ..core.errors import EmbedLabError, WorkerError
+from ..core.validate import check_int, invalid
+from . import internals
 
 logger = logging.getLogger(__name__)
 
@@ -157,9 +159,7 @@ class WorkerPool:
     """
 
     def __init__(self, processes: int = 1):
-        if int(processes) < 1:
-            raise InvalidParameterError(f"processes must be at least 1, got {processes}")
-        self.processes = int(processes)
+        self.processes = check_int(processes, "processes", minimum=1)
         self._ctx = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
@@ -203,7 +203,7 @@ class WorkerPool:
             if self._executor is executor and executor is not None:
                 self._executor = None
                 q, self._queue = self._queue, None
-                procs = list((getattr(executor, "_processes", None) or {}).values()) if kill else []
+                procs = list(internals.executor_processes(executor).values()) if kill else []
                 executor.shutdown(wait=False, cancel_futures=True)
                 for proc in procs:
                     with contextlib.suppress(Exception):
@@ -216,10 +216,13 @@ class WorkerPool:
         """Start ``fn(*args, **kwargs)`` in a worker (or join the running task with the same ``key``).
 
         With ``with_progress`` the function is also given ``progress=``; see :meth:`run`."""
+        return self._submit(fn, args, kwargs, key, with_progress).future
+
+    def _submit(self, fn: Callable, args: tuple, kwargs: dict, key: Hashable | None, with_progress: bool) -> _Task:
         with self._lock:
             task = self._by_key.get(key) if key is not None else None
             if task is not None and not task.future.done():
-                return task.future
+                return task
             executor = self._start()
             task_id = next(self._ids)
             with no_main_module():      # worker processes are spawned here, on demand
@@ -228,9 +231,8 @@ class WorkerPool:
             self._tasks[task_id] = task
             if key is not None:
                 self._by_key[key] = task
-            future._embedlab_task = task          # noqa: SLF001 - lets run() find the progress
         future.add_done_callback(lambda f, t=task: self._forget(t))
-        return future
+        return task
 
     def run(self, fn: Callable, /, *args, key: Hashable | None = None, progress: Progress | None = None,
             poll: float = 0.2, **kwargs):
@@ -256,8 +258,8 @@ class WorkerPool:
             The worker process died (killed, out of memory) or could not start; the pool is
             restarted on the next call.
         """
-        future = self.submit(fn, *args, key=key, with_progress=progress is not None, **kwargs)
-        task: _Task = future._embedlab_task          # noqa: SLF001
+        task = self._submit(fn, args, kwargs, key, progress is not None)
+        future = task.future
         executor = self._executor
         shown = None
         if progress is not None and task.latest is None:
@@ -290,7 +292,7 @@ class WorkerPool:
         """Process ids of the running workers (starts the pool if needed)."""
         self.run(_pid)
         ex = self._executor
-        return sorted(getattr(ex, "_processes", {}) or {}) if ex is not None else []
+        return sorted(internals.executor_processes(ex)) if ex is not None else []
 
     def shutdown(self, *, kill: bool = False) -> None:
         """Stop the workers: queued tasks are cancelled; a running task finishes in the background,
@@ -312,11 +314,7 @@ def _kill_at_exit(pool: WorkerPool) -> None:
     global _exit_hook
     _live_pools.add(pool)
     if not _exit_hook:
-        register = getattr(threading, "_register_atexit", None)   # Python >= 3.9, private but stable
-        if register is not None:
-            with contextlib.suppress(RuntimeError):               # already shutting down
-                register(_kill_live_pools)
-                _exit_hook = True
+        _exit_hook = internals.register_before_pool_exit(_kill_live_pools)
 
 
 def _kill_live_pools() -> None:
@@ -342,10 +340,8 @@ def worker_count() -> int:
     try:
         n = int(raw)
     except ValueError:
-        n = -1
-    if not 0 <= n <= 64:
-        raise InvalidParameterError(f"EMBEDLAB_WORKERS must be a whole number from 0 to 64, got {raw!r}")
-    return n
+        raise invalid("EMBEDLAB_WORKERS", raw, "a whole number in [0, 64]") from None
+    return check_int(n, "EMBEDLAB_WORKERS", minimum=0, maximum=64)
 
 
 def shared_pool() -> WorkerPool | None:

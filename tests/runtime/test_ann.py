@@ -1,4 +1,4 @@
-"""The approximate index for large sets: recall against exact search, exclusion, registry."""
+"""The approximate index for large sets: recall against exact search, exclusion, the build in its own process."""
 from __future__ import annotations
 
 import os
@@ -8,7 +8,8 @@ import pytest
 
 from embedlab import EmbeddingSet, InvalidParameterError
 from embedlab.runtime import ann
-from embedlab.runtime.ann import ApproximateIndex, build_index_async, index_for, recall_at_k
+from embedlab.runtime.ann import ApproximateIndex, recall_at_k
+from embedlab.runtime.registry import IndexRegistry, IndexStatus
 from embedlab.core.search import top_k
 
 
@@ -44,21 +45,24 @@ def test_query_excludes_rows_and_returns_exact_scores(index, clustered):
 
 
 def test_query_shape_is_checked(index):
-    with pytest.raises(InvalidParameterError, match=r"shape \(m, 32\)"):
+    with pytest.raises(InvalidParameterError, match=r"queries of shape \(1, 3\) is not allowed; must have shape \(m, 32\)"):
         index.query(np.zeros((1, 3), dtype=np.float32))
 
 
 def test_small_sets_get_no_index(clustered):
-    assert build_index_async(clustered) is None  # below the default threshold
-    assert index_for(clustered) is None
+    registry = IndexRegistry()                   # the default threshold: 200,000 rows
+    assert registry.request(clustered) is None
+    assert registry.ready(clustered) is None and registry.status(clustered) is IndexStatus.EXACT
 
 
 def test_background_build_runs_in_a_worker_and_answers_like_an_index_built_here(clustered, index):
-    thread = build_index_async(clustered, threshold=1000, n_jobs=1)
-    assert thread is build_index_async(clustered, threshold=1000)  # built once per set
+    registry = IndexRegistry(threshold=1000, n_jobs=1)
+    thread = registry.request(clustered)
+    assert registry.status(clustered) is IndexStatus.BUILDING
+    assert thread is registry.request(clustered)  # built once per set
     thread.join(timeout=600)
-    ready = index_for(clustered, threshold=1000)
-    assert isinstance(ready, ApproximateIndex)
+    ready = registry.ready(clustered)
+    assert isinstance(ready, ApproximateIndex) and registry.status(clustered) is IndexStatus.APPROXIMATE
     assert ready.es is clustered
     # the graph was built in another process (EMBEDLAB_WORKERS=1), which is gone once no build is left
     assert ready.built_in_pid != os.getpid() and index.built_in_pid == os.getpid()
@@ -71,15 +75,44 @@ def test_background_build_runs_in_a_worker_and_answers_like_an_index_built_here(
     there_idx, there_scores = ready.query(q, k=10, exclude=excl)
     np.testing.assert_array_equal(there_idx, here_idx)
     np.testing.assert_allclose(there_scores, here_scores, rtol=1e-6)
+    # and a search given it answers like exact search at high recall
+    hits = 0
+    for r in rows:
+        approx = [n.token for n in clustered.neighbors(clustered.tokens[r], 10, index=ready)]
+        exact = [n.token for n in clustered.neighbors(clustered.tokens[r], 10)]
+        hits += len(set(approx) & set(exact))
+    assert hits / (10 * len(rows)) >= 0.95
+    assert registry.nbytes == ready.nbytes > clustered.vectors.nbytes   # its own normalised rows + graph
 
 
 def test_without_workers_the_background_build_stays_in_this_process(monkeypatch):
     monkeypatch.setenv("EMBEDLAB_WORKERS", "0")
     rng = np.random.default_rng(1)
     es = EmbeddingSet([f"w{i}" for i in range(1200)], rng.normal(size=(1200, 16)), name="in-process")
-    thread = build_index_async(es, threshold=1000, n_jobs=1)
-    thread.join(timeout=300)
-    assert index_for(es, threshold=1000).built_in_pid == os.getpid()
+    registry = IndexRegistry(threshold=1000, n_jobs=1)
+    registry.request(es).join(timeout=300)
+    assert registry.ready(es).built_in_pid == os.getpid()
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"n_neighbors": 1}, r"n_neighbors=1 is not allowed; must be a whole number >= 2"),
+    ({"n_neighbors": 8.5}, r"n_neighbors=8.5 is not allowed"),
+    ({"seed": True}, r"seed=True is not allowed"),
+    ({"diversify_prob": 2.0}, r"diversify_prob=2.0 is not allowed; must be a number in \[0, 1\]"),
+])
+def test_bad_build_options_are_refused(clustered, kwargs, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        ApproximateIndex(clustered, **kwargs)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"k": 0}, r"k=0 is not allowed; must be a whole number >= 1"),
+    ({"k": True}, r"k=True is not allowed"),
+    ({"epsilon": 0}, r"epsilon=0 is not allowed; must be a number > 0"),
+])
+def test_bad_query_options_are_refused(index, clustered, kwargs, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        index.query(clustered.vectors[:1], **kwargs)
 
 
 def test_more_candidates_keep_exclusions_and_find_at_least_as_many(index, clustered):

@@ -126,13 +126,14 @@ def test_zero_workers_runs_in_the_calling_thread(monkeypatch):
 @pytest.mark.parametrize("raw", ["-1", "two", "65"])
 def test_bad_worker_count_is_refused(monkeypatch, raw):
     monkeypatch.setenv("EMBEDLAB_WORKERS", raw)
-    with pytest.raises(InvalidParameterError, match="EMBEDLAB_WORKERS must be a whole number"):
+    with pytest.raises(InvalidParameterError, match=r"EMBEDLAB_WORKERS=.* is not allowed; must be a whole number in \[0, 64\]"):
         worker_count()
 
 
-def test_pool_size_must_be_positive():
-    with pytest.raises(InvalidParameterError, match="processes must be at least 1"):
-        WorkerPool(0)
+@pytest.mark.parametrize("processes", [0, 2.9, True])
+def test_pool_size_must_be_a_positive_whole_number(processes):
+    with pytest.raises(InvalidParameterError, match=rf"processes={processes!r} is not allowed; must be a whole number >= 1"):
+        WorkerPool(processes)
 
 
 def test_workers_do_not_run_the_parents_main_script(tmp_path, monkeypatch):
@@ -170,7 +171,7 @@ def test_leaving_the_interpreter_does_not_wait_for_a_running_task(tmp_path):
         "import sys, time\n"
         f"sys.path.insert(0, {os.getcwd()!r})\n"
         "from embedlab.runtime.workers import WorkerPool\n"
-        "from tests.test_workers import sleep_then_write\n"
+        "from tests.runtime.test_workers import sleep_then_write\n"
         "pool = WorkerPool(1)\n"
         f"pool.submit(sleep_then_write, {str(started)!r}, {str(finished)!r}, 3600)\n"
         "deadline = time.time() + 120\n"

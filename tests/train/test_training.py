@@ -124,9 +124,16 @@ def test_watch_words_not_in_the_vocabulary_are_named(toy):
 
 
 def test_default_watch_words():
-    assert default_watch_words({w: 5 for w in TOY_WATCH_WORDS}) == list(TOY_WATCH_WORDS)
+    # all the toy corpus's planted words present: they are watched, whatever the counts say, up to n
+    counts = {"zebra": 1000, **{w: 5 for w in TOY_WATCH_WORDS}}
+    assert default_watch_words(counts) == list(TOY_WATCH_WORDS)[:12]
+    assert default_watch_words(counts, n=2) == list(TOY_WATCH_WORDS)[:2]
+    # one planted word missing: the most frequent words that are not stop words and have 3+ letters
+    partial = {w: 5 for w in TOY_WATCH_WORDS[1:]}
+    assert default_watch_words({**partial, "zebra": 1000}, n=1) == ["zebra"]
     counts = {"the": 100, "river": 50, "of": 40, "bank": 30, "ok": 20, "money": 10}
     assert default_watch_words(counts, n=3) == ["river", "bank", "money"]
+    assert default_watch_words(["the", "river", "x9y", "bank"], n=5) == ["river", "bank"]   # a sequence, in order
 
 
 def test_too_small_corpus_is_refused():
@@ -140,17 +147,34 @@ def test_min_count_leaving_too_few_words_is_refused(toy):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"model": "glove"}, "model must be one of word2vec, fasttext"),
-    ({"vector_size": 0}, "vector_size must be a whole number from 2 to 1000"),
-    ({"window": 2.5}, "window must be a whole number"),
-    ({"negative": 0}, "negative must be at least 1"),
-    ({"alpha": 0.01, "min_alpha": 0.1}, "min_alpha"),
-    ({"sg": "yes"}, "sg must be True or False"),
-    ({"min_n": 5, "max_n": 3}, "min_n"),
+    ({"model": "glove"}, r"model='glove' is not allowed; must be one of: word2vec, fasttext"),
+    ({"vector_size": 0}, r"vector_size=0 is not allowed; must be a whole number in \[2, 1000\]"),
+    ({"window": 2.5}, r"window=2.5 is not allowed; must be a whole number"),
+    ({"window": 2.9}, r"window=2.9 is not allowed; must be a whole number"),          # never truncated to 2
+    ({"epochs": True}, r"epochs=True is not allowed; must be a whole number"),        # a bool is not a number
+    ({"negative": 0}, r"negative=0 is not allowed; must be at least 1 with negative sampling"),
+    ({"alpha": 0.01, "min_alpha": 0.1}, r"min_alpha=0.1 is not allowed; must be at most alpha=0.01"),
+    ({"alpha": 0}, r"alpha=0 is not allowed; must be a number in \(0, 1\]"),
+    ({"alpha": True}, r"alpha=True is not allowed"),
+    ({"sample": float("nan")}, r"sample=nan is not allowed"),
+    ({"sg": "yes"}, r"sg='yes' is not allowed; must be True or False"),
+    ({"hs": 1}, r"hs=1 is not allowed; must be True or False"),
+    ({"min_n": 5, "max_n": 3}, r"min_n=5 is not allowed; must be at most max_n=3"),
 ])
 def test_bad_parameters(kwargs, match):
     with pytest.raises(InvalidParameterError, match=match):
         TrainParams(**kwargs)
+
+
+def test_parameters_are_stored_as_plain_values():
+    p = TrainParams(model="FastText", epochs=np.int64(3), sg=np.bool_(True), alpha=np.float32(0.5))
+    assert p.model == "fasttext"
+    assert type(p.epochs) is int and p.epochs == 3
+    assert type(p.sg) is bool and p.sg is True
+    assert type(p.alpha) is float and p.alpha == 0.5
+    import json
+
+    assert json.loads(json.dumps(p.to_dict()))["epochs"] == 3       # a sidecar can be written
 
 
 def test_hierarchical_softmax_needs_no_negative_samples(toy):
@@ -211,13 +235,73 @@ def test_training_process_can_be_stopped_and_errors_come_back(toy):
     assert isinstance(bad.error, TrainingError) and "training needs at least" in str(bad.error)
 
 
-def test_training_job_stop(toy):
+def test_training_job_stopped_before_it_starts_trains_one_epoch(toy):
     job = TrainingJob(toy, TrainParams(epochs=50, min_count=1))
     job.stop()
     job.run()
-    assert job.state in ("stopped", "failed")
-    if job.state == "stopped":
-        assert job.result.epochs_done < 50
+    assert job.state == "stopped", job.error
+    assert job.result.stopped and job.result.epochs_done == 1      # at least one epoch always runs
+
+
+def test_training_job_stopped_while_waiting_for_a_slot_fails_without_training(toy):
+    from embedlab.train import job as job_module
+
+    taken = 0
+    while job_module._SLOTS.acquire(blocking=False):          # every training slot busy
+        taken += 1
+    try:
+        job = TrainingJob(toy, TrainParams(epochs=50, min_count=1)).start()
+        time.sleep(0.5)
+        assert job.state == "waiting"
+        job.stop()
+        job.join(10)
+    finally:
+        for _ in range(taken):
+            job_module._SLOTS.release()
+    assert job.state == "failed" and job.result is None
+    assert isinstance(job.error, TrainingError) and "stopped before training started" in str(job.error)
+
+
+# -- results across the process boundary -------------------------------------------------------------
+def _assert_read_only(res):
+    assert res.snapshots.flags.writeable is False
+    assert res.embedding_set.vectors.flags.writeable is False
+    with pytest.raises(ValueError, match="read-only"):
+        res.snapshots[0, 0, 0] = 1.0
+    with pytest.raises(ValueError, match="read-only"):
+        res.embedding_set.vectors[0, 0] = 1.0
+
+
+def test_a_pickled_result_comes_back_read_only(result):
+    import pickle
+
+    res = result[0]
+    back = pickle.loads(pickle.dumps(res))
+    _assert_read_only(back)
+    assert back.watched == res.watched and back.params == res.params and back.epochs_done == res.epochs_done
+    np.testing.assert_array_equal(back.snapshots, res.snapshots)
+    np.testing.assert_array_equal(back.embedding_set.vectors, res.embedding_set.vectors)
+
+
+def test_a_result_from_the_training_process_is_read_only(toy):
+    job = TrainingJob(toy, TrainParams(epochs=2, min_count=1), in_process=True).run()
+    assert job.state == "done" and job.pid != __import__("os").getpid(), job.error
+    _assert_read_only(job.result)
+    assert job.result.embedding_set.unit.flags.writeable is False
+
+
+def test_a_result_made_from_writeable_arrays_is_read_only(result):
+    import dataclasses
+
+    res = dataclasses.replace(result[0], snapshots=np.array(result[0].snapshots))   # e.g. read from a workspace
+    _assert_read_only(res)
+
+
+def test_the_training_module_stays_importable_under_its_old_names():
+    from embedlab.train import job, params, results, run, training
+
+    assert training.TrainingJob is job.TrainingJob and training.TrainParams is params.TrainParams
+    assert training.TrainingResult is results.TrainingResult and training.train is run.train
 
 
 # -- CLI --------------------------------------------------------------------------------------------------

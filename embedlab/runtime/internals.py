@@ -1,0 +1,139 @@
+"""Every use of a dependency's private internals in embedlab.runtime, in one place.
+
+Each function wraps one internal, names it, and says why it is used. :func:`check_versions`
+compares the installed versions with the ones these uses were verified on (logged once as a
+warning by the first use on an untested version), and ``tests/runtime/test_internals.py`` fails
+loudly if an internal disappears from the installed version.
+
+Internals used:
+
+``pynndescent.NNDescent.__getstate__`` / ``__setstate__``, the state keys ``_raw_data`` and ``_vertex_order``
+    An index is built in a worker process and its search graph comes back without the vectors
+    (1.2 GB at 1M x 300): the state's ``_raw_data`` is dropped in the worker and rebuilt here from
+    this process's copy, in the order of ``_vertex_order`` (the leaves of the search tree).
+``threading._register_atexit``
+    Registers a hook that runs before ``concurrent.futures`` joins its process pools at exit, so
+    running workers are killed instead of waited for (a running UMAP kept pytest alive 72 s).
+``concurrent.futures.ProcessPoolExecutor._processes``
+    The worker processes of a pool: their ids (for tests and the bench) and killing them on
+    shutdown (the public ``shutdown`` lets a running task finish).
+
+>>> sorted(TESTED)
+['pynndescent', 'python']
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from importlib import metadata
+from typing import Callable
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["TESTED", "check_versions", "nndescent_state_for_transfer", "nndescent_vertex_order",
+           "nndescent_from_state", "register_before_pool_exit", "executor_processes"]
+
+TESTED = {
+    "python": ((3, 9), (3, 14)),
+    "pynndescent": ((0, 7), (0, 8)),
+}
+"""Version ranges ``[low, high)`` (major, minor) the internals above were verified on
+(pynndescent 0.7.0, Python 3.11 here; ``threading._register_atexit`` exists from 3.9)."""
+
+_warned = False
+
+
+def _major_minor(version: str) -> tuple[int, int]:
+    parts = (version.split(".") + ["0"])[:2]
+    return tuple(int("".join(ch for ch in p if ch.isdigit()) or 0) for p in parts)  # type: ignore[return-value]
+
+
+def _installed(name: str) -> str | None:
+    if name == "python":
+        return ".".join(map(str, sys.version_info[:3]))
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def check_versions(installed: Callable[[str], str | None] = _installed) -> list[str]:
+    """Installed versions outside the tested ranges, one sentence each (empty: all tested).
+
+    Parameters
+    ----------
+    installed : callable(name) -> version string or None
+        How to find a version (tests pass a stand-in).
+
+    >>> check_versions(lambda name: {"python": "3.11.7", "pynndescent": "0.9.1"}[name])
+    ['pynndescent 0.9.1 is not a version the private internals used by embedlab.runtime were tested with (0.7 to before 0.8)']
+    """
+    out = []
+    for name, (low, high) in TESTED.items():
+        version = installed(name)
+        if version is None:
+            continue
+        if not low <= _major_minor(version) < high:
+            out.append(f"{name} {version} is not a version the private internals used by embedlab.runtime were "
+                       f"tested with ({'.'.join(map(str, low))} to before {'.'.join(map(str, high))})")
+    return out
+
+
+def _check_once() -> None:
+    global _warned
+    if not _warned:
+        _warned = True
+        for problem in check_versions():
+            logger.warning("%s; check embedlab/runtime/internals.py", problem)
+
+
+# -- pynndescent ------------------------------------------------------------------------------------
+def nndescent_state_for_transfer(nnd) -> dict:
+    """pynndescent's pickling state of a prepared ``NNDescent`` without its data rows (``_raw_data``)."""
+    _check_once()
+    state = nnd.__getstate__()   # pynndescent's own pickling protocol (numba trees made plain)
+    state["_raw_data"] = None    # the receiver has the rows: see nndescent_from_state
+    return state
+
+
+def nndescent_vertex_order(state: dict):
+    """The row order in which ``NNDescent`` keeps its (normalised) data: the search tree's leaves."""
+    return state["_vertex_order"]
+
+
+def nndescent_from_state(state: dict, raw_data):
+    """An ``NNDescent`` made from a transferred ``state`` and ``raw_data`` (rows in vertex order,
+    L2-normalised for cosine, exactly as ``NNDescent.prepare`` keeps them)."""
+    from pynndescent import NNDescent
+
+    _check_once()
+    state = dict(state, _raw_data=raw_data)
+    nnd = NNDescent.__new__(NNDescent)
+    nnd.__setstate__(state)
+    return nnd
+
+
+# -- threading / concurrent.futures -----------------------------------------------------------------
+def register_before_pool_exit(hook: Callable[[], None]) -> bool:
+    """Run ``hook`` when the interpreter exits, before ``concurrent.futures`` joins its pools.
+
+    threading's exit hooks run in reverse order of registration and concurrent.futures registers
+    its own when it is imported, so a hook registered later runs first. Returns False where the
+    internal is missing or the interpreter is already shutting down (the hook is then not run).
+    """
+    _check_once()
+    register = getattr(threading, "_register_atexit", None)
+    if register is None:
+        logger.warning("threading._register_atexit is missing: running workers will be waited for at exit")
+        return False
+    try:
+        register(hook)
+    except RuntimeError:          # already shutting down
+        return False
+    return True
+
+
+def executor_processes(executor) -> dict:
+    """``{pid: multiprocessing.Process}`` of a ``ProcessPoolExecutor``'s running workers (maybe empty)."""
+    return dict(getattr(executor, "_processes", None) or {})

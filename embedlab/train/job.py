@@ -1,0 +1,185 @@
+"""A training run in the background, polled by a web page: :class:`TrainingJob`.
+
+:class:`TrainingJob` runs :func:`~embedlab.train.run.train` in a separate ``spawn``-ed process,
+watched by a background thread that the web page polls: gensim releases the GIL inside its training
+loops, but its job producer and our per-epoch callback are Python, and in the app every other
+session is a thread of the same process. (``EMBEDLAB_WORKERS=0`` keeps training in the thread.) At
+most :data:`MAX_CONCURRENT_TRAININGS` jobs train at once per app process; later ones wait their turn.
+The result comes back pickled over a queue; its arrays are read-only again on arrival
+(:meth:`TrainingResult.__setstate__`, :meth:`EmbeddingSet.__setstate__`).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from typing import Sequence
+
+from ..core.errors import EmbedLabError, TrainingError
+from ..io.corpus import Corpus
+from .params import TrainParams
+from .results import EpochReport, TrainingResult
+from .run import train
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["TrainingJob", "MAX_CONCURRENT_TRAININGS"]
+
+MAX_CONCURRENT_TRAININGS = max(1, os.cpu_count() or 1)
+
+_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_TRAININGS)
+
+
+def _picklable_error(exc: BaseException) -> EmbedLabError:
+    from ..runtime.workers import crossable_error
+
+    if isinstance(exc, EmbedLabError):
+        return crossable_error(exc, TrainingError)
+    return TrainingError(f"training failed: {type(exc).__name__}: {exc}")
+
+
+def _train_in_child(corpus, params, watch, name, messages, stop) -> None:
+    """Entry point of the training process: reports, then the result or the error, go to ``messages``."""
+    from ..runtime.workers import lower_priority
+
+    lower_priority()                 # the web server's pages first, training takes the spare CPU
+    try:
+        result = train(corpus, params, watch=watch, progress=lambda r: messages.put(("epoch", r)), stop=stop,
+                       name=name)
+        messages.put(("result", result))
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent, which decides
+        if not isinstance(exc, EmbedLabError):
+            logger.exception("training failed")
+        messages.put(("error", _picklable_error(exc)))
+
+
+class TrainingJob:
+    """One training run in a background thread, polled by a page.
+
+    >>> from embedlab.io.builtin_corpora import toy_corpus
+    >>> job = TrainingJob(toy_corpus(300), TrainParams(epochs=2, min_count=1)).start()
+    >>> job.join(60).state
+    'done'
+    >>> job.result.epochs_done
+    2
+
+    Attributes
+    ----------
+    state : str
+        ``"waiting"`` (for a free training slot), ``"running"``, ``"done"``, ``"stopped"`` or ``"failed"``.
+    reports : list of EpochReport
+        One per finished epoch (appended by the training thread).
+    result : TrainingResult or None
+    error : EmbedLabError or None
+        Why it failed; unexpected errors are wrapped in :class:`TrainingError` and logged.
+    """
+
+    def __init__(self, corpus: Corpus, params: TrainParams | None = None, *, watch: Sequence[str] | None = None,
+                 name: str | None = None, in_process: bool | None = None):
+        if in_process is None:
+            from ..runtime.workers import worker_count
+
+            in_process = worker_count() > 0
+        self.in_process = bool(in_process)
+        self.pid: int | None = None          # of the training process, once started
+        self.corpus = corpus
+        self.params = params or TrainParams()
+        self.watch = watch
+        self.name = name
+        self.stop_event = threading.Event()
+        self.reports: list[EpochReport] = []
+        self.result: TrainingResult | None = None
+        self.error: EmbedLabError | None = None
+        self.state = "waiting"
+        self.started = time.time()
+        self._thread: threading.Thread | None = None
+
+    def _on_epoch(self, report: EpochReport) -> None:
+        self.reports = self.reports + [report]   # replace, never mutate, a list a page may be reading
+
+    def run(self) -> "TrainingJob":
+        """Train in the calling thread (tests use this); returns self."""
+        while not _SLOTS.acquire(timeout=0.2):
+            if self.stop_event.is_set():
+                self.error = TrainingError("stopped before training started")
+                self.state = "failed"
+                return self
+        try:
+            self.state = "running"
+            if self.in_process:
+                self.result = self._train_in_process()
+            else:
+                self.pid = os.getpid()
+                self.result = train(self.corpus, self.params, watch=self.watch, progress=self._on_epoch,
+                                    stop=self.stop_event, name=self.name)
+            self.state = "stopped" if self.result.stopped else "done"
+        except EmbedLabError as exc:
+            self.error, self.state = exc, "failed"
+        except Exception as exc:  # a thread must not die silently: log it and report it to the page
+            logger.exception("training failed")
+            self.error, self.state = TrainingError(f"training failed: {type(exc).__name__}: {exc}"), "failed"
+        finally:
+            _SLOTS.release()
+        return self
+
+    def _train_in_process(self) -> TrainingResult:
+        """:func:`train` in a spawned process; this thread relays its reports and the stop request."""
+        import multiprocessing
+
+        from ..runtime.workers import no_main_module
+
+        ctx = multiprocessing.get_context("spawn")
+        messages, stop = ctx.Queue(), ctx.Event()
+        proc = ctx.Process(target=_train_in_child, name="embedlab-training", daemon=True,
+                           args=(self.corpus, self.params, self.watch, self.name, messages, stop))
+        with no_main_module():
+            proc.start()
+        self.pid = proc.pid
+        try:
+            while True:
+                if self.stop_event.is_set():
+                    stop.set()
+                try:
+                    kind, value = messages.get(timeout=0.2 if proc.is_alive() else 2.0)
+                except queue.Empty:
+                    if proc.is_alive():
+                        continue
+                    raise TrainingError(f"the training process stopped unexpectedly (exit code {proc.exitcode}; "
+                                        "out of memory?). Try a smaller corpus or fewer dimensions.") from None
+                if kind == "epoch":
+                    self._on_epoch(value)
+                elif kind == "error":
+                    raise value
+                else:
+                    return value
+        finally:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.kill()
+            messages.close()
+
+    def start(self) -> "TrainingJob":
+        """Start :meth:`run` in a daemon thread; returns self."""
+        self._thread = threading.Thread(target=self.run, name="embedlab-training", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Ask training to end after the current epoch."""
+        self.stop_event.set()
+
+    def join(self, timeout: float | None = None) -> "TrainingJob":
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "stopped", "failed")
+
+    @property
+    def fraction(self) -> float:
+        """Share of epochs finished, 0..1."""
+        return min(1.0, len(self.reports) / max(1, self.params.epochs))
