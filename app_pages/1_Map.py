@@ -8,7 +8,7 @@ from embedlab.space.axes import parse_groups
 from embedlab.viz.plots import OTHER, compare_figure, map_figure, nearest_in_picture, selected_rows
 from ui import cached, params
 from ui.figures import plotly_chart
-from ui.setup import setup_page
+from ui.setup import page_set
 from ui.text import csv_bytes, file_stem, md_text
 
 METHODS = {"pca": "PCA (instant)", "umap": "UMAP", "tsne": "t-SNE"}
@@ -21,7 +21,7 @@ DEFAULT_GROUPS = ("animals: cat dog horse cow sheep lion tiger bird\n"
                   "colours: red green blue yellow purple orange pink brown")
 OVERLAP_K = 10
 
-es = setup_page("Map", "🗺️")
+es = page_set()
 st.title("Map of the embedding space")
 st.markdown(
     "Each dot is a word. Its real position has hundreds of coordinates; here it is squeezed into two (or three) "

@@ -6,7 +6,7 @@ import embedlab
 from embedlab.viz.plots import analogy_figure, analogy_plane
 from ui import cached, params
 from ui.figures import plotly_chart
-from ui.setup import setup_page
+from ui.setup import page_set
 from ui.text import md_text
 
 FAMILY_LABELS = {
@@ -20,7 +20,7 @@ FAMILY_LABELS = {
 }
 METHOD_LABELS = {"3cosadd": "3CosAdd (b − a + c)", "3cosmul": "3CosMul (multiplicative)"}
 
-es = setup_page("Analogies", "🧩")
+es = page_set()
 st.title("Analogies")
 st.markdown(
     "*man* is to *king* as *woman* is to … ? Take the step from **a** to **b** (man → king) and add it to **c** "

@@ -16,10 +16,8 @@ from embedlab.viz.train_plots import loss_figure, rank_frequency_figure, trainin
 from ui import params, state
 from ui import workspace as uws
 from ui.figures import plotly_chart
-from ui.setup import setup_page
 from ui.text import file_stem, md_text
 
-setup_page("Train", "🏋️")
 st.title("🏋️ Train your own embeddings")
 st.markdown(
     "A word embedding is learned from text: **word2vec** reads a corpus word by word and nudges each word's "
