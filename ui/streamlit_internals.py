@@ -22,9 +22,10 @@ import streamlit as st
 
 logger = logging.getLogger(__name__)
 
-TESTED_STREAMLIT = ("1.67.0", "1.65.0")
-"""Streamlit releases these internals were checked against (requirements.txt pins 1.67.0, and 1.65.0
-for Python 3.10)."""
+TESTED_STREAMLIT = ("1.67.0",)
+"""Streamlit releases these internals were checked against (requirements.txt's pin for Python 3.11+).
+The Python 3.10 pin, 1.65.0, has not been checked here: tests/app/test_streamlit_internals.py says so
+when run there; check the internals, then add it."""
 
 __all__ = ["TESTED_STREAMLIT", "version_is_tested", "upload_manager", "stored_upload_bytes",
            "release_upload", "held_upload_count"]
