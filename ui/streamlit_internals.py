@@ -12,7 +12,9 @@ Internals used (checked with :data:`TESTED_STREAMLIT`):
 - ``streamlit.runtime.scriptrunner.get_script_run_ctx`` -- the current run's context: the session id
   and the session's uploaded-file manager;
 - ``streamlit.runtime.memory_uploaded_file_manager.MemoryUploadedFileManager`` and its
-  ``get_files(session_id, file_ids)`` / ``remove_file(session_id=, file_id=)``.
+  ``get_files(session_id, file_ids)`` / ``remove_file(session_id=, file_id=)``;
+- ``streamlit.source_util.page_icon_and_name`` -- the page name Streamlit infers from a file name
+  (tests check that each page's ``url_path`` equals it, see ui/navigation.py).
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ The Python 3.10 pin, 1.65.0, has not been checked here: tests/app/test_streamlit
 when run there; check the internals, then add it."""
 
 __all__ = ["TESTED_STREAMLIT", "version_is_tested", "upload_manager", "stored_upload_bytes",
-           "release_upload", "held_upload_count"]
+           "release_upload", "held_upload_count", "inferred_page_name"]
 
 
 def version_is_tested(version: str | None = None) -> bool:
@@ -96,3 +98,17 @@ def held_upload_count(file_id: str) -> int:
     if mgr is None:
         raise LookupError("Streamlit's in-memory uploaded-file manager is not reachable")
     return len(mgr.get_files(session, [file_id]))
+
+
+def inferred_page_name(path) -> str:
+    """The page name (URL path) Streamlit infers from a page file's name: ``3_Analogies.py`` ->
+    ``"Analogies"``. AppTest's ``switch_page(file)`` looks a page up by it before the first run.
+
+    >>> inferred_page_name("app_pages/5_One_hot_vs_dense.py")
+    'One_hot_vs_dense'
+    """
+    from pathlib import Path
+
+    from streamlit.source_util import page_icon_and_name
+
+    return page_icon_and_name(Path(path))[1]

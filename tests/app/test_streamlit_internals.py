@@ -31,6 +31,13 @@ def test_the_uploaded_file_manager_internals_exist_with_their_signatures():
         ["self", "session_id", "file_id"]
 
 
+def test_the_page_name_inference_exists():
+    from streamlit.source_util import page_icon_and_name
+
+    assert callable(page_icon_and_name)
+    assert streamlit_internals.inferred_page_name("x/12_Semantic_axes.py") == "Semantic_axes"
+
+
 def test_outside_a_script_run_the_adapter_says_not_available():
     assert streamlit_internals.upload_manager() == (None, None)
     assert streamlit_internals.stored_upload_bytes("nope") is None

@@ -4,7 +4,7 @@ A real ``streamlit run`` on a free local port, headless Debian Chromium driven b
 downloaded browser). Each test opens its page as a deep link, does the page's main interaction, asserts
 that no exception box appears and saves a screenshot to test-output/browser/ for a person to check
 (readable on a projector, nothing overlapping). The first request to the fresh server is a deep link
-to the Map page, which must work without app.py having run.
+to the Map page, on which app.py (the frame: sidebar, set picker) runs before the page itself.
 
 Self-contained (own server and browser fixtures, as test_train_browser.py), so it does not depend on
 a shared harness being present.
