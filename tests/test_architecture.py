@@ -104,14 +104,14 @@ def test_the_library_never_imports_streamlit_and_pages_not_the_numeric_libraries
         names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         names |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
         assert "streamlit" not in names, path
-    for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
+    for path in [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]:
         src = path.read_text()
         for lib in ("gensim", "sklearn", "umap", "openTSNE", "pynndescent"):
             assert f"import {lib}" not in src and f"from {lib}" not in src, (path, lib)
 
 
 @pytest.mark.parametrize("path", [p for p in _modules()] + sorted((ROOT / "ui").glob("*.py"))
-                         + sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"],
+                         + sorted((ROOT / "app_pages").glob("*.py")) + [ROOT / "app.py"],
                          ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_no_module_is_over_500_lines(path):
     n = len(path.read_text().splitlines())

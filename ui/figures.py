@@ -31,12 +31,11 @@ def presenter_on() -> bool:
 
 
 def presenter_toggle() -> bool:
-    """The sidebar switch (call inside ``with st.sidebar``); bound to ``?present=1``."""
+    """The sidebar switch (ui.setup.draw_sidebar calls it inside ``with st.sidebar``); bound to ``?present=1``."""
     params.bind(PRESENTER, "present", False, parse=params.to_bool)
-    # Re-assign the value before the widget is drawn: a page switch gives the toggle a new widget
-    # id, and without this its first run on the new page starts from the default (seen in AppTest).
-    st.session_state[PRESENTER] = bool(st.session_state[PRESENTER])
-    on = st.toggle("Presenter mode", key=PRESENTER, persist_state="session",
+    # drawn by app.py (the entrypoint), the toggle keeps one widget id on every page: no re-assigning
+    # its value before a page switch, no persist_state
+    on = st.toggle("Presenter mode", key=PRESENTER,
                    help="For a projector: larger text, markers and lines, high-contrast colours, "
                         "and small groups of points labelled.")
     params.sync({"present": (PRESENTER, params.from_bool)})

@@ -1,4 +1,5 @@
-"""The call every page starts with: page config, session defaults, sidebar set picker, upload."""
+"""The sidebar app.py draws once for every page (set picker, upload, presenter switch), and the
+current set a page reads with :func:`page_set`."""
 from __future__ import annotations
 
 import io
@@ -9,6 +10,8 @@ import embedlab
 from embedlab import BUILTIN_SETS, DEFAULT_SET
 
 from . import cached, figures, params, state
+from .streamlit_internals import release_upload as _release_upload
+from .streamlit_internals import stored_upload_bytes as _stored_bytes
 from .text import md_text
 
 UPLOAD_KEY = "sidebar_upload"
@@ -20,44 +23,6 @@ the session ends, and every run copies it again for the value st.file_uploader r
 larger than this is removed from Streamlit's file manager as soon as it arrives (as its own chat
 input does) and the uploader gets a fresh key, so a 1.2 GB upload is held once while it is read
 and not at all afterwards. Smaller files stay listed."""
-
-
-def _file_manager():
-    """Streamlit's in-memory file manager and this session's id, or (None, None) (another manager,
-    or a changed runtime API: callers then fall back to what st.file_uploader returned)."""
-    try:
-        from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-        ctx = get_script_run_ctx()
-        if ctx is not None and isinstance(ctx.uploaded_file_mgr, MemoryUploadedFileManager):
-            return ctx.uploaded_file_mgr, ctx.session_id
-    except (ImportError, AttributeError):
-        pass
-    return None, None
-
-
-def _stored_bytes(file_id: str) -> bytes | None:
-    """The uploaded file's bytes as Streamlit stores them (no copy), or None."""
-    mgr, session = _file_manager()
-    try:
-        recs = mgr.get_files(session, [file_id]) if mgr is not None else []
-        return recs[0].data if recs and isinstance(recs[0].data, bytes) else None
-    except (AttributeError, TypeError, IndexError):
-        return None
-
-
-def _release_upload(file_id: str) -> bool:
-    """Drop an uploaded file from Streamlit's in-memory file manager (True if done), the way
-    ``st.chat_input`` does (1.67); the bytes are freed once nothing else refers to them."""
-    mgr, session = _file_manager()
-    if mgr is None:
-        return False
-    try:
-        mgr.remove_file(session_id=session, file_id=file_id)
-        return True
-    except (AttributeError, TypeError):
-        return False
 
 
 def upload_key() -> str:
@@ -73,10 +38,6 @@ def current_set() -> embedlab.EmbeddingSet:
     if name in user:
         return user[name]
     return cached.builtin_set(name)
-
-
-def _remember_choice() -> None:
-    st.session_state[state.CHOSEN_SET] = st.session_state[state.CURRENT_SET]
 
 
 def set_names() -> list[str]:
@@ -137,41 +98,39 @@ def _upload() -> None:
     st.rerun()
 
 
-def setup_page(title: str, icon: str = "🧭") -> embedlab.EmbeddingSet | None:
-    """Configure the page and draw the sidebar; return the current set (None if it cannot load).
+def draw_sidebar() -> embedlab.EmbeddingSet | None:
+    """Session defaults and the sidebar: the set picker, its caption, the upload, the presenter
+    switch; returns the current set (None if it cannot load; the sidebar says why).
 
-    Every page calls this first, so a deep link opened as the first request works. The
-    current set is mirrored in the URL as ``?set=``; the presenter-mode switch (larger text and
-    figures for a projector, see :mod:`ui.figures`) as ``?present=1``.
+    app.py calls this once per run, before the page, so every page and every deep link gets it.
+    The current set is mirrored in the URL as ``?set=``; the presenter-mode switch (larger text and
+    figures for a projector, see :mod:`ui.figures`) as ``?present=1``. Drawn by the entrypoint,
+    these widgets keep one widget id on every page (Streamlit hashes the entrypoint's script, not
+    the page's, into it), so their values survive page switches without copies in other keys.
     """
-    st.set_page_config(page_title=f"{title} · EmbedLab", page_icon=icon, layout="wide")
     state.init_state()
     cached.start_warm_up()
     names = set_names()
-    url_before = params.applied_value(state.CURRENT_SET)
     params.bind(state.CURRENT_SET, "set", DEFAULT_SET, options=names)
-    url_now = st.query_params.get("set")
-    # The picker's widget key can come back as the default on the first run of a newly opened page
-    # (seen in a browser test right after training). A plain session key keeps the choice; a link's
-    # ?set= opened just now still wins.
-    current = st.session_state[state.CURRENT_SET]
-    chosen = st.session_state.get(state.CHOSEN_SET)
-    fresh_link = url_now is not None and url_now != url_before
-    if not fresh_link and chosen in names and current != chosen:
-        current = chosen
-    current = current if current in names else DEFAULT_SET
-    st.session_state[state.CURRENT_SET] = st.session_state[state.CHOSEN_SET] = current
+    if st.session_state[state.CURRENT_SET] not in names:    # a guard: the picker must hold its own value
+        st.session_state[state.CURRENT_SET] = DEFAULT_SET
     with st.sidebar:
-        st.selectbox("Embedding set", names, key=state.CURRENT_SET, persist_state="session",
-                     on_change=_remember_choice)
+        st.selectbox("Embedding set", names, key=state.CURRENT_SET)
         params.sync({"set": state.CURRENT_SET})
-        try:
-            es = current_set()
-        except embedlab.EmbedLabError as exc:
-            st.error(md_text(exc))
-            es = None
+        es = page_set(report=True)
         if es is not None:
             st.caption(f"**{md_text(es.name)}** · {len(es):,} tokens × {es.dim} dimensions  \n{md_text(es.origin)}")
         _upload()
         figures.presenter_toggle()
     return es
+
+
+def page_set(*, report: bool = False) -> embedlab.EmbeddingSet | None:
+    """The set picked in the sidebar, or None if it cannot be loaded (shown with ``st.error`` when
+    ``report``: the sidebar does that once per run, pages then just stop)."""
+    try:
+        return current_set()
+    except embedlab.EmbedLabError as exc:
+        if report:
+            st.error(md_text(exc))
+        return None

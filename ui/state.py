@@ -7,8 +7,10 @@ from embedlab import DEFAULT_SET
 
 CURRENT_SET = "current_set"      # name of the selected embedding set
 USER_SETS = "user_sets"          # {name: EmbeddingSet} loaded or trained in this session
-PENDING_SET = "_pending_set"     # a selection to apply before the sidebar picker is drawn
-CHOSEN_SET = "_chosen_set"       # plain copy of the choice: Streamlit may drop a widget's key on a page switch
+# A selection to apply before the sidebar picker is drawn. Still needed with st.navigation: app.py
+# draws the picker before the page runs, and a widget's key cannot be set once the widget is drawn
+# in a run, so a page that adds a set (upload, training, documents) leaves it here and reruns.
+PENDING_SET = "_pending_set"
 
 
 def init_state() -> None:
@@ -18,7 +20,6 @@ def init_state() -> None:
     pending = st.session_state.pop(PENDING_SET, None)
     if pending is not None:
         st.session_state[CURRENT_SET] = pending
-        st.session_state[CHOSEN_SET] = pending
 
 
 def add_user_set(es, *, select: bool = True) -> str:

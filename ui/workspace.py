@@ -29,6 +29,13 @@ def workspace_key() -> str:
     return key
 
 
+def sync_workspace_param() -> None:
+    """Write this session's workspace key to the page's address (``?ws=``), so it can be bookmarked."""
+    key = workspace_key()
+    if st.query_params.get("ws") != key:
+        st.query_params["ws"] = key
+
+
 def session_workspace() -> Workspace:
     """The workspace folder of this browser session."""
     return Workspace(session_id=workspace_key())

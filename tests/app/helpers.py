@@ -1,18 +1,37 @@
-"""Shared AppTest helper: open a page the way a browser does (app.py first, then the page)."""
+"""Shared AppTest helpers: open a page the way a browser does.
+
+:func:`open_page` runs app.py (the home page) first, then switches to the page, as a user clicking
+in the sidebar; :func:`open_deep_link` makes the page's own URL the session's first request, as a
+shared link does. Pages are named by their file in ui/navigation.py's table (``"app_pages/1_Map.py"``).
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from ui.navigation import page_for_file
+
 ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
 
 
 def open_page(page: str, *, timeout: float = 120, **query) -> AppTest:
-    """Run app.py with ``query`` as URL parameters, switch to ``page``, and check no exception."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    """Run app.py, then switch to ``page`` with ``query`` as URL parameters; check no exception."""
+    page_for_file(page)                       # a KeyError names the pages if ``page`` is not one
+    at = AppTest.from_file(APP, default_timeout=timeout).run()
+    assert not at.exception, at.exception
     at.query_params.update(query)
-    at.run()
     at.switch_page(page).run()
-    assert not at.exception
+    assert not at.exception, at.exception
+    return at
+
+
+def open_deep_link(page: str, *, timeout: float = 120, **query) -> AppTest:
+    """Open ``page`` (with ``query``) as the session's first request, as a shared link does."""
+    page_for_file(page)
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.query_params.update(query)
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
     return at

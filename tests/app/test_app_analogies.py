@@ -3,7 +3,7 @@ import json
 
 from tests.app.helpers import open_page
 
-PAGE = "pages/3_Analogies.py"
+PAGE = "app_pages/3_Analogies.py"
 
 
 def _page(**query):

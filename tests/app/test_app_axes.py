@@ -3,7 +3,7 @@ import json
 
 from tests.app.helpers import open_page
 
-PAGE = "pages/4_Semantic_axes.py"
+PAGE = "app_pages/4_Semantic_axes.py"
 
 
 def _page(**query):

@@ -55,7 +55,7 @@ class _Spec:   # assert_text_only wants something with .to_dict()
 
 
 def test_map_shows_hostile_tokens_as_text():
-    at = _with_hostile_set("pages/1_Map.py")
+    at = _with_hostile_set("app_pages/1_Map.py")
     at.text_input(key="map_query").input("<b>bold</b>").run()
     assert not at.exception and not at.error
     heads = [m.value for m in at.markdown if m.value.startswith("**Neighbours of")]
@@ -77,7 +77,7 @@ def test_map_shows_hostile_tokens_as_text():
 
 
 def test_neighbours_shows_hostile_tokens_as_text():
-    at = _with_hostile_set("pages/2_Neighbours.py")
+    at = _with_hostile_set("app_pages/2_Neighbours.py")
     at.text_area(key="nb_words").input("apple pear").run()          # the default words are not in this set
     for query in ("<b>bold</b>", "**star**", "[link](https://example.com)"):
         at.text_input(key="nb_query").input(query).run()

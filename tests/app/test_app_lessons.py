@@ -1,21 +1,9 @@
 """AppTest: the four lesson pages (one-hot vs dense, token pipeline, context, documents)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-
-
-def open_page(page: str, **query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+from tests.app.helpers import open_page
 
 
 def texts(elements) -> str:
@@ -31,7 +19,7 @@ def frame(at, column: str):
 
 # -- one-hot vs dense --------------------------------------------------------------------------------------
 def test_onehot_page_defaults_show_both_codings_and_sizes():
-    at = open_page("pages/5_One_hot_vs_dense.py")
+    at = open_page("app_pages/5_One_hot_vs_dense.py")
     md = texts(at.markdown)
     assert "every pair scores **0**" in md
     assert "22,501 entries" in md                       # one-hot length for the default set
@@ -43,7 +31,7 @@ def test_onehot_page_defaults_show_both_codings_and_sizes():
 
 
 def test_onehot_page_new_words_lookup_and_url():
-    at = open_page("pages/5_One_hot_vs_dense.py")
+    at = open_page("app_pages/5_One_hot_vs_dense.py")
     at.text_input(key="oh_words").input("king, queen, apple").run()
     assert not at.exception
     assert at.query_params["words"] == "king, queen, apple"
@@ -55,14 +43,14 @@ def test_onehot_page_new_words_lookup_and_url():
 
 
 def test_onehot_page_unknown_word_is_an_error_not_a_crash():
-    at = open_page("pages/5_One_hot_vs_dense.py", words="cat dgo")
+    at = open_page("app_pages/5_One_hot_vs_dense.py", words="cat dgo")
     assert "dgo" in at.error[0].value and "did you mean" in at.error[0].value
     assert not at.get("plotly_chart")
 
 
 # -- token pipeline ----------------------------------------------------------------------------------------
 def test_token_pipeline_shows_pieces_ids_and_shape():
-    at = open_page("pages/6_Token_pipeline.py", text="Tokenization rocks")
+    at = open_page("app_pages/6_Token_pipeline.py", text="Tokenization rocks")
     md = texts(at.markdown)
     assert "**5** tokens" in md and "**1** of them are sub-word pieces" in md
     assert "**30,522 × 384**" in md
@@ -74,7 +62,7 @@ def test_token_pipeline_shows_pieces_ids_and_shape():
 
 
 def test_token_pipeline_long_text_is_cut_with_a_note():
-    at = open_page("pages/6_Token_pipeline.py")
+    at = open_page("app_pages/6_Token_pipeline.py")
     at.text_input(key="tp_text").input("word " * 600).run()
     assert not at.exception
     assert "cut to the first 512" in at.warning[0].value and "602 tokens" in at.warning[0].value
@@ -83,7 +71,7 @@ def test_token_pipeline_long_text_is_cut_with_a_note():
 
 
 def test_token_pipeline_position_slider_round_trips_through_the_url():
-    at = open_page("pages/6_Token_pipeline.py", positions="64")
+    at = open_page("app_pages/6_Token_pipeline.py", positions="64")
     assert at.slider(key="tp_n").value == 64
     at.slider(key="tp_n").set_value(256).run()
     assert at.query_params["positions"] == "256" and not at.exception
@@ -91,7 +79,7 @@ def test_token_pipeline_position_slider_round_trips_through_the_url():
 
 # -- context -----------------------------------------------------------------------------------------------
 def test_context_page_bank_identical_inputs_different_outputs():
-    at = open_page("pages/7_Context.py")
+    at = open_page("app_pages/7_Context.py")
     info = at.info[0].value
     assert "same row of E in all 4 sentences — identical" in info
     assert "cosine between sentences from" in info
@@ -99,7 +87,7 @@ def test_context_page_bank_identical_inputs_different_outputs():
 
 
 def test_context_page_word_missing_from_a_sentence_is_reported():
-    at = open_page("pages/7_Context.py")
+    at = open_page("app_pages/7_Context.py")
     at.text_input(key="ctx_word").input("light").run()
     assert "does not contain the token 'light'" in at.error[0].value
     at.text_area(key="ctx_sents").input("Turn on the light.\nThe bag is light.").run()
@@ -108,16 +96,18 @@ def test_context_page_word_missing_from_a_sentence_is_reported():
 
 
 def test_context_page_sentence_similarity_needs_two_sentences():
-    at = open_page("pages/7_Context.py")
+    at = open_page("app_pages/7_Context.py")
     at.text_area(key="ctx_cmp").input("only one").run()
     assert "at least two sentences" in at.info[-1].value
     assert not at.exception
 
 
 # -- documents ---------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
+@pytest.fixture
 def encoded_docs():
-    at = open_page("pages/8_Documents.py")
+    """The sample encoded, in a session of its own for each test (a module-wide session made each
+    test depend on what the one before it had typed)."""
+    at = open_page("app_pages/8_Documents.py")
     assert "14 documents read as lines" in texts(at.caption)
     at.button(key="docs_encode").click().run()
     assert not at.exception, at.exception
@@ -146,7 +136,7 @@ def test_documents_query_changes_results_and_url(encoded_docs):
 
 
 def test_documents_csv_upload_with_column_choice():
-    at = open_page("pages/8_Documents.py")
+    at = open_page("app_pages/8_Documents.py")
     at.radio(key="docs_source").set_value("Upload a .txt or .csv file").run()
     csv = b"id,title,body\n1,Pasta,Boil the pasta in salted water\n2,Football,The referee blew the final whistle\n"
     at.file_uploader(key="docs_upload").set_value(("notes.csv", csv, "text/csv")).run()
@@ -157,7 +147,7 @@ def test_documents_csv_upload_with_column_choice():
 
 
 def test_documents_bad_upload_shows_an_error():
-    at = open_page("pages/8_Documents.py")
+    at = open_page("app_pages/8_Documents.py")
     at.radio(key="docs_source").set_value("Upload a .txt or .csv file").run()
     at.file_uploader(key="docs_upload").set_value(("blob.txt", b"\x00\x01\x02binary", "text/plain")).run()
     assert "binary file" in at.error[0].value
@@ -165,7 +155,7 @@ def test_documents_bad_upload_shows_an_error():
 
 
 def test_documents_longer_than_512_tokens_get_a_visible_note():
-    at = open_page("pages/8_Documents.py")
+    at = open_page("app_pages/8_Documents.py")
     at.text_area(key="docs_text").input("short document one\n" + "long " * 600 + "\nshort document two").run()
     at.button(key="docs_encode").click().run()
     assert not at.exception

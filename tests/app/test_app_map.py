@@ -3,7 +3,7 @@ import json
 
 from tests.app.helpers import open_page
 
-PAGE = "pages/1_Map.py"
+PAGE = "app_pages/1_Map.py"
 
 
 def _page(**query):

@@ -3,7 +3,7 @@ import json
 
 from tests.app.helpers import open_page
 
-PAGE = "pages/2_Neighbours.py"
+PAGE = "app_pages/2_Neighbours.py"
 
 
 def _page(**query):

@@ -8,7 +8,7 @@ import embedlab
 from embedlab.runtime import registry
 from tests.app.helpers import open_page
 
-PAGE = "pages/2_Neighbours.py"
+PAGE = "app_pages/2_Neighbours.py"
 
 
 class FixedIndex:

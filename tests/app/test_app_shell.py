@@ -1,12 +1,11 @@
 """AppTest: home page, sidebar picker, upload, ?set= in the URL, deep links."""
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.helpers import ROOT, open_deep_link
+from ui import navigation, streamlit_internals
 from ui.setup import UPLOAD_KEY
 
-ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120
 
 
@@ -21,6 +20,8 @@ def test_home_links_every_explorer_page_and_shows_the_set():
     at = _home()
     labels = [el.proto.label for el in at.get("page_link")]
     assert {"Map", "Neighbours", "Analogies", "Semantic axes"} <= set(labels)
+    assert sorted(labels) == sorted(p.title for p in navigation.explorer_pages())
+    assert [t.value for t in at.title] == ["EmbedLab"]
     caption = " ".join(c.value for c in at.sidebar.caption)
     assert "minilm-words" in caption and "22,501 tokens" in caption and "384 dimensions" in caption
 
@@ -62,33 +63,36 @@ def test_upload_good_file_selects_it_bad_file_keeps_previous(tmp_path):
     assert at.sidebar.selectbox[0].value == chosen
 
 
-@pytest.mark.parametrize("page", ["pages/2_Neighbours.py", "pages/3_Analogies.py", "pages/4_Semantic_axes.py"])
+@pytest.mark.parametrize("page", ["app_pages/2_Neighbours.py", "app_pages/3_Analogies.py", "app_pages/4_Semantic_axes.py"])
 def test_page_runs_alone_as_a_deep_link(page):
-    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
-    at.run()
+    """The page's URL as the session's first request: app.py's frame still draws the sidebar."""
+    at = open_deep_link(page, timeout=TIMEOUT)
     assert not at.exception
     assert at.sidebar.selectbox[0].value == "minilm-words"
+    assert [t.value for t in at.title][:1] != ["EmbedLab"]      # the page itself ran, not the home page
 
 
-def test_chosen_set_survives_a_lost_picker_state_on_a_page_switch():
-    """Streamlit can hand the picker's widget key back as the default on a newly opened page;
-    the set the user loaded stays selected, and a later pick still works."""
-    from tests.app.helpers import ROOT
-    from streamlit.testing.v1 import AppTest
+def test_a_deep_link_with_set_and_present_opens_that_view():
+    at = open_deep_link("app_pages/2_Neighbours.py", timeout=TIMEOUT, set="minilm-tokens", present="1")
+    assert at.sidebar.selectbox[0].value == "minilm-tokens"
+    assert at.sidebar.toggle(key="presenter_mode").value is True
+    assert "30,522 tokens" in " ".join(c.value for c in at.sidebar.caption)
 
-    from ui.setup import UPLOAD_KEY
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
+def test_chosen_set_survives_page_switches():
+    """The picker is drawn by app.py, so its widget keeps its id (and value) on every page: the set
+    the user loaded stays selected on the next page, and a later pick still works. (The legacy
+    pages/ folder gave the picker a new widget id per page, and Streamlit could hand its key back as
+    the default; the copy in a second session key that guarded against that is gone.)"""
+    at = _home()
     tiny = b"5 2\napple 1.0 0.0\npear 0.9 0.1\nstone 0.0 1.0\nrock 0.1 0.9\nsand 0.2 0.8\n"
     at.file_uploader(key=UPLOAD_KEY).set_value(("tiny.txt", tiny, "text/plain")).run()
     assert at.selectbox(key="current_set").value == "tiny"
-    at.session_state["current_set"] = "minilm-words"       # the lost widget state
-    at.switch_page("pages/2_Neighbours.py").run()
+    at.switch_page("app_pages/2_Neighbours.py").run()
     assert not at.exception
     assert at.selectbox(key="current_set").value == "tiny"
     at.selectbox(key="current_set").set_value("minilm-tokens").run()
-    at.switch_page("pages/1_Map.py").run()
+    at.switch_page("app_pages/1_Map.py").run()
     assert not at.exception
     assert at.selectbox(key="current_set").value == "minilm-tokens"
 
@@ -99,15 +103,12 @@ def test_a_large_upload_is_dropped_from_the_uploader_once_read(monkeypatch):
     the set stays loaded and selected, and the next upload goes through the fresh uploader."""
     import ui.setup
 
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
     monkeypatch.setattr(ui.setup, "RELEASE_UPLOADS_ABOVE", 10)      # bytes: every test file is "large"
     left = []                                                       # files Streamlit still holds after
 
     def release_and_look(file_id, release=ui.setup._release_upload):
         done = release(file_id)
-        ctx = get_script_run_ctx()
-        left.append(len(ctx.uploaded_file_mgr.get_files(ctx.session_id, [file_id])))
+        left.append(streamlit_internals.held_upload_count(file_id))
         return done
 
     monkeypatch.setattr(ui.setup, "_release_upload", release_and_look)
@@ -150,7 +151,10 @@ def test_a_large_upload_that_cannot_be_read_says_why_and_leaves_a_fresh_uploader
 
 
 def test_the_upload_limit_comes_from_the_config_and_is_stated():
-    import tomllib
+    try:
+        import tomllib
+    except ImportError:                      # Python 3.10: requirements.txt pins tomli there
+        import tomli as tomllib
 
     limit = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
     assert limit * 2**20 >= 1_000_000 * (300 * 4 + 8) + 20    # a 1M x 300 word2vec binary file fits

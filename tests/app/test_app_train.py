@@ -9,7 +9,9 @@ import zipfile
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = "pages/9_Train.py"
+from tests.app import helpers
+
+PAGE = "app_pages/9_Train.py"
 TRAIN = "FormSubmitter:tr_form-Train"
 
 
@@ -20,12 +22,7 @@ def sync(monkeypatch, tmp_path):
 
 
 def open_page(**query) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=120).run()
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return helpers.open_page(PAGE, **query)
 
 
 def errors(at) -> list[str]:
@@ -139,13 +136,17 @@ def test_background_thread_is_polled_until_done(monkeypatch, tmp_path):
 
 
 def test_stop_button_ends_training_after_an_epoch(monkeypatch, tmp_path):
+    """Stop asked for during the first epochs: the job ends as *stopped* (not failed) with at least
+    one and fewer than all 100 epochs done, no error is shown, and the stopped set is selected."""
     monkeypatch.delenv("EMBEDLAB_TRAIN_SYNC", raising=False)
     monkeypatch.setenv("EMBEDLAB_WORKSPACE_DIR", str(tmp_path / "ws"))
     at = open_page()
     at.slider(key="tr_epochs").set_value(100)
     at = at.button(key=TRAIN).click().run()
     assert at.button(key="tr_stop")                  # the progress panel is drawn with its stop button
+    job = at.session_state["tr_job"]
     at = at.button(key="tr_stop").click().run()
+    assert job.stop_event.is_set()
     # generous: the training process runs at nice +10 and a loaded CI machine starves it (a clean-clone
     # run timed out at 90 s); the behaviour under test is that it stops early, not how fast
     deadline = time.time() + 300
@@ -154,9 +155,12 @@ def test_stop_button_ends_training_after_an_epoch(monkeypatch, tmp_path):
         at.run()
     assert "tr_job" not in at.session_state, "the stopped training had not ended after 300 s"
     assert not at.exception
+    assert job.state == "stopped" and job.error is None, (job.state, job.error)
+    assert not errors(at), errors(at)
     res = at.session_state["tr_result"]
-    assert res.stopped and res.epochs_done < 100
-    assert any("stopped after" in s.value for s in at.success)
+    assert res.stopped and 1 <= res.epochs_done < 100
+    assert at.session_state["current_set"] == res.embedding_set.name
+    assert any(f"stopped after {res.epochs_done} of 100 epochs" in s.value for s in at.success)
 
 
 def test_workspace_full_still_keeps_the_set_in_the_session(sync, monkeypatch):

@@ -40,6 +40,6 @@ def test_csv_bytes_escapes_text_columns_only_and_round_trips():
 def test_the_map_downloads_go_through_csv_bytes():
     from pathlib import Path
 
-    src = (Path(__file__).resolve().parents[2] / "pages" / "1_Map.py").read_text()
+    src = (Path(__file__).resolve().parents[2] / "app_pages" / "1_Map.py").read_text()
     assert src.count("download_button(") == 2 and src.count("csv_bytes(") == 2
     assert "to_csv(" not in src

@@ -24,9 +24,9 @@ def _session():
     import streamlit as st
 
     from ui import cached
-    from ui.setup import setup_page
+    from ui.setup import draw_sidebar
 
-    es = setup_page("shared-data probe")
+    es = draw_sidebar()
     rows = cached.frequent_rows(es, 1000)
     st.session_state["probe_set"] = es
     st.session_state["probe_projection"] = cached.projection(es, rows, "pca", 2)

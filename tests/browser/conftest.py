@@ -16,7 +16,8 @@ goto_page(page, base_url, url_path)  open a page by its URL (``""`` = home, ``"M
 wait_for_app(page, timeout=...)      wait until the script run finished and the main block is drawn.
 assert_no_exception(page)            fail with the text of any Streamlit exception box.
 screenshot(page, name)               PNG under ``test-output/screenshots/NAME.png`` (repo root).
-page_url_paths()                     [(file, url_path)] for app.py and every pages/*.py, found at run time.
+page_url_paths()                     [(file, url_path)] of every page, home first (ui/navigation.py's table).
+page_titles()                        the sidebar label of every page, home ("Home") first.
 
 Every server gets its own temporary ``EMBEDLAB_CACHE_DIR`` and ``EMBEDLAB_WORKSPACE_DIR``.
 """
@@ -49,18 +50,18 @@ APP_TIMEOUT = 120_000         # ms: a page's first run on a cold server (loads a
 
 
 def page_url_paths() -> list[tuple[str, str]]:
-    """``[(file, url_path)]``: ``("app.py", "")`` then every ``pages/*.py`` in Streamlit's order, with the
-    URL path Streamlit gives it (``pages/3_Analogies.py`` -> ``"Analogies"``), found when called."""
-    from streamlit.source_util import page_icon_and_name, page_sort_key
+    """``[(file, url_path)]`` of every page, home (``""``) first, in sidebar order, read from the app's
+    own page table (ui/navigation.py, which app.py hands to ``st.navigation``)."""
+    from ui.navigation import PAGES
 
-    files = sorted((ROOT / "pages").glob("*.py"), key=page_sort_key)
-    out = [("app.py", "")]
-    for f in files:
-        if f.name.startswith("_"):
-            continue
-        _, name = page_icon_and_name(f)
-        out.append((f"pages/{f.name}", name))
-    return out
+    return [(p.file, p.url_path) for p in PAGES]
+
+
+def page_titles() -> list[str]:
+    """The sidebar label of every page, home first (ui/navigation.py)."""
+    from ui.navigation import PAGES
+
+    return [p.title for p in PAGES]
 
 
 # -- the browser --------------------------------------------------------------------------------------

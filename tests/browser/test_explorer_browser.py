@@ -4,10 +4,10 @@ A real ``streamlit run`` on a free local port, headless Debian Chromium driven b
 downloaded browser). Each test opens its page as a deep link, does the page's main interaction, asserts
 that no exception box appears and saves a screenshot to test-output/browser/ for a person to check
 (readable on a projector, nothing overlapping). The first request to the fresh server is a deep link
-to the Map page, which must work without app.py having run.
+to the Map page, on which app.py (the frame: sidebar, set picker) runs before the page itself.
 
-Self-contained (own server and browser fixtures, as test_train_browser.py), so it does not depend on
-a shared harness being present.
+Its own server (a fresh process, so the first request is the Map deep link); the browser is the shared
+one of tests/browser/conftest.py.
 """
 from __future__ import annotations
 
@@ -72,15 +72,10 @@ def explorer_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def explorer_browser(explorer_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield browser
-        browser.close()
+def explorer_browser(explorer_server, browser):
+    """The session's Chromium (tests/browser/conftest.py): a second ``sync_playwright()`` started in
+    the same process fails ("Sync API inside the asyncio loop") once another browser test ran."""
+    return browser
 
 
 @pytest.fixture

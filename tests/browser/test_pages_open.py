@@ -1,11 +1,11 @@
 """Every page opens by its own URL, also as the first request to a freshly started server.
 
-How: the pages are discovered when the tests run (app.py plus every ``pages/*.py``, with the URL
-path Streamlit gives each file). For EACH page a new ``streamlit run`` process is started and the
-page's URL is the first request it gets (a deep link: with a ``pages/`` folder Streamlit then runs
-that page's script alone, without app.py, with every cache empty). The page must finish its run with
-no exception box and show the sidebar's embedding-set picker; a screenshot is saved under
-``test-output/screenshots/open_<page>.png``.
+How: the pages come from the app's own page table (ui/navigation.py, which app.py hands to
+``st.navigation``). For EACH page a new ``streamlit run`` process is started and the page's URL is
+the first request it gets (a deep link, with every cache empty: app.py runs first and draws the
+frame, then the page). The page must finish its run with no exception box, show the sidebar's
+embedding-set picker and a sidebar navigation listing "Home" and every page by its title; a
+screenshot is saved under ``test-output/screenshots/open_<page>.png``.
 
 Why one server per page, not one shared server: the promise is that a shared link works as the
 first request to a freshly started server, for every page; a shared server would test that for one
@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from .conftest import assert_no_exception, goto_page, page_url_paths, screenshot
+from .conftest import assert_no_exception, goto_page, page_titles, page_url_paths, screenshot
 
 PAGES = page_url_paths()
 
@@ -38,13 +38,18 @@ def _check_page(page, url_path: str, shot: str) -> None:
     picker = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Embedding set")
     assert picker.count() == 1, f"no sidebar set picker on {page.url}"
     assert picker.is_visible(), f"the sidebar set picker is hidden on {page.url}"
+    nav = page.get_by_test_id("stSidebarNav")
+    for title in page_titles():
+        assert nav.get_by_role("link", name=title, exact=True).count() == 1, \
+            f"the sidebar navigation on {page.url} has no link {title!r}: {nav.inner_text()!r}"
     assert not page.js_errors, f"JavaScript errors on {page.url}: {page.js_errors}"
     screenshot(page, shot)
 
 
 def test_pages_were_found():
     files = [f for f, _ in PAGES]
-    assert files[0] == "app.py" and len(files) == len(set(files))
+    assert files[0] == "app_pages/0_Home.py" and len(files) == len(set(files)) == 10
+    assert page_titles()[0] == "Home"
     paths = [p for _, p in PAGES]
     assert len(paths) == len(set(paths)), f"two pages share a URL path: {paths}"
 

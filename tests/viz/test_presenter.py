@@ -13,6 +13,7 @@ from embedlab.viz.presenter import presenter_style
 from embedlab.viz.style import PALETTE
 from embedlab.viz.train_plots import training_animation
 from ui.figures import PRESENTER
+from ui.navigation import PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 180
@@ -109,7 +110,7 @@ def test_toggle_sets_url_and_enlarges_figures_on_every_page():
     at.sidebar.toggle(key=PRESENTER).set_value(True).run()
     assert not at.exception
     assert at.query_params["present"] == "1"
-    pages = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+    pages = [p.file for p in PAGES]
     with_figures = 0
     for page in pages:
         at.switch_page(page).run()
@@ -127,9 +128,9 @@ def test_toggle_sets_url_and_enlarges_figures_on_every_page():
 
 
 def test_link_with_present_1_opens_in_presenter_mode():
-    at = AppTest.from_file(str(ROOT / "pages/2_Neighbours.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.query_params["present"] = "1"
-    at.run()
+    at.switch_page("app_pages/2_Neighbours.py").run()
     assert not at.exception
     assert at.sidebar.toggle(key=PRESENTER).value is True
     assert _font_sizes(at) and all(s == 20 for s in _font_sizes(at))

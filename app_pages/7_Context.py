@@ -7,7 +7,6 @@ from embedlab.viz import lesson_plots as lp
 from embedlab.io.documents import document_labels
 from ui import lessons, params
 from ui.figures import plotly_chart
-from ui.setup import setup_page
 from ui.text import md_text
 
 CONFIG = {"displaylogo": False}
@@ -29,7 +28,6 @@ def cosine_heatmap(matrix, labels, title):
                              xtitle="sentence")
 
 
-setup_page("Context", "🌊")
 st.title("🌊 Same word, different meaning: contextual embeddings")
 st.markdown(
     "A word's row in the embedding table is the same in every sentence — *bank* is *bank*. The transformer's "

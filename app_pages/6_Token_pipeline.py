@@ -9,7 +9,6 @@ from embedlab.io.sources import token_kind
 from embedlab.encoder import MAX_TOKENS, sinusoidal_encoding
 from ui import lessons, params
 from ui.figures import plotly_chart
-from ui.setup import setup_page
 from ui.text import md_text
 
 CONFIG = {"displaylogo": False}
@@ -17,7 +16,6 @@ DEFAULT_TEXT = "Embeddings turn unbelievable tokenization into geometry!"
 MAX_CHIPS = 96
 MAX_ROWS = 64          # token rows drawn in the pipeline heatmaps (3 x 64 x 384 cells stay light in a browser)
 
-setup_page("Token pipeline", "🧩")
 st.title("🧩 From text to vectors: the token pipeline")
 st.markdown(
     "Before a transformer can read text, the text is cut into **tokens** (whole words or word pieces), each token "

@@ -9,12 +9,12 @@ from embedlab.space.axes import parse_words
 from embedlab.viz import similarity_heatmap
 from ui import params
 from ui.figures import plotly_chart
-from ui.setup import setup_page
+from ui.setup import page_set
 from ui.text import md_text
 
 CONFIG = {"displaylogo": False}
 
-es = setup_page("One-hot vs dense", "🔢")
+es = page_set()
 
 st.title("🔢 One-hot vs dense")
 st.markdown(

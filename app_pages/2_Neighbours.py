@@ -8,10 +8,10 @@ from embedlab.viz import neighbor_bar, similarity_heatmap
 from embedlab.core.search import cosine_matrix
 from ui import cached, params
 from ui.figures import plotly_chart
-from ui.setup import setup_page
+from ui.setup import page_set
 from ui.text import md_text
 
-es = setup_page("Neighbours", "🔎")
+es = page_set()
 st.title("Neighbours")
 st.markdown(
     "Every word is a point; its **neighbours** are the points closest to it. Type a word to see which words the "

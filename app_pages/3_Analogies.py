@@ -3,10 +3,11 @@ import pandas as pd
 import streamlit as st
 
 import embedlab
+from embedlab.space.echoes import input_echoes
 from embedlab.viz import analogy_figure, analogy_plane
 from ui import cached, params
 from ui.figures import plotly_chart
-from ui.setup import setup_page
+from ui.setup import page_set
 from ui.text import md_text
 
 FAMILY_LABELS = {
@@ -20,7 +21,7 @@ FAMILY_LABELS = {
 }
 METHOD_LABELS = {"3cosadd": "3CosAdd (b − a + c)", "3cosmul": "3CosMul (multiplicative)"}
 
-es = setup_page("Analogies", "🧩")
+es = page_set()
 st.title("Analogies")
 st.markdown(
     "*man* is to *king* as *woman* is to … ? Take the step from **a** to **b** (man → king) and add it to **c** "
@@ -106,13 +107,10 @@ if st.session_state.get("an_ran"):
         m2.metric("Questions answered", f"{res.covered:,}")
         m3.metric("Skipped (a word not in the set)", f"{res.skipped:,}")
         if not exclude:
-            answered = [r for r in res.rows if r.got is not None]
-            n = max(len(answered), 1)
-            just_b = sum(r.got.lower() == r.b.lower() for r in answered)
-            just_c = sum(r.got.lower() == r.c.lower() for r in answered)
+            echo = input_echoes(res.rows)
             st.warning(f"With the input words allowed, the top answer is simply an input word in "
-                       f"{(just_b + just_c) / n:.0%} of {len(answered):,} questions: b in {just_b:,}, "
-                       f"c in {just_c:,}.")
+                       f"{echo.share:.0%} of {echo.answered:,} questions: b in {echo.just_b:,}, "
+                       f"c in {echo.just_c:,}.")
         misses = [r for r in res.rows if r.got is not None and not r.correct]
         st.markdown(f"**Misses** ({len(misses):,}): *rank* is where the expected word came "
                     "(empty = not in the top 10).")

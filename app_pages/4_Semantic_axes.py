@@ -7,14 +7,14 @@ from embedlab.space.axes import PRESET_AXES, axis_positions, make_axis, parse_wo
 from embedlab.viz import axes_figure
 from ui import params
 from ui.figures import plotly_chart
-from ui.setup import setup_page
+from ui.setup import page_set
 from ui.text import md_text
 
 DEFAULT_WORDS = ("doctor nurse engineer teacher secretary programmer surgeon pilot dancer soldier "
                  "librarian scientist maid farmer lawyer chef")
 GENDER, WEALTH = PRESET_AXES["gender (man → woman)"], PRESET_AXES["wealth (poor → rich)"]
 
-es = setup_page("Semantic axes", "🧭")
+es = page_set()
 st.title("Semantic axes")
 st.markdown(
     "An **axis** is the direction from one idea to another, e.g. from *man* to *woman* or from *poor* to *rich* "

@@ -11,7 +11,7 @@ from embedlab.io import documents as dm
 from embedlab.viz import map_figure
 from ui import cached, lessons, params, state
 from ui.figures import plotly_chart
-from ui.setup import setup_page
+from ui.setup import page_set
 from ui.text import md_text
 
 CONFIG = {"displaylogo": False}
@@ -31,7 +31,7 @@ Restart the router if the wireless connection keeps dropping.
 Back up your files before installing the system update."""
 METHODS = {"pca": "PCA (instant)", "umap": "UMAP (groups neighbours)"}
 
-current = setup_page("Documents", "📄")
+current = page_set()
 st.title("📄 Documents on a map")
 st.markdown(
     "Each document — a line, a paragraph or a table cell — becomes one **sentence embedding**, so documents about "

@@ -13,13 +13,12 @@ from embedlab.io.formats import export_bytes
 from embedlab.train import training as tr
 from embedlab.space.axes import parse_words
 from embedlab.viz.train_plots import loss_figure, rank_frequency_figure, training_animation
-from ui import params, state
+from ui import params
+from ui import training as ut
 from ui import workspace as uws
 from ui.figures import plotly_chart
-from ui.setup import setup_page
 from ui.text import file_stem, md_text
 
-setup_page("Train", "🏋️")
 st.title("🏋️ Train your own embeddings")
 st.markdown(
     "A word embedding is learned from text: **word2vec** reads a corpus word by word and nudges each word's "
@@ -30,37 +29,13 @@ st.markdown(
 
 SYNC = os.environ.get("EMBEDLAB_TRAIN_SYNC") == "1"   # tests: train in the script run, not in a thread
 SOURCES = {"toy": "Toy royalty corpus", "lee": "Lee news corpus", "upload": "Upload a file", "paste": "Paste text"}
-JOB, RESULT, ERROR, WARN = "tr_job", "tr_result", "tr_error", "tr_warning"
+JOB, RESULT, ERROR, WARN = ut.JOB, ut.RESULT, ut.ERROR, ut.WARN
 CPUS = os.cpu_count() or 1
 
-
 # -- a finished background job: keep the result, save it, make it selectable --------------------------
-def _unique_name(base: str) -> str:
-    taken = set(st.session_state[state.USER_SETS]) | set(embedlab.BUILTIN_SETS)
-    name, i = base, 2
-    while name in taken:
-        name, i = f"{base}-{i}", i + 1
-    return name
-
-
-def _finish(job: tr.TrainingJob) -> None:
-    st.session_state.pop(JOB, None)
-    if job.error is not None:    # the previous sets and result stay as they were
-        st.session_state[ERROR] = str(job.error)
-        return
-    res = job.result
-    try:
-        uws.session_workspace().save(res.embedding_set, params=res.params.to_dict(), training=res)
-    except embedlab.EmbedLabError as exc:
-        st.session_state[WARN] = f"The set is usable in this session but was not saved to the workspace: {exc}"
-    st.session_state[RESULT] = res
-    state.add_user_set(res.embedding_set)
-    st.rerun()
-
-
 job = st.session_state.get(JOB)
 if job is not None and job.finished:
-    _finish(job)
+    ut.finish(job)
 if ERROR in st.session_state:
     st.error(md_text(st.session_state.pop(ERROR)))
 if WARN in st.session_state:
@@ -94,22 +69,6 @@ min_count = o4.number_input("min_count", 1, 1000, key="tr_min_count",
                             help="words rarer than this are left out of training")
 opts = cp.TokenizeOptions(lowercase=lower, strip_punctuation=punct, phrases=phrases)
 
-
-def _session_corpus(key, build):
-    """Read a corpus once per (input, options) in this session; errors are remembered too."""
-    if st.session_state.get("tr_corpus_key") != key:
-        try:
-            with st.spinner("Reading the corpus…"):
-                value = build()
-        except embedlab.EmbedLabError as exc:
-            value = exc
-        st.session_state["tr_corpus_key"], st.session_state["tr_corpus"] = key, value
-    value = st.session_state["tr_corpus"]
-    if isinstance(value, embedlab.EmbedLabError):
-        raise value
-    return value
-
-
 corpus = None
 try:
     if source in ("toy", "lee"):
@@ -122,15 +81,15 @@ try:
         if up is not None:
             column = None
             if up.name.lower().endswith(cp.CSV_EXTENSIONS):
-                cols = _session_corpus(("columns", up.file_id), lambda: cp.csv_columns(up, filename=up.name))
+                cols = ut.session_corpus(("columns", up.file_id), lambda: cp.csv_columns(up, filename=up.name))
                 column = st.selectbox("Text column", cols, key="tr_column")
-            corpus = _session_corpus(("upload", up.file_id, column, opts),
+            corpus = ut.session_corpus(("upload", up.file_id, column, opts),
                                      lambda: cp.read_corpus(up, filename=up.name, text_column=column, options=opts))
     else:
         text = st.text_area("Paste text (a few paragraphs at least)", key="tr_paste", height=180)
         if text.strip():
             digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-            corpus = _session_corpus(("paste", digest, opts), lambda: cp.corpus_from_text(text, options=opts))
+            corpus = ut.session_corpus(("paste", digest, opts), lambda: cp.corpus_from_text(text, options=opts))
 except embedlab.EmbedLabError as exc:
     st.error(md_text(exc))
     corpus = None
@@ -138,7 +97,7 @@ if corpus is not None and not isinstance(corpus, cp.Corpus):
     corpus = None
 
 if corpus is not None:
-    stats = cp.corpus_stats(corpus, top=20, min_count=int(min_count))
+    stats = ut.stats(corpus, int(min_count))
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("tokens (running words)", f"{stats.n_tokens:,}")
     m2.metric("types (distinct words)", f"{stats.n_types:,}")
@@ -189,9 +148,7 @@ params.sync({"corpus": "tr_source", "lower": ("tr_lower", params.from_bool), "pu
              "arch": "tr_arch", "out": "tr_out", "dim": ("tr_dim", str), "window": ("tr_window", str),
              "epochs": ("tr_epochs", str), "seed": ("tr_seed", str), "workers": ("tr_workers", str),
              "watch": "tr_watch"})
-ws_key = uws.workspace_key()
-if st.query_params.get("ws") != ws_key:
-    st.query_params["ws"] = ws_key
+uws.sync_workspace_param()
 
 if submitted and corpus is not None and job is None:
     try:
@@ -201,7 +158,7 @@ if submitted and corpus is not None and job is None:
                            min_count=int(min_count), seed=int(st.session_state.tr_seed),
                            workers=int(st.session_state.tr_workers))
         watch = parse_words(st.session_state.tr_watch) or None
-        name = _unique_name(f"{corpus.name}-{p.model}-{p.vector_size}d")
+        name = ut.unique_set_name(f"{corpus.name}-{p.model}-{p.vector_size}d")
         new_job = tr.TrainingJob(corpus, p, watch=watch, name=name)
         st.session_state[JOB] = new_job
         if SYNC:
@@ -242,28 +199,6 @@ if st.session_state.get(JOB) is not None:
 res: tr.TrainingResult | None = st.session_state.get(RESULT)
 
 
-@st.cache_data(max_entries=16, show_spinner="Evaluating on gensim's benchmark files…")
-def _evaluate(fingerprint: str, _es: embedlab.EmbeddingSet, toy: bool) -> dict:
-    from embedlab.space.evaluation import evaluate_analogies, evaluate_word_pairs
-    from embedlab.io.gensim_data import default_pair_files
-    from embedlab.space.families import run_family
-
-    out: dict = {}
-    try:
-        a = evaluate_analogies(_es)
-        out["analogies"] = (a.accuracy, a.correct, a.total, a.skipped)
-    except embedlab.EmbedLabError as exc:
-        out["analogies"] = str(exc)
-    for path in default_pair_files():
-        try:
-            r = evaluate_word_pairs(_es, path)
-            out[path.name] = (r.spearman, r.pearson, r.pairs_used, r.pairs_skipped)
-        except embedlab.EmbedLabError as exc:
-            out[path.name] = str(exc)
-    if toy:
-        fam = run_family(_es, bc.TOY_ANALOGIES, k=5)
-        out["toy"] = [(f"{r.a} : {r.b} :: {r.c} : ?", r.expected, r.got or "—", r.rank or "—") for r in fam.rows]
-    return out
 
 
 if res is not None:
@@ -297,28 +232,23 @@ if res is not None:
         st.caption("The loss is gensim's running training loss of each epoch (word2vec only). It falls as the "
                    "vectors get better at predicting neighbouring words; the learning rate also falls each epoch.")
     with t_eval:
-        ev = _evaluate(es.fingerprint, es, all(w in es for w in bc.TOY_WATCH_WORDS))
-        if "toy" in ev:
             st.markdown("**Planted analogies** (a is to b as c is to ?; rank of the expected answer):")
-            st.dataframe(pd.DataFrame(ev["toy"], columns=["question", "expected", "best answer", "rank"]),
+            st.dataframe(pd.DataFrame([(q.question, q.expected, q.best or "—", q.rank or "—") for q in ev.planted],
+                                      columns=["question", "expected", "best answer", "rank"]),
                          hide_index=True, key="tr_eval_toy")
-        a = ev["analogies"]
-        if isinstance(a, str):
-            st.warning(md_text(a))
+        a = ev.analogies
+        if a is None:
+            st.warning(md_text(ev.analogies_error))
         else:
-            acc, cor, tot, skipped = a
-            cov = tot / (tot + skipped) if tot + skipped else 0.0
-            st.markdown(f"**Google analogies** (questions-words.txt): {acc:.1%} correct ({cor:,} of {tot:,}); "
-                        f"coverage {cov:.1%} — {skipped:,} questions use words this corpus never taught it.")
-        for fname in ("wordsim353.tsv", "simlex999.txt"):
-            r = ev.get(fname)
-            if isinstance(r, str) or r is None:
-                st.markdown(f"**{fname}**: not enough word pairs covered to score ({md_text(r)}).")
+            st.markdown(f"**Google analogies** ({a.file}): {a.accuracy:.1%} correct ({a.correct:,} of {a.total:,}); "
+                        f"coverage {a.coverage:.1%} — {a.skipped:,} questions use words this corpus never taught it.")
+        for r in ev.pairs:
+            if r.error is not None:
+                st.markdown(f"**{r.file}**: not enough word pairs covered to score ({md_text(r.error)}).")
             else:
-                sp, pe, used, skipped = r
-                st.markdown(f"**{fname}**: Spearman {sp:.3f}, Pearson {pe:.3f} on {used:,} pairs; coverage "
-                            f"{used / (used + skipped):.1%} ({skipped:,} pairs skipped)."
-                            + (" Too few pairs for the numbers to mean much." if used < 30 else ""))
+                st.markdown(f"**{r.file}**: Spearman {r.spearman:.3f}, Pearson {r.pearson:.3f} on {r.used:,} pairs; "
+                            f"coverage {r.coverage:.1%} ({r.skipped:,} pairs skipped)."
+                            + (" Too few pairs for the numbers to mean much." if r.used < 30 else ""))
         st.caption("A small corpus covers few benchmark words and scores low; the built-in MiniLM words were "
                    "learned from billions of words.")
     with t_export:
@@ -352,28 +282,9 @@ st.caption(f"Trained sets are saved here so a reload or an app restart loses not
            "come back to it.")
 
 
-def _use(entry_id: str) -> None:
-    try:
-        es_, extra = ws.load_full(entry_id)
-    except embedlab.EmbedLabError as exc:
-        st.session_state[ERROR] = str(exc)
-        return
-    state.add_user_set(es_)
-    restored = uws.result_from_saved(es_, extra)
-    if restored is not None:
-        st.session_state[RESULT] = restored
-
-
-def _delete(entry_id: str) -> None:
-    try:
-        ws.delete(entry_id)
-    except embedlab.EmbedLabError as exc:
-        st.session_state[ERROR] = str(exc)
-
-
 for e in entries:
     c1, c2, c3 = st.columns([5, 1, 1])
     c1.markdown(f"**{md_text(e.name)}** · {e.n_tokens:,} words × {e.dim} d · {e.size_bytes / 2**20:.2f} MB · "
                 f"saved {time.strftime('%Y-%m-%d %H:%M', time.localtime(e.created))}")
-    c2.button("Use", key=f"tr_use_{e.id}", on_click=_use, args=(e.id,))
-    c3.button("Delete", key=f"tr_del_{e.id}", on_click=_delete, args=(e.id,))
+    c2.button("Use", key=f"tr_use_{e.id}", on_click=ut.use_saved, args=(ws, e.id))
+    c3.button("Delete", key=f"tr_del_{e.id}", on_click=ut.delete_saved, args=(ws, e.id))

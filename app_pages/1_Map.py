@@ -5,15 +5,15 @@ import streamlit as st
 
 import embedlab
 from embedlab.space.axes import parse_groups
-from embedlab.viz import OTHER, compare_figure, map_figure, nearest_in_picture, selected_rows
+from embedlab.viz import OTHER, compare_figure, map_figure, selected_rows
+from embedlab.viz.map_points import (DEFAULT_SIZE, SIZES, group_labels, map_points, parse_size,
+                                     picture_neighbours, size_choices)
 from ui import cached, params
 from ui.figures import plotly_chart
-from ui.setup import setup_page
+from ui.setup import page_set
 from ui.text import csv_bytes, file_stem, md_text
 
 METHODS = {"pca": "PCA (instant)", "umap": "UMAP", "tsne": "t-SNE"}
-SIZES = (1000, 2000, 5000, 10000, 20000, "all")
-DRAW_LIMIT = 50_000      # above this a browser chokes on the points: "all" is not offered, a sample is drawn
 COLOURS = {"kmeans": "k-means clusters", "kind": "token kind", "groups": "groups I type",
            "distortion": "distortion (neighbours kept)", "none": "one colour"}
 DEFAULT_GROUPS = ("animals: cat dog horse cow sheep lion tiger bird\n"
@@ -21,7 +21,7 @@ DEFAULT_GROUPS = ("animals: cat dog horse cow sheep lion tiger bird\n"
                   "colours: red green blue yellow purple orange pink brown")
 OVERLAP_K = 10
 
-es = setup_page("Map", "🗺️")
+es = page_set()
 st.title("Map of the embedding space")
 st.markdown(
     "Each dot is a word. Its real position has hundreds of coordinates; here it is squeezed into two (or three) "
@@ -31,17 +31,12 @@ st.markdown(
 if es is None:
     st.stop()
 
-
-def parse_size(raw):
-    return "all" if raw == "all" else int(raw)
-
-
 params.bind("map_method", "method", "pca", options=tuple(METHODS))
 params.bind("map_dims", "dims", 2, parse=int, options=(2, 3))
-sizes = SIZES if len(es) <= DRAW_LIMIT else SIZES[:-1]
-params.bind("map_n", "n", 5000, parse=parse_size, options=sizes)
+sizes = size_choices(len(es))
+params.bind("map_n", "n", DEFAULT_SIZE, parse=parse_size, options=sizes)
 if st.session_state.map_n not in sizes:       # "all" kept from a smaller set
-    st.session_state.map_n = 5000
+    st.session_state.map_n = DEFAULT_SIZE
 params.bind("map_colour", "color", "kmeans", options=tuple(COLOURS))
 params.bind("map_kc", "clusters", 8, parse=int, check=lambda v: 2 <= v <= 20)
 params.bind("map_groups", "groups", DEFAULT_GROUPS)
@@ -56,7 +51,7 @@ method = c1.radio("Projection", tuple(METHODS), key="map_method", format_func=ME
 dims = c2.radio("Dimensions", (2, 3), key="map_dims", horizontal=True)
 n_choice = c3.selectbox("Points drawn", sizes, key="map_n",
                         format_func=lambda s: "all" if s == "all" else f"{s:,} most frequent",
-                        help=None if len(es) <= DRAW_LIMIT else
+                        help=None if "all" in sizes else
                         f"This set has {len(es):,} tokens: at most {SIZES[-2]:,} are drawn. Search finds any of them.")
 colour = c4.selectbox("Colour by", tuple(COLOURS), key="map_colour", format_func=COLOURS.get)
 s1, s2, s3 = st.columns([3, 2, 2])
@@ -84,27 +79,18 @@ if query:
     else:
         st.error(md_text(embedlab.UnknownTokenError.for_tokens([query], es.tokens, set_name=es.name)))
 groups = parse_groups(st.session_state.map_groups) if colour == "groups" else {}
-if groups:
-    unknown = es.missing([w for ws in groups.values() for w in ws])
-    if unknown:
-        st.warning(md_text(embedlab.UnknownTokenError.for_tokens(unknown, es.tokens, set_name=es.name)) + " — left out.")
-    extra_words += [w for ws in groups.values() for w in ws if w in es]
-in_base = set(base.tolist())
-extra_rows = [r for r in dict.fromkeys(es.index(w) for w in extra_words) if r not in in_base]
-rows = np.concatenate([base, np.asarray(extra_rows, dtype=base.dtype)]) if extra_rows else base
-tokens = [es.tokens[i] for i in rows]
-what = cached.points_description(es, n)
-if extra_rows:
-    what += f", plus {len(extra_rows)} searched or grouped word{'s' if len(extra_rows) > 1 else ''} not among them"
-if len(base) < len(es):
-    what += (f". A sample for drawing: the search box finds any of the {len(es):,} tokens and adds it, with its "
-             "neighbours, to the picture")
-st.caption(f"Drawn: {what}.")
+group_words = [w for ws in groups.values() for w in ws]
+unknown = es.missing(group_words)
+if unknown:
+    st.warning(md_text(embedlab.UnknownTokenError.for_tokens(unknown, es.tokens, set_name=es.name)) + " — left out.")
+points = map_points(es, base, added=extra_words + group_words, highlight=highlight_word,
+                    neighbors=[nb.token for nb in full_nn])
+rows, extra, tokens = points.rows, points.extra, list(points.tokens)
+st.caption(f"Drawn: {points.describe(cached.points_description(es, n), len(es))}.")
 
 # -- projection ------------------------------------------------------------------------------------
 # PCA is fitted to the base points and added words are placed in it, so a search moves nothing;
 # UMAP and t-SNE cannot place new points faithfully, so they are fitted again with them (cached).
-extra = np.asarray(extra_rows, dtype=base.dtype)
 try:
     if method == "pca":
         proj = cached.projection(es, base, "pca", dims)
@@ -146,8 +132,7 @@ try:
         else:
             labels = [kinds[i] for i in rows]
     elif colour == "groups":
-        member = {w: g for g, ws in groups.items() for w in ws}
-        labels = [member.get(t, OTHER) for t in tokens]
+        labels = group_labels(tokens, groups)
         order = [OTHER] + list(groups)
     # measured on the base points (stable under a search), shown for the added words as well
     if len(base) > OVERLAP_K + 1 and (colour == "distortion" or len(base) <= 5000):
@@ -158,12 +143,7 @@ try:
 except embedlab.EmbedLabError as exc:
     st.error(md_text(exc))
 
-hl = nn_pos = None
-if highlight_word:
-    pos_of = {r: i for i, r in enumerate(rows.tolist())}
-    hl = pos_of[es.index(highlight_word)]
-    nn_pos = [pos_of[nb.index] for nb in full_nn]
-
+hl, nn_pos = points.highlight, list(points.neighbor_positions)
 fig = map_figure(coords, tokens, labels=labels, values=values, value_title=value_title, highlight=hl,
                  neighbor_rows=nn_pos or (), axis_titles=axis_titles,
                  category_order=order if colour == "groups" else None)
@@ -184,17 +164,15 @@ with fig_col:
                    "for this many points).")
 if highlight_word:
     with side_col:
-        near2d = nearest_in_picture(coords, hl, len(full_nn))
-        real = {nb.token for nb in full_nn}
+        near2d = picture_neighbours(coords, tokens, hl, [nb.token for nb in full_nn])
         st.markdown(f"**Neighbours of “{md_text(highlight_word)}”**")
         st.dataframe(pd.DataFrame({
             "full space": [nb.token for nb in full_nn],
             "cosine": [round(nb.score, 3) for nb in full_nn],
-            "in the picture": [tokens[i] + ("" if tokens[i] in real else " ✗") for i in near2d],
+            "in the picture": [t + ("" if real else " ✗") for t, real in zip(near2d.tokens, near2d.real)],
         }), hide_index=True, width="stretch", key="map_nn_table")
-        kept = sum(tokens[i] in real for i in near2d)
         st.caption(f"Left: the real nearest words. Right: the nearest dots in this picture; ✗ marks a dot that "
-                   f"is not a real neighbour. {kept} of {len(full_nn)} agree.")
+                   f"is not a real neighbour. {near2d.kept} of {len(full_nn)} agree.")
 
 # -- selection and downloads ---------------------------------------------------------------------
 sel = [i for i in selected_rows(event) if 0 <= i < len(tokens)] if event is not None else []

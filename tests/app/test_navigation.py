@@ -1,0 +1,43 @@
+"""The page table (ui/navigation.py): the URLs teachers share stay exactly as they were."""
+from __future__ import annotations
+
+import pytest
+from tests.app.helpers import ROOT
+from ui import navigation
+from ui.streamlit_internals import inferred_page_name
+
+# every page URL of the app before st.navigation (the legacy pages/ folder): links to them are out there
+SHARED_URLS = ["", "Map", "Neighbours", "Analogies", "Semantic_axes", "One_hot_vs_dense", "Token_pipeline",
+               "Context", "Documents", "Train"]
+
+
+def test_every_page_keeps_its_url_and_home_is_first():
+    assert [p.url_path for p in navigation.PAGES] == SHARED_URLS
+    assert navigation.PAGES[0] is navigation.HOME and navigation.HOME.title == "Home"
+    assert len({p.title for p in navigation.PAGES}) == len(navigation.PAGES)
+
+
+@pytest.mark.parametrize("entry", navigation.PAGES[1:], ids=lambda p: p.url_path)
+def test_a_page_url_is_the_name_streamlit_infers_from_its_file(entry):
+    """So AppTest's switch_page(file) finds the page even before the app's first run (a deep link)."""
+    assert (ROOT / entry.file).is_file()
+    assert inferred_page_name(ROOT / entry.file) == entry.url_path
+    assert entry.summary and entry.icon
+
+
+def test_page_for_file_and_explorer_pages():
+    assert navigation.page_for_file("app_pages/9_Train.py").url_path == "Train"
+    assert navigation.HOME not in navigation.explorer_pages() and len(navigation.explorer_pages()) == 9
+    with pytest.raises(KeyError, match="pages/1_Map.py"):
+        navigation.page_for_file("pages/1_Map.py")
+
+
+def test_streamlit_pages_pass_the_table_to_st_page(monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setattr(st, "Page", lambda page, **kw: (page, kw))
+    got = navigation.streamlit_pages()
+    assert got[0] == ("app_pages/0_Home.py", {"title": "Home", "icon": "🧭", "url_path": "", "default": True})
+    assert [(page, kw["url_path"], kw["default"]) for page, kw in got[1:]] == \
+        [(e.file, e.url_path, False) for e in navigation.explorer_pages()]
+    assert [kw["title"] for _, kw in got] == [e.title for e in navigation.PAGES]

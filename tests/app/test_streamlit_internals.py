@@ -1,0 +1,76 @@
+"""The Streamlit internals ui/streamlit_internals.py relies on: fail loudly when one disappears.
+
+The adapter degrades quietly at run time (a changed Streamlit costs memory, not a broken page);
+these tests are where a Streamlit upgrade that removed or renamed an internal is noticed.
+"""
+from __future__ import annotations
+
+import inspect
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from ui import streamlit_internals
+
+
+def test_the_installed_streamlit_is_a_tested_release():
+    assert streamlit_internals.version_is_tested(), (
+        f"Streamlit {st.__version__} is not in ui.streamlit_internals.TESTED_STREAMLIT "
+        f"{streamlit_internals.TESTED_STREAMLIT}: check the internals below, then add it")
+    assert not streamlit_internals.version_is_tested("0.0.1")
+
+
+def test_the_uploaded_file_manager_internals_exist_with_their_signatures():
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    assert callable(get_script_run_ctx)
+    assert list(inspect.signature(MemoryUploadedFileManager.get_files).parameters) == \
+        ["self", "session_id", "file_ids"]
+    assert list(inspect.signature(MemoryUploadedFileManager.remove_file).parameters) == \
+        ["self", "session_id", "file_id"]
+
+
+def test_the_page_name_inference_exists():
+    from streamlit.source_util import page_icon_and_name
+
+    assert callable(page_icon_and_name)
+    assert streamlit_internals.inferred_page_name("x/12_Semantic_axes.py") == "Semantic_axes"
+
+
+def test_outside_a_script_run_the_adapter_says_not_available():
+    assert streamlit_internals.upload_manager() == (None, None)
+    assert streamlit_internals.stored_upload_bytes("nope") is None
+    assert streamlit_internals.release_upload("nope") is False
+    try:
+        streamlit_internals.held_upload_count("nope")
+    except LookupError:
+        pass
+    else:
+        raise AssertionError("held_upload_count must raise outside a run")
+
+
+def _probe():
+    """A script: upload a file, then report what the adapter sees of it before and after release."""
+    import streamlit as st
+
+    from ui import streamlit_internals as si
+
+    up = st.file_uploader("probe", key="probe_upload")
+    if up is not None:
+        mgr, session = si.upload_manager()
+        st.session_state["probe"] = {
+            "reachable": mgr is not None and bool(session),
+            "bytes": si.stored_upload_bytes(up.file_id),
+            "held_before": si.held_upload_count(up.file_id),
+            "released": si.release_upload(up.file_id),
+            "held_after": si.held_upload_count(up.file_id),
+        }
+
+
+def test_inside_a_run_the_adapter_reads_and_releases_an_upload():
+    at = AppTest.from_function(_probe, default_timeout=30).run()
+    at.file_uploader(key="probe_upload").set_value(("x.txt", b"hello bytes", "text/plain")).run()
+    assert not at.exception, at.exception
+    assert at.session_state["probe"] == {"reachable": True, "bytes": b"hello bytes", "held_before": 1,
+                                         "released": True, "held_after": 0}

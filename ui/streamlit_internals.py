@@ -1,0 +1,114 @@
+"""Every use of Streamlit's private internals, in one place (the rest of the app uses ``st.*`` only).
+
+Streamlit has no public API to read an upload's stored bytes without the copy ``st.file_uploader``
+returns, or to drop an upload from the server's memory once it is read (``st.chat_input`` does that
+internally). Both are done here, through ``streamlit.runtime`` objects that may change in any
+release. Each function degrades to "not available" (``None`` / ``False``) instead of raising, so a
+changed Streamlit costs memory, never a broken page; ``tests/app/test_streamlit_internals.py`` fails
+loudly when one of the internals below is gone, so an upgrade is noticed before it costs anything.
+
+Internals used (checked with :data:`TESTED_STREAMLIT`):
+
+- ``streamlit.runtime.scriptrunner.get_script_run_ctx`` -- the current run's context: the session id
+  and the session's uploaded-file manager;
+- ``streamlit.runtime.memory_uploaded_file_manager.MemoryUploadedFileManager`` and its
+  ``get_files(session_id, file_ids)`` / ``remove_file(session_id=, file_id=)``;
+- ``streamlit.source_util.page_icon_and_name`` -- the page name Streamlit infers from a file name
+  (tests check that each page's ``url_path`` equals it, see ui/navigation.py).
+"""
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+logger = logging.getLogger(__name__)
+
+TESTED_STREAMLIT = ("1.67.0",)
+"""Streamlit releases these internals were checked against (requirements.txt's pin for Python 3.11+).
+The Python 3.10 pin, 1.65.0, has not been checked here: tests/app/test_streamlit_internals.py says so
+when run there; check the internals, then add it."""
+
+__all__ = ["TESTED_STREAMLIT", "version_is_tested", "upload_manager", "stored_upload_bytes",
+           "release_upload", "held_upload_count", "inferred_page_name"]
+
+
+def version_is_tested(version: str | None = None) -> bool:
+    """True when ``version`` (default: the installed Streamlit) is one of :data:`TESTED_STREAMLIT`.
+
+    >>> version_is_tested("1.67.0"), version_is_tested("0.1.0")
+    (True, False)
+    """
+    return (st.__version__ if version is None else version) in TESTED_STREAMLIT
+
+
+if not version_is_tested():   # pragma: no cover - depends on the installed release
+    logger.warning("Streamlit %s is not one of the releases ui.streamlit_internals was tested with (%s): "
+                   "large uploads may be held in memory longer", st.__version__, ", ".join(TESTED_STREAMLIT))
+
+
+def upload_manager():
+    """``(manager, session_id)``: Streamlit's in-memory uploaded-file manager and this session's id,
+    or ``(None, None)`` outside a script run, with another manager, or when the internals changed."""
+    try:
+        from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        if ctx is not None and isinstance(ctx.uploaded_file_mgr, MemoryUploadedFileManager):
+            return ctx.uploaded_file_mgr, ctx.session_id
+    except (ImportError, AttributeError):
+        logger.warning("Streamlit's uploaded-file manager is not reachable (Streamlit %s)", st.__version__)
+    return None, None
+
+
+def stored_upload_bytes(file_id: str) -> bytes | None:
+    """The uploaded file's bytes as Streamlit stores them (no copy), or ``None``."""
+    mgr, session = upload_manager()
+    try:
+        recs = mgr.get_files(session, [file_id]) if mgr is not None else []
+        return recs[0].data if recs and isinstance(recs[0].data, bytes) else None
+    except (AttributeError, TypeError, IndexError):
+        return None
+
+
+def release_upload(file_id: str) -> bool:
+    """Drop an uploaded file from Streamlit's in-memory file manager (``True`` if done), the way
+    ``st.chat_input`` does; the bytes are freed once nothing else refers to them."""
+    mgr, session = upload_manager()
+    if mgr is None:
+        return False
+    try:
+        mgr.remove_file(session_id=session, file_id=file_id)
+        return True
+    except (AttributeError, TypeError):
+        return False
+
+
+def held_upload_count(file_id: str) -> int:
+    """How many stored files of this session Streamlit still holds under ``file_id`` (0 or 1).
+    Tests use it to check that an upload was released.
+
+    Raises
+    ------
+    LookupError
+        When the uploaded-file manager is not reachable (outside a run, or changed internals).
+    """
+    mgr, session = upload_manager()
+    if mgr is None:
+        raise LookupError("Streamlit's in-memory uploaded-file manager is not reachable")
+    return len(mgr.get_files(session, [file_id]))
+
+
+def inferred_page_name(path) -> str:
+    """The page name (URL path) Streamlit infers from a page file's name: ``3_Analogies.py`` ->
+    ``"Analogies"``. AppTest's ``switch_page(file)`` looks a page up by it before the first run.
+
+    >>> inferred_page_name("app_pages/5_One_hot_vs_dense.py")
+    'One_hot_vs_dense'
+    """
+    from pathlib import Path
+
+    from streamlit.source_util import page_icon_and_name
+
+    return page_icon_and_name(Path(path))[1]
