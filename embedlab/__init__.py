@@ -11,7 +11,8 @@ from __future__ import annotations
 from .core.embeddings import EmbeddingSet, Neighbor
 from .core.errors import (CorpusError, DuplicateTokenWarning, EmbedLabError, EmbeddingFormatError,
                           EvaluationDataError, InvalidParameterError, ModelPackageMissingError, TrainingError,
-                          UnknownSetError, UnknownTokenError, WorkerError, WorkspaceError)
+                          UnknownSetError, UnknownTokenError, WorkerError, WorkspaceError, LessonDataError,
+                          LabelledDataError, BasketDataError)
 from .core.linalg import unit_rows
 from .io.sources import BUILTIN_SETS, DEFAULT_SET, load
 
@@ -22,6 +23,7 @@ __all__ = [
     "EmbedLabError", "EmbeddingFormatError", "UnknownTokenError", "UnknownSetError",
     "ModelPackageMissingError", "InvalidParameterError", "CorpusError", "TrainingError",
     "EvaluationDataError", "WorkspaceError", "WorkerError", "DuplicateTokenWarning",
+    "LessonDataError", "LabelledDataError", "BasketDataError",
     "encode_sentences",
 ]
 

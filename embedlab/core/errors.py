@@ -22,6 +22,9 @@ __all__ = [
     "WorkspaceError",
     "WorkerError",
     "DuplicateTokenWarning",
+    "LessonDataError",
+    "LabelledDataError",
+    "BasketDataError",
 ]
 
 
@@ -129,3 +132,26 @@ class WorkerError(EmbedLabError, RuntimeError):
 
 class DuplicateTokenWarning(UserWarning):
     """A file repeats tokens; the first occurrence of each was kept and the other rows dropped."""
+
+
+class LessonDataError(CorpusError):
+    """An uploaded lesson table cannot be used; the message names the file and, if known, the row.
+
+    Attributes
+    ----------
+    row : int or None
+        1-based line of the file where the problem is (None for a problem with the whole file).
+    """
+
+    def __init__(self, message: str, *, name: str | None = "the file", row: int | None = None):
+        self.row = row
+        where = "" if name is None else (f"{name}, row {row}: " if row is not None else f"{name}: ")
+        super().__init__(where + message)
+
+
+class LabelledDataError(LessonDataError):
+    """A labelled CSV cannot be used (missing column, empty text or label in a row, one class only ...)."""
+
+
+class BasketDataError(LessonDataError):
+    """A basket CSV cannot be used (a row without an item, a basket too large, too few baskets ...)."""

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from ..core.validate import check_choice, invalid
-from .uploads import LessonDataError, read_table
+from ..core.errors import LabelledDataError
+from .uploads import read_table
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +49,6 @@ to d": positions 0 and 2 are capitals, 1 and 3 their countries. ``currency`` lin
 ``country currency country currency``, ``city-in-state`` lines ``city state city state``, and every
 word of ``family`` is a family word (boy, girl, brother, sister, king, queen ...). Words are
 lower-cased; a word found in two categories is dropped as ambiguous."""
-
-
-class LabelledDataError(LessonDataError):
-    """A labelled CSV cannot be used (missing column, empty text or label in a row, one class only ...)."""
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ import numpy as np
 from ..core.embeddings import EmbeddingSet
 from ..core.errors import InvalidParameterError
 from ..core.validate import check_choice, check_float, check_int, invalid
-from .uploads import LessonDataError, read_table
+from ..core.errors import BasketDataError
+from .uploads import read_table
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +46,6 @@ MAX_BASKET_SIZE = 500                 #: most items in one basket (the training 
 LAYOUTS = ("auto", "rows", "pairs")
 _ID_WORDS = ("basket", "session", "order", "user", "customer", "transaction", "id")
 _TARGET_OCCURRENCES = 50_000          # item occurrences seen in training when epochs is not given
-
-
-class BasketDataError(LessonDataError):
-    """A basket CSV cannot be used (a row without an item, a basket too large, too few baskets ...)."""
 
 
 # -- "more like these, less like those" ---------------------------------------------------------

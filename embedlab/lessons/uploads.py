@@ -14,27 +14,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ..core.errors import CorpusError
+from ..core.errors import CorpusError, LessonDataError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LessonDataError", "Table", "read_table", "read_upload"]
-
-
-
-class LessonDataError(CorpusError):
-    """An uploaded lesson table cannot be used; the message names the file and, if known, the row.
-
-    Attributes
-    ----------
-    row : int or None
-        1-based line of the file where the problem is (None for a problem with the whole file).
-    """
-
-    def __init__(self, message: str, *, name: str | None = "the file", row: int | None = None):
-        self.row = row
-        where = "" if name is None else (f"{name}, row {row}: " if row is not None else f"{name}: ")
-        super().__init__(where + message)
+__all__ = ["Table", "read_table", "read_upload"]
 
 
 @dataclass(frozen=True)

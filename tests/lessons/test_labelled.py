@@ -5,7 +5,7 @@ import pytest
 
 from embedlab import CorpusError, EmbedLabError, InvalidParameterError
 from embedlab.lessons import labelled as lab
-from embedlab.lessons.labelled import LabelledDataError
+from embedlab import LabelledDataError
 
 
 # -- data ---------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 
 from embedlab import CorpusError, EmbeddingSet, InvalidParameterError, UnknownTokenError
 from embedlab.lessons import recommend as r
-from embedlab.lessons.recommend import BasketDataError
+from embedlab import BasketDataError
 
 
 @pytest.fixture
