@@ -232,6 +232,9 @@ if res is not None:
         st.caption("The loss is gensim's running training loss of each epoch (word2vec only). It falls as the "
                    "vectors get better at predicting neighbouring words; the learning rate also falls each epoch.")
     with t_eval:
+        toy = all(w in es for w in bc.TOY_WATCH_WORDS)
+        ev = ut.evaluate(es.fingerprint, es, bc.TOY_ANALOGIES if toy else None)
+        if ev.planted:
             st.markdown("**Planted analogies** (a is to b as c is to ?; rank of the expected answer):")
             st.dataframe(pd.DataFrame([(q.question, q.expected, q.best or "—", q.rank or "—") for q in ev.planted],
                                       columns=["question", "expected", "best answer", "rank"]),

@@ -5,7 +5,10 @@ leaves the inputs out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    from .families import FamilyRow
 
 __all__ = ["InputEchoes", "input_echoes"]
 

@@ -23,18 +23,17 @@ The default data are the files that ship with gensim (never copied into this rep
 """
 from __future__ import annotations
 
-import importlib.util
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from ..core.embeddings import EmbeddingSet
-from ..core.errors import EvaluationDataError, ModelPackageMissingError
+from ..core.errors import EvaluationDataError
 from ..core.validate import check_int
-from ..io.gensim_data import Question, analogy_sections, default_analogy_file, default_pair_files, read_lines
+from ..io.gensim_data import analogy_sections, default_analogy_file, default_pair_files, read_lines
 from .analogy import check_method, iter_analogy_scores
 
 logger = logging.getLogger(__name__)

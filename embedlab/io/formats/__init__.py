@@ -50,7 +50,7 @@ from typing import Callable
 import numpy as np
 
 from ...core.embeddings import EmbeddingSet
-from ...core.errors import DuplicateTokenWarning, EmbeddingFormatError, InvalidParameterError
+from ...core.errors import DuplicateTokenWarning, InvalidParameterError
 from ...core.validate import check_choice
 from ._input import FORMATS, MAX_DIM, MAX_ROWS, _error, _Input, _Progress
 from .binary import _read_w2v_binary
