@@ -1,7 +1,7 @@
 """EmbedLab home page: what the app is and what each page teaches."""
 import streamlit as st
 
-from ui.navigation import explorer_pages
+from ui.navigation import explorer_pages, uses
 from ui.setup import page_set
 from ui.text import md_text
 
@@ -15,6 +15,16 @@ st.markdown(
 if es is not None:
     st.info(f"Current set: **{md_text(es.name)}** — {len(es):,} tokens, {es.dim} dimensions. "
             "Change it, or load your own vector file, in the sidebar on any page.")
+
+st.subheader("Where you see embeddings")
+for use, pages in uses():
+    if not pages:
+        continue
+    left, right = st.columns([3, 2])
+    left.markdown(f"**{use.use}.** {use.sentence}")
+    with right:
+        for entry in pages:
+            st.page_link(entry.file, label=entry.title, icon=entry.icon)
 
 st.subheader("Pages")
 cols = st.columns(2)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["PageEntry", "HOME", "PAGES", "explorer_pages", "page_for_file", "streamlit_pages"]
+__all__ = ["PageEntry", "HOME", "PAGES", "UseEntry", "USES", "explorer_pages", "page_for_file", "uses",
+           "streamlit_pages"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,63 @@ def explorer_pages() -> tuple[PageEntry, ...]:
     ['Map', 'Neighbours']
     """
     return tuple(p for p in PAGES if p is not HOME)
+
+
+@dataclass(frozen=True)
+class UseEntry:
+    """One place where learners meet embeddings, for the home page's "Where you see embeddings".
+
+    Attributes
+    ----------
+    use : str
+        Where ("Large language models").
+    sentence : str
+        One sentence on what the embedding does there.
+    pages : tuple of str
+        URL paths of the pages that show it (only those in :data:`PAGES` are linked).
+    """
+
+    use: str
+    sentence: str
+    pages: tuple[str, ...]
+
+
+USES: tuple[UseEntry, ...] = (
+    UseEntry("Large language models",
+             "Text is cut into tokens, each token id picks its row of the embedding table, positions are added, "
+             "and attention turns those rows into vectors that depend on the context.",
+             ("Token_pipeline", "Context")),
+    UseEntry("Search and retrieval",
+             "Documents and questions become sentence vectors; the nearest documents to a question are the "
+             "answers, even when they share no word with it.",
+             ("Documents",)),
+    UseEntry("Text classification",
+             "A linear model on embeddings learns a label (positive or negative, country or capital) from a "
+             "handful of examples, because similar items already sit close together.",
+             ("Classification",)),
+    UseEntry("Recommendation",
+             "Items you liked average into a profile vector; its nearest neighbours are recommended. Items bought "
+             "or attended together learn vectors the way words do (item2vec).",
+             ("Recommendation",)),
+    UseEntry("Graph learning",
+             "Random walks over a network are sentences whose words are nodes (DeepWalk): nodes of the same "
+             "community end up close together.",
+             ("Graphs",)),
+    UseEntry("Knowledge graphs",
+             "Facts (head, relation, tail) are learned so that head + relation lands on tail (TransE): a "
+             "relation is a translation, the same idea as b − a + c in analogies.",
+             ("Knowledge_graphs", "Analogies")),
+)
+
+
+def uses() -> list[tuple[UseEntry, tuple[PageEntry, ...]]]:
+    """Each :data:`USES` entry with the pages of :data:`PAGES` that show it (pages not in the app left out).
+
+    >>> [p.title for p in dict((u.use, ps) for u, ps in uses())["Large language models"]]
+    ['Token pipeline', 'Context']
+    """
+    by_path = {p.url_path: p for p in PAGES}
+    return [(u, tuple(by_path[x] for x in u.pages if x in by_path)) for u in USES]
 
 
 def page_for_file(file: str) -> PageEntry:

@@ -41,3 +41,25 @@ def test_streamlit_pages_pass_the_table_to_st_page(monkeypatch):
     assert [(page, kw["url_path"], kw["default"]) for page, kw in got[1:]] == \
         [(e.file, e.url_path, False) for e in navigation.explorer_pages()]
     assert [kw["title"] for _, kw in got] == [e.title for e in navigation.PAGES]
+
+
+def test_every_use_of_embeddings_links_pages_of_the_app():
+    """The home page's "Where you see embeddings": every use names pages that exist (no dead entry)."""
+    paths = {p.url_path for p in navigation.PAGES}
+    for use in navigation.USES:
+        assert use.pages and set(use.pages) <= paths, (use.use, set(use.pages) - paths)
+    linked = dict((u.use, [p.url_path for p in ps]) for u, ps in navigation.uses())
+    assert linked["Large language models"] == ["Token_pipeline", "Context"]
+    assert linked["Search and retrieval"] == ["Documents"]
+    assert {"Text classification", "Recommendation", "Graph learning", "Knowledge graphs"} <= set(linked)
+
+
+def test_home_page_shows_where_embeddings_are_used():
+    from tests.app.helpers import open_deep_link
+
+    at = open_deep_link("app_pages/0_Home.py")
+    subheaders = [s.value for s in at.subheader]
+    assert subheaders.index("Where you see embeddings") < subheaders.index("Pages")
+    text = "\n".join(m.value for m in at.markdown)
+    for use in navigation.USES:
+        assert f"**{use.use}.**" in text
