@@ -72,17 +72,22 @@ base = cached.frequent_rows(es, n)
 extra_words: list[str] = []
 highlight_word, full_nn = None, []
 if query:
-    if query in es:
-        highlight_word = query
-        full_nn = cached.neighbors(es, query, k_nn)[0]
-        extra_words += [query] + [nb.token for nb in full_nn]
+    word = es.find(query)
+    if word is not None:
+        if word != query:
+            st.caption(md_text(f"Matched ignoring case: {query} → {word}."))
+        highlight_word = word
+        full_nn = cached.neighbors(es, word, k_nn)[0]
+        extra_words += [word] + [nb.token for nb in full_nn]
     else:
-        st.error(md_text(embedlab.UnknownTokenError.for_tokens([query], es.tokens, set_name=es.name)))
+        st.error(md_text(es.unknown_error([query])))
 groups = parse_groups(st.session_state.map_groups) if colour == "groups" else {}
+grouped = {name: es.resolve(ws, drop_missing=True) for name, ws in groups.items()}
+groups = {name: list(r.tokens) for name, r in grouped.items()}
 group_words = [w for ws in groups.values() for w in ws]
-unknown = es.missing(group_words)
+unknown = list(dict.fromkeys(w for r in grouped.values() for w in r.missing))
 if unknown:
-    st.warning(md_text(embedlab.UnknownTokenError.for_tokens(unknown, es.tokens, set_name=es.name)) + " — left out.")
+    st.warning(md_text(es.unknown_error(unknown)) + " — left out.")
 points = map_points(es, base, added=extra_words + group_words, highlight=highlight_word,
                     neighbors=[nb.token for nb in full_nn])
 rows, extra, tokens = points.rows, points.extra, list(points.tokens)

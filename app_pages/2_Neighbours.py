@@ -4,6 +4,7 @@ import streamlit as st
 
 import embedlab
 from embedlab.space.axes import parse_words
+from embedlab.space.neighbours import resolve_query
 from embedlab.viz import neighbor_bar, similarity_heatmap
 from embedlab.core.search import cosine_matrix
 from ui import cached, params
@@ -40,13 +41,16 @@ words_text = st.text_area("Words to compare with each other (heatmap)", key="nb_
 params.sync({"q": "nb_query", "k": ("nb_k", str), "metric": "nb_metric", "words": "nb_words"})
 
 if query.strip():
+    searched, resolution = resolve_query(es, query)
+    if resolution.changed:
+        st.caption(md_text(resolution.note()))
     try:
-        found, inputs, approximate = cached.neighbors(es, query.strip(), k, metric)
+        found, inputs, approximate = cached.neighbors(es, searched, k, metric)
     except embedlab.EmbedLabError as exc:
         st.error(md_text(exc))
     else:
         score = "cosine similarity" if metric == "cosine" else "Euclidean distance"
-        st.subheader(f"Nearest to {md_text(query.strip())}")
+        st.subheader(f"Nearest to {md_text(searched)}")
         table = pd.DataFrame({"rank": range(1, len(found) + 1), "token": [n.token for n in found],
                               score: [round(n.score, 4) for n in found]})
         c1, c2 = st.columns([1, 2])
@@ -57,15 +61,16 @@ if query.strip():
         if len(inputs) > 1:
             st.caption(f"The words of the expression ({md_text(', '.join(inputs))}) are left out of the results.")
 
-words = parse_words(words_text)
+typed = es.resolve(parse_words(words_text), drop_missing=True)
+words = list(dict.fromkeys(typed.tokens))
+if typed.missing:
+    st.warning(md_text(es.unknown_error(typed.missing)) + " — left out.")
+if typed.changed:
+    st.caption(md_text(typed.note()))
 if len(words) >= 2:
-    missing = es.missing(words)
-    if missing:
-        st.error(md_text(embedlab.UnknownTokenError.for_tokens(missing, es.tokens, set_name=es.name)))
-    else:
-        st.subheader("Cosine similarity between the words")
-        plotly_chart(similarity_heatmap(cosine_matrix(es, words), words), width="stretch",
-                     config={"displaylogo": False}, key="nb_heatmap")
-        st.caption("1 = same direction, 0 = unrelated (at right angles), negative = pointing apart.")
+    st.subheader("Cosine similarity between the words")
+    plotly_chart(similarity_heatmap(cosine_matrix(es, words), words), width="stretch",
+                 config={"displaylogo": False}, key="nb_heatmap")
+    st.caption("1 = same direction, 0 = unrelated (at right angles), negative = pointing apart.")
 elif words:
     st.info("Type at least two words for the heatmap.")

@@ -62,6 +62,10 @@ st.caption(
 answers = []
 if a and b and c:
     try:
+        typed = es.resolve([a, b, c])
+        a, b, c = typed.tokens
+        if typed.changed:
+            st.caption(md_text(typed.note()))
         answers = cached.analogy(es, a, b, c, k, method, exclude)
     except embedlab.EmbedLabError as exc:
         st.error(md_text(exc))

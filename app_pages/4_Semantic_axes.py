@@ -59,20 +59,28 @@ words_text = st.text_area("Words to place", key="ax_words", height=90)
 params.sync({"xf": "ax_xf", "xt": "ax_xt", "y": ("ax_y", params.from_bool), "yf": "ax_yf", "yt": "ax_yt",
              "words": "ax_words"})
 
+def pole(text: str) -> str:
+    """The pole's words as tokens of the set (matched ignoring case when needed, said on the page)."""
+    typed = es.resolve(parse_words(text))
+    if typed.changed:
+        st.caption(md_text(typed.note()))
+    return " ".join(typed.tokens)
+
+
 try:
-    axes = [make_axis(es, st.session_state.ax_xf, st.session_state.ax_xt)]
+    axes = [make_axis(es, pole(st.session_state.ax_xf), pole(st.session_state.ax_xt))]
     if use_y:
-        axes.append(make_axis(es, st.session_state.ax_yf, st.session_state.ax_yt))
+        axes.append(make_axis(es, pole(st.session_state.ax_yf), pole(st.session_state.ax_yt)))
 except embedlab.EmbedLabError as exc:
     st.error(md_text(exc))
     st.stop()
 
-words = parse_words(words_text)
-missing = es.missing(words)
-if missing:
-    st.warning(md_text(embedlab.UnknownTokenError.for_tokens(missing, es.tokens, set_name=es.name))
-               + " — left out.")
-words = [w for w in words if w not in missing]
+typed = es.resolve(parse_words(words_text), drop_missing=True)
+if typed.missing:
+    st.warning(md_text(es.unknown_error(typed.missing)) + " — left out.")
+if typed.changed:
+    st.caption(md_text(typed.note()))
+words = list(dict.fromkeys(typed.tokens))
 if not words:
     st.info("Type some words to place on the axes.")
     st.stop()

@@ -28,7 +28,12 @@ if es is None:
 
 params.bind("oh_words", "words", " ".join(onehot.DEFAULT_TOKENS))
 words_text = st.text_input("Your small vocabulary (words separated by spaces or commas)", key="oh_words")
-words = parse_words(words_text)
+typed = es.resolve(parse_words(words_text), drop_missing=True)
+if typed.missing:
+    st.warning(md_text(es.unknown_error(typed.missing)) + " — left out.")
+if typed.changed:
+    st.caption(md_text(typed.note()))
+words = list(dict.fromkeys(typed.tokens))
 
 try:
     cmp = onehot.compare(es, words)

@@ -24,10 +24,10 @@ from .validate import check_int, invalid
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["EmbeddingSet", "Neighbor"]
+__all__ = ["EmbeddingSet", "Neighbor", "Resolution"]
 
 
-_DERIVED_ARRAYS = ("unit", "sq_norms")
+_DERIVED_ARRAYS = ("unit", "sq_norms", "_folded")
 """Cached arrays of an EmbeddingSet that a pickle leaves out (they are recomputed when used)."""
 
 
@@ -39,6 +39,26 @@ def _check_index(index, es: "EmbeddingSet", metric: str) -> None:
         raise invalid("index", index, f"an index for metric={metric!r} (this one answers {index.metric!r}), or None")
     if index.fingerprint != es.fingerprint:
         raise invalid("index", index, f"an index built on this set ({es.name!r}), or None")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Typed words as tokens of a set: ``tokens`` in the order typed; ``changed`` the (typed, token) pairs
+    that matched only ignoring case, so a page can say so."""
+
+    tokens: tuple
+    changed: tuple = ()
+    missing: tuple = ()     #: words with no token even ignoring case (only with ``drop_missing=True``)
+
+    def note(self) -> str:
+        """One sentence for the page ("" when every word matched exactly).
+
+        >>> Resolution(("king",), (("King", "king"),)).note()
+        'Matched ignoring case: King → king.'
+        """
+        if not self.changed:
+            return ""
+        return "Matched ignoring case: " + ", ".join(f"{a} → {b}" for a, b in self.changed) + "."
 
 
 @dataclass(frozen=True)
@@ -165,6 +185,62 @@ class EmbeddingSet:
     def missing(self, tokens: Iterable[str]) -> list[str]:
         """The tokens of ``tokens`` that are not in the set, in order."""
         return [t for t in tokens if t not in self]
+
+    # -- what a person types: exact first, then ignoring case ---------------
+    @cached_property
+    def _folded(self) -> dict[str, str]:
+        """Case-folded token -> the first token (in row order) with that folding; built once."""
+        out: dict[str, str] = {}
+        for t in self._tokens:
+            out.setdefault(t.casefold(), t)
+        return out
+
+    def find(self, word: str) -> str | None:
+        """The token a person meant by ``word``: itself if it is a token, else the first token equal
+        to it ignoring case (``"King"`` -> ``"king"``), else None.
+
+        >>> es = EmbeddingSet(["king", "Paris", "paris"], np.eye(3, dtype=np.float32))
+        >>> es.find("King"), es.find("PARIS"), es.find("Paris"), es.find("queen")
+        ('king', 'Paris', 'Paris', None)
+        """
+        if not isinstance(word, str):
+            return None
+        if word in self._index:
+            return word
+        return self._folded.get(word.casefold())
+
+    def resolve(self, words: Iterable[str], *, drop_missing: bool = False) -> "Resolution":
+        """Each typed word as the token meant (:meth:`find`), saying which were matched ignoring case.
+
+        Parameters
+        ----------
+        words : iterable of str
+        drop_missing : bool
+            Leave out words with no token and list them in ``Resolution.missing`` instead of raising.
+
+        Raises
+        ------
+        UnknownTokenError
+            Naming every word with no token even ignoring case, with close matches (unless
+            ``drop_missing``).
+
+        >>> es = EmbeddingSet(["king", "queen"], np.eye(2, dtype=np.float32))
+        >>> r = es.resolve(["King", "queen"])
+        >>> r.tokens, r.changed
+        (('king', 'queen'), (('King', 'king'),))
+        """
+        words = list(words)
+        found = [self.find(w) for w in words]
+        missing = [w if isinstance(w, str) else repr(w) for w, f in zip(words, found) if f is None]
+        if missing and not drop_missing:
+            raise UnknownTokenError.for_tokens(missing, self._tokens, set_name=self.name)
+        changed = tuple(dict.fromkeys((w, f) for w, f in zip(words, found) if f is not None and w != f))
+        return Resolution(tokens=tuple(f for f in found if f is not None), changed=changed,
+                          missing=tuple(dict.fromkeys(missing)))
+
+    def unknown_error(self, words: Iterable[str]) -> UnknownTokenError:
+        """The error naming ``words`` as not in this set, with close matches (for a page to show)."""
+        return UnknownTokenError.for_tokens(list(words), self._tokens, set_name=self.name)
 
     # -- derived data, computed once --------------------------------------
     @cached_property

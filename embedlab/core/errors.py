@@ -88,10 +88,26 @@ class UnknownTokenError(EmbedLabError, KeyError):
     @classmethod
     def for_tokens(cls, missing: Iterable[str], vocabulary: Sequence[str], *,
                    set_name: str | None = None, n: int = 3) -> "UnknownTokenError":
-        """Build the error with difflib close matches from ``vocabulary``."""
+        """Build the error with close matches from ``vocabulary``: tokens equal to the word ignoring case
+        first, then difflib's close matches of the case-folded word (so "King" in a lower-case
+        vocabulary suggests "king" first, not "ing").
+
+        >>> str(UnknownTokenError.for_tokens(["Kingg"], ["king", "ing", "wing", "kings"]))
+        "unknown token: 'Kingg' (did you mean: king, kings, ing?)"
+        """
         missing = list(missing)
         vocab = list(vocabulary)
-        sugg = {t: difflib.get_close_matches(t, vocab, n=n, cutoff=0.75) for t in missing}
+        folded: dict[str, list[str]] = {}
+        for v in vocab:
+            folded.setdefault(v.casefold(), []).append(v)
+        keys = list(folded)
+        sugg = {}
+        for t in missing:
+            key = t.casefold() if isinstance(t, str) else str(t)
+            same = [v for v in folded.get(key, []) if v != t]
+            close = [v for k in difflib.get_close_matches(key, keys, n=n, cutoff=0.75) if k != key
+                     for v in folded[k]]
+            sugg[t] = list(dict.fromkeys(same + close))[:n]
         return cls(missing, sugg, set_name=set_name)
 
 

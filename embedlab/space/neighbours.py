@@ -13,12 +13,42 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.embeddings import EmbeddingSet, Neighbor
+from ..core.embeddings import EmbeddingSet, Neighbor, Resolution
 from ..core.errors import EmbedLabError
 from ..core.validate import check_choice
 from .analogy import expression_vector, parse_expression
 
-__all__ = ["query_neighbors"]
+__all__ = ["query_neighbors", "resolve_query"]
+
+
+def resolve_query(es: EmbeddingSet, query: str) -> tuple[str, Resolution]:
+    """What a person typed, with each word read as the token meant (exact first, then ignoring case).
+
+    Returns the query to search (an expression rewritten with the tokens found, or the token) and the
+    :class:`~embedlab.core.embeddings.Resolution` saying which words matched only ignoring case. Words with
+    no token at all are left as typed, so :func:`query_neighbors` names them with close matches.
+
+    >>> es = EmbeddingSet(["king", "man", "woman"], np.eye(3, dtype=np.float32))
+    >>> text, res = resolve_query(es, "King - Man + woman")
+    >>> text, res.note()
+    ('king - man + woman', 'Matched ignoring case: King → king, Man → man.')
+    >>> resolve_query(es, "queen")[0]
+    'queen'
+    """
+    text = query.strip() if isinstance(query, str) else query
+    whole = es.find(text) if isinstance(text, str) else None
+    if whole is not None:                                      # a token, also one the syntax cannot spell
+        return whole, Resolution((whole,), ((text, whole),) if whole != text else ())
+    try:
+        terms = parse_expression(text)
+    except EmbedLabError:
+        return text, Resolution(())
+    found = [(sign, es.find(tok) or tok, tok) for sign, tok in terms]
+    out = ""
+    for i, (sign, tok, _) in enumerate(found):
+        out += ("- " if sign < 0 else "") + tok if i == 0 else (" - " if sign < 0 else " + ") + tok
+    changed = tuple(dict.fromkeys((typed, tok) for _, tok, typed in found if typed != tok))
+    return out, Resolution(tuple(t for _, t, _ in found), changed)
 
 
 def query_neighbors(es: EmbeddingSet, query: str, *, k: int, metric: str = "cosine",

@@ -60,3 +60,10 @@ def test_unknown_word_shows_error_and_params_restore_view():
     at.text_input(key="an_c").input("itlay").run()
     assert not at.exception and "itlay" in at.error[0].value
     assert at.query_params["c"] == "itlay"
+
+
+def test_capitalised_analogy_words_are_matched_ignoring_case():
+    at = _page(a="Man", b="King", c="Woman")
+    assert not at.error and not at.exception
+    assert "Matched ignoring case: Man → man, King → king, Woman → woman." in " ".join(c.value for c in at.caption)
+    assert "queen" in " ".join(s.value for s in at.subheader)

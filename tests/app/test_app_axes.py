@@ -50,3 +50,11 @@ def test_query_params_restore_axes():
     assert at.dataframe[0].value["word"].tolist() == ["millionaire", "peasant"]
     at.text_input(key="ax_xt").input("wealthy").run()
     assert at.query_params["xt"] == "wealthy"
+
+
+def test_capitalised_pole_and_word_are_matched_and_missing_words_all_named():
+    at = _page(xf="Man", xt="Woman", words="Doctor nurse zzqx qqzz")
+    assert not at.error and not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "Man → man" in captions and "Doctor → doctor" in captions
+    assert "zzqx" in at.warning[0].value and "qqzz" in at.warning[0].value

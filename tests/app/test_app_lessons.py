@@ -42,10 +42,19 @@ def test_onehot_page_new_words_lookup_and_url():
     assert "king – queen" in texts(at.markdown)           # the most similar pair is named
 
 
-def test_onehot_page_unknown_word_is_an_error_not_a_crash():
+def test_onehot_page_unknown_word_is_dropped_with_a_warning_not_a_crash():
     at = open_page("app_pages/5_One_hot_vs_dense.py", words="cat dgo")
-    assert "dgo" in at.error[0].value and "did you mean" in at.error[0].value
+    assert "dgo" in at.warning[0].value and "did you mean" in at.warning[0].value
+    assert "left out" in at.warning[0].value
+    assert "at least two different tokens" in at.error[0].value     # only "cat" is left
     assert not at.get("plotly_chart")
+
+
+def test_onehot_page_reads_capitalised_words_and_says_so():
+    at = open_page("app_pages/5_One_hot_vs_dense.py", words="Banana Apple cat zzqx")
+    assert not at.exception and at.get("plotly_chart")
+    assert "Matched ignoring case: Banana → banana, Apple → apple." in texts(at.caption)
+    assert "zzqx" in at.warning[0].value
 
 
 # -- token pipeline ----------------------------------------------------------------------------------------

@@ -140,3 +140,12 @@ def test_large_set_draws_a_sample_says_so_and_search_finds_any_token(monkeypatch
     assert at.dataframe[0].value["full space"].tolist()[0] == f"w{n - 2}"
     drawn = [t for tr in _traces(at) for t in (tr.get("hovertext") or tr.get("text") or [])]
     assert f"w{n - 1}" in drawn and f"w{n - 2}" in drawn
+
+
+def test_a_capitalised_search_finds_the_word_and_says_so():
+    at = _page()
+    at.text_input(key="map_query").input("King").run()
+    assert not at.error and not at.exception
+    assert "Matched ignoring case: King → king." in _captions(at)
+    assert "queen" in at.dataframe[0].value["full space"].tolist()
+    assert "searched: king" in [t["name"] for t in _traces(at)]

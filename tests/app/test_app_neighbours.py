@@ -57,3 +57,13 @@ def test_query_params_restore_the_view():
     assert len(at.dataframe[0].value) == 5
     at.text_input(key="nb_query").input("paris").run()
     assert at.query_params["q"] == "paris"
+
+
+def test_capitalised_words_and_expressions_are_matched_ignoring_case():
+    at = _page(q="King - Man + Woman")
+    assert not at.error and not at.exception
+    assert "Matched ignoring case: King → king, Man → man, Woman → woman." in " ".join(c.value for c in at.caption)
+    assert at.dataframe[0].value["token"].iloc[0] == "queen"
+    at2 = _page(words="Paris London zzqx")
+    assert "zzqx" in at2.warning[0].value and "left out" in at2.warning[0].value
+    assert at2.get("plotly_chart")                               # the heatmap of paris and london
