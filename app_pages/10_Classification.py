@@ -40,7 +40,6 @@ params.bind("cls_cats", "cats", DEFAULT_CATS, parse=_cats,
             check=lambda v: len(set(v)) >= 2 and set(v) <= set(WORD_CATEGORIES))
 params.bind("cls_repeats", "splits", 10, parse=int, check=lambda v: 5 <= v <= 20)
 params.bind("cls_dense", "plane", True, parse=params.to_bool)
-params.bind("cls_per", "per", 10, parse=int, check=lambda v: v >= 1)
 
 
 def use_preset(cats):
@@ -131,9 +130,10 @@ else:
 
 # -- 3. decision boundary -----------------------------------------------------------------------------
 st.subheader("3 · The decision boundary in a flat picture")
-if st.session_state.get("cls_per") not in curve.sizes:
-    st.session_state["cls_per"] = max(s for s in curve.sizes if s <= max(st.session_state.get("cls_per", 1),
-                                                                         curve.sizes[0]))
+default_per = max(s for s in curve.sizes if s <= 20)   # enough examples for the full model to beat chance
+params.bind("cls_per", "per", default_per, parse=int, check=lambda v: v in curve.sizes)
+if st.session_state["cls_per"] not in curve.sizes:     # left from another data set
+    st.session_state["cls_per"] = default_per
 b1, b2 = st.columns([2, 3])
 dense = b1.toggle(f"Dense features (off: {sparse_name})", key="cls_dense")
 per = b2.select_slider("Labelled examples per class", curve.sizes, key="cls_per")
