@@ -147,9 +147,9 @@ feature_name = dense_name if dense else sparse_name
 plotly_chart(boundary_figure(db, title=f"{KIND_LABELS[db.kind]} in their 2-D PCA plane"), width="stretch",
              config=CONFIG, key="cls_boundary")
 n1, n2, n3 = st.columns(3)
-n1.metric("Held-out accuracy in the 2-D plane", f"{db.accuracy_2d:.0%}")
-n2.metric("Same model, all dimensions", f"{db.accuracy_full:.0%}")
-n3.metric("Variance the plane keeps", f"{sum(db.explained_variance):.0%}")
+n1.metric("Accuracy in the 2-D plane", f"{db.accuracy_2d:.0%}")
+n2.metric("All dimensions", f"{db.accuracy_full:.0%}")
+n3.metric("Variance kept", f"{sum(db.explained_variance):.0%}")
 st.caption(
     f"Features: {feature_name}, squeezed to their two main directions (PCA, fitted without labels). The model "
     f"learned from {per} examples per class (filled dots) and is scored on {int(db.test.sum()):,} held-out items "

@@ -71,13 +71,12 @@ if liked:
 else:
     st.info("Type at least one word you like.")
 if rec is not None:
-    left, right = st.columns([2, 3])
-    left.dataframe(pd.DataFrame([{"rank": r.rank, "recommended": r.token, "cosine to profile": round(r.score, 3),
-                                  "because you like": r.closest_liked,
-                                  "cosine to it": round(r.closest_liked_cosine, 3)} for r in rec.items]),
-                   hide_index=True, width="stretch", key="rec_table")
-    plotly_chart(recommendation_figure(es, rec, title="Likes, dislikes, recommendations and the profile"),
-                 width="stretch", config=CONFIG, key="rec_map", where=right)
+    st.dataframe(pd.DataFrame([{"rank": r.rank, "recommended": r.token, "cosine to profile": round(r.score, 3),
+                                "because you like": r.closest_liked,
+                                "cosine to it": round(r.closest_liked_cosine, 3)} for r in rec.items]),
+                 hide_index=True, width="stretch", key="rec_table")
+    plotly_chart(recommendation_figure(es, rec, title="Likes, dislikes, recommendations and the profile ★"),
+                 width="stretch", config=CONFIG, key="rec_map")
     st.caption(
         f"Set: {md_text(es.name)}. Profile = mean of the {len(rec.liked)} liked unit vectors − {weight:g} × mean "
         f"of the {len(rec.disliked)} disliked; the list is the {len(rec.items)} words with the highest cosine to "
@@ -124,17 +123,16 @@ items = sorted(emb.set.tokens, key=lambda t: (-emb.set.meta["frequency"][emb.set
 params.bind("rec_item", "item", items[0], options=items)
 if st.session_state.get("rec_item") not in items:
     st.session_state["rec_item"] = items[0]
-i1, i2 = st.columns([2, 3])
-item = i1.selectbox("Neighbours of", items, key="rec_item")
+item = st.selectbox("Neighbours of", items, key="rec_item")
 params.sync({"like": "rec_liked", "dislike": "rec_disliked", "w": ("rec_weight", str), "k": ("rec_k", str),
              "baskets": "rec_baskets", "seed": ("rec_seed", str), "item": "rec_item"})
 near = emb.set.neighbors(item, min(8, len(emb.set) - 1))
 shared = shared_baskets(baskets, item)
-i1.dataframe(pd.DataFrame([{"item": n.token, "cosine": round(n.score, 3), "baskets shared": shared.get(n.token, 0)}
-                           for n in near]), hide_index=True, width="stretch", key="rec_item_table")
 plotly_chart(item_map_figure(emb, selected=item, neighbours=[n.token for n in near],
                              title=f"The learned map of {stats.n_items:,} items"),
-             width="stretch", config=CONFIG, key="rec_items_map", where=i2)
+             width="stretch", config=CONFIG, key="rec_items_map")
+st.dataframe(pd.DataFrame([{"item": n.token, "cosine": round(n.score, 3), "baskets shared": shared.get(n.token, 0)}
+                           for n in near]), hide_index=True, width="stretch", key="rec_item_table")
 p = emb.params
 st.caption(
     f"{md_text(baskets.source)}. {BASKET_NOTES[which]} " + " ".join(md_text(n) for n in baskets.notes)

@@ -40,7 +40,7 @@ def test_polarity_dense_beats_bag_of_words_and_the_plane_is_said_to_lose_sentime
     assert any("10 random splits" in c.value and "seed 0" in c.value for c in at.main.caption)
     assert "2-D plane keeps almost nothing" in at.warning[0].value and "sentiment" in at.warning[0].value
     metrics = {m.label: m.value for m in at.metric}
-    assert int(metrics["Held-out accuracy in the 2-D plane"][:-1]) <= 60
+    assert int(metrics["Accuracy in the 2-D plane"][:-1]) <= 60
     wrong = at.dataframe[0].value
     assert list(wrong.columns) == ["item", "label", "predicted (2-D)"] and len(wrong) > 10
     assert (wrong["label"] != wrong["predicted (2-D)"]).all()

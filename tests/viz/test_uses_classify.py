@@ -5,8 +5,8 @@ import pytest
 from embedlab import EmbeddingSet
 from embedlab.lessons.classify import Features, LearningCurve, decision_boundary
 from embedlab.lessons.recommend import Baskets, item2vec, recommend
-from embedlab.viz.uses_classify import (boundary_figure, item_map_figure, learning_curve_figure,
-                                        recommendation_figure, short_text)
+from embedlab.viz.uses_classify import (boundary_figure, item_map_figure, label_positions,
+                                        learning_curve_figure, recommendation_figure, short_text)
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_boundary_figure_regions_roles_and_escaped_hover():
     heat = fig.data[0]
     assert heat.type == "heatmap" and set(np.unique(heat.z)) == {0, 1}
     names = [t.name for t in fig.data[1:]]
-    assert "a: learned from" in names and "b: held out, right" in names and "a: not used" in names
+    assert "a: learned from" in names and "b: held out, right" in names and "not used (neither learned from nor scored)" in names
     drawn = sum(len(t.x) for t in fig.data[1:])
     assert drawn == 24
     learned = next(t for t in fig.data if t.name == "a: learned from")
@@ -84,3 +84,11 @@ def test_item_map_highlights_the_chosen_item_and_its_neighbours():
     assert list(by["chosen item"].customdata) == [3]             # a is in 3 baskets: marker size and hover
     assert by["chosen item"].marker.size[0] > by["items"].marker.size[0]
     assert fig.layout.xaxis.title.text.startswith("PCA axis 1 of the item vectors")
+
+
+def test_label_positions_keep_close_labels_apart():
+    # three points in a row, closer than a label is wide: not all three labels above their points
+    xy = np.array([[0.0, 0.5], [0.05, 0.5], [0.1, 0.5], [1.0, 0.0], [1.0, 1.0]])
+    pos = label_positions(xy, ["basketball", "football", "volleyball", "x", "y"])
+    assert len(set(pos[:3])) == 3
+    assert label_positions(np.zeros((0, 2)), []) == []
