@@ -43,7 +43,8 @@ def test_boundary_figure_regions_roles_and_escaped_hover():
     heat = fig.data[0]
     assert heat.type == "heatmap" and set(np.unique(heat.z)) == {0, 1}
     names = [t.name for t in fig.data[1:]]
-    assert "a: learned from" in names and "b: held out, right" in names and "not used (neither learned from nor scored)" in names
+    assert "a: learned from" in names and "b: held out, right" in names
+    assert "not used (neither learned from nor scored)" in names
     drawn = sum(len(t.x) for t in fig.data[1:])
     assert drawn == 24
     learned = next(t for t in fig.data if t.name == "a: learned from")
