@@ -26,8 +26,7 @@ from ..lessons.recommend import ItemEmbedding, Recommendation
 from .style import GREY, HIGHLIGHT, PALETTE, colors_for, escape_plotly_text, escape_plotly_texts, figure_layout
 
 __all__ = ["KIND_LABELS", "short_text", "label_positions", "learning_curve_figure", "boundary_figure",
-           "recommendation_figure",
-           "item_map_figure"]
+           "recommendation_figure", "item_map_figure"]
 
 KIND_LABELS = {"sentence-embedding": "dense: MiniLM sentence vectors", "word-vectors": "dense: word vectors",
                "bag-of-words": "bag-of-words counts", "one-hot": "one-hot ids"}
