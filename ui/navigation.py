@@ -69,6 +69,12 @@ PAGES: tuple[PageEntry, ...] = (
               "Embed whole sentences or documents and search them by meaning rather than by exact words."),
     PageEntry("app_pages/9_Train.py", "Train", "🏋️", "Train",
               "Train your own word vectors on a text you upload and watch the neighbours form as training runs."),
+    PageEntry("app_pages/10_Classification.py", "Classification", "🏷️", "Classification",
+              "Label new sentences or words from a few examples: dense vectors generalise where one-hot codes "
+              "stay at chance. See the learning curves, a decision boundary and what it gets wrong."),
+    PageEntry("app_pages/11_Recommendation.py", "Recommendation", "🛒", "Recommendation",
+              "More like these, less like those: a profile vector ranks items by cosine, and item vectors "
+              "learned from shopping-basket-like co-occurrence (item2vec) put items bought together side by side."),
 )
 
 

@@ -35,7 +35,7 @@ from .uploads import read_table
 logger = logging.getLogger(__name__)
 
 __all__ = ["BasketDataError", "Recommended", "Recommendation", "Baskets", "BasketStats", "ItemEmbedding",
-           "profile_vector", "recommend", "davis_baskets", "read_baskets", "basket_stats", "item2vec",
+           "profile_vector", "recommend", "davis_baskets", "read_baskets", "basket_stats", "shared_baskets", "item2vec",
            "LAYOUTS", "MAX_BASKET_BYTES", "MAX_BASKET_ROWS", "MAX_BASKETS", "MAX_ITEMS", "MAX_BASKET_SIZE"]
 
 MAX_BASKET_BYTES = 10 * 1024 * 1024   #: largest basket CSV read
@@ -302,6 +302,30 @@ def basket_stats(baskets: Baskets | Sequence[Sequence[str]], *, top: int = 10) -
     sizes = [len(x) for x in b]
     return BasketStats(len(b), len(counts), sum(sizes), float(np.mean(sizes)) if sizes else 0.0,
                        max(sizes, default=0), tuple(counts.most_common(top)))
+
+
+def shared_baskets(baskets: Baskets | Sequence[Sequence[str]], item: str) -> dict[str, int]:
+    """How many baskets each other item shares with ``item`` (items never together with it are left
+    out), most shared first: the co-occurrence item2vec learns from.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``item`` is in no basket.
+
+    >>> shared_baskets([["a", "b"], ["a", "b", "c"], ["c", "d"]], "a")
+    {'b': 2, 'c': 1}
+    """
+    b = _as_baskets(baskets).baskets
+    counts: Counter = Counter()
+    found = False
+    for basket in b:
+        if item in basket:
+            found = True
+            counts.update(i for i in basket if i != item)
+    if not found:
+        raise invalid("item", item, "an item of the baskets")
+    return dict(counts.most_common())
 
 
 # -- item2vec -----------------------------------------------------------------------------------

@@ -195,3 +195,14 @@ def test_recommend_on_item_vectors_leaves_the_marked_events_out():
     rec = r.recommend(es, ["E1", "E2"], ["E14"], k=3)
     assert len(rec.items) == 3 and not {"E1", "E2", "E14"} & {i.token for i in rec.items}
     assert all(i.closest_liked in ("E1", "E2") for i in rec.items)
+
+
+def test_shared_baskets_counts_co_occurrence_most_shared_first():
+    baskets = r.Baskets("b", (("a", "b"), ("a", "b", "c"), ("c", "d"), ("b", "d")))
+    assert r.shared_baskets(baskets, "b") == {"a": 2, "c": 1, "d": 1}
+    assert r.shared_baskets(baskets, "d") == {"c": 1, "b": 1}
+    davis = r.davis_baskets("events")
+    shared = r.shared_baskets(davis, "E8")
+    assert sum(1 for b in davis.baskets if "E8" in b and "E9" in b) == shared["E9"]
+    with pytest.raises(InvalidParameterError, match="'zz'.*an item of the baskets"):
+        r.shared_baskets(baskets, "zz")
