@@ -15,7 +15,9 @@ from embedlab import EmbeddingSet
 
 logger = logging.getLogger(__name__)
 
-_HASH = {EmbeddingSet: lambda es: (es.name, es.fingerprint)}
+SET_HASH = {EmbeddingSet: lambda es: (es.name, es.fingerprint)}
+"""hash_funcs for st.cache_*: an EmbeddingSet is keyed by its name and fingerprint (for every ui module)."""
+_HASH = SET_HASH
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading embeddings…")

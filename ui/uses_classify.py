@@ -14,7 +14,7 @@ from embedlab.lessons.labelled import LabelledData
 from embedlab.lessons.recommend import Baskets
 
 from . import lessons
-from .cached import _HASH as _SET_HASH
+from .cached import SET_HASH as _SET_HASH
 
 _HASH = {**_SET_HASH,
          LabelledData: lambda d: (d.name, d.kind, d.items, d.labels),
