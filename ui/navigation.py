@@ -68,6 +68,12 @@ PAGES: tuple[PageEntry, ...] = (
               "Embed whole sentences or documents and search them by meaning rather than by exact words."),
     PageEntry("app_pages/9_Train.py", "Train", "🏋️", "Train",
               "Train your own word vectors on a text you upload and watch the neighbours form as training runs."),
+    PageEntry("app_pages/12_Graphs.py", "Graphs", "🕸️", "Graphs",
+              "Embed a graph with DeepWalk: random walks are sentences, nodes are words. See the karate club's "
+              "two factions appear in the node vectors, and how well a probe predicts a node's group."),
+    PageEntry("app_pages/13_Knowledge_graphs.py", "Knowledge graphs", "🔗", "Knowledge_graphs",
+              "Facts as triples (athens, capital-of, greece): TransE learns each relation as one translation "
+              "vector, head + relation ≈ tail — the analogy arithmetic again — and predicts missing facts."),
 )
 
 
