@@ -83,15 +83,15 @@ modes = [m for m in MODES if m in run.models]
 n_ent = len(run.models[modes[0]].entities)
 
 st.subheader("1 · Training and held-out facts")
-left, right = st.columns(2)
 plotly_chart(vg.transe_loss_figure({MODES[m]: run.models[m].losses for m in modes}), width="stretch",
-             config=CONFIG, key="kg_loss_fig", where=left)
-left.caption(f"{len(run.train):,} training triples, {epochs} epochs, seed {seed}. Margin loss: how far each true "
+             config=CONFIG, key="kg_loss_fig")
+st.caption(f"{len(run.train):,} training triples, {epochs} epochs, seed {seed}. Margin loss: how far each true "
              "tail still is from beating a random wrong one.")
-parts = {"seen": f"entities seen in training ({len(run.seen)})", "unseen": f"an entity never seen ({len(run.unseen)})"}
+parts = {"seen": f"both entities seen in training ({len(run.seen)})",
+         "unseen": f"an entity never seen in training ({len(run.unseen)})"}
 rows = [(MODES[m], parts[p], run.results[(m, p)].hits_at_10) for m in modes for p in parts if run.results[(m, p)]]
 chance = run.results[(modes[0], "all")].chance_hits_at_10
-plotly_chart(vg.link_prediction_figure(rows, chance), width="stretch", config=CONFIG, key="kg_lp_fig", where=right)
+plotly_chart(vg.link_prediction_figure(rows, chance), width="stretch", config=CONFIG, key="kg_lp_fig")
 table = pd.DataFrame([{"model": MODES[m], "test triples": parts[p], "hits@1": round(r.hits_at_1, 3),
                        "hits@10": round(r.hits_at_10, 3), "mean rank": round(r.mean_rank, 1),
                        "chance hits@10": round(r.chance_hits_at_10, 3), "chance mean rank": round(n_ent / 2)}

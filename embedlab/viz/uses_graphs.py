@@ -9,7 +9,7 @@ Legends sit below the plot.
 
 >>> import numpy as np
 >>> xy = np.array([[0, 0], [0.001, 0], [1, 1]], dtype=np.float32)
->>> label_mask(xy, ["alpha", "beta", "gamma"], priority=[3, 2, 1]).tolist()
+>>> label_mask(xy, ["alpha", "beta", "gamma"], priority=[3, 2, 1], ranges=((-1, 2), (-1, 2))).tolist()
 [True, False, True]
 """
 from __future__ import annotations
@@ -27,7 +27,19 @@ __all__ = ["LABEL_FONT", "LABEL_LIMIT", "label_mask", "graph_figure", "node_map_
 LABEL_FONT = 12          #: label font size (presenter mode makes it 15: labels are placed for that size)
 LABEL_LIMIT = 80         #: graphs with more nodes than this get no node labels
 _PRESENTER_GROWTH = 1.25  # presenter mode: 16 -> 20 px
-_LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.08, xanchor="left", x=0)
+_LEGEND_ROW = 24          # px per legend row (presenter mode scales margins with the font: 30)
+_AXIS_ROOM = 62           # px below the plot for tick labels and the axis title
+
+
+def _legend_below(fig, entries: int, *, per_row: int = 2, axis: bool = True, top: int = 50) -> int:
+    """The legend under the plot, anchored to the figure's bottom edge with room reserved for it, so it
+    never covers the plot or the x-axis title. Returns the bottom margin in pixels."""
+    rows = -(-max(entries, 1) // per_row)
+    bottom = (_AXIS_ROOM if axis else 10) + rows * _LEGEND_ROW + 6
+    fig.update_layout(legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left",
+                                  entrywidth=1.0 / per_row, entrywidthmode="fraction"),
+                      margin=dict(t=top, b=bottom))
+    return bottom
 
 
 def _ranges(xy: np.ndarray, pad: float = 0.08) -> tuple[list[float], list[float]]:
@@ -37,13 +49,16 @@ def _ranges(xy: np.ndarray, pad: float = 0.08) -> tuple[list[float], list[float]
             [float(lo[1] - pad * span[1] * 1.6), float(hi[1] + pad * span[1] * 1.6)])
 
 
-def label_mask(xy, labels: Sequence[str], *, priority=None, width_px: float = 340, height_px: float = 380,
-               font_px: float = LABEL_FONT * _PRESENTER_GROWTH, ranges=None) -> np.ndarray:
-    """Which points get a text label so that no two labels overlap: greedy, highest ``priority`` first.
+def label_mask(xy, labels: Sequence[str], *, priority=None, width_px: float = 300, height_px: float = 380,
+               font_px: float = LABEL_FONT * _PRESENTER_GROWTH, marker_px: float = 10, ranges=None,
+               always: Sequence[int] = ()) -> np.ndarray:
+    """Which points get a text label so that no two labels overlap, and no label covers another point's
+    marker or runs off the plot: greedy, highest ``priority`` first.
 
     Each label is a box of about ``0.62 * font_px`` per character by ``1.25 * font_px``, centred just above
-    its point (plotly's ``top center``), in a plot area of ``width_px`` × ``height_px`` pixels spanning
-    ``ranges`` (default: the points' own, padded as the figures here pad them).
+    its marker (radius ``marker_px``, plotly's ``top center``), in a plot area of ``width_px`` × ``height_px``
+    pixels spanning ``ranges`` (default: the points' own, padded as the figures here pad them).
+    Points in ``always`` (a chosen node) are tried first and may cover other markers, never other labels.
 
     Returns
     -------
@@ -58,14 +73,21 @@ def label_mask(xy, labels: Sequence[str], *, priority=None, width_px: float = 34
     py = (xy[:, 1] - y0) / max(y1 - y0, 1e-12) * height_px
     order = np.argsort(-np.asarray(priority, dtype=np.float64), kind="stable") if priority is not None \
         else np.arange(n)
+    first = [int(i) for i in always]
+    order = first + [int(i) for i in order if int(i) not in set(first)]
     boxes, keep = [], np.zeros(n, dtype=bool)
-    h = 1.25 * font_px
+    h, r = 1.25 * font_px, marker_px
+    dots = np.stack([px - r, py - r, px + r, py + r], axis=1)
     for i in order:
         w = 0.62 * font_px * max(len(str(labels[i])), 1)
-        box = (px[i] - w / 2, py[i] + 3, px[i] + w / 2, py[i] + 3 + h)
-        if box[0] < -w / 4 or box[2] > width_px + w / 4 or box[3] > height_px + h / 2:
+        box = (px[i] - w / 2, py[i] + r, px[i] + w / 2, py[i] + r + h)
+        if box[0] < 0 or box[2] > width_px or box[3] > height_px:
             continue
         if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
+            continue
+        hit = (box[0] < dots[:, 2]) & (dots[:, 0] < box[2]) & (box[1] < dots[:, 3]) & (dots[:, 1] < box[3])
+        hit[i] = False
+        if hit.any() and i not in first:
             continue
         boxes.append(box)
         keep[i] = True
@@ -77,10 +99,28 @@ def _group_colours(groups: Sequence[str]) -> dict[str, str]:
     return dict(zip(names, colors_for(len(names))))
 
 
-def _nodes(fig, xy, names, groups, degree, *, highlight: Sequence[int] = (), labelled: bool = True) -> None:
-    """Node markers (one trace per group, legend entries), black rings on ``highlight``, labels that fit."""
+_NODE_SIZE = 11
+_COLUMN_PX = 290          # plot width of a half-width figure at 1280 px in presenter mode (the tightest case)
+
+
+def _labels_trace(xy, names, keep):
+    """Text labels above invisible markers of the nodes' size (so plotly offsets them like the nodes')."""
     import plotly.graph_objects as go
 
+    return go.Scatter(x=xy[keep, 0], y=xy[keep, 1], mode="markers+text", textposition="top center",
+                      text=[escape_plotly_text(names[i]) for i in keep], hoverinfo="skip", showlegend=False,
+                      textfont=dict(size=LABEL_FONT, color="#333333"), name="labels",
+                      marker=dict(size=_NODE_SIZE, color="rgba(0,0,0,0)"))
+
+
+def _node_figure(xy, names, groups, degree, *, highlight, title: str, height: int, axis: bool, edges=None,
+                 xtitle: str = "", ytitle: str = "", legend: bool = True):
+    """Nodes (one trace per group, legend below), black rings on ``highlight``, the labels that fit."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    if edges is not None:
+        fig.add_trace(edges)
     groups = list(groups) if groups is not None else ["node"] * len(names)
     colours = _group_colours(groups)
     for g, colour in colours.items():
@@ -89,29 +129,32 @@ def _nodes(fig, xy, names, groups, degree, *, highlight: Sequence[int] = (), lab
         # text (hover only, mode "markers") keeps presenter mode from labelling every point itself
         fig.add_trace(go.Scatter(x=xy[rows, 0], y=xy[rows, 1], mode="markers", name=escape_plotly_text(g),
                                  text=hover, hovertext=hover, hoverinfo="text", customdata=rows,
-                                 marker=dict(size=11, color=colour, line=dict(color="white", width=1))))
-    if len(highlight):
-        h = list(highlight)
-        fig.add_trace(go.Scatter(x=xy[h, 0], y=xy[h, 1], mode="markers", name="chosen node and its neighbours",
+                                 marker=dict(size=_NODE_SIZE, color=colour, line=dict(color="white", width=1))))
+    h = list(highlight)
+    if h:
+        fig.add_trace(go.Scatter(x=xy[h, 0], y=xy[h, 1], mode="markers", name="chosen + nearest",
                                  text=[escape_plotly_text(names[i]) for i in h], hoverinfo="text",
                                  marker=dict(size=18, color="rgba(0,0,0,0)", line=dict(color=HIGHLIGHT, width=2))))
-    if labelled and len(names) <= LABEL_LIMIT:
-        prio = np.asarray(degree, dtype=np.float64).copy()
-        prio[list(highlight)] += 1e6               # the chosen node and its neighbours first
-        keep = np.flatnonzero(label_mask(xy, names, priority=prio))
-        fig.add_trace(go.Scatter(x=xy[keep, 0], y=xy[keep, 1] if len(keep) else [], mode="text",
-                                 text=[escape_plotly_text(names[i]) for i in keep], textposition="top center",
-                                 textfont=dict(size=LABEL_FONT, color="#333333"), hoverinfo="skip",
-                                 showlegend=False, name="labels"))
-
-
-def _finish(fig, xy, *, title: str, height: int, xtitle: str = "", ytitle: str = "", axes: bool = True):
     figure_layout(fig, title=title, height=height, xtitle=xtitle, ytitle=ytitle)
+    top = 50
+    if legend:     # two entries a row when the names are short enough for half the plot's width
+        per_row = 2 if max(len(g) for g in list(colours) + ["chosen + nearest"]) <= 13 else 1
+        bottom = _legend_below(fig, len(colours) + bool(h), axis=axis, top=top, per_row=per_row)
+    else:
+        bottom = _AXIS_ROOM if axis else 10
+        fig.update_layout(showlegend=False, margin=dict(t=top, b=bottom))
     xr, yr = _ranges(xy)
-    fig.update_xaxes(range=xr, visible=axes, zeroline=False)
-    fig.update_yaxes(range=yr, visible=axes, zeroline=False)
-    fig.update_layout(legend=_LEGEND_BELOW if axes else {**_LEGEND_BELOW, "y": -0.02},
-                      margin=dict(l=60 if axes else 10, r=10, t=60, b=40))
+    fig.update_xaxes(range=xr, visible=axis, zeroline=False)
+    fig.update_yaxes(range=yr, visible=axis, zeroline=False)
+    fig.update_layout(margin=dict(l=60 if axis else 10, r=10))
+    if len(names) <= LABEL_LIMIT:
+        prio = np.asarray(degree, dtype=np.float64).copy()
+        prio[h] += 1e6                             # the chosen node and its neighbours first
+        plot_w = _COLUMN_PX + (60 if not axis else 0)
+        plot_h = height - _PRESENTER_GROWTH * (top + bottom)
+        keep = np.flatnonzero(label_mask(xy, names, priority=prio, ranges=(xr, yr), width_px=plot_w,
+                                         height_px=plot_h, always=h[:1]))
+        fig.add_trace(_labels_trace(xy, names, keep))
     return fig
 
 
@@ -131,29 +174,28 @@ def graph_figure(graph, xy, *, highlight: Sequence[int] = (), title: str = "The 
     for a, b in np.asarray(graph.edges):
         ex += [float(xy[a, 0]), float(xy[b, 0]), None]
         ey += [float(xy[a, 1]), float(xy[b, 1]), None]
-    fig = go.Figure(go.Scatter(x=ex, y=ey, mode="lines", name="link", hoverinfo="skip",
-                               line=dict(color=GREY, width=1)))
+    edges = go.Scatter(x=ex, y=ey, mode="lines", name="link", hoverinfo="skip", showlegend=False,
+                       line=dict(color=GREY, width=1))
     degree = np.diff(graph.adjacency()[0])
-    _nodes(fig, xy, graph.nodes, graph.labels, degree, highlight=highlight)
-    return _finish(fig, xy, title=title, height=560, axes=False)
+    return _node_figure(xy, graph.nodes, graph.labels, degree, highlight=highlight, title=title, height=600,
+                        axis=False, edges=edges)
 
 
 def node_map_figure(coords, names: Sequence[str], groups, degree, *, explained=(0.0, 0.0),
-                    highlight: Sequence[int] = (), title: str = "DeepWalk vectors (PCA)"):
-    """The node vectors projected to two dimensions, coloured and labelled as :func:`graph_figure`.
+                    highlight: Sequence[int] = (), title: str = "DeepWalk vectors (PCA)", legend: bool = True):
+    """The node vectors projected to two dimensions, coloured and labelled as :func:`graph_figure`
+    (``legend=False`` when it is drawn beside that figure, whose legend it shares).
 
     Parameters
     ----------
     coords : (n, 2) array (e.g. ``pca_plane(vectors).transform(vectors)``)
     explained : the share of variance of each axis, for the axis titles
     """
-    import plotly.graph_objects as go
-
     xy = np.asarray(coords, dtype=np.float32)
-    fig = go.Figure()
-    _nodes(fig, xy, list(names), groups, degree, highlight=highlight)
-    return _finish(fig, xy, title=title, height=560, xtitle=f"PC 1 ({explained[0]:.0%} of the spread)",
-                   ytitle=f"PC 2 ({explained[1]:.0%} of the spread)")
+    return _node_figure(xy, list(names), groups, degree, highlight=highlight, title=title, height=600, axis=True,
+                        legend=legend,
+                        xtitle=f"PC 1 ({explained[0]:.0%} of the spread)",
+                        ytitle=f"PC 2 ({explained[1]:.0%} of the spread)")
 
 
 def probe_figure(accuracy: float, baseline: float, random_vectors: float, *, spread: float = 0.0,
@@ -186,10 +228,10 @@ def transe_loss_figure(losses: dict, *, title: str = "Training loss"):
         fig.add_trace(go.Scatter(x=list(range(1, len(ys) + 1)), y=list(ys), mode="lines",
                                  name=escape_plotly_text(name), line=dict(color=c, width=2),
                                  hovertemplate="epoch %{x}: loss %{y:.3f}<extra></extra>"))
-    figure_layout(fig, title=title, height=360, xtitle="epoch (one pass over the training triples)",
-                  ytitle="margin loss (lower is better)")
-    fig.update_layout(legend=_LEGEND_BELOW, margin=dict(l=60, r=20, t=50, b=60))
-    fig.update_layout(legend_y=-0.25)
+    figure_layout(fig, title=title, height=380, xtitle="epoch (one pass over the training triples)",
+                  ytitle="loss (lower is better)")
+    _legend_below(fig, len(losses))
+    fig.update_layout(margin=dict(l=70, r=20))
     return fig
 
 
@@ -204,16 +246,17 @@ def link_prediction_figure(rows: Sequence[tuple[str, str, float]], chance: float
         mine = [r for r in rows if r[0] == m]
         fig.add_trace(go.Bar(x=[escape_plotly_text(r[1]) for r in mine], y=[r[2] for r in mine],
                              name=escape_plotly_text(m), marker_color=c, text=[f"{r[2]:.0%}" for r in mine],
-                             textposition="outside", cliponaxis=False,
+                             textposition="outside", cliponaxis=False, constraintext="none",
                              hovertemplate="%{x}: %{y:.0%}<extra></extra>"))
     fig.add_trace(go.Scatter(x=list(dict.fromkeys(escape_plotly_text(r[1]) for r in rows)),
                              y=[chance] * len({r[1] for r in rows}), mode="lines+markers", name="chance",
                              line=dict(color=HIGHLIGHT, dash="dash", width=2), marker=dict(size=6),
                              hovertemplate="chance: %{y:.1%}<extra></extra>"))
-    figure_layout(fig, title=title, height=380, ytitle="hits@10 (share of triples)")
+    figure_layout(fig, title=title, height=420, ytitle="hits@10")
     fig.update_yaxes(range=[0, 1.15], tickformat=".0%")
-    fig.update_layout(barmode="group", legend=_LEGEND_BELOW, margin=dict(l=60, r=20, t=50, b=60))
-    fig.update_layout(legend_y=-0.18)
+    fig.update_layout(barmode="group")
+    _legend_below(fig, len(models) + 1, per_row=3)
+    fig.update_layout(margin=dict(l=70, r=20))
     return fig
 
 
@@ -264,15 +307,16 @@ def relation_arrows_figure(model, triples, relation: str, *, max_pairs: int = 12
     allxy = np.vstack([h, t_, start[None], end[None]])
     names = [t.head for t in pairs] + [t.tail for t in pairs]
     ranges = _ranges(allxy)
-    keep = np.flatnonzero(label_mask(np.vstack([h, t_]), names, ranges=ranges, width_px=420, height_px=400))
-    pts = np.vstack([h, t_])
-    fig.add_trace(go.Scatter(x=pts[keep, 0], y=pts[keep, 1], mode="text", textposition="top center",
-                             text=[escape_plotly_text(names[i]) for i in keep], hoverinfo="skip",
-                             textfont=dict(size=LABEL_FONT, color="#333333"), showlegend=False, name="labels"))
-    figure_layout(fig, title=title, height=560, xtitle=f"PC 1 ({plane.explained_variance_ratio[0]:.0%} of the spread)",
+    height, top = 600, 50
+    figure_layout(fig, title=title, height=height,
+                  xtitle=f"PC 1 ({plane.explained_variance_ratio[0]:.0%} of the spread)",
                   ytitle=f"PC 2 ({plane.explained_variance_ratio[1]:.0%} of the spread)")
+    bottom = _legend_below(fig, 4, top=top)
     fig.update_xaxes(range=ranges[0], zeroline=False)
     fig.update_yaxes(range=ranges[1], zeroline=False)
-    fig.update_layout(legend=_LEGEND_BELOW, margin=dict(l=60, r=10, t=50 if title else 30, b=40))
-    fig.update_layout(legend_y=-0.12)
+    fig.update_layout(margin=dict(l=70, r=10))
+    pts = np.vstack([h, t_])
+    keep = np.flatnonzero(label_mask(pts, names, ranges=ranges, width_px=2 * _COLUMN_PX + 40,
+                                     height_px=height - _PRESENTER_GROWTH * (top + bottom)))
+    fig.add_trace(_labels_trace(pts, names, keep))
     return fig

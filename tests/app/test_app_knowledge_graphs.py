@@ -25,7 +25,7 @@ def _array(v):
 
 def _results(at):
     table = at.dataframe[1].value
-    return {(r["model"].split()[0], r["test triples"].split()[0]): r for _, r in table.iterrows()}
+    return {(r["model"].split()[0], r["test triples"].split()[0]): r for _, r in table.iterrows()}   # (fixed|TransE, both|an)
 
 
 def test_both_modes_trained_and_word_vectors_place_unseen_entities():

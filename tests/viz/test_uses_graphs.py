@@ -9,35 +9,45 @@ from embedlab.viz.uses_graphs import (LABEL_LIMIT, graph_figure, label_mask, lin
                                       node_map_figure, probe_figure, relation_arrows_figure, transe_loss_figure)
 
 
-def _boxes(xy, labels, keep, width_px=340, height_px=380, font_px=15.0):
-    (x0, x1), (y0, y1) = (xy[:, 0].min(), xy[:, 0].max()), (xy[:, 1].min(), xy[:, 1].max())
-    out = []
-    for i in np.flatnonzero(keep):
-        px = (xy[i, 0] - x0) / (x1 - x0) * width_px
-        py = (xy[i, 1] - y0) / (y1 - y0) * height_px
-        w = 0.62 * font_px * len(labels[i])
-        out.append((px - w / 2, py, px + w / 2, py + 1.25 * font_px))
-    return out
+RANGES = ((-4.0, 4.0), (-4.0, 4.0))
+
+
+def _pixels(xy, width_px=300, height_px=380):
+    (x0, x1), (y0, y1) = RANGES
+    return (xy[:, 0] - x0) / (x1 - x0) * width_px, (xy[:, 1] - y0) / (y1 - y0) * height_px
+
+
+def _boxes(xy, labels, keep, font_px=15.0):
+    px, py = _pixels(xy)
+    return [(px[i] - 0.31 * font_px * len(labels[i]), py[i] + 10, px[i] + 0.31 * font_px * len(labels[i]),
+             py[i] + 10 + 1.25 * font_px) for i in np.flatnonzero(keep)]
+
+
+def _overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def test_label_mask_never_keeps_two_overlapping_labels_and_prefers_priority():
     rng = np.random.default_rng(0)
-    xy = rng.normal(size=(60, 2))
-    labels = [f"node{i}" for i in range(60)]
-    prio = np.arange(60)
-    keep = label_mask(xy, labels, priority=prio, ranges=((xy[:, 0].min(), xy[:, 0].max()),
-                                                         (xy[:, 1].min(), xy[:, 1].max())))
-    assert 3 < keep.sum() < 60 and keep[59]                   # the highest priority is always labelled
+    xy = rng.uniform(-3.5, 3.5, size=(40, 2))
+    labels = [f"node{i}" for i in range(40)]
+    prio = np.arange(40)
+    keep = label_mask(xy, labels, priority=prio, ranges=RANGES)
+    assert 3 < keep.sum() < 40 and keep[np.flatnonzero(keep).max()]                   # the highest priority is labelled first
     boxes = _boxes(xy, labels, keep)
     for i, a in enumerate(boxes):
+        assert a[0] >= 0 and a[2] <= 300 and a[3] <= 380      # inside the plot
         for b in boxes[i + 1:]:
-            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+            assert not _overlap(a, b)                          # no two labels overlap
+    px, py = _pixels(xy)
+    for box, i in zip(boxes, np.flatnonzero(keep)):           # and no label covers another node's marker
+        assert not any(_overlap(box, (px[j] - 10, py[j] - 10, px[j] + 10, py[j] + 10)) for j in range(40) if j != i)
     far = np.array([[0, 0], [10, 0], [0, 10], [10, 10]], dtype=float)
     assert label_mask(far, list("abcd")).all()
     assert label_mask(np.zeros((0, 2)), []).shape == (0,)
 
 
-def _graph(names=("<b>a</b>", "b", "c", "d"), labels=("x", "x", "y", "y")):
+def _graph(names=("a", "<b>b</b>", "c", "d"), labels=("x", "x", "y", "y")):
     edges = np.array([[0, 1], [1, 2], [2, 3]], dtype=np.int64)
     return Graph(name="g", origin="hand-built", nodes=tuple(names), edges=edges,
                  weights=np.ones(3, dtype=np.float32), labels=tuple(labels), label_name="group")
@@ -48,10 +58,11 @@ def test_graph_figure_draws_edges_groups_labels_and_escapes_names():
     xy = np.array([[0, 0], [1, 0], [2, 0], [3, 0]], dtype=np.float32)
     fig = graph_figure(g, xy, highlight=[0, 1])
     names = [t.name for t in fig.data]
-    assert names == ["link", "x", "y", "chosen node and its neighbours", "labels"]
+    assert names == ["link", "x", "y", "chosen + nearest", "labels"]
     assert list(fig.data[0].x) == [0, 1, None, 1, 2, None, 2, 3, None]
-    assert "&lt;b&gt;a&lt;/b&gt;" in fig.data[-1].text and "<b>" not in "".join(fig.data[-1].text)
-    assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0
+    assert "&lt;b&gt;b&lt;/b&gt;" in fig.data[-1].text and "<b>" not in "".join(fig.data[-1].text)
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.yref == "container" and fig.layout.legend.y == 0
+    assert fig.layout.margin.b >= 10 + 2 * 24      # room reserved below the plot for two legend rows
     # presenter mode must not label every node itself (the labels that fit are already there)
     big = presenter_style(fig)
     assert [t.mode for t in big.data if t.name in ("x", "y")] == ["markers", "markers"]
