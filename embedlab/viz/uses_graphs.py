@@ -154,7 +154,11 @@ def _node_figure(xy, names, groups, degree, *, highlight, title: str, height: in
         plot_h = height - _PRESENTER_GROWTH * (top + bottom)
         keep = np.flatnonzero(label_mask(xy, names, priority=prio, ranges=(xr, yr), width_px=plot_w,
                                          height_px=plot_h, always=h[:1]))
-        fig.add_trace(_labels_trace(xy, names, keep))
+        fig.add_trace(_labels_trace(xy, names, [i for i in keep if not h or i != h[0]]))
+        if h:          # the chosen node's name on a white box, above every marker
+            fig.add_annotation(x=float(xy[h[0], 0]), y=float(xy[h[0], 1]), text=f"<b>{escape_plotly_text(names[h[0]])}</b>",
+                               showarrow=False, yshift=16, bgcolor="rgba(255,255,255,0.85)",
+                               font=dict(size=LABEL_FONT + 1, color=HIGHLIGHT), name="chosen node")
     return fig
 
 
@@ -230,7 +234,7 @@ def transe_loss_figure(losses: dict, *, title: str = "Training loss"):
                                  hovertemplate="epoch %{x}: loss %{y:.3f}<extra></extra>"))
     figure_layout(fig, title=title, height=380, xtitle="epoch (one pass over the training triples)",
                   ytitle="loss (lower is better)")
-    _legend_below(fig, len(losses))
+    _legend_below(fig, len(losses), per_row=1)
     fig.update_layout(margin=dict(l=70, r=20))
     return fig
 
@@ -255,7 +259,7 @@ def link_prediction_figure(rows: Sequence[tuple[str, str, float]], chance: float
     figure_layout(fig, title=title, height=420, ytitle="hits@10")
     fig.update_yaxes(range=[0, 1.15], tickformat=".0%")
     fig.update_layout(barmode="group")
-    _legend_below(fig, len(models) + 1, per_row=3)
+    _legend_below(fig, len(models) + 1, per_row=1)
     fig.update_layout(margin=dict(l=70, r=20))
     return fig
 

@@ -40,8 +40,9 @@ def test_karate_club_factions_drawn_embedded_and_probed():
     edges = [t for t in graph["data"] if t["name"] == "link"][0]
     assert len(edges["x"]) == 78 * 3                          # every friendship drawn (x, x, None)
     labels = [t for t in graph["data"] if t["name"] == "labels"][0]
-    assert 10 <= len(labels["text"]) <= 34 and "33" in labels["text"]     # the chosen node labelled first
-    assert "33" in [t for t in node_map["data"] if t["name"] == "labels"][0]["text"]
+    assert 10 <= len(labels["text"]) <= 33 and "33" not in labels["text"]
+    assert [a["text"] for a in graph["layout"]["annotations"]] == ["<b>33</b>"]     # the chosen node, on top
+    assert [a["text"] for a in node_map["layout"]["annotations"]] == ["<b>33</b>"]
     assert node_map["layout"]["xaxis"]["title"]["text"].startswith("PC 1 (")
     assert graph["layout"]["legend"]["yref"] == "container" and graph["layout"]["margin"]["b"] > 40
     assert node_map["layout"]["showlegend"] is False                     # drawn beside the graph: one legend

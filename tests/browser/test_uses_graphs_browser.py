@@ -73,6 +73,7 @@ def test_knowledge_graphs_presenter_ask_the_graph(app_server, projector):
     assert_no_exception(page)
     screenshot(page, "uses_kg_top")
     _shot(page, page.locator(".js-plotly-plot").first, "uses_kg_training")
+    _shot(page, page.locator(".js-plotly-plot").nth(1), "uses_kg_link_prediction")
     _pick(page, "Head", "berlin")
     assert "head=berlin" in page.url
     page.get_by_text("berlin + capital-of ≈ ?", exact=False).wait_for()

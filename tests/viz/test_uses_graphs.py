@@ -61,6 +61,9 @@ def test_graph_figure_draws_edges_groups_labels_and_escapes_names():
     assert names == ["link", "x", "y", "chosen + nearest", "labels"]
     assert list(fig.data[0].x) == [0, 1, None, 1, 2, None, 2, 3, None]
     assert "&lt;b&gt;b&lt;/b&gt;" in fig.data[-1].text and "<b>" not in "".join(fig.data[-1].text)
+    assert fig.layout.annotations[0].text == "<b>a</b>"          # the chosen node (row 0), escaped inside the bold
+    chosen = graph_figure(g, xy, highlight=[1]).layout.annotations[0].text
+    assert chosen == "<b>&lt;b&gt;b&lt;/b&gt;</b>"
     assert fig.layout.legend.orientation == "h" and fig.layout.legend.yref == "container" and fig.layout.legend.y == 0
     assert fig.layout.margin.b >= 10 + 2 * 24      # room reserved below the plot for two legend rows
     # presenter mode must not label every node itself (the labels that fit are already there)
