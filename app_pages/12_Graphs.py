@@ -119,7 +119,7 @@ plotly_chart(vg.node_map_figure(coords, nodes, g.labels, degree, explained=expla
                                 title="Its DeepWalk vectors (PCA)", legend=False),
              width="stretch", config=CONFIG, key="gr_map_fig", where=c2)
 c1.caption("Drawn by a spring layout: links pull, nodes push apart; the position on screen has no axes. "
-           + (f"Labels: as many node names as fit without overlapping (busiest nodes first)."
+           + ("Labels: as many node names as fit without overlapping (busiest nodes first)."
               if len(nodes) <= vg.LABEL_LIMIT else f"{len(nodes):,} nodes: too many to label; hover for names."))
 c2.caption(f"The {dim}-dimensional node vectors flattened by PCA. The vectors were learned from the walks "
            "alone, never from the colours (the same colours as the drawing; hover a point for its name). "

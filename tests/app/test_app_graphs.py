@@ -1,26 +1,13 @@
 """AppTest: the Graphs page (DeepWalk on networkx's graphs and uploaded edge lists)."""
-import base64
-import json
-
 import numpy as np
 
-from tests.app.helpers import open_page
+from tests.app.helpers import open_page, plotly_array, plotly_specs
 
 PAGE = "app_pages/12_Graphs.py"
 
 
 def _page(**query):
     return open_page(PAGE, timeout=120, **query)
-
-
-def _figures(at):
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-
-
-def _array(v):
-    if isinstance(v, dict) and "bdata" in v:
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
-    return np.asarray(v, dtype=float)
 
 
 def _groups(fig):
@@ -35,7 +22,7 @@ def _percent(metric) -> float:
 
 def test_karate_club_factions_drawn_embedded_and_probed():
     at = _page()
-    graph, node_map, probe = _figures(at)
+    graph, node_map, probe = plotly_specs(at)
     assert _groups(graph) == {"Mr. Hi": 17, "Officer": 17} == _groups(node_map)
     edges = [t for t in graph["data"] if t["name"] == "link"][0]
     assert len(edges["x"]) == 78 * 3                          # every friendship drawn (x, x, None)
@@ -49,7 +36,7 @@ def test_karate_club_factions_drawn_embedded_and_probed():
     # the issue's check: DeepWalk vectors know the two factions (seed 0: 0.97), far above both baselines
     acc, rand, common = (_percent(m) for m in at.metric)
     assert acc >= 0.85 and acc > rand + 0.2 and acc > common + 0.3
-    bars = {t["name"]: float(_array(t["x"])[0]) for t in probe["data"]}
+    bars = {t["name"]: float(plotly_array(t["x"])[0]) for t in probe["data"]}
     assert abs(bars["DeepWalk vectors"] - acc) <= 0.005 and abs(bars["random vectors (chance)"] - rand) <= 0.005
     table = at.dataframe[0].value
     assert at.selectbox(key="gr_node").value == "33" and len(table) == 5
@@ -60,17 +47,17 @@ def test_karate_club_factions_drawn_embedded_and_probed():
 
 def test_new_parameters_in_the_form_and_another_graph():
     at = _page()
-    before = _array(_figures(at)[1]["data"][0]["x"])
+    before = plotly_array(plotly_specs(at)[1]["data"][0]["x"])
     at.slider(key="gr_walks").set_value(5)
     at.select_slider(key="gr_dim").set_value(16)
     at.button[0].click().run()                                # "Run DeepWalk" (the form's submit button)
     assert not at.exception
     assert at.query_params["walks"] == "5" and at.query_params["dim"] == "16"
-    assert not np.allclose(before, _array(_figures(at)[1]["data"][0]["x"]))
+    assert not np.allclose(before, plotly_array(plotly_specs(at)[1]["data"][0]["x"]))
     assert any("5 walks of 20 nodes" in c.value for c in at.caption)
     at.selectbox(key="gr_graph").set_value("les-miserables").run()
     assert not at.exception
-    graph = _figures(at)[0]
+    graph = plotly_specs(at)[0]
     assert sum(_groups(graph).values()) == 77 and "Valjean's group" in _groups(graph)
     assert at.selectbox(key="gr_node").value == "Valjean"     # the node list follows the graph
     assert any("not a ground truth" in c.value for c in at.caption)
@@ -86,7 +73,7 @@ def test_bad_upload_shows_an_error_and_a_good_one_is_embedded():
     rows = "\n".join(f"{g}{i},{g}{j}" for g in "xy" for i in range(6) for j in range(i + 1, 6)) + "\nx0,y0\n"
     at.file_uploader(key="gr_upload").set_value(("two.csv", rows.encode(), "text/csv")).run()
     assert not at.exception and not at.error
-    assert sum(_groups(_figures(at)[0]).values()) == 12
+    assert sum(_groups(plotly_specs(at)[0]).values()) == 12
     at.file_uploader(key="gr_upload").set_value(("bin.csv", b"\x00\x01\x02", "text/csv")).run()
     assert "not a text file" in at.error[0].value
 

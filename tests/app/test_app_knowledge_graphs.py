@@ -1,26 +1,11 @@
 """AppTest: the Knowledge graphs page (TransE on triples from gensim's test data)."""
-import base64
-import json
-
-import numpy as np
-
-from tests.app.helpers import open_page
+from tests.app.helpers import open_page, plotly_array, plotly_specs
 
 PAGE = "app_pages/13_Knowledge_graphs.py"
 
 
 def _page(**query):
     return open_page(PAGE, timeout=120, **query)
-
-
-def _figures(at):
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-
-
-def _array(v):
-    if isinstance(v, dict) and "bdata" in v:
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
-    return np.asarray(v, dtype=float)
 
 
 def _results(at):
@@ -31,9 +16,9 @@ def _results(at):
 def test_both_modes_trained_and_word_vectors_place_unseen_entities():
     at = _page()
     assert len(at.dataframe[0].value) == 8                  # one example triple per relation (8 shown)
-    loss, lp, arrows = _figures(at)
+    loss, lp, arrows = plotly_specs(at)
     assert [t["name"] for t in loss["data"]] == ["fixed word vectors + learned relations", "TransE from scratch"]
-    scratch_loss = _array(loss["data"][1]["y"])
+    scratch_loss = plotly_array(loss["data"][1]["y"])
     assert len(scratch_loss) == 100 and scratch_loss[-1] < scratch_loss[0]
     res = _results(at)
     words, scratch = res[("fixed", "an")], res[("TransE", "an")]
@@ -41,7 +26,7 @@ def test_both_modes_trained_and_word_vectors_place_unseen_entities():
     assert scratch["hits@10"] < 0.15 and words["hits@10"] > scratch["hits@10"] + 0.6
     assert scratch["chance hits@10"] < 0.05
     chance = [t for t in lp["data"] if t["name"] == "chance"][0]
-    assert abs(float(_array(chance["y"])[0]) - scratch["chance hits@10"]) < 0.001
+    assert abs(float(plotly_array(chance["y"])[0]) - scratch["chance hits@10"]) < 0.001
     assert "cannot place it" in at.info[0].value
 
 
@@ -53,7 +38,7 @@ def test_ask_the_graph_and_the_relation_as_a_translation():
     assert tails["tail"].iloc[0] == "france"
     with_rel, between, other = (float(m.value) for m in at.metric)    # measured 0.47, 0.22, -0.00
     assert with_rel > 0.3 and between > 0.15 and abs(other) < 0.1 and between > other + 0.1
-    arrows = _figures(at)[2]
+    arrows = plotly_specs(at)[2]
     assert len(arrows["layout"]["annotations"]) == 13         # 12 pairs + the learned relation vector
     assert "learned vector of capital-of" in [t["name"] for t in arrows["data"]]
     link = at.get("page_link")[0].proto
@@ -71,7 +56,7 @@ def test_training_form_hypernyms_and_no_relation():
     at.slider(key="kg_epochs").set_value(40)
     at.button[0].click().run()                              # the form's "Train"
     assert not at.exception and at.query_params["epochs"] == "40"
-    assert len(_array(_figures(at)[0]["data"][0]["y"])) == 40
+    assert len(plotly_array(plotly_specs(at)[0]["data"][0]["y"])) == 40
     at.selectbox(key="kg_source").set_value("hypernyms").run()
     assert not at.exception
     assert any("too few for the word-vector model" in c.value for c in at.caption)
