@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from .conftest import assert_no_exception, goto_page, page_titles, page_url_paths, screenshot
+from .conftest import ROOT, assert_no_exception, goto_page, page_titles, page_url_paths, screenshot
 
 PAGES = page_url_paths()
 
@@ -48,7 +48,8 @@ def _check_page(page, url_path: str, shot: str) -> None:
 
 def test_pages_were_found():
     files = [f for f, _ in PAGES]
-    assert files[0] == "app_pages/0_Home.py" and len(files) == len(set(files)) == 10
+    on_disk = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "app_pages").glob("*.py"))
+    assert files[0] == "app_pages/0_Home.py" and len(files) == len(set(files)) and sorted(files) == on_disk
     assert page_titles()[0] == "Home"
     paths = [p for _, p in PAGES]
     assert len(paths) == len(set(paths)), f"two pages share a URL path: {paths}"
