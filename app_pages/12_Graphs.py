@@ -140,5 +140,6 @@ plotly_chart(vg.probe_figure(res.accuracy, res.baseline, res.random_vectors, spr
 st.caption(
     f"A logistic regression predicts each node's {md_text(g.label_name or 'group')} ({res.n_classes} of them) "
     f"from its vector, tested on nodes it was not trained on: {res.folds}-fold stratified cross-validation "
-    f"over {len(nodes):,} nodes (seed {seed}). Random vectors: the same probe on random numbers of the same size. "
+    f"over {len(nodes):,} nodes (seed {seed}; ± is the spread over the folds). "
+    "Random vectors: the same probe on random numbers of the same size. "
     "Most common group: always guessing the training part's largest group. " + LABEL_NOTES[choice])

@@ -54,8 +54,8 @@ in_set = triples_in_set(triples, es)
 words_ok = len(in_set) >= MIN_WORD_TRIPLES
 used = in_set if words_ok else triples
 st.caption(
-    f"{len(triples):,} triples ({md_text(SOURCES[source])}, shipped in gensim's test data), one example of each relation "
-    f"above. {len(in_set):,} of them have both words in the set **{md_text(es.name)}**"
+    f"{len(triples):,} triples ({md_text(SOURCES[source])}, shipped in gensim's test data); above, one example "
+    f"of each of {len(examples)} relations. {len(in_set):,} of them have both words in the set **{md_text(es.name)}**"
     + ("; both models use these." if words_ok else
        f": too few for the word-vector model (it needs {MIN_WORD_TRIPLES}), so only TransE from scratch is "
        "trained, on all of them."))

@@ -156,7 +156,8 @@ def _node_figure(xy, names, groups, degree, *, highlight, title: str, height: in
                                          height_px=plot_h, always=h[:1]))
         fig.add_trace(_labels_trace(xy, names, [i for i in keep if not h or i != h[0]]))
         if h:          # the chosen node's name on a white box, above every marker
-            fig.add_annotation(x=float(xy[h[0], 0]), y=float(xy[h[0], 1]), text=f"<b>{escape_plotly_text(names[h[0]])}</b>",
+            fig.add_annotation(x=float(xy[h[0], 0]), y=float(xy[h[0], 1]),
+                               text=f"<b>{escape_plotly_text(names[h[0]])}</b>",
                                showarrow=False, yshift=16, bgcolor="rgba(255,255,255,0.85)",
                                font=dict(size=LABEL_FONT + 1, color=HIGHLIGHT), name="chosen node")
     return fig
@@ -212,12 +213,13 @@ def probe_figure(accuracy: float, baseline: float, random_vectors: float, *, spr
     colours = [PALETTE[0], GREY, PALETTE[1]]
     fig = go.Figure()
     for name, v, c in zip(names, values, colours):
-        err = dict(type="data", array=[spread], visible=True) if name == names[0] and spread else None
-        fig.add_trace(go.Bar(y=[name], x=[v], orientation="h", name=name, marker_color=c, error_x=err,
-                             text=[f"{v:.0%}"], textposition="outside", cliponaxis=False,
+        # the spread over the folds is written beside the bar (an error bar would cross the text)
+        text = f"{v:.0%} ± {spread:.0%}" if name == names[0] and spread else f"{v:.0%}"
+        fig.add_trace(go.Bar(y=[name], x=[v], orientation="h", name=name, marker_color=c,
+                             text=[text], textposition="outside", cliponaxis=False, constraintext="none",
                              hovertemplate=f"{name}: %{{x:.1%}}<extra></extra>"))
     figure_layout(fig, title=title, height=300, xtitle="accuracy on held-out nodes (cross-validated)")
-    fig.update_xaxes(range=[0, 1.12], tickformat=".0%")
+    fig.update_xaxes(range=[0, 1.22], tickformat=".0%", tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0])
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(showlegend=False, margin=dict(l=10, r=20, t=50, b=60))
     return fig

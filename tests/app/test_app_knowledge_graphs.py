@@ -10,7 +10,8 @@ def _page(**query):
 
 def _results(at):
     table = at.dataframe[1].value
-    return {(r["model"].split()[0], r["test triples"].split()[0]): r for _, r in table.iterrows()}   # (fixed|TransE, both|an)
+    # keys: ("fixed" | "TransE", "both" (entities seen in training) | "an" (an entity never seen))
+    return {(r["model"].split()[0], r["test triples"].split()[0]): r for _, r in table.iterrows()}
 
 
 def test_both_modes_trained_and_word_vectors_place_unseen_entities():
