@@ -11,6 +11,7 @@ from ui.figures import plotly_chart
 from ui.text import md_text
 
 CONFIG = {"displaylogo": False}
+DRAW_LIMIT = 1500   # nodes: a spring layout of more takes longer than a lesson can wait (3,000 nodes: 16 s here)
 GRAPHS = {"karate": "Zachary's karate club", "les-miserables": "Les Misérables", "florentine": "Florentine families",
           "davis": "Davis Southern Women", "upload": "Upload an edge list"}
 LABEL_NOTES = {
@@ -113,10 +114,14 @@ right.caption(f"DeepWalk made {walks} walks of {length} nodes from each node: {w
 
 coords, explained = ug.node_map(es)
 c1, c2 = st.columns(2)
-plotly_chart(vg.graph_figure(g, ug.layout(choice, data, name), highlight=ring, title="The graph"),
-             width="stretch", config=CONFIG, key="gr_graph_fig", where=c1)
+if len(nodes) <= DRAW_LIMIT:
+    plotly_chart(vg.graph_figure(g, ug.layout(choice, data, name), highlight=ring, title="The graph"),
+                 width="stretch", config=CONFIG, key="gr_graph_fig", where=c1)
+else:
+    c1.info(f"{len(nodes):,} nodes: too many to draw the graph itself here (up to {DRAW_LIMIT:,}); "
+            "the map of the vectors is on the right.")
 plotly_chart(vg.node_map_figure(coords, nodes, g.labels, degree, explained=explained, highlight=ring,
-                                title="Its DeepWalk vectors (PCA)", legend=False),
+                                title="Its DeepWalk vectors (PCA)", legend=len(nodes) > DRAW_LIMIT),
              width="stretch", config=CONFIG, key="gr_map_fig", where=c2)
 c1.caption("Drawn by a spring layout: links pull, nodes push apart; the position on screen has no axes. "
            + ("Labels: as many node names as fit without overlapping (busiest nodes first)."

@@ -30,7 +30,7 @@ def graph(source: str, data: bytes | None = None, name: str = "edges.csv") -> gr
     return gr.builtin_graph(source)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner="Laying the graph out…")
 def layout(source: str, data: bytes | None = None, name: str = "edges.csv") -> np.ndarray:
     return gr.graph_layout(graph(source, data, name), seed=0)
 

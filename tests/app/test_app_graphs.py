@@ -78,6 +78,17 @@ def test_bad_upload_shows_an_error_and_a_good_one_is_embedded():
     assert "not a text file" in at.error[0].value
 
 
+def test_a_large_upload_is_embedded_but_not_drawn():
+    at = _page(graph="upload", walks="2", length="10")
+    ring = "\n".join(f"n{i},n{(i + 1) % 1600}" for i in range(1600)).encode()
+    at.file_uploader(key="gr_upload").set_value(("ring.csv", ring, "text/csv")).run()
+    assert not at.exception and not at.error
+    assert "too many to draw" in at.info[0].value
+    (node_map, _probe) = plotly_specs(at)
+    assert node_map["layout"]["showlegend"] is not False                 # the map keeps the legend then
+    assert not [t for t in node_map["data"] if t["name"] == "labels"]       # and no labels on 1,600 nodes
+
+
 def test_url_restores_graph_node_and_parameters():
     at = _page(graph="florentine", node="Strozzi", dim="8", window="3", seed="7")
     assert at.selectbox(key="gr_graph").value == "florentine"
