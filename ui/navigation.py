@@ -75,6 +75,12 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("app_pages/11_Recommendation.py", "Recommendation", "🛒", "Recommendation",
               "More like these, less like those: a profile vector ranks items by cosine, and item vectors "
               "learned from shopping-basket-like co-occurrence (item2vec) put items bought together side by side."),
+    PageEntry("app_pages/12_Graphs.py", "Graphs", "🕸️", "Graphs",
+              "Embed a graph with DeepWalk: random walks are sentences, nodes are words. See the karate club's "
+              "two factions appear in the node vectors, and how well a probe predicts a node's group."),
+    PageEntry("app_pages/13_Knowledge_graphs.py", "Knowledge graphs", "🔗", "Knowledge_graphs",
+              "Facts as triples (athens, capital-of, greece): TransE learns each relation as one translation "
+              "vector, head + relation ≈ tail — the analogy arithmetic again — and predicts missing facts."),
 )
 
 

@@ -32,7 +32,8 @@ from ..core.validate import check_float, check_int
 logger = logging.getLogger(__name__)
 
 __all__ = ["RELATION_NAMES", "Triple", "TransEModel", "LinkPrediction", "analogy_triples", "hypernym_triples",
-           "split_triples", "train_transe", "link_prediction", "translation_agreement"]
+           "split_triples", "train_transe", "link_prediction", "translation_agreement", "triples_in_set",
+           "ModeComparison", "compare_modes"]
 
 RELATION_NAMES = {
     # Google analogy section -> (relation name, head is the 1st or the 2nd word of each pair)
@@ -351,3 +352,79 @@ def translation_agreement(model: TransEModel, triples: Sequence[Triple], relatio
                                  for t in other[:500]]))
         out["other_relations"] = float((diffs @ od.T).mean())
     return out
+
+
+def triples_in_set(triples: Sequence[Triple], es) -> list[Triple]:
+    """The triples whose head and tail are both tokens of the embedding set ``es`` (in order).
+
+    >>> from embedlab.core.embeddings import EmbeddingSet
+    >>> es = EmbeddingSet(["athens", "greece"], np.eye(2, dtype=np.float32))
+    >>> triples_in_set([Triple("athens", "capital-of", "greece"), Triple("rome", "capital-of", "italy")], es)
+    [Triple(head='athens', relation='capital-of', tail='greece')]
+    """
+    return [t for t in triples if t.head in es and t.tail in es]
+
+
+@dataclass(frozen=True)
+class ModeComparison:
+    """TransE from scratch beside TransE on fixed word vectors, trained and tested on the same split.
+
+    Attributes
+    ----------
+    train, test : tuple of Triple
+    seen, unseen : tuple of Triple
+        The test triples whose head and tail both occur in training, and those with an entity that does not.
+    models : dict
+        ``{"scratch": TransEModel, "words": TransEModel}`` (``"words"`` only when word vectors were given).
+    results : dict
+        ``{(mode, "seen" | "unseen" | "all"): LinkPrediction or None}`` (None: no such test triple).
+    """
+
+    train: tuple
+    test: tuple
+    seen: tuple
+    unseen: tuple
+    models: dict
+    results: dict
+
+
+def compare_modes(triples: Sequence[Triple], *, words=None, dim: int = 64, epochs: int = 100,
+                  test_share: float = 0.3, seed: int = 0,
+                  progress: Callable[[float, str], None] | None = None) -> ModeComparison:
+    """Train TransE from scratch (``dim``) and, if ``words`` (an EmbeddingSet) is given, TransE with the
+    entities fixed at their word vectors (only the relation vectors learned), on one seeded split; rank
+    every test tail (filtered) separately for test triples whose entities were seen in training and
+    for those with an entity never seen: from scratch such an entity is a random, never-trained vector.
+
+    Parameters
+    ----------
+    words : EmbeddingSet, optional
+        Must hold every head and tail (see :func:`triples_in_set`).
+    progress : callable(fraction done, text), optional
+
+    >>> tr = analogy_triples(sections=["family"])
+    >>> cmp = compare_modes(tr, epochs=5, seed=0)
+    >>> sorted(cmp.models), len(cmp.train) + len(cmp.test) == len(tr)
+    (['scratch'], True)
+    """
+    train, test = split_triples(triples, test_share=test_share, seed=seed)
+    if not train or not test:
+        raise InvalidParameterError(f"{len(triples)} triples is not allowed; need enough for a training and a test "
+                                    "part (at least 4)")
+    known = {t.head for t in train} | {t.tail for t in train}
+    seen = tuple(t for t in test if t.head in known and t.tail in known)
+    unseen = tuple(t for t in test if not (t.head in known and t.tail in known))
+    entities = sorted({t.head for t in triples} | {t.tail for t in triples})
+    modes = ["scratch"] + (["words"] if words is not None else [])
+    models, results = {}, {}
+    for m_i, mode in enumerate(modes):
+        def step(epoch, loss, m_i=m_i, mode=mode):
+            if progress is not None:
+                progress((m_i + epoch / epochs) / len(modes), f"{mode}: epoch {epoch} of {epochs}, loss {loss:.3f}")
+        kw = dict(init=words, train_entities=False) if mode == "words" else dict(dim=dim)
+        model = train_transe(train, epochs=epochs, seed=seed, extra_entities=entities, progress=step, **kw)
+        models[mode] = model
+        for name, part in (("seen", seen), ("unseen", unseen), ("all", tuple(test))):
+            results[(mode, name)] = link_prediction(model, part, known=train) if part else None
+    return ModeComparison(train=tuple(train), test=tuple(test), seen=seen, unseen=unseen, models=models,
+                          results=results)

@@ -35,3 +35,21 @@ def open_deep_link(page: str, *, timeout: float = 120, **query) -> AppTest:
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
+
+
+def plotly_specs(at: AppTest) -> list[dict]:
+    """Every plotly figure on the page as its JSON spec, in page order."""
+    import json
+
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def plotly_array(v):
+    """A numeric array of a plotly spec: plotly 7's typed array ``{"dtype", "bdata"}`` or a plain list."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
+    return np.asarray(v, dtype=float)

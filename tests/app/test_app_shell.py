@@ -20,7 +20,10 @@ def test_home_links_every_explorer_page_and_shows_the_set():
     at = _home()
     labels = [el.proto.label for el in at.get("page_link")]
     assert {"Map", "Neighbours", "Analogies", "Semantic axes"} <= set(labels)
-    assert sorted(labels) == sorted(p.title for p in navigation.explorer_pages())
+    # a card per page, plus the links of "Where you see embeddings"
+    cards = sorted(p.title for p in navigation.explorer_pages())
+    use_links = [p.title for _, pages in navigation.uses() for p in pages]
+    assert sorted(labels) == sorted(cards + use_links) and set(labels) == set(cards)
     assert [t.value for t in at.title] == ["EmbedLab"]
     caption = " ".join(c.value for c in at.sidebar.caption)
     assert "minilm-words" in caption and "22,501 tokens" in caption and "384 dimensions" in caption

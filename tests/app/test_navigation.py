@@ -9,10 +9,12 @@ from ui.streamlit_internals import inferred_page_name
 # every page URL of the app before st.navigation (the legacy pages/ folder): links to them are out there
 SHARED_URLS = ["", "Map", "Neighbours", "Analogies", "Semantic_axes", "One_hot_vs_dense", "Token_pipeline",
                "Context", "Documents", "Train"]
+NEW_URLS = ["Classification", "Recommendation", "Graphs", "Knowledge_graphs"]   # added since (issue 14), after the old ones
 
 
 def test_every_page_keeps_its_url_and_home_is_first():
-    assert [p.url_path for p in navigation.PAGES][:len(SHARED_URLS)] == SHARED_URLS   # new pages come after
+    urls = [p.url_path for p in navigation.PAGES]
+    assert urls[:len(SHARED_URLS)] == SHARED_URLS and set(NEW_URLS) <= set(urls[len(SHARED_URLS):])
     assert navigation.PAGES[0] is navigation.HOME and navigation.HOME.title == "Home"
     assert len({p.title for p in navigation.PAGES}) == len(navigation.PAGES)
 

@@ -106,3 +106,26 @@ def test_bad_parameters():
     m = train_transe(_toy(), dim=4, epochs=2)
     with pytest.raises(InvalidParameterError, match="no test triple"):
         link_prediction(m, [Triple("zz", "capital-of", "A")])
+
+
+def test_triples_in_set_and_compare_modes_split_seen_from_unseen():
+    from embedlab.lessons.knowledge import compare_modes, triples_in_set
+
+    es = embedlab.load("minilm-words")
+    triples = triples_in_set(analogy_triples(sections=["capital-common-countries", "family"]), es)
+    assert triples and all(t.head in es and t.tail in es for t in triples)
+    calls = []
+    cmp = compare_modes(triples, words=es, dim=16, epochs=30, seed=0, progress=lambda f, text: calls.append(f))
+    assert set(cmp.models) == {"scratch", "words"}
+    assert len(cmp.seen) + len(cmp.unseen) == len(cmp.test) and set(cmp.train).isdisjoint(cmp.test)
+    known = {t.head for t in cmp.train} | {t.tail for t in cmp.train}
+    assert all(t.head in known and t.tail in known for t in cmp.seen)
+    assert all(not (t.head in known and t.tail in known) for t in cmp.unseen)
+    assert calls == sorted(calls) and calls[-1] == pytest.approx(1.0)
+    unseen_words, unseen_scratch = cmp.results[("words", "unseen")], cmp.results[("scratch", "unseen")]
+    assert unseen_words.hits_at_10 > unseen_scratch.hits_at_10 + 0.5     # word vectors place unseen entities
+    assert cmp.results[("words", "all")].n == len(cmp.test)
+    again = compare_modes(triples, words=es, dim=16, epochs=30, seed=0)
+    np.testing.assert_array_equal(again.models["scratch"].entity_vectors, cmp.models["scratch"].entity_vectors)
+    with pytest.raises(InvalidParameterError, match="need enough for a training and a test part"):
+        compare_modes(triples[:1])
