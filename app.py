@@ -6,10 +6,10 @@ presenter switch; ui/setup.py), then runs the page, which draws only its own scr
 """
 import streamlit as st
 
-from ui.navigation import streamlit_pages
+from ui.navigation import streamlit_sections
 from ui.setup import draw_sidebar
 
-page = st.navigation(streamlit_pages())
+page = st.navigation(streamlit_sections(), expanded=True)   # expanded: all 14 pages, no 'View more'
 st.set_page_config(page_title=f"{page.title} · EmbedLab", page_icon=page.icon, layout="wide")
 draw_sidebar()
 page.run()

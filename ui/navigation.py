@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["PageEntry", "HOME", "PAGES", "UseEntry", "USES", "explorer_pages", "page_for_file", "uses",
-           "streamlit_pages"]
+           "SECTIONS", "streamlit_pages", "streamlit_sections"]
 
 
 @dataclass(frozen=True)
@@ -172,3 +172,17 @@ def streamlit_pages() -> list:
     import streamlit as st
 
     return [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path, default=p is HOME) for p in PAGES]
+
+
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Explore a space", ("", "Map", "Neighbours", "Analogies", "Semantic_axes")),
+    ("Inside the models", ("One_hot_vs_dense", "Token_pipeline", "Context", "Documents", "Train")),
+    ("Where embeddings are used", ("Classification", "Recommendation", "Graphs", "Knowledge_graphs")),
+)
+"""The sidebar's groups, by URL path: every page is in exactly one (tests/app/test_navigation.py)."""
+
+
+def streamlit_sections() -> dict[str, list]:
+    """``st.navigation``'s pages grouped under :data:`SECTIONS`, each group in table order."""
+    pages = dict(zip((p.url_path for p in PAGES), streamlit_pages()))
+    return {name: [pages[u] for u in urls if u in pages] for name, urls in SECTIONS}

@@ -65,3 +65,16 @@ def test_home_page_shows_where_embeddings_are_used():
     text = "\n".join(m.value for m in at.markdown)
     for use in navigation.USES:
         assert f"**{use.use}.**" in text
+
+
+def test_every_page_is_in_exactly_one_sidebar_section_in_table_order(monkeypatch):
+    import streamlit as st
+
+    grouped = [u for _, urls in navigation.SECTIONS for u in urls]
+    assert sorted(grouped) == sorted(p.url_path for p in navigation.PAGES) and len(set(grouped)) == len(grouped)
+    monkeypatch.setattr(st, "Page", lambda page, **kw: (page, kw))
+    sections = navigation.streamlit_sections()
+    assert list(sections) == [name for name, _ in navigation.SECTIONS]
+    assert sections["Explore a space"][0][1]["default"] is True
+    assert [kw["title"] for kw in (kw for group in sections.values() for _, kw in group)] == \
+        [p.title for p in navigation.PAGES]

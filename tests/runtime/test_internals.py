@@ -27,9 +27,13 @@ def test_threading_register_atexit_exists():
 def test_process_pool_executor_keeps_its_processes_in_processes():
     import multiprocessing
 
+    from embedlab.runtime.workers import no_main_module
+
     ex = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
     try:
-        assert ex.submit(int, "7").result(timeout=120) == 7
+        with no_main_module():       # as WorkerPool spawns: the child does not re-import pytest's __main__
+            future = ex.submit(int, "7")
+        assert future.result(timeout=120) == 7
         procs = internals.executor_processes(ex)
         assert "_processes" in vars(ex), "ProcessPoolExecutor._processes is gone"
         assert len(procs) == 1 and all(p.pid == pid for pid, p in procs.items())
