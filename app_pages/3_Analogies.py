@@ -42,7 +42,7 @@ params.bind("an_family", "family", "family", options=tuple(sections))
 
 
 def use_example(question):
-    st.session_state["an_a"], st.session_state["an_b"], st.session_state["an_c"] = (w.lower() for w in question[:3])
+    st.session_state["an_a"], st.session_state["an_b"], st.session_state["an_c"] = question[:3]
 
 
 c1, c2, c3 = st.columns(3)
@@ -95,9 +95,12 @@ family = f1.selectbox("Family", tuple(sections), key="an_family", format_func=la
 params.sync({"a": "an_a", "b": "an_b", "c": "an_c", "method": "an_method", "k": ("an_k", str),
              "exclude": ("an_exclude", params.from_bool), "family": "an_family"})
 questions = sections[family]
-f2.button("Try its first question above", on_click=use_example, args=(questions[0],), key="an_example")
-st.caption("Examples: " + "; ".join(f"{q[0]} : {q[1]} :: {q[2]} : {q[3]}" for q in questions[:3]).lower()
-           + f" … ({len(questions):,} questions)")
+usable = cached.answerable(es, family)          # questions whose four words this set has
+f2.button("Try its first question above", on_click=use_example, args=(usable[0] if usable else None,),
+          key="an_example", disabled=not usable,
+          help=None if usable else f"None of this family's questions has all four words in {es.name}.")
+st.caption("Examples: " + "; ".join(f"{q[0]} : {q[1]} :: {q[2]} : {q[3]}" for q in usable[:3])
+           + f" … ({len(usable):,} of {len(questions):,} questions have all four words in this set)")
 if st.button("Run the whole family", type="primary", key="an_run"):
     st.session_state["an_ran"] = True
 if st.session_state.get("an_ran"):

@@ -33,15 +33,26 @@ params.bind("ax_yt", "yt", WEALTH[1])
 params.bind("ax_words", "words", DEFAULT_WORDS)
 
 
+def preset_of(from_text: str, to_text: str) -> str:
+    """The name of the ready-made axis with exactly these pole words, or OWN."""
+    typed = (parse_words(from_text), parse_words(to_text))
+    return next((name for name, (f, t) in PRESET_AXES.items() if (parse_words(f), parse_words(t)) == typed), OWN)
+
+
 def use_preset(axis: str):
     preset = st.session_state[f"ax_{axis}_preset"]
     if preset in PRESET_AXES:
         st.session_state[f"ax_{axis}f"], st.session_state[f"ax_{axis}t"] = PRESET_AXES[preset]
 
 
+OWN = "(type your own)"
+
+
 def axis_inputs(axis: str, title: str):
     st.markdown(f"**{title}**")
-    st.selectbox("Ready-made axis", ["(type your own)"] + list(PRESET_AXES), key=f"ax_{axis}_preset",
+    # the picker shows the preset whose words are in the fields (also after a link or typing), else OWN
+    st.session_state[f"ax_{axis}_preset"] = preset_of(st.session_state[f"ax_{axis}f"], st.session_state[f"ax_{axis}t"])
+    st.selectbox("Ready-made axis", [OWN] + list(PRESET_AXES), key=f"ax_{axis}_preset",
                  on_change=use_preset, args=(axis,))
     a, b = st.columns(2)
     a.text_input("from (words averaged)", key=f"ax_{axis}f")

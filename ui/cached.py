@@ -208,6 +208,14 @@ def analogy_sections() -> dict:
     return load()
 
 
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_HASH)
+def answerable(es: EmbeddingSet, section: str) -> list:
+    """The questions of an analogy family that ``es`` can answer (all four words known)."""
+    from embedlab.space.families import answerable as usable
+
+    return usable(es, analogy_sections()[section])
+
+
 @st.cache_data(max_entries=32, show_spinner="Answering every question of the family…", hash_funcs=_HASH)
 def run_family(es: EmbeddingSet, section: str, method: str, exclude_inputs: bool):
     from embedlab.space.families import run_family as run

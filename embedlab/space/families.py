@@ -18,7 +18,7 @@ from ..core.search import check_k, select_top_k
 from .analogy import check_method, iter_analogy_scores
 from .evaluation import vocab_map
 
-__all__ = ["run_family", "FamilyResult", "FamilyRow"]
+__all__ = ["run_family", "FamilyResult", "FamilyRow", "answerable"]
 
 
 @dataclass(frozen=True)
@@ -147,3 +147,19 @@ def run_family(es: EmbeddingSet, questions: Sequence[Sequence[str]], *, method: 
                                   candidates=tuple(es.tokens[i] for i in cands)))
     covered = len(rows4)
     return FamilyResult(n_correct / covered if covered else 0.0, covered, len(missing_of), tuple(out_rows), method)
+
+
+def answerable(es: EmbeddingSet, questions: Sequence[Sequence[str]]) -> list[tuple[str, str, str, str]]:
+    """The questions whose four words are all in ``es`` (matched ignoring case, :meth:`EmbeddingSet.find`),
+    as the set's tokens, in order: the examples a page can offer without an "unknown word" error.
+
+    >>> es = EmbeddingSet(["athens", "greece", "paris", "france"], np.eye(4, dtype=np.float32))
+    >>> answerable(es, [("Accra", "Ghana", "Athens", "Greece"), ("Athens", "Greece", "Paris", "France")])
+    [('athens', 'greece', 'paris', 'france')]
+    """
+    out = []
+    for q in questions:
+        found = tuple(es.find(w) for w in q[:4])
+        if len(found) == 4 and None not in found:
+            out.append(found)
+    return out

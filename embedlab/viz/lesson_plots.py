@@ -128,6 +128,19 @@ def dense_rows_figure(tokens: Sequence[str], dense, *, title: str = "Dense rows 
                           ytitle="token", colorbar="value", zmin=-lim, zmax=lim)
 
 
+def byte_tick(n: float) -> str:
+    """A compact byte label for a power of ten: ``1 MB``, ``10 MB``, ``100 GB``, ``1 PB``.
+
+    >>> [byte_tick(10 ** e) for e in (3, 7, 9, 12, 15)]
+    ['1 KB', '10 MB', '1 GB', '1 TB', '1 PB']
+    """
+    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
+        if n < 1000 or unit == "PB":
+            return f"{n:g} {unit}"
+        n /= 1000
+    return f"{n:g} PB"  # pragma: no cover
+
+
 def sizes_figure(sizes):
     """Bytes of V×V one-hot codes vs a V×d table, for real vocabulary sizes (log scale)."""
     import plotly.graph_objects as go
@@ -144,9 +157,12 @@ def sizes_figure(sizes):
                          marker_color=PALETTE[0], text=[human_bytes(s.dense_bytes) for s in sizes],
                          textposition="outside", textfont=dict(size=FONT_SIZE - 1),
                          hovertemplate="%{x}: %{text}<extra>dense</extra>"))
-    fig.update_yaxes(type="log", title_text="bytes (float32, log scale)")
     top = max(s.onehot_bytes for s in sizes)
-    fig.update_yaxes(range=[6, np.log10(top) + 1.2])
+    hi = float(np.log10(top)) + 1.2
+    ticks = [10 ** e for e in range(6, int(np.floor(hi)) + 1)]
+    # bytes in KB/MB/GB/TB: plotly's own SI ticks would read "1B" (a billion) as one byte
+    fig.update_yaxes(type="log", title_text="bytes (float32, log scale)", range=[6, hi],
+                     tickvals=ticks, ticktext=[byte_tick(t) for t in ticks])
     figure_layout(fig, title="Memory for the whole vocabulary", height=480, xtitle="vocabulary size", showlegend=None)
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0))
     return fig

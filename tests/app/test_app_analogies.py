@@ -1,6 +1,8 @@
 """AppTest: the Analogies page."""
 import json
 
+import pytest
+
 from tests.app.helpers import open_page
 
 PAGE = "app_pages/3_Analogies.py"
@@ -67,3 +69,17 @@ def test_capitalised_analogy_words_are_matched_ignoring_case():
     assert not at.error and not at.exception
     assert "Matched ignoring case: Man → man, King → king, Woman → woman." in " ".join(c.value for c in at.caption)
     assert "queen" in " ".join(s.value for s in at.subheader)
+
+
+@pytest.mark.parametrize("family", ["currency", "capital-world"])
+def test_try_its_first_question_loads_one_the_set_can_answer(family):
+    """The family's first question in the file may use words the set lacks (accra, dinar): the button
+    loads the first question whose four words are all in the set, and says how many such questions there are."""
+    at = _page(family=family)
+    at.button(key="an_example").click().run()
+    assert not at.exception and not at.error
+    a, b, c = (at.text_input(key=k).value for k in ("an_a", "an_b", "an_c"))
+    es = __import__("embedlab").load("minilm-words")
+    assert all(w in es for w in (a, b, c))
+    assert at.subheader and f"{a} : {b} :: {c}" in at.subheader[0].value
+    assert "questions have all four words in this set" in " ".join(c.value for c in at.caption)

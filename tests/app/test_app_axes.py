@@ -58,3 +58,12 @@ def test_capitalised_pole_and_word_are_matched_and_missing_words_all_named():
     captions = " ".join(c.value for c in at.caption)
     assert "Man → man" in captions and "Doctor → doctor" in captions
     assert "zzqx" in at.warning[0].value and "qqzz" in at.warning[0].value
+
+
+def test_the_preset_picker_names_the_axis_in_the_fields():
+    at = _page()                                           # the default axis is the gender preset
+    assert at.selectbox(key="ax_x_preset").value == "gender (man → woman)"
+    at.text_input(key="ax_xf").input("cold").run()
+    assert at.selectbox(key="ax_x_preset").value == "(type your own)"
+    at2 = _page(xf="small little tiny", xt="big large huge")     # a shared link with a preset's words
+    assert at2.selectbox(key="ax_x_preset").value == "size (small → big)"
