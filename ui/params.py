@@ -47,7 +47,10 @@ def bind(key: str, param: str, default: Any, *, parse: Callable[[str], Any] = st
     raw = st.query_params.get(param)
     applied = _applied()
     st.session_state.setdefault(_DEFAULTS, {})[key] = default
-    if raw is not None and applied.get(key) != raw:
+    # Apply the URL's value if it is new, or if the widget's value is gone: Streamlit drops a widget's
+    # state when the run that drew it was cut short by a rerun (seen in a CI browser run: a deep link to
+    # Train?corpus=upload fell back to the default corpus while the other parameters were kept).
+    if raw is not None and (applied.get(key) != raw or key not in st.session_state):
         applied[key] = raw
         try:
             value = parse(raw)
