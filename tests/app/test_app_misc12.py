@@ -1,0 +1,58 @@
+"""AppTest: issue 12 items 5, 6, 8, 9 (links naming an absent set, pages using MiniLM's own model,
+the Documents map's query point and cut-off, the Train page's corpus checks)."""
+from __future__ import annotations
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+import embedlab
+from tests.app.helpers import APP, open_deep_link, open_page
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+# -- item 5: a link naming a set this server does not have -------------------------------------------------
+def test_map_link_to_an_absent_set_says_so_and_names_the_fallback():
+    at = open_deep_link("app_pages/1_Map.py", set="toy-word2vec-50d", q="king")
+    warning = texts(at.warning)
+    assert "toy-word2vec-50d" in warning and "does not have" in warning
+    assert "minilm-words" in warning                      # what is used instead
+    assert at.session_state["current_set"] == "minilm-words"
+
+
+def test_documents_link_to_an_absent_set_says_so():
+    at = open_page("app_pages/8_Documents.py", set="documents: my notes")
+    assert "documents: my notes" in texts(at.warning)
+
+
+def test_a_link_to_a_set_that_is_here_gives_no_warning():
+    at = open_deep_link("app_pages/1_Map.py", set="minilm-tokens")
+    assert "does not have" not in texts(at.warning)
+
+
+# -- item 6: Token pipeline and Context say they use MiniLM's own model ------------------------------------
+def _with_user_set(page: str) -> AppTest:
+    es = embedlab.EmbeddingSet(["cat", "dog", "car"], np.eye(3, dtype=np.float32), name="my-vectors")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["user_sets"] = {"my-vectors": es}
+    at.session_state["current_set"] = "my-vectors"
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_token_pipeline_says_it_uses_minilm_when_another_set_is_picked():
+    info = texts(_with_user_set("app_pages/6_Token_pipeline.py").info)
+    assert "all-MiniLM-L6-v2" in info and "my-vectors" in info
+
+
+def test_context_says_it_uses_minilm_when_another_set_is_picked():
+    info = texts(_with_user_set("app_pages/7_Context.py").info)
+    assert "all-MiniLM-L6-v2" in info and "my-vectors" in info
+
+
+def test_token_pipeline_with_the_minilm_set_has_no_note():
+    at = open_page("app_pages/6_Token_pipeline.py")
+    assert "not the sidebar's set" not in texts(at.info)
