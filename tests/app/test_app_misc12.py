@@ -56,3 +56,37 @@ def test_context_says_it_uses_minilm_when_another_set_is_picked():
 def test_token_pipeline_with_the_minilm_set_has_no_note():
     at = open_page("app_pages/6_Token_pipeline.py")
     assert "not the sidebar's set" not in texts(at.info)
+
+
+# -- item 8: Documents: the question is a point, results are the hits, a cut-off ---------------------------
+def test_documents_map_places_the_question_and_greys_results_below_the_cutoff():
+    from tests.app.helpers import plotly_specs
+
+    at = open_page("app_pages/8_Documents.py")
+    at.button(key="docs_encode").click().run()
+    assert not at.exception, at.exception
+    at.slider(key="docs_k").set_value(8).run()
+    names = [t.get("name") or "" for t in plotly_specs(at)[0]["data"]]
+    assert "your question" in names
+    assert not any(n.startswith("searched") for n in names)            # no "searched: <top hit>"
+    assert not any(t.get("mode") == "lines" for t in plotly_specs(at)[0]["data"])
+    hit = [n for n in names if n.startswith("result, cosine ≥ 0.25")]
+    weak = [n for n in names if n.startswith("result, cosine below 0.25")]
+    assert hit and weak                                                 # 8 results: not all about the sky
+    table = [d.value for d in at.dataframe if "match" in d.value.columns][0]
+    assert (table["similarity"] < 0.25).sum() == int(weak[0].split("(")[1].rstrip(")"))
+    assert "reach the cut-off" in texts(at.caption)
+
+
+def test_documents_query_position_is_the_pca_projection():
+    from embedlab.core.linalg import pca_plane
+    from embedlab.encoder import documents as ed
+
+    rng = np.random.default_rng(0)
+    es = embedlab.EmbeddingSet([f"d{i}" for i in range(20)], rng.normal(size=(20, 8)).astype(np.float32))
+    coords = pca_plane(es.vectors, 2).transform(es.vectors)
+    q = es.vectors[3]
+    assert np.allclose(ed.query_position(es, coords, q, method="pca"), coords[3], atol=1e-4)
+    assert np.allclose(ed.query_position(es, coords, q, method="umap", near=1), coords[3])
+    hits = ed.search_vector(es, q, k=5)
+    assert ed.relevant(hits, 0.99)[0].index == 3 and len(ed.relevant(hits, 0.99)) == 1
