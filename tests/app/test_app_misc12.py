@@ -90,3 +90,55 @@ def test_documents_query_position_is_the_pca_projection():
     assert np.allclose(ed.query_position(es, coords, q, method="umap", near=1), coords[3])
     hits = ed.search_vector(es, q, k=5)
     assert ed.relevant(hits, 0.99)[0].index == 3 and len(ed.relevant(hits, 0.99)) == 1
+
+
+# -- item 9: Train ---------------------------------------------------------------------------------------
+TRAIN = "FormSubmitter:tr_form-Train"
+
+
+def _train_page(monkeypatch, tmp_path) -> AppTest:
+    monkeypatch.setenv("EMBEDLAB_TRAIN_SYNC", "1")
+    monkeypatch.setenv("EMBEDLAB_WORKSPACE_DIR", str(tmp_path / "ws"))
+    return open_page("app_pages/9_Train.py")
+
+
+def test_train_button_is_disabled_with_the_reason_for_a_tiny_paste(monkeypatch, tmp_path):
+    at = _train_page(monkeypatch, tmp_path)
+    assert not at.button(key=TRAIN).disabled
+    at.radio(key="tr_source").set_value("paste").run()
+    at.text_area(key="tr_paste").input(" ".join(["word"] * 38)).run()
+    assert at.button(key=TRAIN).disabled
+    assert any("only 38 tokens" in e.value and "at least 50" in e.value for e in at.error)
+
+
+def test_a_failed_run_shows_its_error_and_marks_the_result_as_the_previous_one(monkeypatch, tmp_path):
+    at = _train_page(monkeypatch, tmp_path)
+    at.slider(key="tr_epochs").set_value(2)
+    at.slider(key="tr_dim").set_value(16)
+    at = at.button(key=TRAIN).click().run()
+    assert any(h.value == "3 · Result" for h in at.header)
+    at.session_state["tr_error"] = "the worker died"
+    at.run()
+    assert any("Training failed: the worker died" in e.value for e in at.error)
+    assert any(h.value == "3 · Previous result" for h in at.header)
+    assert any("earlier run" in i.value for i in at.info)
+
+
+def test_poor_vectors_hint_when_every_cosine_is_high():
+    from embedlab.train.training import poor_vectors_hint
+
+    rng = np.random.default_rng(1)
+    alike = np.ones((200, 20), np.float32) + 0.05 * rng.normal(size=(200, 20)).astype(np.float32)
+    hint = poor_vectors_hint(embedlab.EmbeddingSet([f"w{i}" for i in range(200)], alike), n_tokens=60_000)
+    assert hint is not None and "60,000" in hint and "more text" in hint
+    spread = rng.normal(size=(200, 20)).astype(np.float32)
+    assert poor_vectors_hint(embedlab.EmbeddingSet([f"w{i}" for i in range(200)], spread), n_tokens=60_000) is None
+
+
+def test_zipf_ticks_are_powers_of_ten_only():
+    from embedlab.viz.train_plots import rank_frequency_figure
+
+    counts = np.sort(np.random.default_rng(0).zipf(1.5, 5000))[::-1]
+    fig = rank_frequency_figure(counts)
+    assert list(fig.layout.xaxis.tickvals) == [1, 10, 100, 1000, 10000]
+    assert list(fig.layout.xaxis.ticktext) == ["1", "10", "100", "1,000", "10k"]
