@@ -39,9 +39,12 @@ def documents_figure(coords, tokens: Sequence[str], *, query_xy=None, query: str
         labels[int(r)] = hit
     fig = map_figure(coords, tokens, labels=labels, category_order=[OTHER, weak, hit],
                      axis_titles=axis_titles, title=title, height=height)
+    hit_name = escape_plotly_text(hit)
     for tr in fig.data:
         if tr.name.startswith(escape_plotly_text(weak)):
             tr.marker.color = "#9fb4c7"
+        if not tr.name.startswith(hit_name):   # only the hits get labels (presenter mode labels small traces)
+            tr.text = [""] * len(tr.x)
     c = np.asarray(coords, dtype=np.float32)
     if hit_rows and c.shape[1] == 2:
         rows = [int(r) for r in hit_rows]
@@ -49,6 +52,9 @@ def documents_figure(coords, tokens: Sequence[str], *, query_xy=None, query: str
                                  text=[escape_plotly_text(tokens[r]) for r in rows],
                                  textposition=[("top center", "bottom center")[i % 2] for i in range(len(rows))],
                                  textfont=dict(size=FONT_SIZE - 1, color="#333333")))
+        for tr in fig.data:
+            if tr.name and tr.name.startswith(hit_name):
+                tr.text = [""] * len(tr.x)
     if query_xy is not None:
         q = np.asarray(query_xy, dtype=np.float32).ravel()
         name = "your question"
@@ -60,5 +66,7 @@ def documents_figure(coords, tokens: Sequence[str], *, query_xy=None, query: str
                                        hovertext=[hover], hovertemplate="<b>%{hovertext}</b><extra></extra>"))
         else:
             fig.add_trace(go.Scatter(x=[q[0]], y=[q[1]], mode="markers", name=name, marker=marker,
-                                     hovertext=[hover], hovertemplate="<b>%{hovertext}</b><extra></extra>"))
+                                     hovertext=[hover], hovertemplate="<b>%{hovertext}</b><extra></extra>",
+                                     text=[""]))
+    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.18, xanchor="left", yanchor="top"))
     return fig
