@@ -24,6 +24,7 @@ st.markdown(
     "rare word and watch it fall apart into pieces marked `##`."
 )
 
+lessons.note_own_model("it shows how a transformer cuts text into tokens and looks them up")
 params.bind("tp_text", "text", DEFAULT_TEXT)
 params.bind("tp_n", "positions", 128, parse=int, check=lambda v: 8 <= v <= MAX_TOKENS)
 text = st.text_input("Text", key="tp_text", help="Anything: a sentence, a made-up word, another language…")

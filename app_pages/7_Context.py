@@ -35,6 +35,7 @@ st.markdown(
     "**Try:** write sentences where a word means different things (bat, light, play, spring…) and see where its "
     "output vectors land.")
 
+lessons.note_own_model("contextual vectors come out of a transformer's attention layers")
 params.bind("ctx_word", "word", DEFAULT_WORD)
 params.bind("ctx_sents", "sentences", DEFAULT_SENTENCES)
 params.bind("ctx_cmp", "compare", DEFAULT_COMPARE)

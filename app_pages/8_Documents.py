@@ -8,7 +8,7 @@ import streamlit as st
 import embedlab
 from embedlab.encoder import documents as ed
 from embedlab.io import documents as dm
-from embedlab.viz import map_figure
+from embedlab.viz.documents import documents_figure
 from ui import cached, lessons, params, state
 from ui.figures import plotly_chart
 from ui.setup import page_set
@@ -104,20 +104,29 @@ if n_cut:
 params.bind("docs_q", "q", "looking at the night sky")
 params.bind("docs_k", "k", 5, parse=int, check=lambda v: 1 <= v <= 20)
 params.bind("docs_method", "method", "pca", options=tuple(METHODS))
-left, mid, right = st.columns([3, 1, 1])
-query = left.text_input("Search by meaning", key="docs_q", help="A question or a description in your own words")
+params.bind("docs_cut", "cutoff", ed.RELEVANCE_CUTOFF, parse=float, check=lambda v: 0.0 <= v <= 0.9)
+query = st.text_input("Search by meaning", key="docs_q", help="A question or a description in your own words")
+mid, cut, right = st.columns([1, 1, 1])
 k = mid.slider("Results", 1, 20, key="docs_k")
+cutoff = cut.slider("Relevance cut-off (cosine)", 0.0, 0.9, step=0.05, key="docs_cut",
+                    help="Results below this cosine similarity are listed but not counted as matches")
 method = right.radio("Map", tuple(METHODS), key="docs_method", format_func=METHODS.get)
-params.sync({"q": "docs_q", "k": ("docs_k", str), "method": "docs_method"})
+params.sync({"q": "docs_q", "k": ("docs_k", str), "method": "docs_method", "cutoff": ("docs_cut", str)})
 
-hits = []
+hits, qv = [], None
 if query.strip():
     try:
-        hits = ed.search(es, query, k=k)
+        qv = ed.encode_query(es, query)
+        hits = ed.search_vector(es, qv, k=k)
     except embedlab.EmbedLabError as exc:
         st.error(md_text(exc))
+good = ed.relevant(hits, cutoff)
 if hits:
+    st.caption(f"{len(good)} of {len(hits)} results reach the cut-off (cosine ≥ {cutoff:.2f}); "
+               "the others are the nearest documents, but not about your question."
+               if len(good) < len(hits) else f"All {len(hits)} results reach the cut-off (cosine ≥ {cutoff:.2f}).")
     st.dataframe(pd.DataFrame({"rank": [h.rank for h in hits], "similarity": [round(h.score, 3) for h in hits],
+                               "match": ["yes" if h.score >= cutoff else "below cut-off" for h in hits],
                                "document": [h.text for h in hits]}),
                  hide_index=True, width="stretch", key="docs_hits",
                  column_config={"document": st.column_config.TextColumn(width="large"),
@@ -134,20 +143,23 @@ try:
 except embedlab.EmbedLabError as exc:
     st.error(md_text(exc))
     st.stop()
-labels = ["other"] * len(es)
-for h in hits:
-    labels[h.index] = "search results"
-fig = map_figure(proj.coords, list(es.tokens), labels=labels if hits else None,
-                 highlight=hits[0].index if hits else None, neighbor_rows=[h.index for h in hits[1:]],
-                 axis_titles=(f"{METHODS[method].split()[0]} 1", f"{METHODS[method].split()[0]} 2"),
-                 title="Documents (hover for the text; the best match is the star)", height=600)
+query_xy = None if qv is None else ed.query_position(es, proj.coords, qv, method=method)
+fig = documents_figure(proj.coords, list(es.tokens), query_xy=query_xy, query=query,
+                       hit_rows=[h.index for h in good], weak_rows=[h.index for h in hits if h.score < cutoff],
+                       cutoff=cutoff,
+                       axis_titles=(f"{METHODS[method].split()[0]} 1", f"{METHODS[method].split()[0]} 2"),
+                       title="★ = your question (hover a point for its text)", height=600)
 if proj.coords.shape[1] == 2:  # room for the labels of points at the edges
     lo, hi = proj.coords.min(axis=0), proj.coords.max(axis=0)
     pad = (hi - lo) * 0.5 + 1e-6
     fig.update_xaxes(range=[float(lo[0] - pad[0]), float(hi[0] + pad[0])])
     fig.update_yaxes(range=[float(lo[1] - pad[1] * 0.3), float(hi[1] + pad[1] * 0.3)])
     fig.update_traces(cliponaxis=False, selector=dict(type="scatter"))
-    fig.update_layout(margin=dict(l=160, r=40))
+    fig.update_layout(margin=dict(l=70, r=40))
 plotly_chart(fig, width="stretch", config=CONFIG, key="docs_map")
+if query_xy is not None:
+    st.caption("Your question is encoded like a document and placed on the map: " + (
+        "projected onto the same PCA plane." if method == "pca" else
+        "UMAP cannot place a new point exactly, so it sits among its three most similar documents."))
 st.caption(f"The documents are now an embedding set: pick **{md_text(es.name)}** in the sidebar to use them on the other "
            "pages (map, neighbours…).")

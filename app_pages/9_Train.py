@@ -36,8 +36,6 @@ CPUS = os.cpu_count() or 1
 job = st.session_state.get(JOB)
 if job is not None and job.finished:
     ut.finish(job)
-if ERROR in st.session_state:
-    st.error(md_text(st.session_state.pop(ERROR)))
 if WARN in st.session_state:
     st.warning(md_text(st.session_state.pop(WARN)))
 
@@ -69,7 +67,7 @@ min_count = o4.number_input("min_count", 1, 1000, key="tr_min_count",
                             help="words rarer than this are left out of training")
 opts = cp.TokenizeOptions(lowercase=lower, strip_punctuation=punct, phrases=phrases)
 
-corpus = None
+corpus, blocker = None, "Pick, upload or paste a corpus first."
 try:
     if source in ("toy", "lee"):
         st.caption(bc.BUILTIN_CORPORA[source])
@@ -98,6 +96,7 @@ if corpus is not None and not isinstance(corpus, cp.Corpus):
 
 if corpus is not None:
     stats = ut.stats(corpus, int(min_count))
+    blocker = tr.corpus_too_small(stats.n_tokens, stats.types_kept, min_count=int(min_count))
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("tokens (running words)", f"{stats.n_tokens:,}")
     m2.metric("types (distinct words)", f"{stats.n_types:,}")
@@ -141,7 +140,14 @@ with st.form("tr_form"):
     c3.number_input("Workers (threads)", 1, CPUS, key="tr_workers")
     st.text_input("Words to watch while training (empty: a sensible default)", key="tr_watch",
                   placeholder="king queen man woman")
-    submitted = st.form_submit_button("Train", type="primary", disabled=corpus is None or job is not None)
+    submitted = st.form_submit_button("Train", type="primary",
+                                      disabled=corpus is None or job is not None or blocker is not None)
+    if blocker is not None and job is None:
+        st.error(md_text(blocker))          # the reason, right below the disabled button
+    failed = st.session_state.pop(ERROR, None)
+    if failed is not None:                  # a run's error, next to the button that started it
+        st.error(f"Training failed: {md_text(failed)}")
+        st.session_state[ut.STALE] = True
 
 params.sync({"corpus": "tr_source", "lower": ("tr_lower", params.from_bool), "punct": ("tr_punct", params.from_bool),
              "phrases": ("tr_phrases", params.from_bool), "min_count": ("tr_min_count", str), "model": "tr_model",
@@ -150,7 +156,7 @@ params.sync({"corpus": "tr_source", "lower": ("tr_lower", params.from_bool), "pu
              "watch": "tr_watch"})
 uws.sync_workspace_param()
 
-if submitted and corpus is not None and job is None:
+if submitted and corpus is not None and job is None and blocker is None:
     try:
         p = tr.TrainParams(model=st.session_state.tr_model, sg=st.session_state.tr_arch == "sg",
                            hs=st.session_state.tr_out == "hs", vector_size=int(st.session_state.tr_dim),
@@ -161,6 +167,7 @@ if submitted and corpus is not None and job is None:
         name = ut.unique_set_name(f"{corpus.name}-{p.model}-{p.vector_size}d")
         new_job = tr.TrainingJob(corpus, p, watch=watch, name=name)
         st.session_state[JOB] = new_job
+        st.session_state[ut.STALE] = True
         if SYNC:
             new_job.run()
         else:
@@ -203,7 +210,11 @@ res: tr.TrainingResult | None = st.session_state.get(RESULT)
 
 if res is not None:
     es = res.embedding_set
-    st.header("3 · Result")
+    if st.session_state.get(ut.STALE):
+        st.header("3 · Previous result")
+        st.info(f"This is the result of an earlier run (**{md_text(es.name)}**), not of the last Train press.")
+    else:
+        st.header("3 · Result")
     done = f"stopped after {res.epochs_done} of {res.params.epochs} epochs" if res.stopped else \
         f"{res.epochs_done} epochs"
     st.success(f"**{md_text(es.name)}**: {len(es):,} words × {es.dim} dimensions, {done} in {res.train_seconds:.1f} s "
@@ -211,6 +222,9 @@ if res is not None:
     st.caption(md_text(es.origin))
     for note in res.notes:
         st.info(md_text(note))
+    hint = ut.poor_vectors_hint(es.fingerprint, es)
+    if hint is not None:
+        st.warning(md_text(hint))
     t_anim, t_loss, t_eval, t_export = st.tabs(["Watch it learn", "Loss", "Evaluate", "Export"])
     with t_anim:
         if res.watched:

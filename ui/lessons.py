@@ -54,3 +54,17 @@ def static_neighbours(word: str, k: int) -> tuple[list[str], np.ndarray]:
     found = es.neighbors(word, k)
     tokens = [word] + [n.token for n in found]
     return tokens, np.asarray(es.vectors[es.indices(tokens)])
+
+
+def note_own_model(page_does: str) -> None:
+    """One ``st.info`` line when the sidebar's set is not MiniLM's: the Token pipeline and Context
+    pages run the MiniLM model itself (its tokenizer, table E and encoder layers), whatever set is picked."""
+    from . import state
+
+    name = st.session_state.get(state.CURRENT_SET)
+    if name is None or str(name).startswith("minilm-"):
+        return
+    from .text import md_text
+
+    st.info(f"This page uses **all-MiniLM-L6-v2**'s own tokenizer, embedding table and encoder, not the "
+            f"sidebar's set **{md_text(name)}**: {page_does}, which only that model has.")

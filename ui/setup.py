@@ -111,6 +111,7 @@ def draw_sidebar() -> embedlab.EmbeddingSet | None:
     state.init_state()
     cached.start_warm_up()
     names = set_names()
+    _note_unknown_set_link(names)
     params.bind(state.CURRENT_SET, "set", DEFAULT_SET, options=names)
     if st.session_state[state.CURRENT_SET] not in names:    # a guard: the picker must hold its own value
         st.session_state[state.CURRENT_SET] = DEFAULT_SET
@@ -122,7 +123,37 @@ def draw_sidebar() -> embedlab.EmbeddingSet | None:
             st.caption(f"**{md_text(es.name)}** · {len(es):,} tokens × {es.dim} dimensions  \n{md_text(es.origin)}")
         _upload()
         figures.presenter_toggle()
+    _warn_unknown_set_link()
     return es
+
+
+_UNKNOWN_LINK_SET = "_unknown_link_set"   # (set named by the link, set used instead)
+
+
+def _note_unknown_set_link(names: list[str]) -> None:
+    """Remember a ``?set=`` naming a set this server does not have (before bind drops it)."""
+    raw = st.query_params.get("set")
+    if raw is None or raw in names or params.applied_value(state.CURRENT_SET) == raw:
+        return
+    st.session_state[_UNKNOWN_LINK_SET] = (raw, None)
+
+
+def _warn_unknown_set_link() -> None:
+    """Say plainly, above the page, that the link's set is not here and which set is used instead;
+    shown until another set is picked."""
+    note = st.session_state.get(_UNKNOWN_LINK_SET)
+    if note is None:
+        return
+    wanted, used = note
+    current = st.session_state[state.CURRENT_SET]
+    if used is None:
+        st.session_state[_UNKNOWN_LINK_SET] = (wanted, current)
+    elif used != current:
+        del st.session_state[_UNKNOWN_LINK_SET]
+        return
+    st.warning(f"This link names the set **{md_text(wanted)}**, which this server does not have (a set "
+               "uploaded, trained or encoded lives only in the browser session that made it). Using "
+               f"**{md_text(current)}** instead; load or train that set in the sidebar to see the linked view.")
 
 
 def page_set(*, report: bool = False) -> embedlab.EmbeddingSet | None:

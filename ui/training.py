@@ -16,6 +16,7 @@ from . import state
 from . import workspace as uws
 
 JOB, RESULT, ERROR, WARN = "tr_job", "tr_result", "tr_error", "tr_warning"
+STALE = "tr_result_stale"     # True while RESULT is from an earlier run (a run is going, or the last failed)
 _CORPUS_KEY, _CORPUS, _STATS = "tr_corpus_key", "tr_corpus", "_tr_stats"
 
 
@@ -41,6 +42,7 @@ def finish(job: TrainingJob) -> None:
     except embedlab.EmbedLabError as exc:
         st.session_state[WARN] = f"The set is usable in this session but was not saved to the workspace: {exc}"
     st.session_state[RESULT] = res
+    st.session_state[STALE] = False
     state.add_user_set(res.embedding_set)
     st.rerun()
 
@@ -77,6 +79,15 @@ def evaluate(fingerprint: str, _es: embedlab.EmbeddingSet, planted: tuple | None
     return scorecard(_es, planted=planted, k=5)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def poor_vectors_hint(fingerprint: str, _es: embedlab.EmbeddingSet) -> str | None:
+    """:func:`embedlab.train.training.poor_vectors_hint` of a trained set, cached by its fingerprint."""
+    from embedlab.train.training import poor_vectors_hint as hint
+
+    n_tokens = int(sum(_es.meta.get("frequency", ()) or ()))     # running words of the trained vocabulary
+    return hint(_es, n_tokens=n_tokens)
+
+
 def use_saved(ws, entry_id: str) -> None:
     """Button callback: make a workspace set current again, with its training record if it has one."""
     try:
@@ -88,6 +99,7 @@ def use_saved(ws, entry_id: str) -> None:
     restored = uws.result_from_saved(es, extra)
     if restored is not None:
         st.session_state[RESULT] = restored
+        st.session_state[STALE] = False
 
 
 def delete_saved(ws, entry_id: str) -> None:

@@ -15,13 +15,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+import numpy as np
+
 from ..core.embeddings import EmbeddingSet
+from ..core.linalg import pca_plane
 from ..core.errors import CorpusError, InvalidParameterError
 from ..core.search import top_k
 from ..core.validate import check_int
 from ..io.documents import MAX_DOCUMENTS, document_labels
 
-__all__ = ["DOCUMENT_KIND", "DocumentHit", "encode_documents", "is_document_set", "search"]
+__all__ = ["DOCUMENT_KIND", "RELEVANCE_CUTOFF", "DocumentHit", "encode_documents", "encode_query",
+           "is_document_set", "query_position", "relevant", "search", "search_vector"]
+
+RELEVANCE_CUTOFF = 0.25
+"""Default cosine below which a search result is not counted as a hit. MiniLM sentence vectors of
+unrelated English sentences score about 0 to 0.15; a question and a document on its topic 0.3 and up."""
 
 DOCUMENT_KIND = "document"
 """The ``meta["kind"]`` of every row of a set made by :func:`encode_documents`."""
@@ -95,16 +103,55 @@ def search(es: EmbeddingSet, query: str, *, k: int = 5) -> list[DocumentHit]:
     InvalidParameterError
         Empty query, ``k`` < 1, or a set whose vectors are not 384-dimensional sentence vectors.
     """
+    return search_vector(es, encode_query(es, query), k=k)
+
+
+def encode_query(es: EmbeddingSet, query: str) -> np.ndarray:
+    """The query's sentence vector, shape ``(384,)`` float32, checked against ``es``'s dimension.
+
+    Raises
+    ------
+    InvalidParameterError
+        Empty query, or a set whose vectors are not the encoder's 384 dimensions.
+    """
     from .model import encode_sentences
 
     if not isinstance(query, str) or not query.strip():
         raise InvalidParameterError("type a query: the search text is empty")
-    k = check_int(k, "k", minimum=1)
     qv = encode_sentences([query])[0]
     if es.dim != qv.shape[0]:
         raise InvalidParameterError(
             f"set {es.name!r} has {es.dim}-dimensional vectors; a text query needs the encoder's {qv.shape[0]} "
             "dimensions (encode documents first)")
+    return qv
+
+
+def relevant(hits: Sequence[DocumentHit], cutoff: float = RELEVANCE_CUTOFF) -> list[DocumentHit]:
+    """The hits whose cosine is at least ``cutoff`` (the others are results, not matches)."""
+    return [h for h in hits if h.score >= cutoff]
+
+
+def query_position(es: EmbeddingSet, coords, query_vector, *, method: str, near: int = 3) -> np.ndarray:
+    """Where the query goes on a map of ``es`` whose points are ``coords`` (shape ``(len(es), 2|3)``).
+
+    ``method="pca"``: the exact point, the query projected onto the documents' PCA plane (the one
+    the map uses). Other methods (UMAP has no faithful ``transform`` for a new point here): the
+    mean of the ``near`` most similar documents' positions, weighted by their (positive) cosine.
+    """
+    c = np.asarray(coords, dtype=np.float32)
+    qv = np.asarray(query_vector, dtype=np.float32).reshape(1, -1)
+    if method == "pca":
+        plane = pca_plane(es.vectors, c.shape[1])
+        return np.asarray(plane.transform(qv), dtype=np.float32)[0]
+    idx, scores = top_k(es, qv, k=min(near, len(es)))
+    w = np.clip(scores[0], 1e-3, None)
+    return (c[idx[0]] * w[:, None]).sum(axis=0) / w.sum()
+
+
+def search_vector(es: EmbeddingSet, query_vector, *, k: int = 5) -> list[DocumentHit]:
+    """The ``k`` documents of ``es`` closest (cosine) to the vector :func:`encode_query` made."""
+    k = check_int(k, "k", minimum=1)
+    qv = np.asarray(query_vector, dtype=np.float32)
     idx, scores = top_k(es, qv[None, :], k=k)
     texts = es.meta.get("text") or es.tokens
     return [DocumentHit(r + 1, int(i), es.tokens[i], str(texts[i]), float(s))

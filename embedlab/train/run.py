@@ -33,10 +33,48 @@ from .results import EpochReport, TrainingResult
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["train", "default_watch_words", "MIN_TRAIN_TOKENS", "MIN_VOCAB", "MAX_WATCH", "NEIGHBOURS_PER_EPOCH"]
+__all__ = ["train", "default_watch_words", "corpus_too_small", "poor_vectors_hint", "MIN_TRAIN_TOKENS", "MIN_VOCAB", "MAX_WATCH", "NEIGHBOURS_PER_EPOCH"]
 
 MIN_TRAIN_TOKENS = 50          #: a corpus with fewer tokens is too small to train
 MIN_VOCAB = 5                  #: fewer distinct words (after min_count) is too small to train
+
+
+def corpus_too_small(n_tokens: int, types_kept: int, *, min_count: int) -> str | None:
+    """Why a corpus of ``n_tokens`` tokens with ``types_kept`` words seen ``min_count`` times or more
+    cannot be trained (the checks :func:`train` makes), or None if it can.
+
+    >>> corpus_too_small(38, 20, min_count=2)
+    'The corpus has only 38 tokens; training needs at least 50: add more text.'
+    >>> corpus_too_small(5000, 800, min_count=2) is None
+    True
+    """
+    if n_tokens < MIN_TRAIN_TOKENS:
+        return f"The corpus has only {n_tokens:,} tokens; training needs at least {MIN_TRAIN_TOKENS}: add more text."
+    if types_kept < MIN_VOCAB:
+        return (f"Only {types_kept} distinct words occur at least min_count={min_count} times; training needs at "
+                f"least {MIN_VOCAB}: lower min_count or add text.")
+    return None
+
+
+def poor_vectors_hint(es, *, n_tokens: int, sample: int = 400, seed: int = 0) -> str | None:
+    """A hint when a trained set's vectors are all alike: the 5th percentile of the cosine of random
+    word pairs is 0.6 or more (e.g. word2vec on the 60k-word Lee corpus: about 0.9), else None."""
+    from ..core.linalg import unit_rows
+
+    n = len(es)
+    if n < 3:
+        return None
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(n, size=min(sample, n), replace=False)
+    u = unit_rows(np.asarray(es.vectors[rows], dtype=np.float32))
+    cos = (u @ u.T)[np.triu_indices(len(rows), k=1)]
+    low = float(np.percentile(cos, 5))
+    if low < 0.6:
+        return None
+    return (f"These vectors are all alike: 95% of random word pairs have a cosine of {low:.2f} or more, so "
+            f"neighbours and analogies mean little. {n_tokens:,} running words is small for word2vec (useful "
+            "vectors need millions; the MiniLM table was learned from billions). What helps: more text, more "
+            "epochs (30–50 on a small corpus), a smaller vector size (20–50), skip-gram, or a higher min_count.")
 MAX_WATCH = 40                 #: most watched words
 NEIGHBOURS_PER_EPOCH = 5       #: nearest neighbours recorded for each watched word at each epoch
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 from .job import MAX_CONCURRENT_TRAININGS, TrainingJob
 from .params import MODELS, TrainParams
 from .results import EpochReport, TrainingResult
-from .run import MAX_WATCH, MIN_TRAIN_TOKENS, MIN_VOCAB, NEIGHBOURS_PER_EPOCH, default_watch_words, train
+from .run import (MAX_WATCH, MIN_TRAIN_TOKENS, MIN_VOCAB, NEIGHBOURS_PER_EPOCH, corpus_too_small,
+                  default_watch_words, poor_vectors_hint, train)
 
 __all__ = ["TrainParams", "EpochReport", "TrainingResult", "TrainingJob", "train", "default_watch_words",
+           "corpus_too_small", "poor_vectors_hint",
            "MODELS", "MIN_TRAIN_TOKENS", "MIN_VOCAB", "MAX_WATCH", "NEIGHBOURS_PER_EPOCH",
            "MAX_CONCURRENT_TRAININGS"]

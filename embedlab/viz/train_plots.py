@@ -63,9 +63,20 @@ def rank_frequency_figure(counts, words: Sequence[str] = (), *, title: str = "",
                              line=dict(color=PALETTE[5], dash="dash"), hoverinfo="skip"))
     figure_layout(fig, title=title, height=420, xtitle="rank of the word (1 = most frequent, log scale)",
                   ytitle="how often it occurs (log scale)")
-    fig.update_xaxes(type="log")
-    fig.update_yaxes(type="log")
+    # ticks at powers of ten only, written out (plotly's default log ticks add 2 and 5 between them)
+    for axis, top in ((fig.update_xaxes, n), (fig.update_yaxes, float(c[0]))):
+        powers = [10 ** e for e in range(0, int(np.floor(np.log10(max(top, 1.0)))) + 2)]
+        axis(type="log", tickvals=powers, ticktext=[_tick(v) for v in powers], minor=dict(showgrid=False))
     return fig
+
+
+def _tick(v: int) -> str:
+    """1, 10, 100, 1,000, 10k, 100k, 1M: short labels for powers of ten."""
+    if v >= 10**6:
+        return f"{v // 10**6:,}M"
+    if v >= 10**4:
+        return f"{v // 1000:,}k"
+    return f"{v:,}"
 
 
 def loss_figure(losses: Sequence[float | None], *, title: str = "", note: str = ""):
