@@ -15,6 +15,7 @@ import numpy as np
 from ..core.embeddings import EmbeddingSet
 from ..core.errors import InvalidParameterError
 from ..core.linalg import pca_plane
+from .presenter import NO_LABELS
 from .style import FONT_SIZE, GREY, HIGHLIGHT, PALETTE, escape_plotly_texts, figure_layout
 
 __all__ = ["neighbor_bar", "similarity_heatmap", "AnalogyPlane", "analogy_plane", "analogy_figure", "axes_figure"]
@@ -130,7 +131,7 @@ def analogy_figure(plane: AnalogyPlane, *, title: str = ""):
     if ctx.size:
         fig.add_trace(go.Scatter(x=c[ctx, 0], y=c[ctx, 1], mode="markers", name="nearby words (hover)",
                                  hovertext=escape_plotly_texts(plane.labels[i] for i in ctx),
-                                 marker=dict(color=GREY, size=8),
+                                 marker=dict(color=GREY, size=8), meta=NO_LABELS,
                                  hovertemplate="%{hovertext}<extra></extra>"))
     ia, ib, ic, it = (plane.roles.index(r) for r in ("a", "b", "c", "b − a + c"))
     for (s, e), colour, name, dash in (((ia, ib), PALETTE[0], "a → b", "solid"),
@@ -208,4 +209,27 @@ def axes_figure(tokens: Sequence[str], positions, axis_labels: Sequence[str], *,
         figure_layout(fig, title=title, height=650, xtitle=pole_title(axis_labels[0]), ytitle=pole_title(axis_labels[1]))
     pad = 0.05
     fig.update_xaxes(range=[float(p[:, 0].min()) - pad, float(p[:, 0].max()) + 3 * pad])
+    _pole_labels(fig, axis_labels)
     return fig
+
+
+def _pole_labels(fig, axis_labels: Sequence[str]) -> None:
+    """Each pole's word at its own end of the axis, large and bold (the axis title alone is small
+    and sits mid-axis): the left pole at the left end, the right pole at the right end; with two
+    axes the second axis's poles at the bottom and top of the plot."""
+    from .style import escape_plotly_text
+
+    big = dict(size=FONT_SIZE + 6, color=HIGHLIGHT)
+    left, _, right = axis_labels[0].partition(" → ")
+    # two rows (the right pole above the left one), so long poles never overlap in a narrow plot
+    for x, anchor, shift, text in ((0, "left", 0, f"← {left}"), (1, "right", 34, f"{right} →")):
+        fig.add_annotation(xref="paper", yref="paper", x=x, y=1, xanchor=anchor, yanchor="bottom", yshift=shift,
+                           text=f"<b>{escape_plotly_text(text)}</b>", showarrow=False, font=big,
+                           name="pole")
+    if len(axis_labels) > 1:
+        low, _, high = axis_labels[1].partition(" → ")
+        for y, anchor, text in ((0, "bottom", f"↓ {low}"), (1, "top", f"↑ {high}")):
+            fig.add_annotation(xref="paper", yref="paper", x=0.01, y=y, xanchor="left", yanchor=anchor,
+                               text=f"<b>{escape_plotly_text(text)}</b>", showarrow=False, font=big,
+                               bgcolor="rgba(255,255,255,0.8)", name="pole")
+    fig.update_layout(margin_t=max(fig.layout.margin.t or 0, 100))

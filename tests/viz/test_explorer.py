@@ -38,3 +38,16 @@ def test_axes_figure_sorted_and_titled():
     assert fig2.layout.yaxis.title.text == "r  ←   → s"
     with pytest.raises(InvalidParameterError, match="matching the axes"):
         axes_figure(["a"], np.zeros((1, 2)), ["p → q"])
+
+
+def test_axes_poles_are_written_at_the_axis_ends():
+    """Issue 12 item 13 (presenter part): the pole words were only in a small mid-axis title."""
+    fig = axes_figure(["a", "b"], np.array([[0.3], [-0.1]]), ["man → woman"])
+    poles = [a for a in fig.layout.annotations if a.name == "pole"]
+    assert [(a.x, a.xanchor, a.text) for a in poles] == [(0, "left", "<b>← man</b>"), (1, "right", "<b>woman →</b>")]
+    assert all(a.font.size > fig.layout.font.size for a in poles)
+    fig2 = axes_figure(["a", "b"], np.array([[0.3, 0.1], [-0.1, 0.2]]), ["p → q", "r → s"])
+    texts = [a.text for a in fig2.layout.annotations if a.name == "pole"]
+    assert texts[2:] == ["<b>↓ r</b>", "<b>↑ s</b>"]
+    hostile = axes_figure(["a"], np.array([[0.1]]), ["<b>x</b> → y"])
+    assert "<b>x</b>" not in hostile.layout.annotations[0].text                # user text escaped
