@@ -220,14 +220,18 @@ def _pole_labels(fig, axis_labels: Sequence[str]) -> None:
     from .style import escape_plotly_text
 
     big = dict(size=FONT_SIZE + 6, color=HIGHLIGHT)
-    left, _, right = axis_labels[0].partition(" → ")
+
+    def short(pole: str, limit: int = 16) -> str:     # "man+he+him+his+boy" -> "man+he+him+his…"
+        return pole if len(pole) <= limit else pole[:limit - 1].rstrip("+ ") + "…"
+
+    left, _, right = (short(p) for p in axis_labels[0].partition(" → "))
     # two rows (the right pole above the left one), so long poles never overlap in a narrow plot
     for x, anchor, shift, text in ((0, "left", 0, f"← {left}"), (1, "right", 34, f"{right} →")):
         fig.add_annotation(xref="paper", yref="paper", x=x, y=1, xanchor=anchor, yanchor="bottom", yshift=shift,
                            text=f"<b>{escape_plotly_text(text)}</b>", showarrow=False, font=big,
                            name="pole")
     if len(axis_labels) > 1:
-        low, _, high = axis_labels[1].partition(" → ")
+        low, _, high = (short(p) for p in axis_labels[1].partition(" → "))
         for y, anchor, text in ((0, "bottom", f"↓ {low}"), (1, "top", f"↑ {high}")):
             fig.add_annotation(xref="paper", yref="paper", x=0.01, y=y, xanchor="left", yanchor=anchor,
                                text=f"<b>{escape_plotly_text(text)}</b>", showarrow=False, font=big,
