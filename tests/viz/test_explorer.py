@@ -54,3 +54,18 @@ def test_axes_poles_are_written_at_the_axis_ends():
     long = axes_figure(["a"], np.array([[0.1]]), ["man+he+him+his+boy → woman+she+her+hers+girl"])
     assert [a.text for a in long.layout.annotations if a.name == "pole"] == [
         "<b>← man+he+him+his…</b>", "<b>woman+she+her+h… →</b>"]               # long poles cut, not clipped
+
+
+def test_analogy_labels_are_placed_apart(toy_set):
+    """Issue 12 item 1: the answers' labels (queen, monarch, kings) lay on top of 'b: king'."""
+    from embedlab.viz.explorer import label_spots
+
+    # four labels on almost the same spot get four different positions around it
+    spots = label_spots(np.array([[0, 0], [0.001, 0], [0, 0.001], [0.001, 0.001], [9, 9]]), ["b: king", "queen", "kings", "monarch", "far"])
+    assert len(set(spots[:4])) == 4 and spots[4] == "top center"
+    plane = analogy_plane(toy_set, "man", "king", "woman", ["queen"], n_context=2)
+    fig = analogy_figure(plane)
+    labelled = [t for t in fig.data if t.mode == "markers+text"]
+    assert all(isinstance(t.textposition, (tuple, list, str)) for t in labelled)
+    assert next(t for t in labelled if t.name == "answers").textposition[0] in (
+        "top center", "bottom center", "middle right", "middle left", "top right", "bottom left", "top left", "bottom right")
