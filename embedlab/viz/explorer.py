@@ -259,9 +259,9 @@ def _pole_labels(fig, axis_labels: Sequence[str]) -> None:
     axes the second axis's poles at the bottom and top of the plot."""
     from .style import escape_plotly_text
 
-    big = dict(size=FONT_SIZE + 6, color=HIGHLIGHT)
+    big = dict(size=FONT_SIZE + 4, color=HIGHLIGHT)
 
-    def short(pole: str, limit: int = 16) -> str:     # "man+he+him+his+boy" -> "man+he+him+his…"
+    def short(pole: str, limit: int = 14) -> str:     # "man+he+him+his+boy" -> "man+he+him+hi…"
         return pole if len(pole) <= limit else pole[:limit - 1].rstrip("+ ") + "…"
 
     left, _, right = (short(p) for p in axis_labels[0].partition(" → "))

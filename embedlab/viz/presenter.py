@@ -178,6 +178,8 @@ def _legend_below(fig) -> None:
         return
     height = lay.height or 450
     plot = max(200.0, height - 160.0)
-    # below the tick labels and the axis title (about 95 px at 20 px fonts)
-    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=-min(0.6, 95.0 / plot),
-                                  yanchor="top"))
+    entries = sum(1 for tr in fig.data if tr.showlegend is not False and tr.name)
+    # below the tick labels and the axis title (about 95 px at 20 px fonts); the figure grows by the
+    # legend's rows (one entry a row on a narrow screen), so the plot itself keeps its height
+    fig.update_layout(height=height + 30 * entries,
+                      legend=dict(orientation="h", x=0, xanchor="left", y=-min(0.6, 95.0 / plot), yanchor="top"))

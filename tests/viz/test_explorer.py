@@ -53,7 +53,7 @@ def test_axes_poles_are_written_at_the_axis_ends():
     assert "<b>x</b>" not in hostile.layout.annotations[0].text                # user text escaped
     long = axes_figure(["a"], np.array([[0.1]]), ["man+he+him+his+boy → woman+she+her+hers+girl"])
     assert [a.text for a in long.layout.annotations if a.name == "pole"] == [
-        "<b>← man+he+him+his…</b>", "<b>woman+she+her+h… →</b>"]               # long poles cut, not clipped
+        "<b>← man+he+him+hi…</b>", "<b>woman+she+her… →</b>"]               # long poles cut, not clipped
 
 
 def test_analogy_labels_are_placed_apart(toy_set):
