@@ -10,6 +10,7 @@ from ui.navigation import streamlit_sections
 from ui.setup import draw_sidebar
 
 page = st.navigation(streamlit_sections(), expanded=True)   # expanded: all 14 pages, no 'View more'
-st.set_page_config(page_title=f"{page.title} · EmbedLab", page_icon=page.icon, layout="wide")
+st.set_page_config(page_title=f"{page.title} · EmbedLab", page_icon=page.icon, layout="wide",
+                   initial_sidebar_state=240)   # "auto" (collapsed on phones), narrower: room at 800 px
 draw_sidebar()
 page.run()

@@ -53,7 +53,7 @@ if query.strip():
         st.subheader(f"Nearest to {md_text(searched)}")
         table = pd.DataFrame({"rank": range(1, len(found) + 1), "token": [n.token for n in found],
                               score: [round(n.score, 4) for n in found]})
-        c1, c2 = st.columns([1, 2])
+        c1, c2 = st.columns([2, 3])   # the table's three columns fit at 800 px
         c1.dataframe(table, hide_index=True, width="stretch", key="nb_table")
         plotly_chart(neighbor_bar([n.token for n in found], [n.score for n in found], metric=metric),
                      width="stretch", config={"displaylogo": False}, key="nb_bar", where=c2)

@@ -6,7 +6,7 @@ import embedlab
 from embedlab.space.echoes import input_echoes
 from embedlab.viz import analogy_figure, analogy_plane
 from ui import cached, params
-from ui.figures import plotly_chart
+from ui.figures import plotly_chart, presenter_on
 from ui.setup import page_set
 from ui.text import md_text
 
@@ -73,7 +73,8 @@ if answers:
     best = answers[0].token
     note = " (that is just b)" if best == b else " (that is just c)" if best == c else ""
     st.subheader(f"{md_text(a)} : {md_text(b)} :: {md_text(c)} : **{md_text(best)}**{note}")
-    left, right = st.columns([1, 2])
+    # on a projector the parallelogram takes the whole width, the table goes below it
+    right, left = (st.container(), st.container()) if presenter_on() else st.columns([1, 2])[::-1]
     score_name = "cosine with b − a + c" if method == "3cosadd" else "3CosMul score"
     left.dataframe(pd.DataFrame({"rank": range(1, len(answers) + 1), "answer": [n.token for n in answers],
                                  score_name: [round(n.score, 4) for n in answers]}),

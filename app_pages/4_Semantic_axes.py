@@ -6,7 +6,7 @@ import embedlab
 from embedlab.space.axes import PRESET_AXES, axis_positions, make_axis, parse_words
 from embedlab.viz import axes_figure
 from ui import params
-from ui.figures import plotly_chart
+from ui.figures import plotly_chart, presenter_on
 from ui.setup import page_set
 from ui.text import md_text
 
@@ -98,7 +98,8 @@ if not words:
 
 pos = axis_positions(es, words, axes)
 labels = [ax.label for ax in axes]
-fig_col, table_col = st.columns([3, 2])
+# on a projector the figure takes the whole width (long pole names fit), the ranking goes below
+fig_col, table_col = (st.container(), st.container()) if presenter_on() else st.columns([3, 2])
 plotly_chart(axes_figure(words, pos, labels), width="stretch", config={"displaylogo": False},
              key="ax_figure", where=fig_col)
 fig_col.caption("Position = cosine between the word and the axis direction: right of 0 leans to the “to” pole, "

@@ -16,12 +16,16 @@ PRESENTER = "presenter_mode"     # cross-page session key (bool), mirrored in th
 
 # Fixed CSS written here, never built from user text: Streamlit sizes its text in rem, so a larger
 # root font enlarges the whole page (text, widgets, tables) by 25 %; headings and the sidebar a bit
-# more; darker captions for contrast on a projector.
+# more; darker captions for contrast on a projector. st.dataframe draws on a canvas at a fixed
+# 14 px, which no font size reaches: it is zoomed instead (Chromium and Firefox 126+ honour zoom).
 PRESENTER_CSS = """<style>
 html { font-size: 20px !important; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2.6rem; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #1A1A1A; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { line-height: 1.5; }
+[data-testid="stTable"] table, [data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1rem; }
+[data-testid="stDataFrame"] { zoom: 1.25; width: calc(100% / 1.25) !important; }
+[data-testid="stWidgetLabel"] p { white-space: normal; overflow-wrap: normal; word-break: keep-all; }
 </style>"""
 
 

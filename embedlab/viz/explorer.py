@@ -15,9 +15,10 @@ import numpy as np
 from ..core.embeddings import EmbeddingSet
 from ..core.errors import InvalidParameterError
 from ..core.linalg import pca_plane
+from .presenter import NO_LABELS
 from .style import FONT_SIZE, GREY, HIGHLIGHT, PALETTE, escape_plotly_texts, figure_layout
 
-__all__ = ["neighbor_bar", "similarity_heatmap", "AnalogyPlane", "analogy_plane", "analogy_figure", "axes_figure"]
+__all__ = ["label_spots", "neighbor_bar", "similarity_heatmap", "AnalogyPlane", "analogy_plane", "analogy_figure", "axes_figure"]
 
 
 def neighbor_bar(tokens: Sequence[str], scores: Sequence[float], *, metric: str = "cosine", title: str = ""):
@@ -119,6 +120,42 @@ def analogy_plane(es: EmbeddingSet, a: str, b: str, c: str, answers: Sequence[st
     return AnalogyPlane(tuple(labels), tuple(roles), coords, explained)
 
 
+_SPOTS = ("top center", "bottom center", "middle right", "middle left", "top right", "bottom left",
+          "top left", "bottom right")
+
+
+def label_spots(xy, labels: Sequence[str], *, width_px: float = 700, height_px: float = 480,
+                char_px: float = 12, line_px: float = 26) -> list[str]:
+    """A plotly ``textposition`` for each labelled point, chosen greedily (in order) so that its
+    label box overlaps the fewest boxes and markers already placed; the sizes are those of a
+    presenter-mode plot (the worst case), in pixels of a plot ``width_px`` × ``height_px``.
+
+    >>> label_spots(np.array([[0.0, 0.0], [0.0, 0.01], [5.0, 5.0]]), ["king", "queen", "far"])
+    ['bottom center', 'top center', 'top center']
+    """
+    p = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+    span = np.ptp(p, axis=0) if len(p) else np.ones(2)
+    px = (p - p.min(axis=0)) / np.where(span > 0, span, 1) * [width_px, height_px]
+    dot = 10.0
+    boxes: list[tuple[float, float, float, float]] = [(x - dot, y - dot, x + dot, y + dot) for x, y in px]
+    spots = []
+    for (x, y), label in zip(px, labels):
+        w, h = char_px * len(str(label)) + 6, line_px
+        best, best_cost = _SPOTS[0], None
+        for spot in _SPOTS:
+            vert, horiz = spot.split()
+            cx = x + {"center": 0, "right": dot + w / 2, "left": -dot - w / 2}[horiz]
+            cy = y + {"top": dot + h / 2, "bottom": -dot - h / 2, "middle": 0}[vert]
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            cost = sum(max(0, min(box[2], b[2]) - max(box[0], b[0])) * max(0, min(box[3], b[3]) - max(box[1], b[1]))
+                       for b in boxes)
+            if best_cost is None or cost < best_cost - 1e-9:
+                best, best_cost, best_box = spot, cost, box
+        boxes.append(best_box)
+        spots.append(best)
+    return spots
+
+
 def analogy_figure(plane: AnalogyPlane, *, title: str = ""):
     """The parallelogram: arrows a → b and c → (b − a + c), the answers, context words in grey."""
     import plotly.graph_objects as go
@@ -130,7 +167,7 @@ def analogy_figure(plane: AnalogyPlane, *, title: str = ""):
     if ctx.size:
         fig.add_trace(go.Scatter(x=c[ctx, 0], y=c[ctx, 1], mode="markers", name="nearby words (hover)",
                                  hovertext=escape_plotly_texts(plane.labels[i] for i in ctx),
-                                 marker=dict(color=GREY, size=8),
+                                 marker=dict(color=GREY, size=8), meta=NO_LABELS,
                                  hovertemplate="%{hovertext}<extra></extra>"))
     ia, ib, ic, it = (plane.roles.index(r) for r in ("a", "b", "c", "b − a + c"))
     for (s, e), colour, name, dash in (((ia, ib), PALETTE[0], "a → b", "solid"),
@@ -143,18 +180,22 @@ def analogy_figure(plane: AnalogyPlane, *, title: str = ""):
                            ayref="y", showarrow=True, arrowhead=3, arrowsize=1.5, arrowwidth=2, arrowcolor=colour,
                            text="", standoff=9)
     inputs = [ia, ib, ic]
+    ans = np.flatnonzero(roles == "answer")
+    named = inputs + [it] + [int(i) for i in ans]     # the labelled points: labels placed apart
+    spots = dict(zip(named, label_spots(c[named], [f"{plane.roles[i]}: {plane.labels[i]}" if i in inputs
+                                                   else plane.labels[i] for i in named])))
     fig.add_trace(go.Scatter(x=c[inputs, 0], y=c[inputs, 1], mode="markers+text", name="a, b, c (inputs)",
                              text=escape_plotly_texts(f"{plane.roles[i]}: {plane.labels[i]}" for i in inputs),
-                             textposition="top center", textfont=dict(size=FONT_SIZE + 2, color="#111111"),
+                             textposition=[spots[i] for i in inputs], textfont=dict(size=FONT_SIZE + 2, color="#111111"),
                              marker=dict(color=PALETTE[2], size=14), hovertemplate="%{text}<extra></extra>"))
     fig.add_trace(go.Scatter(x=[c[it, 0]], y=[c[it, 1]], mode="markers+text", name="b − a + c",
-                             text=["b − a + c"], textposition="bottom center", textfont=dict(color="#111111"),
+                             text=["b − a + c"], textposition=spots[it], textfont=dict(color="#111111"),
                              marker=dict(color=HIGHLIGHT, size=14, symbol="x"),
                              hovertemplate="b − a + c<extra></extra>"))
-    ans = np.flatnonzero(roles == "answer")
     if ans.size:
         fig.add_trace(go.Scatter(x=c[ans, 0], y=c[ans, 1], mode="markers+text", name="answers",
-                                 text=escape_plotly_texts(plane.labels[i] for i in ans), textposition="top center",
+                                 text=escape_plotly_texts(plane.labels[i] for i in ans),
+                                 textposition=[spots[int(i)] for i in ans],
                                  textfont=dict(size=FONT_SIZE + 2, color=PALETTE[5]),
                                  marker=dict(color=PALETTE[5], size=16, symbol="star"),
                                  hovertemplate="%{text}<extra></extra>"))
@@ -208,4 +249,31 @@ def axes_figure(tokens: Sequence[str], positions, axis_labels: Sequence[str], *,
         figure_layout(fig, title=title, height=650, xtitle=pole_title(axis_labels[0]), ytitle=pole_title(axis_labels[1]))
     pad = 0.05
     fig.update_xaxes(range=[float(p[:, 0].min()) - pad, float(p[:, 0].max()) + 3 * pad])
+    _pole_labels(fig, axis_labels)
     return fig
+
+
+def _pole_labels(fig, axis_labels: Sequence[str]) -> None:
+    """Each pole's word at its own end of the axis, large and bold (the axis title alone is small
+    and sits mid-axis): the left pole at the left end, the right pole at the right end; with two
+    axes the second axis's poles at the bottom and top of the plot."""
+    from .style import escape_plotly_text
+
+    big = dict(size=FONT_SIZE + 4, color=HIGHLIGHT)
+
+    def short(pole: str, limit: int = 14) -> str:     # "man+he+him+his+boy" -> "man+he+him+hi…"
+        return pole if len(pole) <= limit else pole[:limit - 1].rstrip("+ ") + "…"
+
+    left, _, right = (short(p) for p in axis_labels[0].partition(" → "))
+    # two rows (the right pole above the left one), so long poles never overlap in a narrow plot
+    for x, anchor, shift, text in ((0, "left", 0, f"← {left}"), (1, "right", 34, f"{right} →")):
+        fig.add_annotation(xref="paper", yref="paper", x=x, y=1, xanchor=anchor, yanchor="bottom", yshift=shift,
+                           text=f"<b>{escape_plotly_text(text)}</b>", showarrow=False, font=big,
+                           name="pole")
+    if len(axis_labels) > 1:
+        low, _, high = (short(p) for p in axis_labels[1].partition(" → "))
+        for y, anchor, text in ((0, "bottom", f"↓ {low}"), (1, "top", f"↑ {high}")):
+            fig.add_annotation(xref="paper", yref="paper", x=0.01, y=y, xanchor="left", yanchor=anchor,
+                               text=f"<b>{escape_plotly_text(text)}</b>", showarrow=False, font=big,
+                               bgcolor="rgba(255,255,255,0.8)", name="pole")
+    fig.update_layout(margin_t=max(fig.layout.margin.t or 0, 100))

@@ -114,10 +114,12 @@ def matrix_heatmap(matrix, rows: Sequence[str], *, cols: Sequence[str] | None = 
 
 def onehot_figure(tokens: Sequence[str], onehot, *, title: str = "One-hot codes"):
     """The one-hot codes of a small vocabulary: one row per token, a single 1 in its own column."""
-    return matrix_heatmap(onehot, list(tokens), cols=list(tokens), title=title, annotate=True,
-                          xtitle="one-hot position (one column per vocabulary entry)", ytitle="token",
-                          colorbar="code value", zmid=None, zmin=0, zmax=1, colorscale="Blues",
-                          reversescale=False, text_format="%{z:.0f}")
+    fig = matrix_heatmap(onehot, list(tokens), cols=list(tokens), title=title, annotate=True,
+                         xtitle="one-hot position", ytitle="token",
+                         colorbar="code value", zmid=None, zmin=0, zmax=1, colorscale="Blues",
+                         reversescale=False, text_format="%{z:.0f}")
+    # fixed text on two lines: in half a 1280 px projector screen one line was cut at both ends
+    return fig.update_xaxes(title_text="one-hot position<br>(one column per vocabulary entry)")
 
 
 def dense_rows_figure(tokens: Sequence[str], dense, *, title: str = "Dense rows of E"):

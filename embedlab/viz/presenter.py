@@ -13,10 +13,12 @@ import numpy as np
 from ..core.validate import check_float, check_int
 from .style import FONT_SIZE, HIGHLIGHT, unescape_plotly_text
 
-__all__ = ["PRESENTER_FONT_SIZE", "presenter_style"]
+__all__ = ["PRESENTER_FONT_SIZE", "NO_LABELS", "presenter_style"]
 
 #: Base font size of figures in presenter mode (projectors, the back of a classroom).
 PRESENTER_FONT_SIZE = 20
+#: A trace's ``meta`` that keeps presenter mode from labelling its points (context dots: hover only).
+NO_LABELS = {"presenter": "no-labels"}
 _FONT_KEYS = frozenset({"font", "textfont", "tickfont", "insidetextfont", "outsidetextfont"})
 
 
@@ -148,7 +150,8 @@ def presenter_style(fig, *, font_size: int = PRESENTER_FONT_SIZE, marker_scale: 
             hover = tr.get("hovertext")
             if (tr.get("type") in ("scatter", "scattergl", "scatter3d") and tr.get("mode") == "markers"
                     and tr.get("text") is None and isinstance(hover, (list, tuple))
-                    and 0 < len(hover) <= label_limit and tr.get("hoverinfo") != "skip"):
+                    and 0 < len(hover) <= label_limit and tr.get("hoverinfo") != "skip"
+                    and (tr.get("meta") or {}) != NO_LABELS):
                 tr["mode"] = "markers+text"
                 if tr["type"] == "scattergl":   # WebGL draws text literally: use SVG for these few points
                     tr["type"] = "scatter"
@@ -161,4 +164,22 @@ def presenter_style(fig, *, font_size: int = PRESENTER_FONT_SIZE, marker_scale: 
     out.update_xaxes(tickfont_size=tick, title_font_size=font_size)
     out.update_yaxes(tickfont_size=tick, title_font_size=font_size)
     out.update_layout(legend_font_size=font_size)
+    _legend_below(out)
     return out
+
+
+def _legend_below(fig) -> None:
+    """A legend on the right takes a third of a projector's width: put it in rows below the plot,
+    under the x-axis title (a figure's own horizontal legend stays where it is)."""
+    lay = fig.layout
+    if lay.showlegend is False or lay.legend.orientation == "h":
+        return
+    if sum(1 for tr in fig.data if tr.showlegend is not False and tr.name) < (1 if lay.showlegend else 2):
+        return
+    height = lay.height or 450
+    plot = max(200.0, height - 160.0)
+    entries = sum(1 for tr in fig.data if tr.showlegend is not False and tr.name)
+    # below the tick labels and the axis title (about 95 px at 20 px fonts); the figure grows by the
+    # legend's rows (one entry a row on a narrow screen), so the plot itself keeps its height
+    fig.update_layout(height=height + 30 * entries,
+                      legend=dict(orientation="h", x=0, xanchor="left", y=-min(0.6, 95.0 / plot), yanchor="top"))

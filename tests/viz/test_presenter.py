@@ -134,3 +134,22 @@ def test_link_with_present_1_opens_in_presenter_mode():
     assert not at.exception
     assert at.sidebar.toggle(key=PRESENTER).value is True
     assert _font_sizes(at) and all(s == 20 for s in _font_sizes(at))
+
+
+def test_legend_goes_below_the_plot_and_context_dots_stay_unlabelled(toy_set):
+    """Issue 12 item 1: at 1280x720 a legend on the right squeezed the analogy parallelogram into a
+    strip, and the ~20 grey nearby words got labels that piled up."""
+    from embedlab.viz.explorer import analogy_figure, analogy_plane
+    from embedlab.viz.presenter import NO_LABELS
+
+    fig = analogy_figure(analogy_plane(toy_set, "man", "king", "woman", ["queen"], n_context=3))
+    big = presenter_style(fig)
+    assert big.layout.legend.orientation == "h" and big.layout.legend.y < 0    # below, under the x title
+    assert fig.layout.legend.orientation is None                               # the input is untouched
+    ctx = next(t for t in big.data if t.name.startswith("nearby"))
+    assert ctx.meta == NO_LABELS and ctx.mode == "markers" and ctx.text is None
+    inputs = next(t for t in big.data if t.name.startswith("a, b, c"))
+    assert inputs.mode == "markers+text"                                      # a, b, c keep their labels
+    # a figure's own horizontal legend (placed on purpose) is left where it is
+    own = fig.update_layout(legend=dict(orientation="h", y=1.02))
+    assert presenter_style(own).layout.legend.y == 1.02
