@@ -94,26 +94,28 @@ rows, extra, tokens = points.rows, points.extra, list(points.tokens)
 st.caption(f"Drawn: {points.describe(cached.points_description(es, n), len(es))}.")
 
 # -- projection ------------------------------------------------------------------------------------
-# PCA is fitted to the base points and added words are placed in it, so a search moves nothing;
-# UMAP and t-SNE cannot place new points faithfully, so they are fitted again with them (cached).
+# Every layout is fitted to the base points only (once per set, size, method and dimensions; cached
+# in memory and on disk) and added words are placed in it, so a search moves nothing and never refits:
+# PCA transforms them, UMAP / t-SNE put each at the weighted mean of its nearest base points.
 try:
     if method == "pca":
         proj = cached.projection(es, base, "pca", dims)
         coords = cached.pca_coords(es, base, extra, dims)
     else:
-        if cached.has_projection(es, rows, method, dims):
-            proj = cached.projection(es, rows, method, dims)
+        if cached.has_projection(es, base, method, dims):
+            proj = cached.projection(es, base, method, dims)
         else:
-            with st.status(f"{METHODS[method]} of {len(rows):,} points…", expanded=False) as status:
+            with st.status(f"{METHODS[method]} of {len(base):,} points…", expanded=True) as status:
                 bar = st.progress(0.0)
 
                 def progress(message: str, fraction: float):
                     bar.progress(float(min(max(fraction, 0.0), 1.0)), text=message)
 
-                proj = cached.projection(es, rows, method, dims, progress=progress)
-                status.update(label=f"{METHODS[method]} of {len(rows):,} points"
-                                    + (" (from the disk cache)" if proj.from_cache else ""), state="complete")
-        coords = np.asarray(proj.coords, dtype=np.float32)
+                proj = cached.projection(es, base, method, dims, progress=progress)
+                status.update(label=f"{METHODS[method]} of {len(base):,} points"
+                                    + (" (from the disk cache)" if proj.from_cache else ""), state="complete",
+                              expanded=False)
+        coords = cached.layout_coords(es, base, extra, proj.coords)
 except embedlab.EmbedLabError as exc:
     st.error(md_text(exc))
     st.stop()
@@ -201,14 +203,16 @@ st.divider()
 compare = st.toggle("Compare PCA, UMAP and t-SNE of these points side by side", key="map_compare")
 params.sync({"compare": ("map_compare", params.from_bool)})
 if compare:
-    todo = [m for m in METHODS if not cached.has_projection(es, rows, m, 2)]
+    todo = [m for m in METHODS if not cached.has_projection(es, base, m, 2)]
     if todo:
-        with st.status("Computing " + ", ".join(METHODS[m] for m in todo) + "…", expanded=False) as status:
+        with st.status("Computing " + ", ".join(METHODS[m] for m in todo) + "…", expanded=True) as status:
             for m in todo:
-                status.update(label=f"Computing {METHODS[m]} of {len(rows):,} points…")
-                cached.projection(es, rows, m, 2)
-            status.update(label="PCA, UMAP and t-SNE computed", state="complete")
-    projections = {METHODS[m]: cached.projection(es, rows, m, 2).coords for m in METHODS}
+                status.update(label=f"Computing {METHODS[m]} of {len(base):,} points…")
+                cached.projection(es, base, m, 2)
+            status.update(label="PCA, UMAP and t-SNE computed", state="complete", expanded=False)
+    projections = {METHODS[m]: (cached.pca_coords(es, base, extra, 2) if m == "pca" else
+                                cached.layout_coords(es, base, extra, cached.projection(es, base, m, 2).coords))
+                   for m in METHODS}
     plotly_chart(compare_figure(projections, tokens, highlight=hl, neighbor_rows=nn_pos or ()),
                  width="stretch", key="map_compare_chart", config={"displaylogo": False})
     st.caption("The same points, three ways. PCA keeps the big directions; UMAP and t-SNE keep who is next to "

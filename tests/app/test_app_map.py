@@ -149,3 +149,35 @@ def test_a_capitalised_search_finds_the_word_and_says_so():
     assert "Matched ignoring case: King → king." in _captions(at)
     assert "queen" in at.dataframe[0].value["full space"].tolist()
     assert "searched: king" in [t["name"] for t in _traces(at)]
+
+
+def _coords_by_token(at, key="map_chart"):
+    """token -> (x, y) of every point drawn in the map's first traces (hover text = token)."""
+    from tests.app.helpers import plotly_array
+
+    out = {}
+    for tr in _traces(at, key):
+        toks = tr.get("hovertext")
+        if not toks or "x" not in tr:
+            continue
+        for t, x, y in zip(toks, plotly_array(tr["x"]), plotly_array(tr["y"])):
+            out.setdefault(t, (float(x), float(y)))
+    return out
+
+
+def test_umap_layout_is_fitted_once_and_a_search_moves_no_drawn_point():
+    """Issue 12 item 3: in UMAP mode a new search does not refit; every base point stays put and a
+    searched word outside the base is placed among its neighbours."""
+    at = _page(n="1000", color="none", method="umap")
+    assert not at.exception
+    before = _coords_by_token(at)
+    assert len(before) == 1000
+    at.text_input(key="map_query").input("king").run()
+    assert not at.exception
+    after_king = _coords_by_token(at)
+    at.text_input(key="map_query").input("zebra").run()     # not among the 1,000 most frequent
+    assert not at.exception
+    after_zebra = _coords_by_token(at)
+    assert "zebra" in after_zebra and "zebra" not in before
+    for t, xy in before.items():
+        assert after_king[t] == xy and after_zebra[t] == xy, t
