@@ -6,7 +6,7 @@ import streamlit as st
 import embedlab
 from embedlab.space.axes import parse_groups
 from embedlab.viz import OTHER, compare_figure, map_figure, selected_rows
-from embedlab.viz.map_points import (DEFAULT_SIZE, SIZES, group_labels, map_points, parse_size,
+from embedlab.viz.map_points import (DEFAULT_SIZE, SIZES, group_labels, map_points, map_view, parse_size,
                                      picture_neighbours, size_choices)
 from ui import cached, params
 from ui.figures import plotly_chart
@@ -131,7 +131,9 @@ value_title = ""
 overlap = trust = None
 try:
     if colour == "kmeans" and len(base) >= 3:
-        labels = [f"cluster {i + 1}" for i in cached.cluster_labels(es, base, extra, min(n_clusters, len(base) - 1))]
+        kc = min(n_clusters, len(base) - 1)
+        names = cached.cluster_names(es, base, kc)
+        labels = [f"{i + 1}: {names[i]}" for i in cached.cluster_labels(es, base, extra, kc)]
     elif colour == "kind":
         kinds = es.meta.get("kind")
         if kinds is None:
@@ -151,9 +153,14 @@ except embedlab.EmbedLabError as exc:
     st.error(md_text(exc))
 
 hl, nn_pos = points.highlight, list(points.neighbor_positions)
-fig = map_figure(coords, tokens, labels=labels, values=values, value_title=value_title, highlight=hl,
-                 neighbor_rows=nn_pos or (), axis_titles=axis_titles,
-                 category_order=order if colour == "groups" else None)
+isolate = bool(highlight_word) and st.toggle(
+    "Zoom to the searched word and its neighbours", key="map_isolate",
+    help="Redraws only the searched word and its neighbours, each labelled, so the labels do not knot.")
+view = map_view(coords, tokens, labels=labels, values=values, highlight=hl, neighbor_rows=nn_pos,
+                isolate=isolate, group_rows=[i for i, t in enumerate(tokens) if t in set(group_words)])
+fig = map_figure(view.coords, view.tokens, labels=view.labels, values=view.values, value_title=value_title,
+                 highlight=view.highlight, neighbor_rows=view.neighbor_rows, axis_titles=axis_titles,
+                 category_order=order if colour == "groups" else None, labelled=view.labelled)
 fig_col, side_col = st.columns([3, 1]) if highlight_word else (st.container(), None)
 with fig_col:
     if dims == 2:
@@ -182,7 +189,9 @@ if highlight_word:
                    f"is not a real neighbour. {near2d.kept} of {len(full_nn)} agree.")
 
 # -- selection and downloads ---------------------------------------------------------------------
-sel = [i for i in selected_rows(event) if 0 <= i < len(tokens)] if event is not None else []
+sel = [i for i in selected_rows(event) if 0 <= i < len(view.tokens)] if event is not None else []
+if view.positions is not None:
+    sel = [view.positions[i] for i in sel]
 table = pd.DataFrame({"token": tokens, **{f"{'xyz'[d]}": coords[:, d] for d in range(dims)}})
 if labels is not None:
     table["colour"] = labels
@@ -213,7 +222,8 @@ if compare:
     projections = {METHODS[m]: (cached.pca_coords(es, base, extra, 2) if m == "pca" else
                                 cached.layout_coords(es, base, extra, cached.projection(es, base, m, 2).coords))
                    for m in METHODS}
-    plotly_chart(compare_figure(projections, tokens, highlight=hl, neighbor_rows=nn_pos or ()),
+    plotly_chart(compare_figure(projections, tokens, highlight=hl, neighbor_rows=nn_pos or (), labels=labels,
+                                category_order=order if colour == "groups" else None),
                  width="stretch", key="map_compare_chart", config={"displaylogo": False})
     st.caption("The same points, three ways. PCA keeps the big directions; UMAP and t-SNE keep who is next to "
                "whom but move whole groups freely — distances between far-apart groups mean little there.")

@@ -160,6 +160,14 @@ def kmeans(es: EmbeddingSet, base: np.ndarray, k: int):
     return kmeans_fit(es.vectors[base], k=k, seed=0)
 
 
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_HASH)
+def cluster_names(es: EmbeddingSet, base: np.ndarray, k: int) -> list[str]:
+    """Each k-means cluster of the ``base`` rows named by its 3 most central words."""
+    from embedlab.space.clusters import cluster_names as names
+
+    return names(es.vectors[base], kmeans(es, base, k), [es.tokens[i] for i in base])
+
+
 def cluster_labels(es: EmbeddingSet, base: np.ndarray, extra: np.ndarray, k: int) -> np.ndarray:
     """k-means fitted to the ``base`` rows; ``extra`` rows get their nearest centre."""
     from embedlab.space.clusters import assign_clusters

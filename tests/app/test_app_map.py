@@ -181,3 +181,45 @@ def test_umap_layout_is_fitted_once_and_a_search_moves_no_drawn_point():
     assert "zebra" in after_zebra and "zebra" not in before
     for t, xy in before.items():
         assert after_king[t] == xy and after_zebra[t] == xy, t
+
+
+def test_clusters_named_by_central_words_and_comparison_keeps_the_colours():
+    """Issue 12 item 4: k-means legend entries name the cluster's most central words; the
+    side-by-side view draws the same categories."""
+    at = _page(n="1000", q="king")
+    names = [t["name"] for t in _traces(at) if t.get("mode") == "markers" and t["name"].startswith(("1:", "2:"))]
+    assert names and all(n.count(",") == 2 for n in names), names
+    assert not any(t["name"].startswith("cluster ") for t in _traces(at))
+    at.toggle(key="map_compare").set_value(True).run()
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    cats = {t["name"] for t in spec["data"] if t.get("mode") == "markers" and t.get("legendgroup") != "nn"}
+    assert sum(c.startswith(tuple(f"{i}:" for i in range(1, 9))) for c in cats) == 8
+
+
+def test_small_sets_group_words_and_isolated_neighbours_are_labelled():
+    """Issue 12 item 4: <= 300 drawn points are all labelled; typed group words are labelled;
+    'zoom to neighbours' draws only the searched word and its neighbours, each labelled."""
+    at = _page(n="1000", color="groups")
+    labels = [t for t in _traces(at) if t.get("name") == "labels"]
+    assert labels and {"cat", "france", "red"} <= set(labels[0]["text"])
+    at.text_input(key="map_query").input("king").run()
+    at.toggle(key="map_isolate").set_value(True).run()
+    assert not at.exception
+    traces = _traces(at)
+    drawn = {t for tr in traces if tr.get("mode") != "lines" for t in (tr.get("hovertext") or [])}
+    assert "king" in drawn and len(drawn) == 11, drawn
+    written = {t for tr in traces for t in (tr.get("text") or [])} | {"king"}
+    assert drawn <= written
+
+
+def test_a_tiny_set_labels_every_point():
+    from ui.setup import UPLOAD_KEY
+
+    at = _page(color="none")
+    words = [f"w{i}" for i in range(50)]
+    body = "50 3\n" + "\n".join(f"{w} {i % 7}.0 {i % 5}.0 {i % 3}.0" for i, w in enumerate(words))
+    at.file_uploader(key=UPLOAD_KEY).set_value(("small.txt", body.encode(), "text/plain")).run()
+    assert not at.exception
+    labels = [t for t in _traces(at) if t.get("name") == "labels"]
+    assert labels and set(labels[0]["text"]) == set(words)
