@@ -121,9 +121,13 @@ except embedlab.EmbedLabError as exc:
     st.stop()
 if method == "pca" and proj.explained_variance_ratio is not None:
     evr = proj.explained_variance_ratio
-    axis_titles = [f"PC {i + 1} ({evr[i]:.1%} of the spread)" for i in range(dims)]
-else:
-    axis_titles = [f"{METHODS[method]} {i + 1} (no unit: only closeness counts)" for i in range(dims)]
+    axis_titles = [f"PC {i + 1} ({evr[i]:.1%}" + (")" if dims == 3 else " of the spread)") for i in range(dims)]
+else:    # a 3-D scene clips long axis titles: short ones there, the caveat in a caption
+    axis_titles = [f"{METHODS[method]} {i + 1}" + ("" if dims == 3 else " (no unit: only closeness counts)")
+                   for i in range(dims)]
+if dims == 3:
+    st.caption("Axes: " + ("the share of the spread each principal component keeps." if method == "pca" else
+                           f"{METHODS[method]} axes have no unit: only closeness counts."))
 
 # -- colours -----------------------------------------------------------------------------------------
 labels = values = None
@@ -133,7 +137,7 @@ try:
     if colour == "kmeans" and len(base) >= 3:
         kc = min(n_clusters, len(base) - 1)
         names = cached.cluster_names(es, base, kc)
-        labels = [f"{i + 1}: {names[i]}" for i in cached.cluster_labels(es, base, extra, kc)]
+        labels = [f"cluster {i + 1}: {names[i]}" for i in cached.cluster_labels(es, base, extra, kc)]
     elif colour == "kind":
         kinds = es.meta.get("kind")
         if kinds is None:

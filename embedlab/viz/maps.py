@@ -120,8 +120,11 @@ def map_figure(coords, tokens: Sequence[str], *, labels: Sequence[str] | None = 
     figure_layout(fig, title=title, height=height)
     ax_titles = escape_plotly_texts(axis_titles)
     if dims == 3:
-        fig.update_layout(scene=dict(xaxis_title=ax_titles[0], yaxis_title=ax_titles[1],
-                                     zaxis_title=ax_titles[2] if len(ax_titles) > 2 else "dimension 3"))
+        axis = dict(title_font=dict(size=FONT_SIZE - 2), showticklabels=False)   # ticks crowd the titles out
+        fig.update_layout(scene=dict(xaxis=dict(axis, title_text=ax_titles[0]),
+                                     yaxis=dict(axis, title_text=ax_titles[1]),
+                                     zaxis=dict(axis, title_text=ax_titles[2] if len(ax_titles) > 2 else "dimension 3"),
+                                     camera=dict(eye=dict(x=1.6, y=1.6, z=1.1))))
     else:
         fig.update_layout(xaxis_title=ax_titles[0], yaxis_title=ax_titles[1], dragmode="lasso")
     return fig

@@ -187,14 +187,13 @@ def test_clusters_named_by_central_words_and_comparison_keeps_the_colours():
     """Issue 12 item 4: k-means legend entries name the cluster's most central words; the
     side-by-side view draws the same categories."""
     at = _page(n="1000", q="king")
-    names = [t["name"] for t in _traces(at) if t.get("mode") == "markers" and t["name"].startswith(("1:", "2:"))]
-    assert names and all(n.count(",") == 2 for n in names), names
-    assert not any(t["name"].startswith("cluster ") for t in _traces(at))
+    names = [t["name"] for t in _traces(at) if t["name"].startswith("cluster ")]
+    assert len(names) == 8 and all(n.count(",") == 2 for n in names), names
     at.toggle(key="map_compare").set_value(True).run()
     assert not at.exception
     spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
     cats = {t["name"] for t in spec["data"] if t.get("mode") == "markers" and t.get("legendgroup") != "nn"}
-    assert sum(c.startswith(tuple(f"{i}:" for i in range(1, 9))) for c in cats) == 8
+    assert sum(c.startswith(tuple(f"cluster {i}: " for i in range(1, 9))) for c in cats) == 8
 
 
 def test_small_sets_group_words_and_isolated_neighbours_are_labelled():
@@ -223,3 +222,13 @@ def test_a_tiny_set_labels_every_point():
     assert not at.exception
     labels = [t for t in _traces(at) if t.get("name") == "labels"]
     assert labels and set(labels[0]["text"]) == set(words)
+
+
+def test_3d_axis_titles_are_short_enough_to_read():
+    """Issue 12 item 4: a 3-D scene clips long axis titles; they are short and the caveat is a caption."""
+    at = _page(n="1000", dims="3", method="pca", color="none")
+    assert not at.exception
+    scene = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["scene"]
+    titles = [scene[f"{a}axis"]["title"]["text"] for a in "xyz"]
+    assert all(t.startswith("PC ") and len(t) <= 14 for t in titles), titles
+    assert "share of the spread" in _captions(at)
