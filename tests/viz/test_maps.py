@@ -70,3 +70,11 @@ def test_compare_highlights_in_every_panel(cloud):
     fig = compare_figure({"PCA": coords, "UMAP": coords * 2}, toks, highlight=1, neighbor_rows=[2])
     stars = [t for t in fig.data if (t.name or "").startswith("searched")]
     assert len(stars) == 2 and {t.xaxis for t in stars} == {"x", "x2"}
+
+
+def test_a_coloured_map_puts_its_legend_below_the_plot():
+    import numpy as np
+    from embedlab.viz.maps import map_figure
+
+    fig = map_figure(np.zeros((2, 2)), ["a", "b"], labels=["cluster 1: the, of, and", "cluster 2: dog, cat, cow"])
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0
