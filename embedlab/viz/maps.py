@@ -113,6 +113,10 @@ def map_figure(coords, tokens: Sequence[str], *, labels: Sequence[str] | None = 
                                     marker=dict(size=size, color=PALETTE[0], opacity=0.6)))
     skip = set([int(highlight)] + [int(r) for r in neighbor_rows]) if highlight is not None else set()
     lab = np.asarray([r for r in dict.fromkeys(int(r) for r in labelled) if r not in skip], dtype=np.int64)
+    written = skip | set(lab.tolist())
+    for tr in fig.data:     # already labelled elsewhere: no second label (presenter mode labels small traces)
+        if tr.customdata is not None and written and set(tr.customdata) <= written:
+            tr.text = [""] * len(tr.customdata)
     if lab.size:
         _add_labels(fig, c, tokens, lab)
     if highlight is not None:

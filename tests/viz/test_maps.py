@@ -78,3 +78,16 @@ def test_a_coloured_map_puts_its_legend_below_the_plot():
 
     fig = map_figure(np.zeros((2, 2)), ["a", "b"], labels=["cluster 1: the, of, and", "cluster 2: dog, cat, cow"])
     assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0
+
+
+def test_points_labelled_elsewhere_get_no_second_label():
+    import numpy as np
+    from embedlab.viz.maps import map_figure
+    from embedlab.viz.presenter import presenter_style
+
+    fig = map_figure(np.arange(6).reshape(3, 2), ["a", "b", "c"], labels=["x", "x", "y"], highlight=0,
+                     neighbor_rows=[1, 2], labelled=[0, 1, 2])
+    big = presenter_style(fig, label_limit=30)
+    words = [t for tr in big.data if tr.name not in ("neighbours",) and not str(tr.name).startswith("searched")
+             for t in (tr.text or ()) if t]
+    assert words == [], words
