@@ -6,7 +6,7 @@ import streamlit as st
 import embedlab
 from embedlab.space.axes import parse_groups
 from embedlab.viz import OTHER, compare_figure, map_figure, selected_rows
-from embedlab.viz.map_points import (DEFAULT_SIZE, SIZES, group_labels, map_points, parse_size,
+from embedlab.viz.map_points import (DEFAULT_SIZE, SIZES, group_labels, map_points, map_view, parse_size,
                                      picture_neighbours, size_choices)
 from ui import cached, params
 from ui.figures import plotly_chart
@@ -94,34 +94,40 @@ rows, extra, tokens = points.rows, points.extra, list(points.tokens)
 st.caption(f"Drawn: {points.describe(cached.points_description(es, n), len(es))}.")
 
 # -- projection ------------------------------------------------------------------------------------
-# PCA is fitted to the base points and added words are placed in it, so a search moves nothing;
-# UMAP and t-SNE cannot place new points faithfully, so they are fitted again with them (cached).
+# Every layout is fitted to the base points only (once per set, size, method and dimensions; cached
+# in memory and on disk) and added words are placed in it, so a search moves nothing and never refits:
+# PCA transforms them, UMAP / t-SNE put each at the weighted mean of its nearest base points.
 try:
     if method == "pca":
         proj = cached.projection(es, base, "pca", dims)
         coords = cached.pca_coords(es, base, extra, dims)
     else:
-        if cached.has_projection(es, rows, method, dims):
-            proj = cached.projection(es, rows, method, dims)
+        if cached.has_projection(es, base, method, dims):
+            proj = cached.projection(es, base, method, dims)
         else:
-            with st.status(f"{METHODS[method]} of {len(rows):,} points…", expanded=False) as status:
+            with st.status(f"{METHODS[method]} of {len(base):,} points…", expanded=True) as status:
                 bar = st.progress(0.0)
 
                 def progress(message: str, fraction: float):
                     bar.progress(float(min(max(fraction, 0.0), 1.0)), text=message)
 
-                proj = cached.projection(es, rows, method, dims, progress=progress)
-                status.update(label=f"{METHODS[method]} of {len(rows):,} points"
-                                    + (" (from the disk cache)" if proj.from_cache else ""), state="complete")
-        coords = np.asarray(proj.coords, dtype=np.float32)
+                proj = cached.projection(es, base, method, dims, progress=progress)
+                status.update(label=f"{METHODS[method]} of {len(base):,} points"
+                                    + (" (from the disk cache)" if proj.from_cache else ""), state="complete",
+                              expanded=False)
+        coords = cached.layout_coords(es, base, extra, proj.coords)
 except embedlab.EmbedLabError as exc:
     st.error(md_text(exc))
     st.stop()
 if method == "pca" and proj.explained_variance_ratio is not None:
     evr = proj.explained_variance_ratio
-    axis_titles = [f"PC {i + 1} ({evr[i]:.1%} of the spread)" for i in range(dims)]
-else:
-    axis_titles = [f"{METHODS[method]} {i + 1} (no unit: only closeness counts)" for i in range(dims)]
+    axis_titles = [f"PC {i + 1} ({evr[i]:.1%}" + (")" if dims == 3 else " of the spread)") for i in range(dims)]
+else:    # a 3-D scene clips long axis titles: short ones there, the caveat in a caption
+    axis_titles = [f"{METHODS[method]} {i + 1}" + ("" if dims == 3 else " (no unit: only closeness counts)")
+                   for i in range(dims)]
+if dims == 3:
+    st.caption("Axes: " + ("the share of the spread each principal component keeps." if method == "pca" else
+                           f"{METHODS[method]} axes have no unit: only closeness counts."))
 
 # -- colours -----------------------------------------------------------------------------------------
 labels = values = None
@@ -129,7 +135,9 @@ value_title = ""
 overlap = trust = None
 try:
     if colour == "kmeans" and len(base) >= 3:
-        labels = [f"cluster {i + 1}" for i in cached.cluster_labels(es, base, extra, min(n_clusters, len(base) - 1))]
+        kc = min(n_clusters, len(base) - 1)
+        names = cached.cluster_names(es, base, kc)
+        labels = [f"cluster {i + 1}: {names[i]}" for i in cached.cluster_labels(es, base, extra, kc)]
     elif colour == "kind":
         kinds = es.meta.get("kind")
         if kinds is None:
@@ -149,9 +157,14 @@ except embedlab.EmbedLabError as exc:
     st.error(md_text(exc))
 
 hl, nn_pos = points.highlight, list(points.neighbor_positions)
-fig = map_figure(coords, tokens, labels=labels, values=values, value_title=value_title, highlight=hl,
-                 neighbor_rows=nn_pos or (), axis_titles=axis_titles,
-                 category_order=order if colour == "groups" else None)
+isolate = bool(highlight_word) and st.toggle(
+    "Zoom to the searched word and its neighbours", key="map_isolate",
+    help="Redraws only the searched word and its neighbours, each labelled, so the labels do not knot.")
+view = map_view(coords, tokens, labels=labels, values=values, highlight=hl, neighbor_rows=nn_pos,
+                isolate=isolate, group_rows=[i for i, t in enumerate(tokens) if t in set(group_words)])
+fig = map_figure(view.coords, view.tokens, labels=view.labels, values=view.values, value_title=value_title,
+                 highlight=view.highlight, neighbor_rows=view.neighbor_rows, axis_titles=axis_titles,
+                 category_order=order if colour == "groups" else None, labelled=view.labelled)
 fig_col, side_col = st.columns([3, 1]) if highlight_word else (st.container(), None)
 with fig_col:
     if dims == 2:
@@ -180,7 +193,9 @@ if highlight_word:
                    f"is not a real neighbour. {near2d.kept} of {len(full_nn)} agree.")
 
 # -- selection and downloads ---------------------------------------------------------------------
-sel = [i for i in selected_rows(event) if 0 <= i < len(tokens)] if event is not None else []
+sel = [i for i in selected_rows(event) if 0 <= i < len(view.tokens)] if event is not None else []
+if view.positions is not None:
+    sel = [view.positions[i] for i in sel]
 table = pd.DataFrame({"token": tokens, **{f"{'xyz'[d]}": coords[:, d] for d in range(dims)}})
 if labels is not None:
     table["colour"] = labels
@@ -201,15 +216,18 @@ st.divider()
 compare = st.toggle("Compare PCA, UMAP and t-SNE of these points side by side", key="map_compare")
 params.sync({"compare": ("map_compare", params.from_bool)})
 if compare:
-    todo = [m for m in METHODS if not cached.has_projection(es, rows, m, 2)]
+    todo = [m for m in METHODS if not cached.has_projection(es, base, m, 2)]
     if todo:
-        with st.status("Computing " + ", ".join(METHODS[m] for m in todo) + "…", expanded=False) as status:
+        with st.status("Computing " + ", ".join(METHODS[m] for m in todo) + "…", expanded=True) as status:
             for m in todo:
-                status.update(label=f"Computing {METHODS[m]} of {len(rows):,} points…")
-                cached.projection(es, rows, m, 2)
-            status.update(label="PCA, UMAP and t-SNE computed", state="complete")
-    projections = {METHODS[m]: cached.projection(es, rows, m, 2).coords for m in METHODS}
-    plotly_chart(compare_figure(projections, tokens, highlight=hl, neighbor_rows=nn_pos or ()),
+                status.update(label=f"Computing {METHODS[m]} of {len(base):,} points…")
+                cached.projection(es, base, m, 2)
+            status.update(label="PCA, UMAP and t-SNE computed", state="complete", expanded=False)
+    projections = {METHODS[m]: (cached.pca_coords(es, base, extra, 2) if m == "pca" else
+                                cached.layout_coords(es, base, extra, cached.projection(es, base, m, 2).coords))
+                   for m in METHODS}
+    plotly_chart(compare_figure(projections, tokens, highlight=hl, neighbor_rows=nn_pos or (), labels=labels,
+                                category_order=order if colour == "groups" else None),
                  width="stretch", key="map_compare_chart", config={"displaylogo": False})
     st.caption("The same points, three ways. PCA keeps the big directions; UMAP and t-SNE keep who is next to "
                "whom but move whole groups freely — distances between far-apart groups mean little there.")

@@ -141,11 +141,31 @@ def pca_coords(es: EmbeddingSet, base: np.ndarray, extra: np.ndarray, dims: int)
     return np.asarray(fit.transform(es.vectors[rows]), dtype=np.float32)
 
 
+def layout_coords(es: EmbeddingSet, base: np.ndarray, extra: np.ndarray, base_coords: np.ndarray) -> np.ndarray:
+    """A UMAP/t-SNE layout fitted to the ``base`` rows (once, cached), with ``extra`` rows placed
+    among their nearest base points: a search never refits nor moves the drawn points."""
+    from embedlab.space.projection import place_by_neighbours
+
+    base_coords = np.asarray(base_coords, dtype=np.float32)
+    if not len(extra):
+        return base_coords
+    placed = place_by_neighbours(es.vectors[base], base_coords, es.vectors[extra])
+    return np.concatenate([base_coords, placed])
+
+
 @st.cache_data(max_entries=16, show_spinner="Clustering…", hash_funcs=_HASH)
 def kmeans(es: EmbeddingSet, base: np.ndarray, k: int):
     from embedlab.space.clusters import kmeans_fit
 
     return kmeans_fit(es.vectors[base], k=k, seed=0)
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_HASH)
+def cluster_names(es: EmbeddingSet, base: np.ndarray, k: int) -> list[str]:
+    """Each k-means cluster of the ``base`` rows named by its 3 most central words."""
+    from embedlab.space.clusters import cluster_names as names
+
+    return names(es.vectors[base], kmeans(es, base, k), [es.tokens[i] for i in base])
 
 
 def cluster_labels(es: EmbeddingSet, base: np.ndarray, extra: np.ndarray, k: int) -> np.ndarray:

@@ -20,7 +20,7 @@ from ..core.validate import check_int
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["kmeans_labels", "kmeans_fit", "assign_clusters", "KMeansResult"]
+__all__ = ["kmeans_labels", "kmeans_fit", "assign_clusters", "KMeansResult", "cluster_names"]
 
 
 @dataclass(frozen=True)
@@ -89,3 +89,25 @@ def kmeans_fit(vectors, *, k: int = 8, seed: int = 0, cosine: bool = True) -> KM
     rank = np.empty(k, dtype=np.int64)
     rank[by_size] = np.arange(k)
     return KMeansResult(rank[raw], km.cluster_centers_[by_size].astype(np.float32), cosine)
+
+
+def cluster_names(vectors, result: KMeansResult, tokens, *, n_words: int = 3) -> list[str]:
+    """A name per cluster from its most central words: the ``n_words`` members nearest its centre,
+    e.g. ``"dog, cat, horse"`` (ordered by cluster, as ``result.centers``). ``vectors`` and
+    ``tokens`` are the clustered rows, in the order of ``result.labels``.
+
+    >>> v = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.2, 0.9]], np.float32)
+    >>> r = KMeansResult(np.array([0, 0, 1, 1]), unit_rows(np.array([[1, 0.05], [0.1, 1]], np.float32)))
+    >>> cluster_names(v, r, ["a", "b", "c", "d"], n_words=2)
+    ['a, b', 'c, d']
+    """
+    v = np.asarray(vectors, dtype=np.float32)
+    data = unit_rows(v) if result.cosine else v
+    labels = np.asarray(result.labels)
+    names = []
+    for i, centre in enumerate(result.centers):
+        members = np.flatnonzero(labels == i)
+        d = ((data[members] - centre) ** 2).sum(axis=1)
+        central = members[np.argsort(d, kind="stable")[:n_words]]
+        names.append(", ".join(str(tokens[j]) for j in central) or f"cluster {i + 1}")
+    return names

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..io.cache import cache_key, load_arrays, save_arrays
 from ..core.embeddings import EmbeddingSet
+from ..core.linalg import unit_rows
 from ..core.errors import InvalidParameterError
 from ..core.linalg import PCAPlane, default_pca_solver, pca_plane
 from ..core.search import METRICS
@@ -35,7 +36,7 @@ from ..core.validate import check_choice, check_float, check_int, check_matrix
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["METHODS", "METRICS", "UMAP_DEFAULTS", "Projection", "PCAFit", "project", "fit_pca", "warm_up"]
+__all__ = ["METHODS", "METRICS", "UMAP_DEFAULTS", "Projection", "PCAFit", "project", "fit_pca", "place_by_neighbours", "warm_up"]
 
 METHODS = ("pca", "umap", "tsne")
 #: keyword arguments of ``umap.UMAP`` that :func:`project` uses by default (bench/ compares with them)
@@ -341,3 +342,27 @@ def warm_up(methods=("umap",)) -> None:
                 continue
             project(x, method=m, dims=2, cache=False, n_neighbors=5, perplexity=5.0)
             _warmed.add(m)
+
+
+def place_by_neighbours(base_vectors, base_coords, new_vectors, *, k: int = 5) -> np.ndarray:
+    """Layout positions for new points without moving the base points: each new point lands at
+    the cosine-weighted mean of the layout positions of its ``k`` nearest base points (cosine in
+    the full space). UMAP and t-SNE cannot add points to a fitted layout faithfully; this keeps
+    the class's mental map (the base coordinates are not touched) and puts a searched word among
+    its real neighbours.
+
+    >>> bv = np.array([[1, 0], [0, 1], [-1, 0]], np.float32)
+    >>> bc = np.array([[0, 0], [10, 0], [20, 0]], np.float32)
+    >>> place_by_neighbours(bv, bc, np.array([[1, 0.01]], np.float32), k=1).tolist()
+    [[0.0, 0.0]]
+    """
+    bc = np.asarray(base_coords, dtype=np.float32)
+    nv = np.asarray(new_vectors, dtype=np.float32)
+    if not len(nv):
+        return np.zeros((0, bc.shape[1]), dtype=np.float32)
+    k = max(1, min(int(k), len(bc)))
+    sims = unit_rows(nv) @ unit_rows(np.asarray(base_vectors, dtype=np.float32)).T
+    near = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    w = np.clip(np.take_along_axis(sims, near, axis=1), 1e-3, None)
+    w = w / w.sum(axis=1, keepdims=True)
+    return np.einsum("nk,nkd->nd", w, bc[near]).astype(np.float32)

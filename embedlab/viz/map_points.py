@@ -15,10 +15,10 @@ import numpy as np
 
 from ..core.embeddings import EmbeddingSet
 from ..core.validate import check_int
-from .maps import OTHER, nearest_in_picture
+from .maps import LABEL_LIMIT, OTHER, nearest_in_picture
 
 __all__ = ["DRAW_LIMIT", "SIZES", "DEFAULT_SIZE", "size_choices", "parse_size", "MapPoints", "map_points",
-           "group_labels", "PictureNeighbours", "picture_neighbours"]
+           "group_labels", "PictureNeighbours", "picture_neighbours", "MapView", "map_view"]
 
 DRAW_LIMIT = 50_000
 """Points. Above this a browser chokes: "all" is not offered and a sample is drawn."""
@@ -196,3 +196,45 @@ def picture_neighbours(coords, tokens: Sequence[str], highlight: int, neighbors:
     near = nearest_in_picture(coords, highlight, len(neighbors))
     picked = tuple(tokens[i] for i in near)
     return PictureNeighbours(picked, tuple(t in real for t in picked))
+
+
+@dataclass(frozen=True)
+class MapView:
+    """What the map figure draws: the points (all, or only the searched word and its neighbours),
+    their colours, and which of them are labelled."""
+
+    coords: np.ndarray
+    tokens: tuple[str, ...]
+    labels: list | None
+    values: np.ndarray | None
+    highlight: int | None
+    neighbor_rows: tuple[int, ...]
+    labelled: tuple[int, ...]
+    positions: tuple[int, ...] | None = None
+    """Position of each drawn point in the full list (None: all drawn, in order)."""
+
+
+def map_view(coords, tokens: Sequence[str], *, labels=None, values=None, highlight: int | None = None,
+             neighbor_rows: Sequence[int] = (), isolate: bool = False, group_rows: Sequence[int] = ()) -> MapView:
+    """The points to draw and to label. Every point is labelled when at most
+    :data:`~embedlab.viz.maps.LABEL_LIMIT` are drawn, else the ``group_rows`` (typed group words);
+    with ``isolate`` only the searched word and its neighbours are kept (all labelled).
+
+    >>> v = map_view(np.zeros((500, 2)), [str(i) for i in range(500)], highlight=7, neighbor_rows=[3, 9],
+    ...              isolate=True)
+    >>> v.tokens, v.highlight, v.neighbor_rows, v.labelled
+    (('7', '3', '9'), 0, (1, 2), (0, 1, 2))
+    >>> map_view(np.zeros((500, 2)), [str(i) for i in range(500)], group_rows=[4]).labelled
+    (4,)
+    """
+    c = np.asarray(coords, dtype=np.float32)
+    nn = [int(r) for r in neighbor_rows]
+    if isolate and highlight is not None:
+        keep = [int(highlight)] + [r for r in nn if r != highlight]
+        pick = lambda seq: None if seq is None else [seq[i] for i in keep]  # noqa: E731
+        vals = None if values is None else np.asarray(values)[keep]
+        return MapView(c[keep], tuple(tokens[i] for i in keep), pick(labels), vals, 0,
+                       tuple(range(1, len(keep))), tuple(range(len(keep))), tuple(keep))
+    labelled = tuple(range(len(c))) if len(c) <= LABEL_LIMIT else tuple(int(r) for r in group_rows)
+    return MapView(c, tuple(tokens), None if labels is None else list(labels), values, highlight, tuple(nn),
+                   labelled)

@@ -17,10 +17,12 @@ import numpy as np
 from ..core.errors import InvalidParameterError
 from .style import FONT_SIZE, GREY, HIGHLIGHT, PALETTE, colors_for, escape_plotly_text, escape_plotly_texts, figure_layout
 
-__all__ = ["OTHER", "map_figure", "compare_figure", "selected_rows", "nearest_in_picture"]
+__all__ = ["OTHER", "LABEL_LIMIT", "map_figure", "compare_figure", "selected_rows", "nearest_in_picture"]
 
 #: The category drawn grey and underneath on a map.
 OTHER = "other"
+#: Up to this many drawn points, every point carries its word (small uploaded or trained sets).
+LABEL_LIMIT = 300
 
 
 def _check_coords(coords, tokens) -> np.ndarray:
@@ -58,7 +60,8 @@ def _points_trace(c: np.ndarray, rows: np.ndarray, tokens, *, name: str, marker:
 def map_figure(coords, tokens: Sequence[str], *, labels: Sequence[str] | None = None,
                values=None, value_title: str = "", highlight: int | None = None,
                neighbor_rows: Sequence[int] = (), axis_titles: Sequence[str] = ("dimension 1", "dimension 2"),
-               title: str = "", category_order: Sequence[str] | None = None, height: int = 650):
+               title: str = "", category_order: Sequence[str] | None = None, height: int = 650,
+               labelled: Sequence[int] = ()):
     """A 2-D (``Scattergl``) or 3-D scatter of projected tokens.
 
     Parameters
@@ -78,6 +81,8 @@ def map_figure(coords, tokens: Sequence[str], *, labels: Sequence[str] | None = 
     axis_titles, title : str
     category_order : sequence of str, optional
         Order of the legend (default: sorted, "other" first).
+    labelled : sequence of int
+        Rows whose word is written beside the dot (e.g. every row of a small set, typed group words).
 
     Returns
     -------
@@ -99,34 +104,49 @@ def map_figure(coords, tokens: Sequence[str], *, labels: Sequence[str] | None = 
                       colorbar=dict(title=dict(text=escape_plotly_text(value_title)), x=1.02, len=0.6, y=0.3))
         fig.add_trace(_points_trace(c, rows, tokens, name=value_title or "points", marker=marker))
     elif labels is not None:
-        labs = np.asarray([str(x) for x in labels], dtype=object)
-        if len(labs) != n:
-            raise InvalidParameterError(f"labels must have one category per point ({n}), got {len(labs)}")
-        cats = list(category_order) if category_order is not None else sorted(set(labs.tolist()) - {OTHER})
-        if OTHER in set(labs.tolist()) and OTHER not in cats:
-            cats = [OTHER] + cats
-        colours = iter(colors_for(len([x for x in cats if x != OTHER])))
-        for cat in cats:
-            rows = np.flatnonzero(labs == cat)
-            if not rows.size:
-                continue
+        for cat, rows, colour in _categories(labels, category_order, n):
             grey = cat == OTHER
-            marker = dict(size=size if grey else size + 3, color=GREY if grey else next(colours),
-                          opacity=0.5 if grey else 0.95)
+            marker = dict(size=size if grey else size + 3, color=colour, opacity=0.5 if grey else 0.95)
             fig.add_trace(_points_trace(c, rows, tokens, name=f"{cat} ({rows.size:,})", marker=marker))
     else:
         fig.add_trace(_points_trace(c, np.arange(n), tokens, name=f"tokens ({n:,})",
                                     marker=dict(size=size, color=PALETTE[0], opacity=0.6)))
+    skip = set([int(highlight)] + [int(r) for r in neighbor_rows]) if highlight is not None else set()
+    lab = np.asarray([r for r in dict.fromkeys(int(r) for r in labelled) if r not in skip], dtype=np.int64)
+    written = skip | set(lab.tolist())
+    for tr in fig.data:     # already labelled elsewhere: no second label (presenter mode labels small traces)
+        if tr.customdata is not None and written and set(tr.customdata) <= written:
+            tr.text = [""] * len(tr.customdata)
+    if lab.size:
+        _add_labels(fig, c, tokens, lab)
     if highlight is not None:
         _add_highlight(fig, c, tokens, int(highlight), [int(r) for r in neighbor_rows])
     figure_layout(fig, title=title, height=height)
+    if labels is not None and values is None:   # named clusters are long: a side legend squeezes the plot
+        fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
     ax_titles = escape_plotly_texts(axis_titles)
     if dims == 3:
-        fig.update_layout(scene=dict(xaxis_title=ax_titles[0], yaxis_title=ax_titles[1],
-                                     zaxis_title=ax_titles[2] if len(ax_titles) > 2 else "dimension 3"))
+        axis = dict(title_font=dict(size=FONT_SIZE - 2), showticklabels=False)   # ticks crowd the titles out
+        fig.update_layout(scene=dict(xaxis=dict(axis, title_text=ax_titles[0]),
+                                     yaxis=dict(axis, title_text=ax_titles[1]),
+                                     zaxis=dict(axis, title_text=ax_titles[2] if len(ax_titles) > 2 else "dimension 3"),
+                                     camera=dict(eye=dict(x=1.6, y=1.6, z=1.1))))
     else:
         fig.update_layout(xaxis_title=ax_titles[0], yaxis_title=ax_titles[1], dragmode="lasso")
     return fig
+
+
+def _add_labels(fig, c: np.ndarray, tokens, rows: np.ndarray, **loc):
+    """The words of ``rows`` written beside their dots (a text-only trace, out of the legend)."""
+    import plotly.graph_objects as go
+
+    toks = [tokens[i] for i in rows]
+    common = dict(mode="text", name="labels", showlegend=False, hoverinfo="skip", textposition="top center",
+                  textfont=dict(size=FONT_SIZE - 4, color="#444444"))
+    if c.shape[1] == 3:   # WebGL labels are drawn literally
+        fig.add_trace(go.Scatter3d(x=c[rows, 0], y=c[rows, 1], z=c[rows, 2], text=toks, **common), **loc)
+    else:
+        fig.add_trace(go.Scatter(x=c[rows, 0], y=c[rows, 1], text=escape_plotly_texts(toks), **common), **loc)
 
 
 def _add_highlight(fig, c, tokens, row: int, neighbors: list[int], *, row_col: dict | None = None,
@@ -177,7 +197,8 @@ def _add_highlight(fig, c, tokens, row: int, neighbors: list[int], *, row_col: d
 
 
 def compare_figure(projections: Mapping[str, np.ndarray], tokens: Sequence[str], *,
-                   highlight: int | None = None, neighbor_rows: Sequence[int] = (), height: int = 480):
+                   highlight: int | None = None, neighbor_rows: Sequence[int] = (), height: int = 480,
+                   labels: Sequence[str] | None = None, category_order: Sequence[str] | None = None):
     """The same points under several projections, side by side (2-D only).
 
     Parameters
@@ -186,6 +207,8 @@ def compare_figure(projections: Mapping[str, np.ndarray], tokens: Sequence[str],
     tokens : sequence of str
     highlight : int, optional
         Row of a searched token, highlighted (with its neighbours) in every panel.
+    labels : sequence of str, optional
+        A category per point, coloured as on the map (``"other"`` grey), one legend entry each.
     """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
@@ -195,20 +218,43 @@ def compare_figure(projections: Mapping[str, np.ndarray], tokens: Sequence[str],
         raise InvalidParameterError("give at least one projection to compare")
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=escape_plotly_texts(names), horizontal_spacing=0.04)
     hover = escape_plotly_texts(tokens)
+    groups = _categories(labels, category_order, len(tokens))
     for j, name in enumerate(names, start=1):
         c = _check_coords(projections[name], tokens)
         if c.shape[1] != 2:
             raise InvalidParameterError("side-by-side comparison needs 2-D coordinates")
-        fig.add_trace(go.Scattergl(x=c[:, 0], y=c[:, 1], mode="markers", name="tokens", showlegend=j == 1,
-                                   legendgroup="tokens", marker=dict(size=4, color=PALETTE[0], opacity=0.5),
-                                   hovertext=hover, customdata=np.arange(len(c)).tolist(),
-                                   hovertemplate="<b>%{hovertext}</b><extra></extra>"), row=1, col=j)
+        for cat, rows, colour in groups:
+            fig.add_trace(go.Scattergl(x=c[rows, 0], y=c[rows, 1], mode="markers", name=escape_plotly_text(cat),
+                                       showlegend=j == 1, legendgroup=cat,
+                                       marker=dict(size=4, color=colour, opacity=0.5 if colour == GREY else 0.8),
+                                       hovertext=[hover[i] for i in rows], customdata=rows.tolist(),
+                                       hovertemplate="<b>%{hovertext}</b><extra></extra>"), row=1, col=j)
         if highlight is not None:
             _add_highlight(fig, c, tokens, int(highlight), [int(r) for r in neighbor_rows],
                            row_col=dict(row=1, col=j), legend=j == 1)
         fig.update_xaxes(showticklabels=False, title_text="", row=1, col=j)
         fig.update_yaxes(showticklabels=False, row=1, col=j)
     return figure_layout(fig, height=height)
+
+
+def _categories(labels, order, n: int) -> list[tuple[str, np.ndarray, str]]:
+    """(name, rows, colour) per category of ``labels`` ("other" grey, first); one "tokens" group without."""
+    if labels is None:
+        return [("tokens", np.arange(n), PALETTE[0])]
+    labs = np.asarray([str(x) for x in labels], dtype=object)
+    if len(labs) != n:
+        raise InvalidParameterError(f"labels must have one category per point ({n}), got {len(labs)}")
+    cats = list(order) if order is not None else sorted(set(labs.tolist()) - {OTHER})
+    if OTHER in set(labs.tolist()) and OTHER not in cats:
+        cats = [OTHER] + cats
+    colours = iter(colors_for(len([x for x in cats if x != OTHER])))
+    out = []
+    for cat in cats:
+        rows = np.flatnonzero(labs == cat)
+        colour = GREY if cat == OTHER else next(colours)
+        if rows.size:
+            out.append((cat, rows, colour))
+    return out
 
 
 def selected_rows(selection) -> list[int]:

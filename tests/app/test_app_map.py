@@ -149,3 +149,86 @@ def test_a_capitalised_search_finds_the_word_and_says_so():
     assert "Matched ignoring case: King → king." in _captions(at)
     assert "queen" in at.dataframe[0].value["full space"].tolist()
     assert "searched: king" in [t["name"] for t in _traces(at)]
+
+
+def _coords_by_token(at, key="map_chart"):
+    """token -> (x, y) of every point drawn in the map's first traces (hover text = token)."""
+    from tests.app.helpers import plotly_array
+
+    out = {}
+    for tr in _traces(at, key):
+        toks = tr.get("hovertext")
+        if not toks or "x" not in tr:
+            continue
+        for t, x, y in zip(toks, plotly_array(tr["x"]), plotly_array(tr["y"])):
+            out.setdefault(t, (float(x), float(y)))
+    return out
+
+
+def test_umap_layout_is_fitted_once_and_a_search_moves_no_drawn_point():
+    """Issue 12 item 3: in UMAP mode a new search does not refit; every base point stays put and a
+    searched word outside the base is placed among its neighbours."""
+    at = _page(n="1000", color="none", method="umap")
+    assert not at.exception
+    before = _coords_by_token(at)
+    assert len(before) == 1000
+    at.text_input(key="map_query").input("king").run()
+    assert not at.exception
+    after_king = _coords_by_token(at)
+    at.text_input(key="map_query").input("zebra").run()     # not among the 1,000 most frequent
+    assert not at.exception
+    after_zebra = _coords_by_token(at)
+    assert "zebra" in after_zebra and "zebra" not in before
+    for t, xy in before.items():
+        assert after_king[t] == xy and after_zebra[t] == xy, t
+
+
+def test_clusters_named_by_central_words_and_comparison_keeps_the_colours():
+    """Issue 12 item 4: k-means legend entries name the cluster's most central words; the
+    side-by-side view draws the same categories."""
+    at = _page(n="1000", q="king")
+    names = [t["name"] for t in _traces(at) if t["name"].startswith("cluster ")]
+    assert len(names) == 8 and all(n.count(",") == 2 for n in names), names
+    at.toggle(key="map_compare").set_value(True).run()
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    cats = {t["name"] for t in spec["data"] if t.get("mode") == "markers" and t.get("legendgroup") != "nn"}
+    assert sum(c.startswith(tuple(f"cluster {i}: " for i in range(1, 9))) for c in cats) == 8
+
+
+def test_small_sets_group_words_and_isolated_neighbours_are_labelled():
+    """Issue 12 item 4: <= 300 drawn points are all labelled; typed group words are labelled;
+    'zoom to neighbours' draws only the searched word and its neighbours, each labelled."""
+    at = _page(n="1000", color="groups")
+    labels = [t for t in _traces(at) if t.get("name") == "labels"]
+    assert labels and {"cat", "france", "red"} <= set(labels[0]["text"])
+    at.text_input(key="map_query").input("king").run()
+    at.toggle(key="map_isolate").set_value(True).run()
+    assert not at.exception
+    traces = _traces(at)
+    drawn = {t for tr in traces if tr.get("mode") != "lines" for t in (tr.get("hovertext") or [])}
+    assert "king" in drawn and len(drawn) == 11, drawn
+    written = {t for tr in traces for t in (tr.get("text") or [])} | {"king"}
+    assert drawn <= written
+
+
+def test_a_tiny_set_labels_every_point():
+    from ui.setup import UPLOAD_KEY
+
+    at = _page(color="none")
+    words = [f"w{i}" for i in range(50)]
+    body = "50 3\n" + "\n".join(f"{w} {i % 7}.0 {i % 5}.0 {i % 3}.0" for i, w in enumerate(words))
+    at.file_uploader(key=UPLOAD_KEY).set_value(("small.txt", body.encode(), "text/plain")).run()
+    assert not at.exception
+    labels = [t for t in _traces(at) if t.get("name") == "labels"]
+    assert labels and set(labels[0]["text"]) == set(words)
+
+
+def test_3d_axis_titles_are_short_enough_to_read():
+    """Issue 12 item 4: a 3-D scene clips long axis titles; they are short and the caveat is a caption."""
+    at = _page(n="1000", dims="3", method="pca", color="none")
+    assert not at.exception
+    scene = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["scene"]
+    titles = [scene[f"{a}axis"]["title"]["text"] for a in "xyz"]
+    assert all(t.startswith("PC ") and len(t) <= 14 for t in titles), titles
+    assert "share of the spread" in _captions(at)

@@ -207,3 +207,19 @@ def test_bad_method_parameters():
 def test_projection_of_a_set_and_its_array_agree():
     es = EmbeddingSet(list("abcdefgh"), _noise(n=8, d=4))
     np.testing.assert_allclose(project(es, cache=False).coords, project(es.vectors, cache=False).coords)
+
+
+def test_place_by_neighbours_puts_new_points_among_their_neighbours_and_moves_no_base_point():
+    from embedlab.space.projection import place_by_neighbours
+
+    rng = np.random.default_rng(1)
+    base_v = rng.normal(size=(40, 6)).astype(np.float32)
+    base_c = rng.normal(size=(40, 2)).astype(np.float32)
+    before = base_c.copy()
+    new_v = base_v[[3, 17]] + 0.01
+    placed = place_by_neighbours(base_v, base_c, new_v, k=1)
+    np.testing.assert_array_equal(base_c, before)            # the others are not moved
+    np.testing.assert_allclose(placed, base_c[[3, 17]], atol=1e-6)
+    five = place_by_neighbours(base_v, base_c, new_v, k=5)
+    assert five.shape == (2, 2) and np.all(np.isfinite(five))
+    assert place_by_neighbours(base_v, base_c, new_v[:0]).shape == (0, 2)

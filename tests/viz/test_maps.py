@@ -70,3 +70,24 @@ def test_compare_highlights_in_every_panel(cloud):
     fig = compare_figure({"PCA": coords, "UMAP": coords * 2}, toks, highlight=1, neighbor_rows=[2])
     stars = [t for t in fig.data if (t.name or "").startswith("searched")]
     assert len(stars) == 2 and {t.xaxis for t in stars} == {"x", "x2"}
+
+
+def test_a_coloured_map_puts_its_legend_below_the_plot():
+    import numpy as np
+    from embedlab.viz.maps import map_figure
+
+    fig = map_figure(np.zeros((2, 2)), ["a", "b"], labels=["cluster 1: the, of, and", "cluster 2: dog, cat, cow"])
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0
+
+
+def test_points_labelled_elsewhere_get_no_second_label():
+    import numpy as np
+    from embedlab.viz.maps import map_figure
+    from embedlab.viz.presenter import presenter_style
+
+    fig = map_figure(np.arange(6).reshape(3, 2), ["a", "b", "c"], labels=["x", "x", "y"], highlight=0,
+                     neighbor_rows=[1, 2], labelled=[0, 1, 2])
+    big = presenter_style(fig, label_limit=30)
+    words = [t for tr in big.data if tr.name not in ("neighbours",) and not str(tr.name).startswith("searched")
+             for t in (tr.text or ()) if t]
+    assert words == [], words
