@@ -3,7 +3,6 @@ import pandas as pd
 import streamlit as st
 
 import embedlab
-from embedlab.space.axes import parse_words
 from embedlab.space.neighbours import resolve_query
 from embedlab.viz import neighbor_bar, similarity_heatmap
 from embedlab.core.search import cosine_matrix
@@ -11,6 +10,7 @@ from ui import cached, params
 from ui.figures import plotly_chart
 from ui.setup import page_set
 from ui.text import md_text
+from ui.words import typed_words
 
 es = page_set()
 st.title("Neighbours")
@@ -61,12 +61,7 @@ if query.strip():
         if len(inputs) > 1:
             st.caption(f"The words of the expression ({md_text(', '.join(inputs))}) are left out of the results.")
 
-typed = es.resolve(parse_words(words_text), drop_missing=True)
-words = list(dict.fromkeys(typed.tokens))
-if typed.missing:
-    st.warning(md_text(es.unknown_error(typed.missing)) + " — left out.")
-if typed.changed:
-    st.caption(md_text(typed.note()))
+words = typed_words(es, words_text)
 if len(words) >= 2:
     st.subheader("Cosine similarity between the words")
     plotly_chart(similarity_heatmap(cosine_matrix(es, words), words), width="stretch",

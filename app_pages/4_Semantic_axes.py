@@ -9,6 +9,7 @@ from ui import params
 from ui.figures import plotly_chart, presenter_on
 from ui.setup import page_set
 from ui.text import md_text
+from ui.words import typed_words
 
 DEFAULT_WORDS = ("doctor nurse engineer teacher secretary programmer surgeon pilot dancer soldier "
                  "librarian scientist maid farmer lawyer chef")
@@ -86,12 +87,7 @@ except embedlab.EmbedLabError as exc:
     st.error(md_text(exc))
     st.stop()
 
-typed = es.resolve(parse_words(words_text), drop_missing=True)
-if typed.missing:
-    st.warning(md_text(es.unknown_error(typed.missing)) + " — left out.")
-if typed.changed:
-    st.caption(md_text(typed.note()))
-words = list(dict.fromkeys(typed.tokens))
+words = typed_words(es, words_text)
 if not words:
     st.info("Type some words to place on the axes.")
     st.stop()

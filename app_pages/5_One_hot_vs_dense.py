@@ -5,12 +5,12 @@ import streamlit as st
 import embedlab
 from embedlab.viz import lesson_plots as lp
 from embedlab.lessons import onehot
-from embedlab.space.axes import parse_words
 from embedlab.viz import similarity_heatmap
 from ui import params
 from ui.figures import plotly_chart
 from ui.setup import page_set
 from ui.text import md_text
+from ui.words import typed_words
 
 CONFIG = {"displaylogo": False}
 
@@ -28,12 +28,7 @@ if es is None:
 
 params.bind("oh_words", "words", " ".join(onehot.DEFAULT_TOKENS))
 words_text = st.text_input("Your small vocabulary (words separated by spaces or commas)", key="oh_words")
-typed = es.resolve(parse_words(words_text), drop_missing=True)
-if typed.missing:
-    st.warning(md_text(es.unknown_error(typed.missing)) + " — left out.")
-if typed.changed:
-    st.caption(md_text(typed.note()))
-words = list(dict.fromkeys(typed.tokens))
+words = typed_words(es, words_text)
 
 try:
     cmp = onehot.compare(es, words)

@@ -1,0 +1,22 @@
+"""Words a person types into a page: read as tokens of the set, with what was changed said on the page."""
+from __future__ import annotations
+
+import streamlit as st
+
+from embedlab import EmbeddingSet
+from embedlab.space.axes import parse_words
+
+from .text import md_text
+
+__all__ = ["typed_words"]
+
+
+def typed_words(es: EmbeddingSet, text: str) -> list[str]:
+    """The words of ``text`` (spaces or commas) as tokens of ``es``, each once, in order: matched ignoring
+    case where needed (a caption says so), words with no token dropped with one warning naming them all."""
+    typed = es.resolve(parse_words(text), drop_missing=True)
+    if typed.missing:
+        st.warning(md_text(es.unknown_error(typed.missing)) + " — left out.")
+    if typed.changed:
+        st.caption(md_text(typed.note()))
+    return list(dict.fromkeys(typed.tokens))
