@@ -72,7 +72,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("app_pages/10_Classification.py", "Classification", "🏷️", "Classification",
               "Label new sentences or words from a few examples: dense vectors generalise where one-hot codes "
               "stay at chance. See the learning curves, a decision boundary and what it gets wrong."),
-    PageEntry("app_pages/11_Recommendation.py", "Recommendation", "🛒", "Recommendation",
+    PageEntry("app_pages/11_Recommendation.py", "Recommender", "🛒", "Recommendation",
               "More like these, less like those: a profile vector ranks items by cosine, and item vectors "
               "learned from shopping-basket-like co-occurrence (item2vec) put items bought together side by side."),
     PageEntry("app_pages/12_Graphs.py", "Graphs", "🕸️", "Graphs",
@@ -177,7 +177,7 @@ def streamlit_pages() -> list:
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Explore a space", ("", "Map", "Neighbours", "Analogies", "Semantic_axes")),
     ("Inside the models", ("One_hot_vs_dense", "Token_pipeline", "Context", "Documents", "Train")),
-    ("Where embeddings are used", ("Classification", "Recommendation", "Graphs", "Knowledge_graphs")),
+    ("Used in practice", ("Classification", "Recommendation", "Graphs", "Knowledge_graphs")),
 )
 """The sidebar's groups, by URL path: every page is in exactly one (tests/app/test_navigation.py)."""
 
