@@ -16,7 +16,9 @@ def _open(page, app_server, query: str, size=(1280, 720)):
 
 def test_map_named_clusters_and_zoomed_neighbours_at_1280x720(app_server, page):
     _open(page, app_server, "q=king")
-    assert page.get_by_text("cluster 1: ", exact=False).count() > 0     # the legend names its words
+    # the legend names its clusters' words; wait for plotly to draw it (under load it lags the script run)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
+    page.get_by_text("cluster 1: ", exact=False).first.wait_for(timeout=60_000)
     screenshot(page, "map12-clusters-search-1280x720")
     page.locator('[data-testid="stCheckbox"]', has_text="Zoom to the searched word").first.click()
     wait_for_app(page)
