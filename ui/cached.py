@@ -17,7 +17,6 @@ logger = logging.getLogger(__name__)
 
 SET_HASH = {EmbeddingSet: lambda es: (es.name, es.fingerprint)}
 """hash_funcs for st.cache_*: an EmbeddingSet is keyed by its name and fingerprint (for every ui module)."""
-_HASH = SET_HASH
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading embeddings…")
@@ -64,7 +63,7 @@ def start_warm_up() -> object | None:
 
 
 # -- map -----------------------------------------------------------------------------------------
-@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_HASH)
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=SET_HASH)
 def frequent_rows(es: EmbeddingSet, n: int | None) -> np.ndarray:
     """Rows of the n most frequent tokens (wordfreq), all if n is None."""
     from embedlab.space.frequency import most_frequent
@@ -72,7 +71,7 @@ def frequent_rows(es: EmbeddingSet, n: int | None) -> np.ndarray:
     return np.asarray(most_frequent(es, n))
 
 
-@st.cache_data(max_entries=4, show_spinner=False, hash_funcs=_HASH)
+@st.cache_data(max_entries=4, show_spinner=False, hash_funcs=SET_HASH)
 def points_description(es: EmbeddingSet, n: int | None) -> str:
     from embedlab.space.frequency import describe_points
 
@@ -125,14 +124,14 @@ def projection(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, seed:
     return result
 
 
-@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=_HASH)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=SET_HASH)
 def _pca_fit(es: EmbeddingSet, base: np.ndarray, dims: int):
     from embedlab.space.projection import fit_pca
 
     return fit_pca(es.vectors[base], dims=dims)
 
 
-@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=_HASH)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=SET_HASH)
 def pca_coords(es: EmbeddingSet, base: np.ndarray, extra: np.ndarray, dims: int) -> np.ndarray:
     """PCA fitted to the ``base`` rows; coordinates of base then ``extra`` rows. Searched words
     added to the picture do not move the other points."""
@@ -153,14 +152,14 @@ def layout_coords(es: EmbeddingSet, base: np.ndarray, extra: np.ndarray, base_co
     return np.concatenate([base_coords, placed])
 
 
-@st.cache_data(max_entries=16, show_spinner="Clustering…", hash_funcs=_HASH)
+@st.cache_data(max_entries=16, show_spinner="Clustering…", hash_funcs=SET_HASH)
 def kmeans(es: EmbeddingSet, base: np.ndarray, k: int):
     from embedlab.space.clusters import kmeans_fit
 
     return kmeans_fit(es.vectors[base], k=k, seed=0)
 
 
-@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_HASH)
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=SET_HASH)
 def cluster_names(es: EmbeddingSet, base: np.ndarray, k: int) -> list[str]:
     """Each k-means cluster of the ``base`` rows named by its 3 most central words."""
     from embedlab.space.clusters import cluster_names as names
@@ -178,7 +177,7 @@ def cluster_labels(es: EmbeddingSet, base: np.ndarray, extra: np.ndarray, k: int
     return np.concatenate([res.labels, assign_clusters(es.vectors[extra], res)])
 
 
-@st.cache_data(max_entries=16, show_spinner="Measuring distortion…", hash_funcs=_HASH)
+@st.cache_data(max_entries=16, show_spinner="Measuring distortion…", hash_funcs=SET_HASH)
 def distortion(es: EmbeddingSet, rows: np.ndarray, coords: np.ndarray, k: int) -> tuple[np.ndarray, float]:
     """(per-point share of its k full-space neighbours kept in the picture, trustworthiness)."""
     from embedlab.space.distortion import neighbor_overlap, trustworthiness
@@ -206,7 +205,7 @@ def search_note(es: EmbeddingSet, approximate: bool) -> str:
     return registry.describe(registry.status(es), approximate=approximate)
 
 
-@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_HASH)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=SET_HASH)
 def _neighbors(es: EmbeddingSet, query: str, k: int, metric: str, approximate: bool, _index) -> tuple[list, list]:
     # ``approximate`` is in the cache key, so an index that becomes ready is used; ``_index`` is not hashed
     from embedlab.space.neighbours import query_neighbors
@@ -214,7 +213,7 @@ def _neighbors(es: EmbeddingSet, query: str, k: int, metric: str, approximate: b
     return query_neighbors(es, query, k=k, metric=metric, index=_index)
 
 
-@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_HASH)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=SET_HASH)
 def analogy(es: EmbeddingSet, a: str, b: str, c: str, k: int, method: str, exclude_inputs: bool):
     from embedlab.space.analogy import analogy as solve
 
@@ -228,7 +227,7 @@ def analogy_sections() -> dict:
     return load()
 
 
-@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_HASH)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=SET_HASH)
 def answerable(es: EmbeddingSet, section: str) -> list:
     """The questions of an analogy family that ``es`` can answer (all four words known)."""
     from embedlab.space.families import answerable as usable
@@ -236,7 +235,7 @@ def answerable(es: EmbeddingSet, section: str) -> list:
     return usable(es, analogy_sections()[section])
 
 
-@st.cache_data(max_entries=32, show_spinner="Answering every question of the family…", hash_funcs=_HASH)
+@st.cache_data(max_entries=32, show_spinner="Answering every question of the family…", hash_funcs=SET_HASH)
 def run_family(es: EmbeddingSet, section: str, method: str, exclude_inputs: bool):
     from embedlab.space.families import run_family as run
 
