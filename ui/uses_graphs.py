@@ -18,7 +18,7 @@ from embedlab.core.linalg import pca_plane
 from embedlab.lessons import graphs as gr
 from embedlab.lessons import knowledge as kg
 
-_HASH = {EmbeddingSet: lambda es: (es.name, es.fingerprint)}
+from .cached import SET_HASH as _HASH   # one hash for an EmbeddingSet in every ui module
 
 
 # -- graphs ---------------------------------------------------------------------------------------
