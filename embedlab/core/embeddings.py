@@ -20,6 +20,7 @@ import numpy as np
 from .errors import InvalidParameterError, UnknownTokenError
 from .linalg import first_non_finite_row, unit_rows  # unit_rows lives in core.linalg; still importable here
 from .index import NeighborIndex
+from .suggest import CloseMatches
 from .validate import check_int, invalid
 
 logger = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["EmbeddingSet", "Neighbor", "Resolution"]
 
 
-_DERIVED_ARRAYS = ("unit", "sq_norms", "_folded")
+_DERIVED_ARRAYS = ("unit", "sq_norms", "_folded", "_close_matches")
 """Cached arrays of an EmbeddingSet that a pickle leaves out (they are recomputed when used)."""
 
 
@@ -172,14 +173,14 @@ class EmbeddingSet:
         try:
             return self._index[token]
         except KeyError:
-            raise UnknownTokenError.for_tokens([token], self._tokens, set_name=self.name) from None
+            raise UnknownTokenError.for_tokens([token], self._close_matches, set_name=self.name) from None
 
     def indices(self, tokens: Iterable[str]) -> np.ndarray:
         """Rows of several tokens; all missing ones are named in one :class:`UnknownTokenError`."""
         tokens = list(tokens)
         missing = [t if isinstance(t, str) else repr(t) for t in tokens if t not in self]
         if missing:
-            raise UnknownTokenError.for_tokens(missing, self._tokens, set_name=self.name)
+            raise UnknownTokenError.for_tokens(missing, self._close_matches, set_name=self.name)
         return np.array([self._index[t] for t in tokens], dtype=np.int64)
 
     def missing(self, tokens: Iterable[str]) -> list[str]:
@@ -194,6 +195,11 @@ class EmbeddingSet:
         for t in self._tokens:
             out.setdefault(t.casefold(), t)
         return out
+
+    @cached_property
+    def _close_matches(self) -> CloseMatches:
+        """The "did you mean" matcher of this vocabulary (folded keys collected once, answers memoised)."""
+        return CloseMatches(self._tokens)
 
     def find(self, word: str) -> str | None:
         """The token a person meant by ``word``: itself if it is a token, else the first token equal
@@ -233,14 +239,14 @@ class EmbeddingSet:
         found = [self.find(w) for w in words]
         missing = [w if isinstance(w, str) else repr(w) for w, f in zip(words, found) if f is None]
         if missing and not drop_missing:
-            raise UnknownTokenError.for_tokens(missing, self._tokens, set_name=self.name)
+            raise UnknownTokenError.for_tokens(missing, self._close_matches, set_name=self.name)
         changed = tuple(dict.fromkeys((w, f) for w, f in zip(words, found) if f is not None and w != f))
         return Resolution(tokens=tuple(f for f in found if f is not None), changed=changed,
                           missing=tuple(dict.fromkeys(missing)))
 
     def unknown_error(self, words: Iterable[str]) -> UnknownTokenError:
         """The error naming ``words`` as not in this set, with close matches (for a page to show)."""
-        return UnknownTokenError.for_tokens(list(words), self._tokens, set_name=self.name)
+        return UnknownTokenError.for_tokens(list(words), self._close_matches, set_name=self.name)
 
     # -- derived data, computed once --------------------------------------
     @cached_property

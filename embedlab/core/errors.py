@@ -6,7 +6,6 @@ subclass.
 """
 from __future__ import annotations
 
-import difflib
 from typing import Iterable, Sequence
 
 __all__ = [
@@ -86,28 +85,20 @@ class UnknownTokenError(EmbedLabError, KeyError):
         return self.message
 
     @classmethod
-    def for_tokens(cls, missing: Iterable[str], vocabulary: Sequence[str], *,
+    def for_tokens(cls, missing: Iterable[str], vocabulary, *,
                    set_name: str | None = None, n: int = 3) -> "UnknownTokenError":
-        """Build the error with close matches from ``vocabulary``: tokens equal to the word ignoring case
-        first, then difflib's close matches of the case-folded word (so "King" in a lower-case
+        """Build the error with close matches from ``vocabulary`` (a sequence of tokens, or a
+        :class:`~embedlab.core.suggest.CloseMatches` built once for it): tokens equal to the word
+        ignoring case first, then the closest case-folded tokens (so "King" in a lower-case
         vocabulary suggests "king" first, not "ing").
 
         >>> str(UnknownTokenError.for_tokens(["Kingg"], ["king", "ing", "wing", "kings"]))
         "unknown token: 'Kingg' (did you mean: king, kings, ing?)"
         """
+        from .suggest import CloseMatches
+        matcher = vocabulary if isinstance(vocabulary, CloseMatches) else CloseMatches(vocabulary)
         missing = list(missing)
-        vocab = list(vocabulary)
-        folded: dict[str, list[str]] = {}
-        for v in vocab:
-            folded.setdefault(v.casefold(), []).append(v)
-        keys = list(folded)
-        sugg = {}
-        for t in missing:
-            key = t.casefold() if isinstance(t, str) else str(t)
-            same = [v for v in folded.get(key, []) if v != t]
-            close = [v for k in difflib.get_close_matches(key, keys, n=n, cutoff=0.75) if k != key
-                     for v in folded[k]]
-            sugg[t] = list(dict.fromkeys(same + close))[:n]
+        sugg = {t: matcher.suggest(t if isinstance(t, str) else str(t), n) for t in missing}
         return cls(missing, sugg, set_name=set_name)
 
 
