@@ -5,6 +5,7 @@ import streamlit as st
 import embedlab
 from embedlab.space.neighbours import resolve_query
 from embedlab.viz import neighbor_bar, similarity_heatmap
+from embedlab.viz.explorer import MAX_HEATMAP_WORDS
 from embedlab.core.search import cosine_matrix
 from ui import cached, params
 from ui.figures import plotly_chart
@@ -61,7 +62,7 @@ if query.strip():
         if len(inputs) > 1:
             st.caption(f"The words of the expression ({md_text(', '.join(inputs))}) are left out of the results.")
 
-words = typed_words(es, words_text)
+words = typed_words(es, words_text, limit=MAX_HEATMAP_WORDS, what="the heatmap")
 if len(words) >= 2:
     st.subheader("Cosine similarity between the words")
     plotly_chart(similarity_heatmap(cosine_matrix(es, words), words), width="stretch",

@@ -5,6 +5,7 @@ import streamlit as st
 import embedlab
 from embedlab.space.axes import PRESET_AXES, axis_positions, make_axis, parse_words
 from embedlab.viz import axes_figure
+from embedlab.viz.explorer import MAX_AXIS_WORDS
 from ui import params
 from ui.figures import plotly_chart, presenter_on
 from ui.setup import page_set
@@ -87,7 +88,7 @@ except embedlab.EmbedLabError as exc:
     st.error(md_text(exc))
     st.stop()
 
-words = typed_words(es, words_text)
+words = typed_words(es, words_text, limit=MAX_AXIS_WORDS, what="the axes figure")
 if not words:
     st.info("Type some words to place on the axes.")
     st.stop()

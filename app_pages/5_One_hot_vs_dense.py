@@ -28,7 +28,7 @@ if es is None:
 
 params.bind("oh_words", "words", " ".join(onehot.DEFAULT_TOKENS))
 words_text = st.text_input("Your small vocabulary (words separated by spaces or commas)", key="oh_words")
-words = typed_words(es, words_text)
+words = typed_words(es, words_text, limit=onehot.MAX_WORDS, what="the one-hot comparison")
 
 try:
     cmp = onehot.compare(es, words)

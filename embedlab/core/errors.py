@@ -56,6 +56,9 @@ class EmbeddingFormatError(EmbedLabError, ValueError):
         super().__init__(prefix + message)
 
 
+MAX_SUGGESTED = 5   # missing words that get close matches in one error
+
+
 class UnknownTokenError(EmbedLabError, KeyError):
     """One or more tokens are not in the vocabulary.
 
@@ -98,7 +101,9 @@ class UnknownTokenError(EmbedLabError, KeyError):
         from .suggest import CloseMatches
         matcher = vocabulary if isinstance(vocabulary, CloseMatches) else CloseMatches(vocabulary)
         missing = list(missing)
-        sugg = {t: matcher.suggest(t if isinstance(t, str) else str(t), n) for t in missing}
+        # close matches for the first few only: the message names every missing word, but a pasted
+        # list of hundreds of unknown words must not cost hundreds of searches
+        sugg = {t: matcher.suggest(t if isinstance(t, str) else str(t), n) for t in missing[:MAX_SUGGESTED]}
         return cls(missing, sugg, set_name=set_name)
 
 

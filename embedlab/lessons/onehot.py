@@ -25,8 +25,10 @@ from ..core.validate import check_int
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["REAL_VOCAB_SIZES", "one_hot", "one_hot_matrix", "OneHotVsDense", "compare",
+__all__ = ["MAX_WORDS", "REAL_VOCAB_SIZES", "one_hot", "one_hot_matrix", "OneHotVsDense", "compare",
            "Lookup", "lookup", "TableSize", "table_sizes", "human_bytes"]
+
+MAX_WORDS = 40   # a 40 x 40 one-hot / similarity picture is the most a screen shows readably
 
 REAL_VOCAB_SIZES = (30_522, 50_000, 250_000)   # BERT WordPiece, GPT-2-like BPE, multilingual
 DEFAULT_TOKENS = ("cat", "kitten", "dog", "puppy", "car", "truck")
@@ -93,6 +95,8 @@ def compare(es: EmbeddingSet, tokens: Sequence[str]) -> OneHotVsDense:
     toks = list(dict.fromkeys(str(t).strip() for t in tokens if str(t).strip()))
     if len(toks) < 2:
         raise InvalidParameterError(f"give at least two different tokens to compare, got {toks}")
+    if len(toks) > MAX_WORDS:
+        raise InvalidParameterError(f"{len(toks):,} tokens are too many to compare one-hot; at most {MAX_WORDS}")
     rows = es.indices(toks)
     dense = np.ascontiguousarray(es.vectors[rows], dtype=np.float32)
     onehot = np.eye(len(toks), dtype=np.float32)

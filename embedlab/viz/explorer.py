@@ -18,7 +18,10 @@ from ..core.linalg import pca_plane
 from .presenter import NO_LABELS
 from .style import FONT_SIZE, GREY, HIGHLIGHT, PALETTE, escape_plotly_texts, figure_layout
 
-__all__ = ["label_spots", "neighbor_bar", "similarity_heatmap", "AnalogyPlane", "analogy_plane", "analogy_figure", "axes_figure"]
+__all__ = ["MAX_HEATMAP_WORDS", "MAX_AXIS_WORDS", "label_spots", "neighbor_bar", "similarity_heatmap", "AnalogyPlane", "analogy_plane", "analogy_figure", "axes_figure"]
+
+MAX_HEATMAP_WORDS = 50   # a 50 x 50 heatmap is the most a screen shows readably (2,500 cells)
+MAX_AXIS_WORDS = 200     # words placed on semantic axes (each one a text label)
 
 
 def neighbor_bar(tokens: Sequence[str], scores: Sequence[float], *, metric: str = "cosine", title: str = ""):
@@ -50,6 +53,8 @@ def similarity_heatmap(matrix, tokens: Sequence[str], *, title: str = ""):
     m = np.asarray(matrix, dtype=np.float32)
     if m.shape != (len(tokens), len(tokens)):
         raise InvalidParameterError(f"matrix shape {m.shape} does not match {len(tokens)} tokens")
+    if len(tokens) > MAX_HEATMAP_WORDS:
+        raise InvalidParameterError(f"a heatmap of {len(tokens):,} words is not drawn; at most {MAX_HEATMAP_WORDS}")
     labels = escape_plotly_texts(tokens)
     fig = go.Figure(go.Heatmap(z=m.tolist(), x=labels, y=labels, zmin=-1, zmax=1, zmid=0,
                                colorscale="RdBu", reversescale=True, name="cosine similarity",
@@ -221,6 +226,8 @@ def axes_figure(tokens: Sequence[str], positions, axis_labels: Sequence[str], *,
     p = np.asarray(positions, dtype=np.float32)
     if p.ndim != 2 or p.shape[0] != len(tokens) or p.shape[1] not in (1, 2) or p.shape[1] != len(axis_labels):
         raise InvalidParameterError(f"positions must have shape ({len(tokens)}, 1 or 2) matching the axes, got {p.shape}")
+    if len(tokens) > MAX_AXIS_WORDS:
+        raise InvalidParameterError(f"{len(tokens):,} words are too many to place on the axes; at most {MAX_AXIS_WORDS}")
 
     def pole_title(label: str) -> str:
         left, _, right = label.partition(" → ")

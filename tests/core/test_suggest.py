@@ -70,3 +70,15 @@ def test_the_matcher_is_not_pickled_with_the_set_and_pickles_alone():
 def test_a_pasted_wall_of_text_is_cut_before_scoring():
     m = CloseMatches(["king"])
     assert m.suggest("king" + "x" * 100_000) == []
+
+
+def test_an_error_for_many_missing_words_names_all_but_suggests_for_the_first_few(monkeypatch):
+    from embedlab.core import errors
+    es = EmbeddingSet([f"word{i}" for i in range(20)], np.eye(20, dtype=np.float32))
+    asked = []
+    real = CloseMatches.suggest
+    monkeypatch.setattr(CloseMatches, "suggest", lambda self, w, n=3: asked.append(w) or real(self, w, n))
+    missing = [f"wordd{i}" for i in range(40)]
+    err = es.unknown_error(missing)
+    assert all(repr(w) in str(err) for w in missing)
+    assert asked == missing[:errors.MAX_SUGGESTED]
