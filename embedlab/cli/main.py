@@ -15,6 +15,7 @@ import csv
 import json
 import math
 import sys
+import warnings
 from pathlib import Path
 from typing import Callable, NamedTuple, Sequence
 
@@ -39,8 +40,10 @@ def load_set(args: argparse.Namespace):
 
     if getattr(args, "file", None):
         path = Path(args.file).expanduser()
-        if not path.is_file():
+        if not path.exists():
             raise InvalidParameterError(f"--file {args.file!r}: no such file")
+        if not path.is_file():
+            raise InvalidParameterError(f"--file {args.file!r}: not a regular file (a folder, a pipe or a device)")
         return embedlab.load(path)
     return embedlab.load(args.set or embedlab.DEFAULT_SET)
 
@@ -155,6 +158,7 @@ def _run_project(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise InvalidParameterError(f"--out {args.out!r}: the folder {str(out.parent)!r} does not exist")
     es = load_set(args)
+    from ..io.csv_safe import csv_cell
     from ..space.projection import project
 
     proj = project(es, method=args.method, dims=args.dims, seed=args.seed, cache=not args.no_cache)
@@ -164,7 +168,7 @@ def _run_project(args: argparse.Namespace) -> int:
             w = csv.writer(fh)
             w.writerow(["token", *axes])
             for tok, row in zip(es.tokens, proj.coords.tolist()):
-                w.writerow([tok, *(repr(float(v)) for v in row)])
+                w.writerow([csv_cell(tok), *(repr(float(v)) for v in row)])
     except OSError as exc:
         raise InvalidParameterError(f"--out {args.out!r}: cannot write ({exc.strerror or exc})") from None
     evr = getattr(proj, "explained_variance_ratio", None)
@@ -294,12 +298,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_warning(prefix: str):
+    """A ``warnings.showwarning`` that prints ``<prefix>: warning: <message>`` on one line of stderr
+    (Python's default adds the file, line number and source line of the library)."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"{prefix}: warning: {' '.join(str(message).split())}", file=file or sys.stderr)
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 user error, 2 usage error)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    prefix = f"{PROG.split()[-1]} {args.command}"
     try:
-        return int(args._run(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning(prefix)
+            return int(args._run(args) or 0)
     except EmbedLabError as exc:
         msg = " ".join(str(exc).split())
         print(f"{PROG.split()[-1]} {args.command}: error: {msg}", file=sys.stderr)

@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["EmbeddingSet", "Neighbor", "Resolution"]
 
 
-_DERIVED_ARRAYS = ("unit", "sq_norms", "_folded", "_close_matches")
+_DERIVED_ARRAYS = ("unit", "sq_norms", "_folded", "_close_matches", "euclidean_vectors")
 """Cached arrays of an EmbeddingSet that a pickle leaves out (they are recomputed when used)."""
 
 
@@ -258,10 +258,27 @@ class EmbeddingSet:
 
     @cached_property
     def sq_norms(self) -> np.ndarray:
-        """Squared Euclidean norm of each row, float32."""
-        n = np.einsum("ij,ij->i", self._vectors, self._vectors)
+        """Squared Euclidean norm of each row: float32, or float64 for a set of extreme values
+        (see :attr:`euclidean_vectors`)."""
+        v = self.euclidean_vectors
+        n = np.einsum("ij,ij->i", v, v)
         n.flags.writeable = False
         return n
+
+    @cached_property
+    def euclidean_vectors(self) -> np.ndarray:
+        """The vectors Euclidean search computes with: the vectors themselves, or a float64 copy when
+        the largest |value| is beyond 1e16 (or all are below 1e-16), where float32 squared distances
+        would overflow (or underflow) and a word could rank as its own farthest neighbour."""
+        peak = 0.0
+        for start in range(0, len(self), 65_536):       # in blocks: no (n, d) temporary
+            peak = max(peak, float(np.abs(self._vectors[start:start + 65_536]).max()))
+        if peak == 0.0 or 1e-16 <= peak <= 1e16:
+            return self._vectors
+        logger.info("%s: values up to %.3g; Euclidean search in float64", self.name, peak)
+        v = self._vectors.astype(np.float64)
+        v.flags.writeable = False
+        return v
 
     @cached_property
     def fingerprint(self) -> str:

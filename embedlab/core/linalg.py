@@ -31,6 +31,9 @@ ROW_BLOCK = 65_536
 """Rows processed at a time by whole-array checks and normalisation, so their temporaries stay small."""
 
 
+_TINY_NORM = 1e-18   # below it a float32 row's squared norm may have lost its precision (or be 0)
+
+
 def unit_rows(vectors) -> np.ndarray:
     """Return a new float32 C-contiguous array with every row (last axis) scaled to unit length.
 
@@ -49,6 +52,8 @@ def unit_rows(vectors) -> np.ndarray:
     [[0.6000000238418579, 0.800000011920929], [0.0, 0.0]]
     >>> unit_rows(np.array([0.0, 2.0])).tolist()
     [0.0, 1.0]
+    >>> unit_rows(np.array([[3e30, 4e30], [3e-30, -4e-30]], dtype=np.float32)).astype(float).round(6).tolist()
+    [[0.6, 0.8], [0.6, -0.8]]
     """
     v = np.asarray(vectors, dtype=np.float32)
     shape = v.shape
@@ -56,8 +61,20 @@ def unit_rows(vectors) -> np.ndarray:
     out = np.empty(v2.shape, dtype=np.float32)
     for start in range(0, v2.shape[0], ROW_BLOCK):  # in row blocks: no (n, d) temporaries
         block = v2[start:start + ROW_BLOCK]
-        norms = np.linalg.norm(block, axis=1, keepdims=True).astype(np.float32)
+        with np.errstate(over="ignore", under="ignore"):
+            norms = np.linalg.norm(block, axis=1, keepdims=True).astype(np.float32)
+        odd = ~np.isfinite(norms[:, 0]) | ((norms[:, 0] < _TINY_NORM) & block.any(axis=1))
         norms[norms == 0] = 1.0
+        if odd.any():   # squares overflowed (|x| ~ 1e20+) or underflowed (~1e-20): scale those rows first
+            rows = block[odd].astype(np.float64)
+            peak = np.abs(rows).max(axis=1, keepdims=True)
+            peak[peak == 0] = 1.0
+            rows /= peak
+            rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+            norms[odd] = 1.0
+            np.divide(block, norms, out=out[start:start + ROW_BLOCK])
+            out[start:start + ROW_BLOCK][odd] = rows
+            continue
         np.divide(block, norms, out=out[start:start + ROW_BLOCK])
     return out.reshape(shape)
 

@@ -106,7 +106,10 @@ def top_k(es: EmbeddingSet, queries: np.ndarray, *, k: int = 10,
         scores = unit_rows(q) @ es.unit.T
         fill, largest = -np.inf, True
     else:
-        d2 = q @ es.vectors.T
+        vecs = es.euclidean_vectors          # float64 for a set of extreme values (see EmbeddingSet)
+        if vecs.dtype != q.dtype:
+            q = q.astype(vecs.dtype)
+        d2 = q @ vecs.T
         d2 *= -2.0
         d2 += es.sq_norms[None, :]
         d2 += np.einsum("ij,ij->i", q, q)[:, None]

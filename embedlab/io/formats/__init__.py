@@ -178,7 +178,9 @@ def read_vectors_report(source, *, format: str | None = None, filename: str | No
             token_column = "row numbers"
             extra = " (no metadata: tokens are row numbers)"
     elif metadata is not None or vocab is not None:
-        logger.info("%s: vocab/metadata are only used for npy and projector-tsv files", inp.name)
+        given = "a vocabulary" if vocab is not None else "a metadata"
+        raise _error(f"this is a {fmt} file, which names its own tokens: {given} file is only used with a "
+                     f".npy array (its vocabulary) or a Projector vectors.tsv (its metadata.tsv)", inp)
     assert tokens is not None
     tokens, arr, meta, dropped = _drop_duplicates(tokens, arr, meta, inp.name)
     origin = f"{fmt} file {inp.name!r}{extra}"
