@@ -64,7 +64,7 @@ if filename is None or not filename.lower().endswith(".csv"):
                     format_func={"auto": "detect", "lines": "one line", "paragraphs": "one paragraph"}.get)
 
 docs = None
-if data:
+if data or filename is not None:     # an uploaded file of 0 bytes gets its message too
     try:
         docs = dm.read_documents(data, filename=filename, mode=mode, column=column)
     except embedlab.EmbedLabError as exc:

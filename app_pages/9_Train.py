@@ -10,6 +10,7 @@ import embedlab
 from embedlab.io import builtin_corpora as bc
 from embedlab.io import corpus as cp
 from embedlab.io.formats import export_bytes
+from embedlab.io.workspace import max_bytes_from_env
 from embedlab.train import training as tr
 from embedlab.space.axes import parse_words
 from embedlab.viz.train_plots import loss_figure, rank_frequency_figure, training_animation
@@ -286,6 +287,8 @@ if res is not None:
 
 # -- 4. workspace ------------------------------------------------------------------------------------------------
 st.header("4 · Your workspace")
+if (ws_problem := max_bytes_from_env()[1]):
+    st.warning(ws_problem)
 ws = uws.session_workspace()
 try:
     entries = ws.list()

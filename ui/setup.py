@@ -15,6 +15,7 @@ from .streamlit_internals import stored_upload_bytes as _stored_bytes
 from .text import md_text
 
 UPLOAD_KEY = "sidebar_upload"
+COMPANION_KEY = "sidebar_upload_companion"   # a .npy's vocabulary or a vectors.tsv's metadata.tsv
 _UPLOAD_DONE = "_upload_done"      # {file_id: error message or None}, so a file is read once
 _UPLOAD_ROUND = "_upload_round"    # bumped to give the uploader a fresh key (see RELEASE_UPLOADS_ABOVE)
 RELEASE_UPLOADS_ABOVE = 64 * 2**20
@@ -53,23 +54,31 @@ def _upload() -> None:
              f"Up to {st.get_option('server.maxUploadSize')} MB. For very large sets word2vec binary is "
              "the smallest file (1,000,000 × 300 ≈ 1.2 GB; `python -m embedlab convert` makes one). "
              "The file stays in this browser session only.")
+    companion = st.file_uploader(
+        "Its vocabulary or metadata file (optional)", key=COMPANION_KEY,
+        help="A .npy array has no token names: add its vocabulary (one token per line, in row order). "
+             "A Projector vectors.tsv: add its metadata.tsv (labels, and columns kept with the set).")
     if up is None:
         return
     done = st.session_state.setdefault(_UPLOAD_DONE, {})
-    if up.file_id in done:
-        if done[up.file_id]:
-            st.error(md_text(done[up.file_id]))
+    file_id = (up.file_id, companion.file_id if companion is not None else None)
+    if file_id in done:
+        if done[file_id]:
+            st.error(md_text(done[file_id]))
         return
-    from embedlab.io.formats import read_vectors
+    from embedlab.io.formats import companion_role, read_vectors
 
-    name, file_id, large = up.name, up.file_id, up.size > RELEASE_UPLOADS_ABOVE
+    companion_args = {}
+    if companion is not None:
+        companion_args[companion_role(up.name)] = io.BytesIO(companion.getvalue())
+    name, large = up.name, up.size > RELEASE_UPLOADS_ABOVE
     source = up
     if large:
         # Streamlit holds the bytes twice now: the stored upload (which the widget's state also
         # refers to) and the deep copy st.file_uploader returned. Read the stored bytes and drop
         # the copy (1.2 GB less at 1M x 300); release the upload once read, and give the next run
         # a fresh, empty uploader so that the widget's state lets go of it too.
-        stored = _stored_bytes(file_id)
+        stored = _stored_bytes(up.file_id)
         if stored is not None:
             source = io.BytesIO(stored)       # shares the bytes (CPython's BytesIO copy-on-write)
         del stored
@@ -78,7 +87,7 @@ def _upload() -> None:
     reading = f"Reading {md_text(name)}…"
     bar = st.progress(0.0, text=reading)
     try:
-        es = read_vectors(source, filename=name,
+        es = read_vectors(source, filename=name, **companion_args,
                           progress=lambda frac: bar.progress(min(max(float(frac), 0.0), 1.0),
                                                              text=reading))
     except embedlab.EmbedLabError as exc:
@@ -89,7 +98,7 @@ def _upload() -> None:
         bar.empty()
         del source
         if large:
-            _release_upload(file_id)
+            _release_upload(file_id[0])
     done[file_id] = None
     from embedlab.runtime import registry
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 import tempfile
@@ -44,13 +45,36 @@ from ..core.validate import check_int, invalid
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Workspace", "WorkspaceEntry", "workspace_dir", "sanitize_name", "DEFAULT_MAX_BYTES"]
+__all__ = ["Workspace", "WorkspaceEntry", "workspace_dir", "max_bytes_from_env", "sanitize_name", "DEFAULT_MAX_BYTES"]
 
 DEFAULT_MAX_BYTES = 500 * 1024 * 1024     #: size cap of one workspace folder
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}$")
 _SESSION_RE = re.compile(r"[^A-Za-z0-9_-]")
 _TMP_PREFIX = ".tmp-"
 _STALE_SECONDS = 3600.0
+
+
+def max_bytes_from_env() -> tuple[int, str | None]:
+    """The workspace size cap from ``$EMBEDLAB_WORKSPACE_MAX_MB`` and, when that value cannot be used
+    (not a number, 0 or less, not finite), the default with a one-line note saying so.
+
+    >>> import os; os.environ["EMBEDLAB_WORKSPACE_MAX_MB"] = "0"
+    >>> max_bytes_from_env()[1]
+    'EMBEDLAB_WORKSPACE_MAX_MB=0 is not allowed (must be a size in MB above 0); using the default 500 MB'
+    >>> del os.environ["EMBEDLAB_WORKSPACE_MAX_MB"]; max_bytes_from_env()[1] is None
+    True
+    """
+    env = os.environ.get("EMBEDLAB_WORKSPACE_MAX_MB", "").strip()
+    if not env:
+        return DEFAULT_MAX_BYTES, None
+    try:
+        mb = float(env)
+    except ValueError:
+        mb = float("nan")
+    if math.isfinite(mb) and int(mb * 1024 * 1024) >= 1:
+        return int(mb * 1024 * 1024), None
+    return DEFAULT_MAX_BYTES, (f"EMBEDLAB_WORKSPACE_MAX_MB={env[:40]} is not allowed (must be a size in MB above 0); "
+                               f"using the default {DEFAULT_MAX_BYTES / 2**20:,.0f} MB")
 
 
 def workspace_dir() -> Path:
@@ -130,12 +154,9 @@ class Workspace:
             base = base / "sessions" / sid
         self.root = base
         if max_bytes is None:
-            env = os.environ.get("EMBEDLAB_WORKSPACE_MAX_MB")
-            try:
-                max_bytes = int(float(env) * 1024 * 1024) if env else DEFAULT_MAX_BYTES
-            except ValueError:
-                logger.warning("ignoring EMBEDLAB_WORKSPACE_MAX_MB=%r (not a number)", env)
-                max_bytes = DEFAULT_MAX_BYTES
+            max_bytes, problem = max_bytes_from_env()
+            if problem:
+                logger.warning("%s", problem)
         self.max_bytes = check_int(max_bytes, "max_bytes", minimum=1)
 
     def __repr__(self) -> str:

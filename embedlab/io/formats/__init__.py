@@ -62,7 +62,7 @@ from .writers import EXPORTS, export_bytes, write_npy, write_projector_tsv, writ
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FORMATS", "MAX_DIM", "MAX_ROWS", "DuplicateTokenWarning", "ReadReport", "detect_format",
+__all__ = ["FORMATS", "MAX_DIM", "MAX_ROWS", "DuplicateTokenWarning", "ReadReport", "detect_format", "companion_role",
            "read_vectors", "read_vectors_report", "write_word2vec", "write_projector_tsv", "write_npy",
            "write_vectors", "export_bytes", "EXPORTS"]
 
@@ -159,8 +159,9 @@ def read_vectors_report(source, *, format: str | None = None, filename: str | No
         if vsrc is None and inp.path is not None:
             vsrc = _beside(inp.path, inp.path.stem + ".vocab.txt", "vocab.txt")
         if vsrc is None:
-            raise _error("a .npy file needs a vocabulary file with one token per line (row order); "
-                         "give vocab=... (or put <name>.vocab.txt beside it)", inp)
+            raise _error("a .npy file needs a vocabulary file with one token per line (row order): give it "
+                         "too (vocab=..., --vocab, or the app's vocabulary upload; <name>.vocab.txt beside the "
+                         "file is found by itself)", inp)
         tokens = _read_vocab(vsrc, None, n)
         token_column = "vocabulary"
     elif fmt == "projector-tsv":
@@ -219,6 +220,16 @@ def _drop_duplicates(tokens: list[str], arr: np.ndarray, meta: dict, name: str):
     new_arr = arr[idx]
     new_meta = {k: tuple(col[i] for i in idx) for k, col in meta.items()}
     return new_tokens, new_arr, new_meta, dropped
+
+
+def companion_role(filename: str) -> str:
+    """Which :func:`read_vectors` argument a second file given with ``filename`` is: ``"vocab"`` for a
+    ``.npy`` array, else ``"metadata"`` (a Projector vectors.tsv's metadata.tsv).
+
+    >>> companion_role("emb.NPY"), companion_role("vectors.tsv")
+    ('vocab', 'metadata')
+    """
+    return "vocab" if str(filename).lower().endswith(".npy") else "metadata"
 
 
 def read_vectors(source, *, format: str | None = None, filename: str | None = None, vocab=None,
