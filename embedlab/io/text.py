@@ -30,6 +30,7 @@ from typing import Iterable, Iterator
 import unicodedata
 
 from ..core.errors import CorpusError
+from .limits import open_regular
 
 logger = logging.getLogger(__name__)
 
@@ -238,14 +239,7 @@ def read_source(source, *, filename: str | None = None, max_bytes: int) -> tuple
         path = Path(source)
         name = filename or path.name
         try:
-            if not path.exists():
-                raise CorpusError(f"cannot read {name}: no such file")
-            if not path.is_file():
-                raise CorpusError(f"cannot read {name}: it is not a regular file (a folder, a pipe or a device)")
-            size = path.stat().st_size
-            if size > max_bytes:
-                raise CorpusError(f"{name} is {size / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB")
-            with open(path, "rb") as fh:
+            with open_regular(path, role="file", max_bytes=max_bytes, name=str(name)) as fh:
                 data = fh.read(max_bytes + 1)
         except OSError as exc:
             raise CorpusError(f"cannot read {name}: {exc.strerror or exc}") from None
