@@ -34,6 +34,7 @@ import numpy as np
 from ..core.errors import CorpusError
 from ..core.validate import check_bool, check_float, check_int
 from .archive import MAX_UNCOMPRESSED_BYTES, MAX_ZIP_MEMBERS, TEXT_EXTENSIONS, open_zip_texts
+from .limits import check_regular
 from .stream import chunks_of, read_pieces, str_pieces
 from .text import FALLBACK_ENCODING, csv_header, csv_line_limit, iter_csv_records, read_source
 from .text import decode_text  # noqa: F401  (lessons.labelled imports it from here)
@@ -168,6 +169,8 @@ def tokenize(text: str, *, options: TokenizeOptions | None = None) -> list[list[
     regex = _WORD_RE if opts.strip_punctuation else _WORD_PUNCT_RE
     out: list[list[str]] = []
     for line in text.splitlines():
+        if not line or line.isspace():
+            continue
         if opts.lowercase:
             line = line.lower()
         for piece in _SENT_SPLIT.split(line):
@@ -176,6 +179,10 @@ def tokenize(text: str, *, options: TokenizeOptions | None = None) -> list[list[
                 if toks[i:i + MAX_SENTENCE_TOKENS]:
                     out.append(toks[i:i + MAX_SENTENCE_TOKENS])
     return out
+
+
+_SHARED_SENTENCE_TOKENS = 4        # equal sentences this short share one tuple ...
+_MAX_SHARED_SENTENCES = 100_000     # ... among the first this many distinct ones
 
 
 class _Builder:
@@ -192,6 +199,7 @@ class _Builder:
         self.sentences: list[tuple[str, ...]] = []
         self.n_tokens = 0
         self._intern: dict[str, str] = {}
+        self._shared: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def add_piece(self, piece: str, name: str) -> None:
         intern = self._intern.setdefault
@@ -200,7 +208,10 @@ class _Builder:
             if self.n_tokens > self.max_tokens:
                 raise CorpusError(f"{name}: the corpus has more than {self.max_tokens:,} tokens, the limit; "
                                   "use a smaller part of it")
-            self.sentences.append(tuple(intern(t, t) for t in sent))
+            sent = tuple(intern(t, t) for t in sent)
+            if len(sent) <= _SHARED_SENTENCE_TOKENS and len(self._shared) < _MAX_SHARED_SENTENCES:
+                sent = self._shared.setdefault(sent, sent)   # "Yes." a million times: one tuple
+            self.sentences.append(sent)
 
     def add(self, text: str, name: str) -> None:
         """Add decoded text (any length: read in bounded pieces)."""
@@ -387,6 +398,8 @@ def read_corpus(source, *, filename: str | None = None, text_column: str | None 
     max_tokens = check_int(max_tokens, "max_tokens", minimum=1)
     name = filename or (Path(source).name if isinstance(source, (str, os.PathLike)) else
                         getattr(source, "name", None) or "uploaded file")
+    if isinstance(source, (str, os.PathLike)):   # a pipe or a device is named as such before its extension
+        check_regular(source, role="corpus", name=str(name))
     kind = _kind(str(name))
     data, name = _read_source(source, str(name))
     if kind == "zip":
