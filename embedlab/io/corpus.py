@@ -35,7 +35,7 @@ from ..core.errors import CorpusError
 from ..core.validate import check_bool, check_float, check_int
 from .archive import MAX_UNCOMPRESSED_BYTES, MAX_ZIP_MEMBERS, TEXT_EXTENSIONS, open_zip_texts
 from .limits import check_regular
-from .stream import chunks_of, read_pieces, str_pieces
+from .stream import MAX_LINE_CHARS, chunks_of, read_pieces, str_pieces
 from .text import FALLBACK_ENCODING, csv_header, csv_line_limit, iter_csv_records, read_source
 from .text import decode_text  # noqa: F401  (lessons.labelled imports it from here)
 from .text import csv_columns as _csv_columns
@@ -215,6 +215,9 @@ class _Builder:
 
     def add(self, text: str, name: str) -> None:
         """Add decoded text (any length: read in bounded pieces)."""
+        if len(text) <= MAX_LINE_CHARS:       # a CSV cell, a short paste: one piece already
+            self.add_piece(text, name)
+            return
         for piece in str_pieces(text, name=name):
             self.add_piece(piece, name)
 

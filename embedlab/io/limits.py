@@ -158,6 +158,7 @@ class CappedReader:
     def __init__(self, fh: BinaryIO, max_bytes: int, make_error: Callable[[], EmbedLabError]):
         self._fh, self._max, self._left, self._make_error = fh, max_bytes, max_bytes, make_error
         self.name = getattr(fh, "name", "")
+        self.raw_file = fh       #: the file itself, for a reader that bounds what it reads on its own
 
     def _count(self, data: bytes) -> bytes:
         self._left -= len(data)
