@@ -11,7 +11,7 @@ too: UTF-8 (a UTF-8 or UTF-16 byte-order mark is honoured), else Windows-1252 (c
 
 Every limit is a module constant (stated on the Train page): :data:`MAX_FILE_BYTES`,
 :data:`MAX_UNCOMPRESSED_BYTES`, :data:`MAX_ZIP_MEMBERS` (both from :mod:`embedlab.io.archive`),
-:data:`MAX_TOTAL_TOKENS`.
+:data:`MAX_TOTAL_TOKENS`, :data:`MAX_TYPES`.
 
 >>> c = corpus_from_text("The king rules. The queen rules too!")
 >>> c.sentences
@@ -46,13 +46,14 @@ __all__ = [
     "Corpus", "CorpusStats", "TokenizeOptions", "read_corpus", "corpus_from_text", "csv_columns",
     "corpus_stats", "tokenize", "TEXT_EXTENSIONS", "CSV_EXTENSIONS",
     "ZIP_EXTENSIONS", "MAX_FILE_BYTES", "MAX_UNCOMPRESSED_BYTES", "MAX_ZIP_MEMBERS", "MAX_TOTAL_TOKENS",
-    "MAX_SENTENCE_TOKENS",
+    "MAX_SENTENCE_TOKENS", "MAX_TYPES",
 ]
 
 # -- limits (stated on the Train page) ------------------------------------------------------------
 MAX_FILE_BYTES = 50 * 1024 * 1024           #: largest file (or zip archive) read, in bytes
 MAX_TOTAL_TOKENS = 5_000_000                #: most tokens in one corpus
 MAX_SENTENCE_TOKENS = 1_000                 #: longer sentences are cut into pieces of this size
+MAX_TYPES = 1_000_000                       #: most distinct words in one corpus
 
 CSV_EXTENSIONS = (".csv", ".tsv")
 ZIP_EXTENSIONS = (".zip",)
@@ -209,6 +210,9 @@ class _Builder:
                 raise CorpusError(f"{name}: the corpus has more than {self.max_tokens:,} tokens, the limit; "
                                   "use a smaller part of it")
             sent = tuple(intern(t, t) for t in sent)
+            if len(self._intern) > MAX_TYPES:
+                raise CorpusError(f"{name}: the corpus has more than {MAX_TYPES:,} distinct words, the limit; "
+                                  "is it text?")
             if len(sent) <= _SHARED_SENTENCE_TOKENS and len(self._shared) < _MAX_SHARED_SENTENCES:
                 sent = self._shared.setdefault(sent, sent)   # "Yes." a million times: one tuple
             self.sentences.append(sent)

@@ -91,6 +91,16 @@ def test_zip_bomb_of_many_members_is_bounded_and_counted():
     assert peak < corpus_bound(200_000, 200_000, 2)
 
 
+def test_millions_of_distinct_words_stop_at_the_type_limit(monkeypatch):
+    import embedlab.io.corpus as cp
+
+    monkeypatch.setattr(cp, "MAX_TYPES", 20_000)
+    data = b" ".join(b"w%d" % i for i in range(1_000_000))          # 6.9 MB, every word new
+    exc, peak = traced_peak(lambda: read_corpus(data, filename="u.txt"))
+    assert "more than 20,000 distinct words, the limit" in one_line(exc)
+    assert peak < corpus_bound(20_000, 20_000, 20_000)
+
+
 def test_member_that_is_itself_compressed_is_refused_as_binary():
     inner = gzip.compress(b"the king rules " * 10_000)
     exc, _ = traced_peak(lambda: read_corpus(zip_of({"inner.txt": inner}), filename="z.zip"))
