@@ -315,6 +315,19 @@ def test_blank_lines_do_not_fool_the_row_estimate(tmp_path):
     assert r["peak"] < vector_bound(20_001, 300, size)
 
 
+def test_the_first_allocation_is_bounded_by_what_the_file_can_hold():
+    from embedlab.io.formats._input import _Input
+    from embedlab.io.formats.text import _estimate_rows, _TextSpec
+
+    row = b" " + _numbers(300, b"0.25") + b"\n"
+    data = b"w0" + row + b"w1" + row + b"\n" * 70_000 + b"".join(b"w%d" % i + row for i in range(2, 2_002))
+    inp = _Input(io.BytesIO(data), "b.txt")
+    est = _estimate_rows(inp, _TextSpec("glove", 300))
+    assert 2_002 <= est <= len(data) // 601 + 1          # the old estimate: ~ one row per byte of the head
+    es = read_vectors(io.BytesIO(data), filename="b.txt")
+    assert es.vectors.shape == (2_002, 300)
+
+
 @pytest.mark.slow
 def test_a_million_blank_lines_then_rows_reads(tmp_path):
     path = tmp_path / "lead.txt"
