@@ -2,6 +2,8 @@
 
 Run by hand:  ``python bench/bench_load.py --sessions 1,10,30``
         and:  ``python bench/bench_load.py --stall`` (one session's UMAP / training vs another's page)
+        and:  ``python bench/bench_load.py --stall --uploads`` (adversarial uploads vs a trivial request:
+              the rows are measured in one process by ``bench/upload_stall.py``, no browser)
 
 Starts ``streamlit run app.py`` (headless, 127.0.0.1, a free port, its own temporary cache and
 workspace folders, a new process group), then for each wave size N opens N browser sessions at
@@ -488,7 +490,15 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=3, help="renders of session B per condition (default 3)")
     ap.add_argument("--render-timeout", type=float, default=180.0,
                     help="--stall: seconds after which one render of session B counts as stalled (default 180)")
+    ap.add_argument("--uploads", action="store_true",
+                    help="--stall: the upload rows instead (bench/upload_stall.py: adversarial uploads, no browser)")
+    ap.add_argument("--scale", type=float, default=1.0, help="--stall --uploads: size factor of the files")
     args = ap.parse_args()
+    if args.stall and args.uploads:
+        sys.path.insert(0, str(ROOT))
+        from upload_stall import main as upload_rows
+
+        return upload_rows(["--scale", str(args.scale)])
     if args.stall:
         return asyncio.run(stall_async(args))
     return asyncio.run(main_async(args))

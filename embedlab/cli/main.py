@@ -199,6 +199,12 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     from ..space.evaluation import evaluate_analogies, evaluate_word_pairs
     from ..io.gensim_data import default_pair_files
 
+    from ..io.limits import check_regular
+    from ..core.errors import EvaluationDataError
+
+    for given in [args.analogies, *(args.pairs or [])]:   # before loading a set: a pipe is refused at once
+        if given and Path(given).expanduser().exists():
+            check_regular(given, role="word list file", error=EvaluationDataError)
     es = load_set(args)
     ci = not args.case_sensitive
     an = evaluate_analogies(es, args.analogies, method=args.method, restrict_vocab=args.restrict_vocab,

@@ -24,11 +24,12 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Callable, Iterator
 
 from ..core.errors import CorpusError
 from .text import decode_text
 
-__all__ = ["ZipMember", "ZipTexts", "read_zip_texts", "TEXT_EXTENSIONS", "MAX_UNCOMPRESSED_BYTES",
+__all__ = ["ZipMember", "ZipTexts", "ZipTextFiles", "read_zip_texts", "open_zip_texts", "TEXT_EXTENSIONS", "MAX_UNCOMPRESSED_BYTES",
            "MAX_ZIP_MEMBERS"]
 
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024  #: most bytes read out of one zip archive, all members
@@ -103,8 +104,79 @@ def _text_members(infos: list[zipfile.ZipInfo], name: str) -> tuple[list[zipfile
     return files, skipped
 
 
+class ZipTextFiles:
+    """The text members of an archive, checked by every guard but the read-size one, read lazily.
+
+    Made by :func:`open_zip_texts`; a context manager. :meth:`members` yields each text member with
+    a function that returns its bytes in chunks of 64 KB, counted against
+    :data:`MAX_UNCOMPRESSED_BYTES` (all members together) as they are decompressed.
+    """
+
+    def __init__(self, zf: zipfile.ZipFile, files: list[zipfile.ZipInfo], skipped: list[str], name: str):
+        self._zf, self._files, self.skipped, self.name = zf, files, tuple(skipped), name
+        self._total = 0
+
+    def members(self) -> Iterator[tuple[zipfile.ZipInfo, Callable[[], Iterator[bytes]]]]:
+        for info in self._files:
+            base = self._total
+            yield info, lambda info=info, base=base: self._chunks(info, base)
+
+    def _chunks(self, info: zipfile.ZipInfo, base: int) -> Iterator[bytes]:
+        self._total = base        # a member read again (another decoding) is counted once
+        try:
+            with self._zf.open(info) as fh:
+                while chunk := fh.read(_CHUNK):
+                    self._total += len(chunk)
+                    if self._total > MAX_UNCOMPRESSED_BYTES:
+                        raise CorpusError(f"{self.name} unpacks to more than {_mb(MAX_UNCOMPRESSED_BYTES)} "
+                                          "(more than it declares); refused")
+                    yield chunk
+        except CorpusError:
+            raise
+        except _READ_ERRORS as exc:
+            raise CorpusError(f"{self.name}: cannot read member {info.filename!r}: {exc}") from None
+
+    def close(self) -> None:
+        self._zf.close()
+
+    def __enter__(self) -> "ZipTextFiles":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_zip_texts(data: bytes, *, name: str = "the archive") -> ZipTextFiles:
+    """Open a zip archive held in memory and check its entries (count, names, folders, declared sizes).
+
+    Raises
+    ------
+    CorpusError
+        Not a zip, too many entries, an unsafe or nested member name, no text files, or more than
+        :data:`MAX_UNCOMPRESSED_BYTES` declared.
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except _OPEN_ERRORS as exc:
+        raise CorpusError(f"{name} is not a readable zip archive: {exc}") from None
+    try:
+        if len(infos) > MAX_ZIP_MEMBERS:
+            raise CorpusError(f"{name} lists {len(infos):,} entries; the limit is {MAX_ZIP_MEMBERS}")
+        files, skipped = _text_members(infos, name)
+        declared = sum(i.file_size for i in files)
+        if declared > MAX_UNCOMPRESSED_BYTES:
+            raise CorpusError(f"{name} would unpack to {declared / 2**20:,.1f} MB; the limit is "
+                              f"{_mb(MAX_UNCOMPRESSED_BYTES)}")
+    except BaseException:
+        zf.close()
+        raise
+    return ZipTextFiles(zf, files, skipped, name)
+
+
 def read_zip_texts(data: bytes, *, name: str = "the archive") -> ZipTexts:
-    """Read and decode the text files of a zip archive held in memory.
+    """Read and decode the text files of a zip archive held in memory (all of it: the corpus reader
+    streams members with :func:`open_zip_texts` instead).
 
     Parameters
     ----------
@@ -124,34 +196,9 @@ def read_zip_texts(data: bytes, *, name: str = "the archive") -> ZipTexts:
         :data:`MAX_UNCOMPRESSED_BYTES` declared or read, an unreadable member, or a member that
         :func:`~embedlab.io.text.decode_text` refuses.
     """
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except _OPEN_ERRORS as exc:
-        raise CorpusError(f"{name} is not a readable zip archive: {exc}") from None
-    with zf:
-        if len(infos) > MAX_ZIP_MEMBERS:
-            raise CorpusError(f"{name} lists {len(infos):,} entries; the limit is {MAX_ZIP_MEMBERS}")
-        files, skipped = _text_members(infos, name)
-        declared = sum(i.file_size for i in files)
-        if declared > MAX_UNCOMPRESSED_BYTES:
-            raise CorpusError(f"{name} would unpack to {declared / 2**20:,.1f} MB; the limit is "
-                              f"{_mb(MAX_UNCOMPRESSED_BYTES)}")
-        members, total = [], 0
-        for info in files:
-            buf = bytearray()
-            try:
-                with zf.open(info) as fh:
-                    while chunk := fh.read(_CHUNK):
-                        total += len(chunk)
-                        if total > MAX_UNCOMPRESSED_BYTES:
-                            raise CorpusError(f"{name} unpacks to more than {_mb(MAX_UNCOMPRESSED_BYTES)} "
-                                              "(more than it declares); refused")
-                        buf += chunk
-            except CorpusError:
-                raise
-            except _READ_ERRORS as exc:
-                raise CorpusError(f"{name}: cannot read member {info.filename!r}: {exc}") from None
-            text, enc = decode_text(bytes(buf), name=f"{name}/{info.filename}")
+    members = []
+    with open_zip_texts(data, name=name) as texts:
+        for info, chunks in texts.members():
+            text, enc = decode_text(b"".join(chunks()), name=f"{name}/{info.filename}")
             members.append(ZipMember(info.filename, text, enc))
-    return ZipTexts(tuple(members), tuple(skipped))
+    return ZipTexts(tuple(members), texts.skipped)

@@ -11,7 +11,7 @@ too: UTF-8 (a UTF-8 or UTF-16 byte-order mark is honoured), else Windows-1252 (c
 
 Every limit is a module constant (stated on the Train page): :data:`MAX_FILE_BYTES`,
 :data:`MAX_UNCOMPRESSED_BYTES`, :data:`MAX_ZIP_MEMBERS` (both from :mod:`embedlab.io.archive`),
-:data:`MAX_TOTAL_TOKENS`.
+:data:`MAX_TOTAL_TOKENS`, :data:`MAX_TYPES`.
 
 >>> c = corpus_from_text("The king rules. The queen rules too!")
 >>> c.sentences
@@ -33,8 +33,11 @@ import numpy as np
 
 from ..core.errors import CorpusError
 from ..core.validate import check_bool, check_float, check_int
-from .archive import MAX_UNCOMPRESSED_BYTES, MAX_ZIP_MEMBERS, TEXT_EXTENSIONS, read_zip_texts
-from .text import FALLBACK_ENCODING, csv_header, csv_rows, decode_text, read_source
+from .archive import MAX_UNCOMPRESSED_BYTES, MAX_ZIP_MEMBERS, TEXT_EXTENSIONS, open_zip_texts
+from .limits import check_regular
+from .stream import MAX_LINE_CHARS, chunks_of, read_pieces, str_pieces
+from .text import FALLBACK_ENCODING, csv_header, csv_line_limit, iter_csv_records, read_source
+from .text import decode_text  # noqa: F401  (lessons.labelled imports it from here)
 from .text import csv_columns as _csv_columns
 
 logger = logging.getLogger(__name__)
@@ -43,13 +46,14 @@ __all__ = [
     "Corpus", "CorpusStats", "TokenizeOptions", "read_corpus", "corpus_from_text", "csv_columns",
     "corpus_stats", "tokenize", "TEXT_EXTENSIONS", "CSV_EXTENSIONS",
     "ZIP_EXTENSIONS", "MAX_FILE_BYTES", "MAX_UNCOMPRESSED_BYTES", "MAX_ZIP_MEMBERS", "MAX_TOTAL_TOKENS",
-    "MAX_SENTENCE_TOKENS",
+    "MAX_SENTENCE_TOKENS", "MAX_TYPES",
 ]
 
 # -- limits (stated on the Train page) ------------------------------------------------------------
 MAX_FILE_BYTES = 50 * 1024 * 1024           #: largest file (or zip archive) read, in bytes
 MAX_TOTAL_TOKENS = 5_000_000                #: most tokens in one corpus
 MAX_SENTENCE_TOKENS = 1_000                 #: longer sentences are cut into pieces of this size
+MAX_TYPES = 1_000_000                       #: most distinct words in one corpus
 
 CSV_EXTENSIONS = (".csv", ".tsv")
 ZIP_EXTENSIONS = (".zip",)
@@ -166,6 +170,8 @@ def tokenize(text: str, *, options: TokenizeOptions | None = None) -> list[list[
     regex = _WORD_RE if opts.strip_punctuation else _WORD_PUNCT_RE
     out: list[list[str]] = []
     for line in text.splitlines():
+        if not line or line.isspace():
+            continue
         if opts.lowercase:
             line = line.lower()
         for piece in _SENT_SPLIT.split(line):
@@ -176,8 +182,17 @@ def tokenize(text: str, *, options: TokenizeOptions | None = None) -> list[list[
     return out
 
 
+_SHARED_SENTENCE_TOKENS = 4        # equal sentences this short share one tuple ...
+_MAX_SHARED_SENTENCES = 100_000     # ... among the first this many distinct ones
+
+
 class _Builder:
-    """Collects sentences from several texts, sharing equal strings and enforcing the token cap."""
+    """Collects sentences from several texts, sharing equal strings and enforcing the token cap as it goes.
+
+    Text is tokenized in pieces of at most :data:`~embedlab.io.stream.MAX_LINE_CHARS` characters (a
+    longer line is cut after a space), so no more than one piece's tokens exist beside what is kept;
+    the cap stops reading at the first sentence over it.
+    """
 
     def __init__(self, options: TokenizeOptions, max_tokens: int):
         self.options = options
@@ -185,15 +200,45 @@ class _Builder:
         self.sentences: list[tuple[str, ...]] = []
         self.n_tokens = 0
         self._intern: dict[str, str] = {}
+        self._shared: dict[tuple[str, ...], tuple[str, ...]] = {}
 
-    def add(self, text: str, name: str) -> None:
+    def add_piece(self, piece: str, name: str) -> None:
         intern = self._intern.setdefault
-        for sent in tokenize(text, options=self.options):
+        for sent in tokenize(piece, options=self.options):
             self.n_tokens += len(sent)
             if self.n_tokens > self.max_tokens:
                 raise CorpusError(f"{name}: the corpus has more than {self.max_tokens:,} tokens, the limit; "
                                   "use a smaller part of it")
-            self.sentences.append(tuple(intern(t, t) for t in sent))
+            sent = tuple(intern(t, t) for t in sent)
+            if len(self._intern) > MAX_TYPES:
+                raise CorpusError(f"{name}: the corpus has more than {MAX_TYPES:,} distinct words, the limit; "
+                                  "is it text?")
+            if len(sent) <= _SHARED_SENTENCE_TOKENS and len(self._shared) < _MAX_SHARED_SENTENCES:
+                sent = self._shared.setdefault(sent, sent)   # "Yes." a million times: one tuple
+            self.sentences.append(sent)
+
+    def add(self, text: str, name: str) -> None:
+        """Add decoded text (any length: read in bounded pieces)."""
+        if len(text) <= MAX_LINE_CHARS:       # a CSV cell, a short paste: one piece already
+            self.add_piece(text, name)
+            return
+        for piece in str_pieces(text, name=name):
+            self.add_piece(piece, name)
+
+    def add_stream(self, open_chunks, name: str) -> str:
+        """Add text decoded chunk by chunk from ``open_chunks`` (see :func:`embedlab.io.stream.read_pieces`);
+        returns the encoding."""
+        mark = (len(self.sentences), self.n_tokens)
+
+        def restart() -> None:
+            del self.sentences[mark[0]:]
+            self.n_tokens = mark[1]
+
+        def consume(pieces) -> None:
+            for piece in pieces:
+                self.add_piece(piece, name)
+
+        return read_pieces(open_chunks, name=name, consume=consume, restart=restart)
 
     def build(self, name: str, source: str, encoding: str, notes: Sequence[str], n_documents: int) -> Corpus:
         if not self.sentences:
@@ -255,30 +300,49 @@ def _kind(name: str) -> str:
 
 def _csv_corpus(data: bytes, name: str, text_column: str | None, opts: TokenizeOptions,
                 max_tokens: int) -> Corpus:
-    text, enc = decode_text(data, name=name)
-    rows = csv_rows(text, name=name)
-    header = csv_header(rows)
-    if len(rows) < 2:
+    b = _Builder(opts, max_tokens)
+    state: dict = {}
+
+    def consume(pieces) -> None:
+        state.update(rows=0, short=0, header=None)
+        col = 0
+        for _, row in iter_csv_records(pieces, name=name):
+            if state["header"] is None:
+                state["header"] = header = csv_header([row])
+                col = _text_column(header, text_column, name)
+                continue
+            state["rows"] += 1
+            if col < len(row):
+                b.add(row[col], name)
+            else:
+                state["short"] += 1
+
+    def restart() -> None:
+        b.sentences.clear()
+        b.n_tokens = 0
+
+    enc = read_pieces(chunks_of(data), name=name, consume=consume, restart=restart,
+                      max_line_chars=csv_line_limit(), split_long=False)
+    if state["header"] is None:
+        raise CorpusError(f"{name} has no rows; a CSV needs a header line and at least one row")
+    if not state["rows"]:
         raise CorpusError(f"{name} has a header but no data rows")
+    column = text_column or state["header"][0]
+    notes = [f"decoded as {enc} (not UTF-8)"] if enc == FALLBACK_ENCODING else []
+    if state["short"]:
+        notes.append(f"{state['short']:,} rows had no {column!r} value and were skipped")
+    return b.build(PurePosixPath(name).stem, source=f"{name}, column {column!r}", encoding=enc,
+                   notes=notes, n_documents=state["rows"])
+
+
+def _text_column(header: list[str], text_column: str | None, name: str) -> int:
     if text_column is None:
         if len(header) != 1:
             raise CorpusError(f"{name} has {len(header)} columns; choose the text column: {', '.join(header)}")
         text_column = header[0]
     if text_column not in header:
         raise CorpusError(f"{name} has no column {text_column!r}; its columns are: {', '.join(header) or '(none)'}")
-    col = header.index(text_column)
-    b = _Builder(opts, max_tokens)
-    short = 0
-    for row in rows[1:]:
-        if col < len(row):
-            b.add(row[col], name)
-        else:
-            short += 1
-    notes = [f"decoded as {enc} (not UTF-8)"] if enc == FALLBACK_ENCODING else []
-    if short:
-        notes.append(f"{short:,} rows had no {text_column!r} value and were skipped")
-    return b.build(PurePosixPath(name).stem, source=f"{name}, column {text_column!r}", encoding=enc,
-                   notes=notes, n_documents=len(rows) - 1)
+    return header.index(text_column)
 
 
 def csv_columns(source, *, filename: str | None = None) -> list[str]:
@@ -294,19 +358,20 @@ def csv_columns(source, *, filename: str | None = None) -> list[str]:
 
 
 def _zip_corpus(data: bytes, name: str, opts: TokenizeOptions, max_tokens: int) -> Corpus:
-    texts = read_zip_texts(data, name=name)
     b = _Builder(opts, max_tokens)
-    for m in texts.members:
-        b.add(m.text, f"{name}/{m.name}")
-    encs = {m.encoding for m in texts.members}
+    encs = []
+    with open_zip_texts(data, name=name) as texts:
+        for info, chunks in texts.members():
+            encs.append(b.add_stream(chunks, f"{name}/{info.filename}"))
+        skipped = texts.skipped
     notes = []
     if FALLBACK_ENCODING in encs:
         notes.append(f"some files were decoded as {FALLBACK_ENCODING} (not UTF-8)")
-    if texts.skipped:
-        notes.append(f"skipped {len(texts.skipped)} member(s) that are not text files: "
-                     f"{', '.join(texts.skipped[:5])}")
-    enc = "utf-8" if encs <= {"utf-8", "utf-8-sig"} else "/".join(sorted(encs))
-    n = len(texts.members)
+    if skipped:
+        notes.append(f"skipped {len(skipped)} member(s) that are not text files: "
+                     f"{', '.join(skipped[:5])}")
+    enc = "utf-8" if set(encs) <= {"utf-8", "utf-8-sig"} else "/".join(sorted(set(encs)))
+    n = len(encs)
     return b.build(PurePosixPath(name).stem, source=f"{name} ({n} text files)", encoding=enc,
                    notes=notes, n_documents=n)
 
@@ -340,15 +405,16 @@ def read_corpus(source, *, filename: str | None = None, text_column: str | None 
     max_tokens = check_int(max_tokens, "max_tokens", minimum=1)
     name = filename or (Path(source).name if isinstance(source, (str, os.PathLike)) else
                         getattr(source, "name", None) or "uploaded file")
+    if isinstance(source, (str, os.PathLike)):   # a pipe or a device is named as such before its extension
+        check_regular(source, role="corpus", name=str(name))
     kind = _kind(str(name))
     data, name = _read_source(source, str(name))
     if kind == "zip":
         return _zip_corpus(data, name, opts, max_tokens)
     if kind == "csv":
         return _csv_corpus(data, name, text_column, opts, max_tokens)
-    text, enc = decode_text(data, name=name)
     b = _Builder(opts, max_tokens)
-    b.add(text, name)
+    enc = b.add_stream(chunks_of(data), name)
     notes = [f"decoded as {enc} (not UTF-8)"] if enc == FALLBACK_ENCODING else []
     return b.build(PurePosixPath(name).stem, source=name, encoding=enc, notes=notes, n_documents=1)
 

@@ -10,16 +10,17 @@ the documents and searching them by meaning is :mod:`embedlab.encoder.documents`
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
 from ..core.errors import CorpusError
 from ..core.validate import check_choice, check_int
-from .text import csv_header, csv_rows, decode_text
+from .text import csv_header, decode_text, iter_csv_records
 from .text import csv_columns as _csv_columns
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ MAX_BYTES = 10_000_000
 MODES = ("auto", "lines", "paragraphs", "csv")
 ALLOWED_SUFFIXES = (".txt", ".csv")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_LINE_BREAK = re.compile(r"\n")
 
 
 @dataclass(frozen=True)
@@ -66,24 +68,56 @@ def _text_of(data: bytes | str, name: str) -> tuple[str, str]:
     return decode_text(data, name=name)
 
 
-def split_documents(text: str, *, mode: str = "lines") -> tuple[list[str], int]:
+def _pieces(text: str, mode: str) -> Iterator[str]:
+    """The lines or paragraphs of ``text`` one at a time (never all of them in a list)."""
+    sep = _LINE_BREAK if mode == "lines" else _PARAGRAPH_BREAK
+    pos = 0
+    for m in sep.finditer(text):
+        yield text[pos:m.start()]
+        pos = m.end()
+    yield text[pos:]
+
+
+def split_documents(text: str, *, mode: str = "lines", limit: int | None = None) -> tuple[list[str], int]:
     """Split ``text`` into documents: one per non-empty line, or per paragraph (blank-line separated).
 
     Returns the documents (whitespace inside each collapsed to single spaces) and how many empty
-    pieces were skipped.
+    pieces were skipped. With ``limit``, stops after ``limit + 1`` documents (enough to know there are
+    too many), so a file of millions of short lines costs no more than the documents kept.
 
     >>> split_documents("a\\nb\\n\\nc", mode="paragraphs")
     (['a b', 'c'], 0)
+    >>> split_documents("a\\nb\\nc\\n", limit=1)
+    (['a', 'b'], 0)
     """
     mode = check_choice(mode, "mode", ("lines", "paragraphs"), case_sensitive=True)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    pieces = text.split("\n") if mode == "lines" else _PARAGRAPH_BREAK.split(text)
-    docs = [" ".join(p.split()) for p in pieces]
-    kept = [d for d in docs if d]
-    skipped = len(docs) - len(kept)
+    kept: list[str] = []
+    skipped = 0
+    for p in _pieces(text, mode):
+        d = " ".join(p.split())
+        if not d:
+            skipped += 1
+            continue
+        kept.append(d)
+        if limit is not None and len(kept) > limit:
+            return kept, skipped
     if mode == "lines" and text.endswith("\n"):
         skipped -= 1    # the final newline ends the last line; it is not an empty document
     return kept, max(skipped, 0)
+
+
+def _paragraph_mode(text: str) -> bool:
+    """``auto``: paragraphs if the text has more than one block and a block of several lines."""
+    blocks = multi_line = 0
+    for b in _pieces(text.strip(), "paragraphs"):
+        b = b.strip()
+        if b:
+            blocks += 1
+            multi_line = multi_line or "\n" in b
+            if blocks > 1 and multi_line:
+                return True
+    return False
 
 
 def csv_columns(data: bytes | str, *, name: str = "the CSV file") -> list[str]:
@@ -101,6 +135,37 @@ def _longest_text_column(header: list[str], rows: list[list[str]]) -> int:
         for i, c in enumerate(r[:len(header)]):
             lengths[i] += len(c)
     return int(lengths.argmax())
+
+
+def _csv_documents(text: str, name: str, column: str | None) -> tuple[str, list[str], int]:
+    """(column used, the non-empty cells of that column, empty cells skipped), rows read one at a time
+    and at most ``MAX_DOCUMENTS + 1`` documents kept; the default column is chosen from the first 200 rows."""
+    records = iter_csv_records([text], name=name)
+    try:
+        first = next(records, None)
+        if first is None:
+            raise CorpusError(f"{name} has no rows; a CSV needs a header line and at least one row")
+        header = csv_header([first[1]])
+        head = [row for _, row in itertools.islice(records, 200)]
+        if column is None:
+            idx = _longest_text_column(header, head)
+        elif column in header:
+            idx = header.index(column)
+        else:
+            raise CorpusError(f"{name} has no column {column!r}; its columns are: {', '.join(header)}")
+        texts: list[str] = []
+        skipped = 0
+        for row in itertools.chain(head, (row for _, row in records)):
+            cell = " ".join(row[idx].split()) if idx < len(row) else ""
+            if not cell:
+                skipped += 1
+                continue
+            texts.append(cell)
+            if len(texts) > MAX_DOCUMENTS:
+                break
+    finally:
+        records.close()
+    return header[idx], texts, skipped
 
 
 def read_documents(data: bytes | str, *, filename: str | None = None, mode: str = "auto",
@@ -141,30 +206,16 @@ def read_documents(data: bytes | str, *, filename: str | None = None, mode: str 
     text, encoding = _text_of(data, name)
     used_column = None
     if mode == "csv":
-        rows = csv_rows(text, name=name)
-        header = csv_header(rows)
-        body = rows[1:]
-        if column is None:
-            idx = _longest_text_column(header, body)
-        elif column in header:
-            idx = header.index(column)
-        else:
-            raise CorpusError(f"{name} has no column {column!r}; its columns are: {', '.join(header)}")
-        used_column = header[idx]
-        cells = [" ".join(r[idx].split()) if idx < len(r) else "" for r in body]
-        texts = [c for c in cells if c]
-        skipped = len(cells) - len(texts)
+        used_column, texts, skipped = _csv_documents(text, name, column)
     else:
         if mode == "auto":
-            blocks = [b for b in _PARAGRAPH_BREAK.split(text.strip()) if b.strip()]
-            multi_line = any("\n" in b.strip() for b in blocks)
-            mode = "paragraphs" if len(blocks) > 1 and multi_line else "lines"
-        texts, skipped = split_documents(text, mode=mode)
+            mode = "paragraphs" if _paragraph_mode(text) else "lines"
+        texts, skipped = split_documents(text, mode=mode, limit=MAX_DOCUMENTS)
     if not texts:
         where = f" in column {used_column!r}" if used_column else ""
         raise CorpusError(f"{name} has no documents{where}: every {('row' if mode == 'csv' else mode[:-1])} is empty")
     if len(texts) > MAX_DOCUMENTS:
-        raise CorpusError(f"{name} has {len(texts):,} documents; the limit is {MAX_DOCUMENTS:,}. "
+        raise CorpusError(f"{name} has more than {MAX_DOCUMENTS:,} documents; the limit is {MAX_DOCUMENTS:,}. "
                           "Keep the first ones or split the file.")
     return DocumentList(tuple(texts), mode, skipped, used_column, filename or "pasted text", encoding)
 

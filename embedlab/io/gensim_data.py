@@ -8,10 +8,12 @@ package without importing it. Google's ``questions-words.txt`` (analogies by sec
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from typing import Iterable
 
 from ..core.errors import EvaluationDataError, ModelPackageMissingError
+from .limits import MAX_EVAL_LINE_BYTES, MAX_TEXT_FILE_BYTES, open_regular
 
 __all__ = ["Question", "gensim_test_data_dir", "default_analogy_file", "default_pair_files", "read_lines",
            "analogy_sections"]
@@ -47,13 +49,23 @@ def default_pair_files() -> list[Path]:
 
 
 def read_lines(path: Path) -> Iterable[tuple[int, str]]:
-    """(1-based line number, text without the line break); decoding errors name the line."""
-    try:
-        fh = open(path, "rb")
-    except OSError as exc:
-        raise EvaluationDataError(f"cannot open the file: {exc.strerror or exc}", path=str(path)) from None
+    """(1-based line number, text without the line break); decoding errors name the line.
+
+    Only a regular file of at most :data:`~embedlab.io.limits.MAX_TEXT_FILE_BYTES` is read (a folder, a
+    FIFO or a device such as ``/dev/zero`` is refused before it is opened), one line of at most
+    :data:`~embedlab.io.limits.MAX_EVAL_LINE_BYTES` at a time.
+    """
+    if not os.path.lexists(path):
+        raise EvaluationDataError("cannot open the file: no such file", path=str(path))
+    fh = open_regular(path, role="word list file", max_bytes=MAX_TEXT_FILE_BYTES, name=str(path),
+                      error=EvaluationDataError)
     with fh:
-        for no, raw in enumerate(fh, start=1):
+        no = 0
+        while raw := fh.readline(MAX_EVAL_LINE_BYTES + 1):
+            no += 1
+            if len(raw) > MAX_EVAL_LINE_BYTES and not raw.endswith(b"\n"):
+                raise EvaluationDataError(f"the line is longer than {MAX_EVAL_LINE_BYTES:,} bytes, the limit",
+                                          line=no, path=str(path))
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:

@@ -21,21 +21,24 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import logging
 import threading
 from pathlib import Path
+from typing import Iterable, Iterator
 import unicodedata
 
 from ..core.errors import CorpusError
+from .limits import open_regular
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FALLBACK_ENCODING", "MAX_FIELD_CHARS", "CSV_DELIMITERS", "decode_text", "csv_records", "csv_rows", "csv_header", "read_source",
+__all__ = ["FALLBACK_ENCODING", "MAX_FIELD_CHARS", "CSV_DELIMITERS", "decode_text", "csv_records", "iter_csv_records", "csv_line_limit", "csv_rows", "csv_header", "read_source",
            "csv_columns"]
 
 FALLBACK_ENCODING = "cp1252"          #: tried when the bytes are not UTF-8
-MAX_FIELD_CHARS = 50 * 1024 * 1024    #: longest CSV cell read (no file accepted anywhere is larger)
+MAX_FIELD_CHARS = 1024 * 1024         #: longest CSV cell read (a longer one is refused while reading)
 CSV_DELIMITERS = ",;\t|"              #: the delimiters the sniffer chooses from
 _SNIFF_CHARS = 20_000
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
@@ -119,6 +122,63 @@ def _delimiter(text: str, name: str) -> str:
         return ","
 
 
+def csv_line_limit() -> int:
+    """The longest physical line a streamed CSV may have: two cells of :data:`MAX_FIELD_CHARS`.
+
+    >>> csv_line_limit() == 2 * MAX_FIELD_CHARS
+    True
+    """
+    return 2 * MAX_FIELD_CHARS
+
+
+def _csv_lines(pieces: Iterable[str]) -> Iterator[str]:
+    for piece in pieces:
+        yield from io.StringIO(piece, newline="")
+
+
+def iter_csv_records(pieces: Iterable[str], *, name: str = "the CSV file", delimiter: str | None = None
+                     ) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank rows of CSV text given in pieces that end at line breaks (see
+    :func:`embedlab.io.stream.read_pieces`), with the 1-based line where each starts, one at a time.
+
+    The delimiter is sniffed from the first 20,000 characters (see the module notes); a cell longer
+    than :data:`MAX_FIELD_CHARS` stops the reading at once.
+
+    Raises
+    ------
+    CorpusError
+        Not readable as CSV (for instance a cell longer than :data:`MAX_FIELD_CHARS`).
+
+    >>> list(iter_csv_records(["a,b\\n", "\\n1,2\\n"]))
+    [(1, ['a', 'b']), (3, ['1', '2'])]
+    """
+    it = iter(pieces)
+    head: list[str] = []
+    size = 0
+    for piece in it:
+        head.append(piece)
+        size += len(piece)
+        if size >= _SNIFF_CHARS:
+            break
+    delim = delimiter or _delimiter("".join(head)[:_SNIFF_CHARS], name)
+    lines = _csv_lines(itertools.chain(head, it))
+    with _field_limit_lock:   # held while the rows are read (csv's limit is process-wide)
+        old = csv.field_size_limit()
+        reader = csv.reader(lines, delimiter=delim)
+        try:
+            csv.field_size_limit(MAX_FIELD_CHARS)
+            line = 1
+            for row in reader:
+                if any(c.strip() for c in row):
+                    yield line, row
+                line = reader.line_num + 1
+        except csv.Error as exc:
+            raise CorpusError(f"{name} is not a readable CSV file: {exc} (line {reader.line_num}); a cell may "
+                              f"hold at most {MAX_FIELD_CHARS:,} characters") from None
+        finally:
+            csv.field_size_limit(old)
+
+
 def csv_records(text: str, *, name: str = "the CSV file", delimiter: str | None = None,
                 max_rows: int | None = None) -> list[tuple[int, list[str]]]:
     """The non-blank rows of CSV text with the 1-based line where each starts (the header line first).
@@ -142,24 +202,15 @@ def csv_records(text: str, *, name: str = "the CSV file", delimiter: str | None 
     >>> csv_records("a,b\\n\\n1,2\\n")
     [(1, ['a', 'b']), (3, ['1', '2'])]
     """
-    delim = delimiter or _delimiter(text, name)
     rows: list[tuple[int, list[str]]] = []
-    with _field_limit_lock:
-        old = csv.field_size_limit()
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-        try:
-            csv.field_size_limit(MAX_FIELD_CHARS)
-            line = 1
-            for row in reader:
-                if any(c.strip() for c in row):
-                    rows.append((line, row))
-                    if max_rows is not None and len(rows) >= max_rows:
-                        break
-                line = reader.line_num + 1
-        except csv.Error as exc:
-            raise CorpusError(f"{name} is not a readable CSV file: {exc} (line {reader.line_num})") from None
-        finally:
-            csv.field_size_limit(old)
+    records = iter_csv_records([text], name=name, delimiter=delimiter or _delimiter(text, name))
+    try:
+        for rec in records:
+            rows.append(rec)
+            if max_rows is not None and len(rows) >= max_rows:
+                break
+    finally:
+        records.close()
     if not rows:
         raise CorpusError(f"{name} has no rows; a CSV needs a header line and at least one row")
     return rows
@@ -188,14 +239,7 @@ def read_source(source, *, filename: str | None = None, max_bytes: int) -> tuple
         path = Path(source)
         name = filename or path.name
         try:
-            if not path.exists():
-                raise CorpusError(f"cannot read {name}: no such file")
-            if not path.is_file():
-                raise CorpusError(f"cannot read {name}: it is not a regular file (a folder, a pipe or a device)")
-            size = path.stat().st_size
-            if size > max_bytes:
-                raise CorpusError(f"{name} is {size / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB")
-            with open(path, "rb") as fh:
+            with open_regular(path, role="file", max_bytes=max_bytes, name=str(name)) as fh:
                 data = fh.read(max_bytes + 1)
         except OSError as exc:
             raise CorpusError(f"cannot read {name}: {exc.strerror or exc}") from None

@@ -122,6 +122,7 @@ def read_vectors_report(source, *, format: str | None = None, filename: str | No
     inp = _Input(source, filename)
     prog = _Progress(progress, inp.size)
     try:
+        inp.skip_blank_lines()
         head = inp.head()
         detected = _detect(head, inp, inp.name.lower())
         fmt = format or detected

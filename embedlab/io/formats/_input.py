@@ -11,6 +11,7 @@ from typing import Callable
 
 from ...core.errors import EmbeddingFormatError, InvalidParameterError
 from ...core.validate import invalid
+from ..limits import MAX_TEXT_FILE_BYTES, max_vector_file_bytes, mb, open_regular
 
 FORMATS = ("word2vec-text", "word2vec-binary", "glove", "projector-tsv", "npy")
 """Format names accepted by :func:`read_vectors` (fastText ``.vec`` is ``word2vec-text``)."""
@@ -21,8 +22,21 @@ MAX_ROWS = 50_000_000
 """Largest row count accepted from a header."""
 
 _SNIFF_BYTES = 1 << 16
-_MAX_LINE_BYTES = 64 << 20
 _MAX_TOKEN_BYTES = 1 << 16
+MAX_VALUE_CHARS = 64
+"""Longest text of one number in a text vector file: a line may hold at most
+``64 KB + MAX_VALUE_CHARS * (dim + 1)`` bytes (:func:`max_line_bytes`), checked before it is parsed."""
+_WHITESPACE = b" \t\r\n\x0b\x0c"
+
+
+def max_line_bytes(dim: int) -> int:
+    """The longest line accepted in a text vector file of ``dim`` dimensions (a token of up to 64 KB,
+    then ``dim`` numbers of up to :data:`MAX_VALUE_CHARS` characters each).
+
+    >>> max_line_bytes(300)
+    84800
+    """
+    return _MAX_TOKEN_BYTES + MAX_VALUE_CHARS * (int(dim) + 1)
 _NUMPY_MAGIC = b"\x93NUMPY"
 _NUL = b"\x00"
 _HEADER_RE = re.compile(rb"^[ \t]*(\d+)[ \t]+(\d+)[ \t]*\r?$")
@@ -37,10 +51,12 @@ class _Input:
         self._own = False
         if isinstance(source, (str, os.PathLike)):
             self.path = Path(source).expanduser()
-            if not self.path.is_file():
+            if not self.path.exists():
                 raise EmbeddingFormatError(f"no such {role}: {str(self.path)!r}")
             self.name = filename or self.path.name
-            self.f = open(self.path, "rb")
+            cap = max_vector_file_bytes() if role == "vector file" else MAX_TEXT_FILE_BYTES
+            self.f = open_regular(self.path, role=role, max_bytes=cap, name=self.name,
+                                  error=lambda msg: EmbeddingFormatError(msg))
             self._own = True
         elif hasattr(source, "read"):
             self.f = source
@@ -52,6 +68,7 @@ class _Input:
             raise invalid("source", source, "a path, bytes or a binary file-like object")
         self.size: int | None = None
         self._pushback = b""
+        self.blank_lines = 0     # leading blank lines skipped by skip_blank_lines()
         try:
             if self.f.seekable():
                 self.start = self.f.tell()
@@ -69,6 +86,24 @@ class _Input:
                 break
             self._pushback += data
         return self._pushback[:n]
+
+    def skip_blank_lines(self) -> int:
+        """Skip the blank lines at the start (one chunk in memory at a time); returns how many."""
+        n = 0
+        while True:
+            data = self.read(_SNIFF_BYTES)
+            if not data:
+                break
+            rest = data.lstrip(_WHITESPACE)
+            if rest:
+                start = len(data) - len(rest)
+                line_start = data.rfind(b"\n", 0, start) + 1
+                n += data.count(b"\n", 0, line_start)
+                self._pushback = data[line_start:] + self._pushback
+                break
+            n += data.count(b"\n")
+        self.blank_lines += n
+        return n
 
     def rewind(self) -> bool:
         """Go back to the start of a seekable source (dropping pushed-back bytes)."""
@@ -183,8 +218,9 @@ def _read_first_line(inp: _Input) -> tuple[bytes, int]:
         if not data:
             break
         buf += data
-        if len(buf) > _MAX_LINE_BYTES:
-            raise _error("the first line is longer than 64 MB", inp, line=1)
+        if len(buf) > _SNIFF_BYTES and b"\n" not in buf:
+            raise _error("the first line is longer than 64 KB; a header line '<rows> <dim>' is expected", inp,
+                         line=1)
     nl = buf.find(b"\n")
     if nl < 0:
         return buf, len(buf)
@@ -219,9 +255,12 @@ def _parse_header(line: bytes, inp: _Input) -> tuple[int, int]:
 def _read_text_lines(source, filename: str | None, role: str) -> tuple[list[str], str]:
     inp = _Input(source, filename, role=role)
     try:
-        data = inp.read(-1) if inp.size is None else inp.read(max(inp.size, 0) + 1)
+        want = MAX_TEXT_FILE_BYTES + 1 if inp.size is None else min(max(inp.size, 0), MAX_TEXT_FILE_BYTES) + 1
+        data = inp.read(want)
     finally:
         inp.close()
+    if len(data) > MAX_TEXT_FILE_BYTES:
+        raise _error(f"the {role} is larger than {mb(MAX_TEXT_FILE_BYTES)}, the limit", inp)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if b"\x00" in data:

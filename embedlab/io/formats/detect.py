@@ -9,7 +9,8 @@ __all__ = ["detect_format"]
 
 def _check_not_garbage(head: bytes, inp: _Input) -> None:
     if not head.strip():
-        raise _error("the file is empty" if not head else "the file has only blank lines", inp)
+        raise _error("the file is empty" if not head and not inp.blank_lines else "the file has only blank lines",
+                     inp)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _error("the file is UTF-16 text; save it as UTF-8", inp, line=1)
     if head.startswith(b"PK\x03\x04"):
@@ -44,9 +45,11 @@ def _detect(head: bytes, inp: _Input, filename_hint: str = "") -> str:
         if _looks_numeric_text(sample, dim):
             return "word2vec-text"
         return "word2vec-binary"
-    lines = [ln for ln in body.split(b"\n")[:50] if ln.strip()]
-    if nl >= 0 and len(body) >= _SNIFF_BYTES:
-        lines = lines[:-1]  # the last sampled line may be cut
+    if b"\r" in body and nl < 0 and body.count(b"\r") > 1:
+        raise _error("the lines end with a lone CR (classic Mac OS line endings); save the file with LF or "
+                     "CRLF line endings", inp, line=1)
+    complete = body[:body.rfind(b"\n")] if nl >= 0 and len(body) >= _SNIFF_BYTES else body
+    lines = [ln for ln in complete.split(b"\n")[:50] if ln.strip()]  # (the last line of a full head may be cut)
     if not lines:
         raise _error("the first line is longer than 64 KB; not a vector file", inp, line=1)
     if b"\x00" in head:
@@ -109,6 +112,7 @@ def detect_format(source, *, filename: str | None = None) -> str:
     """
     inp = _Input(source, filename)
     try:
+        inp.skip_blank_lines()
         head = inp.head()
         return _detect(head, inp, (filename or inp.name).lower())
     finally:

@@ -19,7 +19,9 @@ def _read_npy(inp: _Input, progress: _Progress) -> np.ndarray:
     from numpy.lib import format as npf
 
     if inp.rewind():
-        f, size = inp.f, inp.size
+        # a path's file under its size cap: numpy reads the plain file directly (np.fromfile), since
+        # the bytes read are bounded by the header's shape, checked against the size below
+        f, size = getattr(inp.f, "raw_file", inp.f), inp.size
     else:  # a non-seekable stream: hold the bytes (np.load needs to seek)
         f = io.BytesIO(inp._pushback + inp._read_raw(-1))
         size = len(f.getvalue())

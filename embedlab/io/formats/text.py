@@ -12,8 +12,8 @@ import warnings
 
 import numpy as np
 
-from ._input import (_MAX_LINE_BYTES, _SNIFF_BYTES, _check_limits, _chunk_size, _decode_line, _error, _Input,
-                     _is_number, _parse_header, _Progress, _read_first_line)
+from ._input import (MAX_DIM, MAX_VALUE_CHARS, _SNIFF_BYTES, _check_limits, _chunk_size, _decode_line, _error,
+                     _Input, _is_number, _parse_header, _Progress, _read_first_line, max_line_bytes)
 
 _WS = re.compile(r"[ \t\r\x0b\x0c]+")
 _WS_CHARS = " \t\r\x0b\x0c"
@@ -198,37 +198,57 @@ def _parse_piece(chunk: bytes, first_ln: int, spec: _TextSpec, inp: _Input, dept
     return t1 + t2, np.concatenate([v1, v2]), b1 + b2, s1 + s2
 
 
-def _iter_chunks(inp: _Input, chunk_size: int, first_ln: int):
-    """Yield (chunk, first line number); every chunk but the last ends with a newline."""
+def _line_too_long(inp: _Input, line: int, length: int, spec: "_TextSpec") -> Exception:
+    return _error(f"the line is longer than {max_line_bytes(spec.dim):,} bytes, the limit for {spec.dim:,} "
+                  f"dimensions{spec.dim_source}: a token of up to 64 KB and up to {MAX_VALUE_CHARS} characters "
+                  "per number", inp, line=line)
+
+
+def _check_line_lengths(data: bytes, first_ln: int, limit: int, inp: _Input, spec: "_TextSpec") -> None:
+    """Refuse a chunk with a line longer than ``limit`` bytes before anything parses it."""
+    if len(data) <= limit:
+        return
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    if ends.size and ends[-1] != len(data) - 1:
+        ends = np.append(ends, len(data) - 1)
+    elif not ends.size:
+        ends = np.array([len(data) - 1])
+    lengths = np.diff(ends, prepend=-1)
+    worst = int(lengths.argmax())
+    if lengths[worst] > limit + 1:                     # (+1: the newline itself)
+        raise _line_too_long(inp, first_ln + worst, int(lengths[worst]) - 1, spec)
+
+
+def _iter_chunks(inp: _Input, chunk_size: int, first_ln: int, spec: "_TextSpec"):
+    """Yield (chunk, first line number); every chunk but the last ends with a newline, and no line is
+    longer than :func:`~embedlab.io.formats._input.max_line_bytes` of the dimension."""
     ln = first_ln
+    limit = max_line_bytes(spec.dim)
     while True:
         data = inp.read(chunk_size)
         if not data:
             return
         if not data.endswith(b"\n"):
-            more = inp.readline(_MAX_LINE_BYTES)
+            more = inp.readline(limit + 2)
             if more:
                 data += more
-                if not more.endswith(b"\n") and len(more) >= _MAX_LINE_BYTES:
-                    raise _error("a line is longer than 64 MB; not a text vector file", inp,
-                                 line=ln + data.count(b"\n") + 1)
+        _check_line_lengths(data, ln, limit, inp, spec)
         yield data, ln
         ln += data.count(b"\n")
 
 
-
 def _read_text(inp: _Input, fmt: str, progress: _Progress):
     """Read word2vec-text / glove / projector-tsv rows. Returns (tokens or None, array, info dict)."""
-    info = {"header": None, "blank": 0, "spaced": 0, "labelled": True}
+    info = {"header": None, "blank": inp.blank_lines, "spaced": 0, "labelled": True}
     consumed = 0
-    first_ln = 1
+    first_ln = 1 + inp.blank_lines
     count = None
     if fmt == "word2vec-text":
         line, consumed = _read_first_line(inp)
         count, dim = _parse_header(line, inp)
         info["header"] = (count, dim)
-        spec = _TextSpec(fmt, dim, dim_source=" (from the header on line 1)")
-        first_ln = 2
+        spec = _TextSpec(fmt, dim, dim_source=f" (from the header on line {first_ln})")
+        first_ln += 1
     else:
         spec = _sniff_text_spec(inp, fmt)
     dim = spec.dim
@@ -243,7 +263,7 @@ def _read_text(inp: _Input, fmt: str, progress: _Progress):
     rows = _Rows(dim, expected)
     chunk_size = _chunk_size(inp)
     last_ln = first_ln - 1
-    for chunk, ln in _iter_chunks(inp, chunk_size, first_ln):
+    for chunk, ln in _iter_chunks(inp, chunk_size, first_ln, spec):
         toks, vals, blank, spaced = _parse_piece(chunk, ln, spec, inp)
         info["blank"] += blank
         info["spaced"] += spaced
@@ -283,14 +303,16 @@ def _sniff_text_spec(inp: _Input, fmt: str) -> _TextSpec:
     if head.startswith(b"\xef\xbb\xbf"):
         inp._pushback = inp._pushback[3:]
         head = head[3:]
+    if b"\n" not in head and len(head) >= _SNIFF_BYTES:
+        head = _whole_first_line(inp, fmt)
     lines = head.split(b"\n")
     if len(head) >= _SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]
     sample = []
     for i, raw in enumerate(lines[:200]):
-        text = _decode_line(raw, i + 1, inp)
+        text = _decode_line(raw, i + 1 + inp.blank_lines, inp)
         if text.strip():
-            sample.append((i + 1, text))
+            sample.append((i + 1 + inp.blank_lines, text))
     if not sample:
         raise _error("the file is empty" if not head else "no vectors found (only blank lines)", inp, line=1)
     tab = fmt == "projector-tsv"
@@ -315,10 +337,32 @@ def _sniff_text_spec(inp: _Input, fmt: str) -> _TextSpec:
     return _TextSpec(fmt, dim, labelled=labelled, dim_source=source)
 
 
+def _whole_first_line(inp: _Input, fmt: str) -> bytes:
+    """The first line when it is longer than the 64 KB head (read up to the longest line of a file of
+    :data:`~embedlab.io.formats._input.MAX_DIM` dimensions), its fields counted before anything parses it."""
+    limit = max_line_bytes(MAX_DIM)
+    head = inp.head(limit + 1)
+    nl = head.find(b"\n")
+    line = head if nl < 0 else head[:nl]
+    if nl < 0 and len(head) > limit:
+        raise _error(f"the first line is longer than {limit:,} bytes, the longest line of a file of {MAX_DIM:,} "
+                     "dimensions", inp, line=1 + inp.blank_lines)
+    fields = len(line.split(b"\t" if fmt == "projector-tsv" else None))
+    _check_limits(None, max(fields - 1, 1), inp, line=1 + inp.blank_lines)
+    return head[:nl + 1] if nl >= 0 else head
+
+
 def _estimate_rows(inp: _Input, spec: _TextSpec) -> int:
-    head = inp.head()
-    n = head.count(b"\n")
-    if n == 0 or inp.size is None:
+    """Rows to allocate first: from the non-blank lines of the first 64 KB, but never more than the
+    file could hold (a row takes at least ``2 * dim + 1`` bytes: so the array is at most twice the
+    file's size, whatever blank lines fool the estimate); the array grows if the estimate is short."""
+    if inp.size is None:
         return 1024
-    per_line = len(head[:head.rfind(b"\n") + 1]) / n
-    return int(inp.size / per_line * 1.02) + 16
+    most = inp.size // (2 * spec.dim + 1) + 1
+    head = inp.head()
+    body = head[:head.rfind(b"\n") + 1]
+    lines = [ln for ln in body.split(b"\n") if ln.strip()]
+    if not lines:
+        return min(1024, most)
+    per_line = sum(len(ln) + 1 for ln in lines) / len(lines)
+    return min(int(inp.size / per_line * 1.02) + 16, most)
