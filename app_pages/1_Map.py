@@ -168,7 +168,7 @@ fig = map_figure(view.coords, view.tokens, labels=view.labels, values=view.value
 fig_col, side_col = st.columns([3, 1]) if highlight_word else (st.container(), None)
 with fig_col:
     if dims == 2:
-        event = plotly_chart(fig, width="stretch", key="map_chart", on_select="rerun",
+        event = plotly_chart(lesson_bar.clickable(fig), width="stretch", key="map_chart", on_select="rerun",
                              selection_mode=("points", "box", "lasso") if lesson_bar.asks_click() else ("box", "lasso"),
                              config={"displaylogo": False})
         lesson_bar.map_click(event, view.tokens, view.coords)

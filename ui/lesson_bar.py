@@ -4,7 +4,7 @@ start button and lesson upload.
 The lesson and the step live in the URL (``?lesson=what_is_an_embedding&step=3``, beside the step's
 own page parameters), so a link to any step can be shared. ``ui.setup.draw_sidebar`` calls
 :func:`draw` on every page. A step with a question hides the page's result until it is answered:
-pages read :func:`revealed` (the Map also :func:`asks_click` and :func:`map_click`). Answers are
+pages read :func:`revealed` (the Map also :func:`asks_click`, :func:`clickable` and :func:`map_click`). Answers are
 kept and tallied per session. The lessons themselves are data (:mod:`embedlab.lessons.guided`).
 """
 from __future__ import annotations
@@ -28,6 +28,12 @@ ANSWERS = "_lesson_answers"     # {"key:step": {"choice", "correct", "right", "e
 NOW = "_lesson_now"             # (lesson key, step number, Question or None) of this run's page, or None
 UPLOAD_KEY = "lesson_upload"
 GLOBAL_PARAMS = ("set", "present")
+# Fixed CSS (never built from user text): during a lesson the page starts closer to the top, so the
+# bar costs the figure below it less height; the bar's rows sit tight.
+BAR_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 4.5rem !important; }
+.st-key-lesson_bar { padding: 0.6rem 1rem !important; }
+</style>"""
 _BIND = re.compile(r"""params\.bind\(\s*["'][^"']+["']\s*,\s*["']([^"']+)["']""")
 
 
@@ -97,9 +103,23 @@ def asks_click() -> bool:
     return now is not None and now[2] is not None and now[2].kind == "map" and not revealed()
 
 
+def clickable(fig):
+    """While the Map waits for a click (:func:`asks_click`), a copy of ``fig`` that drags to pan
+    instead of drawing a lasso, so that a click selects one dot (Streamlit selects clicked points only
+    when the drag mode is neither lasso nor box); otherwise ``fig`` itself."""
+    if not asks_click():
+        return fig
+    import plotly.graph_objects as go
+
+    return go.Figure(fig).update_layout(dragmode="pan")
+
+
 def open_step(lesson: guided.Lesson, number: int) -> None:
-    """Switch to step ``number``'s page with its URL parameters (does not return)."""
-    st.switch_page(_file(lesson.steps[number - 1].page), query_params=guided.step_query(lesson, number))
+    """Switch to step ``number``'s page with its URL parameters, keeping the sidebar's ``set`` and
+    ``present`` (does not return)."""
+    query = guided.step_query(lesson, number)
+    kept = {k: st.query_params[k] for k in GLOBAL_PARAMS if k in st.query_params and k not in query}
+    st.switch_page(_file(lesson.steps[number - 1].page), query_params={**kept, **query})
 
 
 def _step_number(lesson: guided.Lesson) -> int:
@@ -134,20 +154,22 @@ def draw(current: str | None) -> None:
     if on_page:
         st.session_state[NOW] = (lesson.key, number, step.question)
     right, asked = score(lesson)
-    with st.container(border=True, key="lesson_bar"):
-        text, back, nxt, end = st.columns([14, 2, 2, 2], vertical_alignment="center")
+    st.html(BAR_CSS)
+    with st.container(border=True, key="lesson_bar", gap="small"):
+        row = st.container(horizontal=True, vertical_alignment="center", gap="small")
         tally = f" · score {right}/{asked}" if asked else ""
-        text.markdown(f"🎓 **{number}/{len(lesson)} · {md_text(step.title)}**{tally} — {md_text(step.text)}")
-        if back.button("◀ Back", key="lesson_back", disabled=number == 1, width="stretch"):
+        row.markdown(f"**{number}/{len(lesson)} · {md_text(step.title)}**{tally}", width="stretch")
+        if row.button("◀ Back", key="lesson_back", disabled=number == 1):
             open_step(lesson, number - 1)
         last = number == len(lesson)
-        if nxt.button("Finish" if last else "Next ▶", key="lesson_next", type="primary", width="stretch"):
+        if row.button("Finish" if last else "Next ▶", key="lesson_next", type="primary"):
             if last:
                 st.switch_page(PAGES[0].file)
             open_step(lesson, number + 1)
-        if end.button("End ✕", key="lesson_end", width="stretch", help="Leave the lesson and keep exploring"):
+        if row.button("End", key="lesson_end", help="Leave the lesson and keep exploring"):
             kept = {k: v for k, v in st.query_params.to_dict().items() if k not in guided.RESERVED}
             st.switch_page(_file(current if current is not None else step.page), query_params=kept)
+        st.markdown(md_text(step.text))
         if not on_page:
             if st.button(f"Open this step's page ({step.page})", key="lesson_open"):
                 open_step(lesson, number)
@@ -160,7 +182,7 @@ def _question(lesson: guided.Lesson, number: int, question: guided.Question) -> 
     if rec is not None and "correct" in rec:
         show = st.success if rec["correct"] else st.error
         verdict = "Right!" if rec["correct"] else f"Not quite: the answer is {rec['right']}."
-        show(md_text(f"{verdict} {rec['explanation']}"), icon="✅" if rec["correct"] else "💡")
+        show(md_text(f"{verdict} {rec['explanation']}"))
         return
     if question.kind == "map":
         if rec is None:
@@ -168,10 +190,10 @@ def _question(lesson: guided.Lesson, number: int, question: guided.Question) -> 
         else:
             st.caption(md_text(f"Your guess: {rec['guess']}. Revealing…"))
         return
-    cols = st.columns([6] + [2] * len(question.options), vertical_alignment="center")
-    cols[0].markdown(f"**Predict:** {md_text(question.prompt)}")
-    for i, (col, option) in enumerate(zip(cols[1:], question.options)):
-        if col.button(option, key=f"lesson_opt_{i}", width="stretch"):
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    row.markdown(f"**Predict:** {md_text(question.prompt)}", width="content")
+    for i, option in enumerate(question.options):
+        if row.button(option, key=f"lesson_opt_{i}"):
             _answer(lesson, number, question, option)
             st.rerun()
 
@@ -231,7 +253,7 @@ def home_start() -> None:
     except embedlab.EmbedLabError as exc:
         st.error(md_text(exc))
         return
-    left, right = st.columns([2, 3], vertical_alignment="center")
+    left, right = st.columns([3, 2], vertical_alignment="center")
     if left.button(f"▶ Start the lesson: {lesson.title}", key="lesson_start", type="primary"):
         open_step(lesson, 1)
     right.caption(f"{len(lesson)} steps, about 45 minutes: each step opens a page with the right settings and "

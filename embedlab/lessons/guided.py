@@ -55,7 +55,9 @@ LESSON_DIR = Path(__file__).resolve().parents[2] / "lessons"
 RESERVED = ("lesson", "step")
 """URL parameters of the lesson itself; a step's ``params`` may not use them."""
 CLICK_RIGHT_WITHIN = 10
-"""A map click is right when the clicked dot is among the word's this many nearest drawn dots."""
+"""A map click is right when the clicked dot is among the word's this many nearest drawn dots ..."""
+CLICK_RIGHT_SHARE = 0.08
+"""... or at most this share of the map's width away from it (a dense map has many dots close by)."""
 
 
 @dataclass(frozen=True)
@@ -439,9 +441,10 @@ def check_click(es: EmbeddingSet, word: str, guess: str, tokens: Sequence[str], 
     """Check a click on the map: ``guess`` is the dot clicked, ``word`` the one asked about; both are
     among the drawn ``tokens`` at ``coords`` (the picture's 2-D positions).
 
-    The click is right when the clicked dot is among the :data:`CLICK_RIGHT_WITHIN` drawn dots
-    nearest to the word in the picture (or is the word). The explanation gives the distance in the
-    picture and the cosine of the two words in the full space.
+    The click is right when the clicked dot is the word, is among the :data:`CLICK_RIGHT_WITHIN`
+    drawn dots nearest to it in the picture, or is at most :data:`CLICK_RIGHT_SHARE` of the map's
+    width (its larger side) away. The explanation gives the distance in the picture and the cosine
+    of the two words in the full space.
 
     >>> es = EmbeddingSet(["a", "b", "c"], [[1, 0], [0.6, 0.8], [0, 1]])
     >>> ans = check_click(es, "a", "b", ["a", "b", "c"], [[0, 0], [3, 4], [10, 0]])
@@ -457,8 +460,8 @@ def check_click(es: EmbeddingSet, word: str, guess: str, tokens: Sequence[str], 
     d = np.sqrt(((xy - xy[wi]) ** 2).sum(axis=1))
     dist = float(d[gi])
     rank = int(np.count_nonzero(d < dist)) if gi != wi else 0    # the word itself is at 0
-    correct = gi == wi or rank <= CLICK_RIGHT_WITHIN
     span = float(np.ptp(xy, axis=0).max()) or 1.0
+    correct = gi == wi or rank <= CLICK_RIGHT_WITHIN or dist <= CLICK_RIGHT_SHARE * span
     if gi == wi:
         explanation = f"You clicked {word} itself."
     else:

@@ -229,5 +229,8 @@ def test_click_near_is_right_and_far_is_wrong():
     assert check_click(es2, "queen", "w9", many, xy).correct            # 10th nearest
     assert not check_click(es2, "queen", "w10", many, xy).correct       # 11th nearest
     assert not check_click(es2, "queen", "far", many, xy).correct
+    crowd = np.array([[0.01 * (i + 1), 0] for i in range(20)] + [[0, 0], [100, 0]])
+    assert check_click(es2, "queen", "w19", many, crowd).correct        # 20th nearest but 0.2% of the width
+    assert not check_click(es2, "queen", "far", many, crowd).correct
     with pytest.raises(LessonFileError, match="'nope' is not drawn on the map"):
         check_click(es2, "queen", "nope", many, xy)
