@@ -9,6 +9,7 @@ from .conftest import APP_TIMEOUT, assert_no_exception, goto_page, screenshot, w
 
 PROJECTOR = {"width": 1280, "height": 720}
 BAR = ".st-key-lesson_bar"
+PLOTTED = ("Map", "Neighbours", "Analogies", "Token_pipeline", "One_hot_vs_dense")   # pages that draw a figure
 # the screen position of the dot of a word on the Map's scattergl figure (plotly's own axis mapping)
 POINT_JS = """(word) => {
   const gd = document.querySelector('.js-plotly-plot');
@@ -58,7 +59,7 @@ def test_walk_the_lesson_on_a_projector(browser, app_server):
             bar = _bar(page)
             assert f"{number}/{len(lesson)}" in bar.inner_text()
             assert "present=1" in page.url and f"step={number}" in page.url
-            if step.page in ("Map", "Neighbours", "Analogies", "Token_pipeline", "One_hot_vs_dense"):
+            if step.page in PLOTTED and (step.question is None or step.question.kind == "map"):
                 page.wait_for_selector(".js-plotly-plot", timeout=APP_TIMEOUT)
             screenshot(page, f"lesson_{number:02d}_{step.page}")
             box = bar.bounding_box()
@@ -69,6 +70,12 @@ def test_walk_the_lesson_on_a_projector(browser, app_server):
                 _click(page, "lesson_opt_0")                        # queen: the right answer
                 page.locator(BAR, has_text="Right!").wait_for(timeout=APP_TIMEOUT)
                 assert "score 1/1" in _bar(page).inner_text()
+                screenshot(page, f"lesson_{number:02d}_{step.page}_revealed")
+            elif step.question is not None and step.question.kind == "analogy":
+                _click(page, "lesson_opt_1")                        # prince: wrong, the answer is revealed
+                page.locator(BAR, has_text="Not quite: the answer is queen").wait_for(timeout=APP_TIMEOUT)
+                page.wait_for_selector(".js-plotly-plot", timeout=APP_TIMEOUT)   # the parallelogram, now shown
+                assert "score 1/3" in _bar(page).inner_text() or "score 2/3" in _bar(page).inner_text()
                 screenshot(page, f"lesson_{number:02d}_{step.page}_revealed")
             elif step.question is not None and step.question.kind == "map":
                 page.wait_for_selector(".js-plotly-plot canvas", timeout=APP_TIMEOUT)
