@@ -25,6 +25,7 @@ from .text import md_text
 BUILTIN = "what_is_an_embedding"
 UPLOADS = "_lesson_uploads"     # {key: Lesson} uploaded in this session
 ANSWERS = "_lesson_answers"     # {"key:step": {"choice", "correct", "right", "explanation"}}
+LAST = "_lesson_last"           # (lesson key, step number) last shown, for the home page's "Resume"
 NOW = "_lesson_now"             # (lesson key, step number, Question or None) of this run's page, or None
 UPLOAD_KEY = "lesson_upload"
 GLOBAL_PARAMS = ("set", "present")
@@ -151,8 +152,12 @@ def draw(current: str | None) -> None:
     number = _step_number(lesson)
     step = lesson.steps[number - 1]
     on_page = current is None or current == step.page
+    st.session_state[LAST] = (lesson.key, number)
+    question, missing = step.question, _missing_words(step.question)
+    if missing:     # another set is picked: the page shows its result, the bar says why no question
+        question = None
     if on_page:
-        st.session_state[NOW] = (lesson.key, number, step.question)
+        st.session_state[NOW] = (lesson.key, number, question)
     right, asked = score(lesson)
     st.html(BAR_CSS)
     with st.container(border=True, key="lesson_bar", gap="small"):
@@ -173,8 +178,21 @@ def draw(current: str | None) -> None:
         if not on_page:
             if st.button(f"Open this step's page ({step.page})", key="lesson_open"):
                 open_step(lesson, number)
-        elif step.question is not None:
-            _question(lesson, number, step.question)
+        elif missing:
+            st.caption(md_text(f"This step's question needs words that this set does not have "
+                               f"({', '.join(missing)}): pick {embedlab.DEFAULT_SET} in the sidebar to be asked."))
+        elif question is not None:
+            _question(lesson, number, question)
+
+
+def _missing_words(question: guided.Question | None) -> list[str]:
+    """Words of ``question`` the current set does not have (none without a question or a set)."""
+    if question is None:
+        return []
+    from .setup import page_set
+
+    es = page_set()
+    return [] if es is None else es.missing(guided.question_words(question))
 
 
 def _question(lesson: guided.Lesson, number: int, question: guided.Question) -> None:
@@ -256,6 +274,15 @@ def home_start() -> None:
     left, right = st.columns([3, 2], vertical_alignment="center")
     if left.button(f"▶ Start the lesson: {lesson.title}", key="lesson_start", type="primary"):
         open_step(lesson, 1)
+    last = st.session_state.get(LAST)
+    if last is not None:
+        try:
+            resumed = get_lesson(last[0])
+        except embedlab.EmbedLabError:
+            resumed = None
+        if resumed is not None and last[1] <= len(resumed) and left.button(
+                f"Resume “{md_text(resumed.title)}” at step {last[1]}", key="lesson_resume"):
+            open_step(resumed, last[1])
     right.caption(f"{len(lesson)} steps, about 45 minutes: each step opens a page with the right settings and "
                   "asks a question or two. Copy the address bar to share a step.")
     with st.expander("Run your own lesson (a YAML or JSON file)"):

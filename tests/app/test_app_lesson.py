@@ -177,3 +177,33 @@ def test_uploaded_lesson_runs_and_a_foreign_link_says_why_not():
     assert bar_text(at).startswith("**2/2 · Sums**") and at.text_input(key="an_b").value == "france"
     other = open_deep_link("app_pages/1_Map.py", lesson="upload_mine", step="1")
     assert "uploaded in another browser session" in other.warning[0].value
+
+
+def test_home_offers_to_resume_the_last_step():
+    lesson = builtin()
+    at = start()
+    _step(at, 5, lesson)
+    at.query_params.clear()
+    at.switch_page(PAGES[0].file).run()          # the sidebar's Home link drops the lesson from the URL
+    assert not [m for m in at.markdown if BAR_HEAD.match(m.value)]
+    assert at.button(key="lesson_resume").label == "Resume “What is an embedding?” at step 5"
+    at.button(key="lesson_resume").click().run()
+    assert not at.exception and bar_text(at).startswith("**5/12 · ")
+
+
+def test_a_question_whose_words_the_set_lacks_is_skipped_and_the_result_shown():
+    import numpy as np
+
+    from embedlab import EmbeddingSet
+
+    lesson = builtin()
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    tiny = EmbeddingSet(["king", "queen", "apple"], np.eye(3, dtype=np.float32), name="tiny")
+    at.session_state["user_sets"] = {"tiny": tiny}
+    at.query_params.update({**guided.step_query(lesson, 3), "set": "tiny"})
+    at.switch_page("app_pages/2_Neighbours.py").run()
+    assert not at.exception, at.exception
+    assert at.session_state["current_set"] == "tiny"
+    assert any("needs words that this set does not have (car, river)" in c.value for c in at.caption)
+    assert not [b for b in at.button if b.key == "lesson_opt_0"]
+    assert any("Nearest to king" in s.value for s in at.subheader)
