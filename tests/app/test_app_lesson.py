@@ -128,6 +128,7 @@ def test_map_question_click_reveals_the_word_and_the_distance():
     _step(at, 4, lesson)                                    # Map: where will queen land?
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert not at.dataframe, "the neighbour table of queen is hidden before the guess"
+    assert spec["layout"]["dragmode"] == "pan"      # a click selects a dot (a lasso drag mode would not)
     trace = next(tr for tr in spec["data"] if "king" in (tr.get("hovertext") or []))
     row = int(plotly_array(trace["customdata"]).reshape(len(trace["hovertext"]), -1)[
         list(trace["hovertext"]).index("king"), 0])
@@ -139,6 +140,7 @@ def test_map_question_click_reveals_the_word_and_the_distance():
     assert "queen landed" in shown and "from your click on king" in shown and "cosine from it" in shown
     assert "score 1/1" in bar_text(at) or "score 0/1" in bar_text(at)
     assert at.dataframe, "queen's neighbours are shown once revealed"
+    assert json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["dragmode"] == "lasso"
 
 
 def test_deep_link_to_a_step_opens_the_bar_and_the_params():
