@@ -1,6 +1,7 @@
 """EmbedLab home page: what the app is and what each page teaches."""
 import streamlit as st
 
+from ui import lesson_bar
 from ui.navigation import explorer_pages, uses
 from ui.setup import page_set
 from ui.text import md_text
@@ -15,6 +16,7 @@ st.markdown(
 if es is not None:
     st.info(f"Current set: **{md_text(es.name)}** — {len(es):,} tokens, {es.dim} dimensions. "
             "Change it, or load your own vector file, in the sidebar on any page.")
+lesson_bar.home_start()
 
 st.subheader("Where you see embeddings")
 for use, pages in uses():

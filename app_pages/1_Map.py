@@ -8,7 +8,7 @@ from embedlab.space.axes import parse_groups
 from embedlab.viz import OTHER, compare_figure, map_figure, selected_rows
 from embedlab.viz.map_points import (DEFAULT_SIZE, SIZES, group_labels, map_points, map_view, parse_size,
                                      picture_neighbours, size_choices)
-from ui import cached, params
+from ui import cached, lesson_bar, params
 from ui.figures import plotly_chart
 from ui.setup import page_set
 from ui.text import csv_bytes, file_stem, md_text
@@ -71,7 +71,7 @@ n = None if n_choice == "all" else int(n_choice)
 base = cached.frequent_rows(es, n)
 extra_words: list[str] = []
 highlight_word, full_nn = None, []
-if query:
+if query and lesson_bar.revealed():   # a lesson's 'where will it land?' first, then the word
     word = es.find(query)
     if word is not None:
         if word != query:
@@ -168,8 +168,10 @@ fig = map_figure(view.coords, view.tokens, labels=view.labels, values=view.value
 fig_col, side_col = st.columns([3, 1]) if highlight_word else (st.container(), None)
 with fig_col:
     if dims == 2:
-        event = plotly_chart(fig, width="stretch", key="map_chart", on_select="rerun",
-                             selection_mode=("box", "lasso"), config={"displaylogo": False})
+        event = plotly_chart(lesson_bar.clickable(fig), width="stretch", key="map_chart", on_select="rerun",
+                             selection_mode=("points", "box", "lasso") if lesson_bar.asks_click() else ("box", "lasso"),
+                             config={"displaylogo": False})
+        lesson_bar.map_click(event, view.tokens, view.coords)
     else:
         plotly_chart(fig, width="stretch", key="map_chart3d", config={"displaylogo": False})
         event = None

@@ -7,7 +7,7 @@ from embedlab.space.neighbours import resolve_query
 from embedlab.viz import neighbor_bar, similarity_heatmap
 from embedlab.viz.explorer import MAX_HEATMAP_WORDS
 from embedlab.core.search import cosine_matrix
-from ui import cached, params
+from ui import cached, lesson_bar, params
 from ui.figures import plotly_chart
 from ui.setup import page_set
 from ui.text import md_text
@@ -41,7 +41,7 @@ st.caption(
 words_text = st.text_area("Words to compare with each other (heatmap)", key="nb_words", height=80)
 params.sync({"q": "nb_query", "k": ("nb_k", str), "metric": "nb_metric", "words": "nb_words"})
 
-if query.strip():
+if query.strip() and lesson_bar.revealed():   # a lesson's question first, then the answer
     searched, resolution = resolve_query(es, query)
     if resolution.changed:
         st.caption(md_text(resolution.note()))

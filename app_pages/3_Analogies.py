@@ -5,7 +5,7 @@ import streamlit as st
 import embedlab
 from embedlab.space.echoes import input_echoes
 from embedlab.viz import analogy_figure, analogy_plane
-from ui import cached, params
+from ui import cached, lesson_bar, params
 from ui.figures import plotly_chart, presenter_on
 from ui.setup import page_set
 from ui.text import md_text
@@ -69,7 +69,7 @@ if a and b and c:
         answers = cached.analogy(es, a, b, c, k, method, exclude)
     except embedlab.EmbedLabError as exc:
         st.error(md_text(exc))
-if answers:
+if answers and lesson_bar.revealed():   # a lesson's question first, then the answer
     best = answers[0].token
     note = " (that is just b)" if best == b else " (that is just c)" if best == c else ""
     st.subheader(f"{md_text(a)} : {md_text(b)} :: {md_text(c)} : **{md_text(best)}**{note}")

@@ -9,7 +9,7 @@ import streamlit as st
 import embedlab
 from embedlab import BUILTIN_SETS, DEFAULT_SET
 
-from . import cached, figures, params, state
+from . import cached, figures, lesson_bar, params, state
 from .streamlit_internals import release_upload as _release_upload
 from .streamlit_internals import stored_upload_bytes as _stored_bytes
 from .text import md_text
@@ -107,7 +107,7 @@ def _upload() -> None:
     st.rerun()
 
 
-def draw_sidebar() -> embedlab.EmbeddingSet | None:
+def draw_sidebar(current: str | None = None) -> embedlab.EmbeddingSet | None:
     """Session defaults and the sidebar: the set picker, its caption, the upload, the presenter
     switch; returns the current set (None if it cannot load; the sidebar says why).
 
@@ -116,6 +116,8 @@ def draw_sidebar() -> embedlab.EmbeddingSet | None:
     figures for a projector, see :mod:`ui.figures`) as ``?present=1``. Drawn by the entrypoint,
     these widgets keep one widget id on every page (Streamlit hashes the entrypoint's script, not
     the page's, into it), so their values survive page switches without copies in other keys.
+    ``current`` is the url_path of the page about to run: a lesson step's bar goes above it
+    (:func:`ui.lesson_bar.draw`).
     """
     state.init_state()
     cached.start_warm_up()
@@ -133,6 +135,7 @@ def draw_sidebar() -> embedlab.EmbeddingSet | None:
         _upload()
         figures.presenter_toggle()
     _warn_unknown_set_link()
+    lesson_bar.draw(current)
     return es
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "LessonDataError",
     "LabelledDataError",
     "BasketDataError",
+    "LessonFileError",
 ]
 
 
@@ -167,3 +168,8 @@ class LabelledDataError(LessonDataError):
 
 class BasketDataError(LessonDataError):
     """A basket CSV cannot be used (a row without an item, a basket too large, too few baskets ...)."""
+
+
+class LessonFileError(EmbedLabError, ValueError):
+    """A guided-lesson file (YAML or JSON) cannot be used; the message names the step (number and
+    title) and the field, e.g. ``step 3 ('Analogies'): page 'Analogy' is not a page; pages: ...``."""
