@@ -25,6 +25,8 @@ __all__ = [
     "LessonDataError",
     "LabelledDataError",
     "BasketDataError",
+    "PuzzleError",
+    "CompareError",
 ]
 
 
@@ -171,3 +173,11 @@ class LabelledDataError(LessonDataError):
 
 class BasketDataError(LessonDataError):
     """A basket CSV cannot be used (a row without an item, a basket too large, too few baskets ...)."""
+
+
+class PuzzleError(EmbedLabError, ValueError):
+    """A set cannot make a fair game puzzle (too few common words, no solvable puzzle found)."""
+
+
+class CompareError(EmbedLabError, ValueError):
+    """Two sets cannot be compared (too few shared words, a vector with no direction)."""
