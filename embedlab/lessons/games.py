@@ -37,6 +37,7 @@ import numpy as np
 
 from ..core.embeddings import EmbeddingSet
 from ..core.errors import PuzzleError, UnknownTokenError
+from ..core.search import select_top_k
 from ..core.validate import check_float, check_int
 from ..space.frequency import frequency_order
 
@@ -144,9 +145,7 @@ def game_space(es: EmbeddingSet, *, n_words: int = 2000, k: int = 8, skip_freque
     unit = np.ascontiguousarray(es.unit[rows], dtype=np.float32)
     sims = unit @ unit.T
     np.fill_diagonal(sims, -np.inf)
-    part = np.argpartition(-sims, k, axis=1)[:, :k]
-    ranked = np.take_along_axis(part, np.argsort(-np.take_along_axis(sims, part, axis=1), axis=1, kind="stable"),
-                                axis=1).astype(np.int64)
+    ranked = select_top_k(sims, k, True)[0].astype(np.int64)
     unit.flags.writeable = False
     ranked.flags.writeable = False
     return GameSpace(tuple(toks[i] for i in rows), unit, ranked, es.name)
