@@ -4,10 +4,12 @@ Two sets trained separately (word2vec and fastText on one corpus, two training r
 MiniLM) put the same words at unrelated coordinates: any rotation of a space is as good as another. So the
 second set is rotated onto the first with orthogonal Procrustes (``scipy.linalg.orthogonal_procrustes``:
 the rotation ``R`` minimising ``||B R - A||``) over the shared words, after making every row unit length
-(only directions count for cosine). If the two sets have different dimensions, the larger one is first
+(only directions count for cosine), subtracting the mean and making the rows unit again (a small trained
+set's vectors share one large common direction that would otherwise decide the alignment). If the two sets have different dimensions, the larger one is first
 reduced to the smaller dimension with PCA (over the shared words; the share of the spread kept is said in
-:attr:`Comparison.note`). Rotations keep cosines, so the neighbour overlap does not depend on the
-alignment; the alignment makes the two maps comparable and says how far each word moved.
+:attr:`Comparison.note`). The neighbour overlap is measured on each set's own cosines (what the
+Neighbours page shows), so it does not depend on the alignment; the alignment makes the two maps
+comparable and says how far each word moved.
 
 >>> import numpy as np
 >>> from embedlab import EmbeddingSet
@@ -52,20 +54,24 @@ class Comparison:
     tokens : tuple of str
         The shared words compared, the most frequent first (English word frequency, else set A's order).
     a : ndarray, shape (n, d), float32, read-only
-        Set A's unit rows of those words (reduced by PCA first if A had more dimensions than B).
+        Set A's rows of those words, unit, centred, unit again (reduced by PCA first if A had more
+        dimensions than B).
     b : ndarray, shape (n, d), float32, read-only
-        Set B's unit rows, rotated onto A.
+        Set B's rows made the same way, rotated onto A.
     rotation : ndarray, shape (d, d), float64
         The orthogonal matrix applied to B's rows.
     error : float
         ``||B R - A|| / ||A||`` (Frobenius): 0 when B is a rotated copy of A, about 1.4 for unrelated sets.
     overlap : ndarray, shape (n,), float64
-        Per word: the share of its ``k`` nearest shared words in A that are also among its ``k`` nearest in B.
+        Per word: the share of its ``k`` nearest shared words in A that are also among its ``k`` nearest in B
+        (each set's own cosine).
     k : int
     names : tuple of str
         ``(A's name, B's name)``.
     n_shared : int
         Words the sets share (``len(tokens)`` may be fewer: at most ``max_words`` are compared).
+    nearest_a, nearest_b : ndarray, shape (n, k), int64, read-only
+        Each word's ``k`` nearest compared words in A and in B (positions in ``tokens``, nearest first).
     note : str
         How different dimensions were handled ("" when both sets had the same).
     """
@@ -79,6 +85,8 @@ class Comparison:
     k: int
     names: tuple
     n_shared: int
+    nearest_a: np.ndarray
+    nearest_b: np.ndarray
     note: str = ""
 
     @property
@@ -105,25 +113,15 @@ class Comparison:
 
     def most_different(self, n: int = 15) -> list[tuple[str, float]]:
         """The ``n`` words whose neighbours differ most: ``(word, overlap)``, lowest overlap first
-        (ties: the more frequent word first)."""
+        (ties: the word that moved most after the alignment, i.e. the lowest :meth:`moved`, first)."""
         n = check_int(n, "n", minimum=1)
-        order = np.argsort(self.overlap, kind="stable")[:n]
+        order = np.lexsort((self.moved(), self.overlap))[:n]
         return [(self.tokens[i], float(self.overlap[i])) for i in order]
 
     def neighbours(self, word: str) -> tuple[tuple, tuple]:
         """``word``'s ``k`` nearest compared words in A and in B, nearest first."""
         i = self.position(word)
-        out = []
-        for m in (self.a, self.b):
-            idx, _ = select_top_k(_scores(m, i), self.k, True)
-            out.append(tuple(self.tokens[j] for j in idx[0]))
-        return out[0], out[1]
-
-
-def _scores(m: np.ndarray, i: int) -> np.ndarray:
-    s = (m @ m[i])[None, :].astype(np.float64)
-    s[0, i] = -np.inf
-    return s
+        return (tuple(self.tokens[j] for j in self.nearest_a[i]), tuple(self.tokens[j] for j in self.nearest_b[i]))
 
 
 def _top_k_rows(m: np.ndarray, k: int) -> np.ndarray:
@@ -156,8 +154,17 @@ def neighbour_overlap(a: np.ndarray, b: np.ndarray, k: int) -> np.ndarray:
     [1.0, 1.0, 1.0, 1.0]
     """
     k = min(check_int(k, "k", minimum=1), a.shape[0] - 1)
-    na, nb = _top_k_rows(a, k), _top_k_rows(b, k)
-    return np.array([len(set(x.tolist()) & set(y.tolist())) / k for x, y in zip(na, nb)], dtype=np.float64)
+    return _overlap(_top_k_rows(a, k), _top_k_rows(b, k))
+
+
+def _overlap(na: np.ndarray, nb: np.ndarray) -> np.ndarray:
+    return (na[:, :, None] == nb[:, None, :]).any(axis=2).sum(axis=1) / na.shape[1]
+
+
+def _centred(unit: np.ndarray) -> np.ndarray:
+    """Unit rows minus their mean, made unit again ("unit, centre, unit"): the direction every vector of a
+    small trained set shares would otherwise dominate the alignment."""
+    return unit_rows(unit - unit.mean(axis=0)).astype(np.float64)
 
 
 def _reduce(vectors: np.ndarray, dims: int) -> tuple[np.ndarray, float]:
@@ -165,7 +172,7 @@ def _reduce(vectors: np.ndarray, dims: int) -> tuple[np.ndarray, float]:
     return unit_rows(plane.transform(vectors)), float(sum(plane.explained_variance_ratio))
 
 
-def compare_sets(a: EmbeddingSet, b: EmbeddingSet, *, k: int = 10, max_words: int = 5000) -> Comparison:
+def compare_sets(a: EmbeddingSet, b: EmbeddingSet, *, k: int = 10, max_words: int = 2000) -> Comparison:
     """Align ``b`` onto ``a`` over their shared words and measure the top-k neighbour overlap.
 
     Parameters
@@ -206,6 +213,10 @@ def compare_sets(a: EmbeddingSet, b: EmbeddingSet, *, k: int = 10, max_words: in
         zero = np.flatnonzero(~np.any(v, axis=1))
         if zero.size:
             raise CompareError(f"{tokens[zero[0]]!r} has a zero vector in {name!r}: it has no direction to align")
+    k = min(k, len(tokens) - 1)
+    nearest_a, nearest_b = _top_k_rows(va.astype(np.float32), k), _top_k_rows(vb.astype(np.float32), k)
+    overlap = _overlap(nearest_a, nearest_b)
+    va, vb = _centred(va), _centred(vb)
     note = ""
     if a.dim != b.dim:
         small = min(a.dim, b.dim)
@@ -220,14 +231,13 @@ def compare_sets(a: EmbeddingSet, b: EmbeddingSet, *, k: int = 10, max_words: in
     rotation, _ = orthogonal_procrustes(vb, va)
     vb = vb @ rotation
     error = float(np.linalg.norm(vb - va) / np.linalg.norm(va))
-    overlap = neighbour_overlap(va.astype(np.float32), vb.astype(np.float32), k)
     fa, fb = np.ascontiguousarray(va, dtype=np.float32), np.ascontiguousarray(vb, dtype=np.float32)
-    for arr in (fa, fb, rotation, overlap):
+    for arr in (fa, fb, rotation, overlap, nearest_a, nearest_b):
         arr.flags.writeable = False
     logger.debug("compared %s and %s over %d words: error %.3f, overlap %.3f", a.name, b.name, len(tokens),
                  error, float(overlap.mean()))
-    return Comparison(tokens, fa, fb, rotation, error, overlap, min(k, len(tokens) - 1), (a.name, b.name),
-                      len(shared), note)
+    return Comparison(tokens, fa, fb, rotation, error, overlap, k, (a.name, b.name), len(shared), nearest_a,
+                      nearest_b, note)
 
 
 def map_coords(comparison: Comparison, *, n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
