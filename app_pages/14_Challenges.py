@@ -1,9 +1,8 @@
 """Challenges: the word-path game (reach a word through neighbours) and odd one out, seeded for a class."""
-import pandas as pd
 import streamlit as st
 
 import embedlab
-from embedlab.viz import neighbor_bar
+from embedlab.viz.compare import odd_one_out_figure
 from ui import challenges, params
 from ui.figures import plotly_chart
 from ui.setup import page_set
@@ -15,9 +14,8 @@ MAX_SEED = 999_999
 es = page_set()
 st.title("Challenges")
 st.markdown(
-    "Two games played on the space itself. **Word path:** get from one word to another by stepping to one of "
-    "the current word's nearest neighbours — in as few hops as you can. **Odd one out:** which word does not "
-    "belong with the others? Everyone who opens the same puzzle number gets the same puzzle."
+    "**Word path:** reach the target word by stepping from neighbour to neighbour, in as few hops as you can. "
+    "**Odd one out:** spot the word that does not belong. The same puzzle number gives everyone the same puzzle."
 )
 if es is None:
     st.stop()
@@ -44,8 +42,6 @@ try:
 except embedlab.EmbedLabError as exc:
     st.error(md_text(exc))
     st.stop()
-st.caption(f"Played on the {len(space.tokens):,} most frequent real words of {md_text(es.name)} (three or more "
-           f"letters, no word pieces or numbers; the {150} most frequent words such as *the* and *of* left out).")
 
 
 def _chain(words) -> str:
@@ -57,9 +53,8 @@ if game == "path":
     path = walk["path"]
     here, hops = path[-1], len(path) - 1
     st.subheader(f"From “{puzzle.start}” to “{puzzle.target}”")
-    st.markdown(f"Each hop goes to one of the current word's {space.k} nearest words. A path of at most "
-                f"{puzzle.hop_limit} hops wins; the best one needs no more than 6.")
-    st.markdown(f"Your path: {_chain(path)}  \nHops so far: **{hops}**")
+    st.markdown(f"Your path: {_chain(path)}  \nHops so far: **{hops}** of at most {puzzle.hop_limit} "
+                "(the best path needs 6 or fewer)")
     arrived = here == puzzle.target
     out_of_hops = hops >= puzzle.hop_limit and not arrived
     if arrived:
@@ -73,7 +68,7 @@ if game == "path":
     elif walk["gave_up"]:
         challenges.record(("path",) + walk["puzzle"], False)
     else:
-        st.markdown(f"**Neighbours of “{here}”** — pick the next word:")
+        st.markdown(f"**The {space.k} nearest words to “{here}”** — pick the next one:")
         nexts = space.next_words(here)
         cols = st.columns(4)
         for i, word in enumerate(nexts):
@@ -101,17 +96,12 @@ else:
             st.success(f"Yes — “{puzzle.odd}” is the odd one out.")
         else:
             st.error(f"Not quite: the space says “{puzzle.odd}”. “{pick}” fits the others better.")
-        order = sorted(range(len(puzzle.words)), key=lambda i: -puzzle.scores[i])
-        words = [puzzle.words[i] for i in order]
-        scores = [puzzle.scores[i] for i in order]
-        c1, c2 = st.columns([2, 3])
-        c1.dataframe(pd.DataFrame({"word": words, "cosine to the mean of the others": [round(s, 3) for s in scores]}),
-                     hide_index=True, width="stretch", key="chal_odd_table")
-        plotly_chart(neighbor_bar(words, scores, title="How well each word fits the others"), width="stretch",
-                     config={"displaylogo": False}, key="chal_odd_bar", where=c2)
+        plotly_chart(odd_one_out_figure(puzzle), width="stretch", config={"displaylogo": False}, key="chal_odd_bar")
         st.caption(f"Each word's cosine similarity to the average of the other words. “{puzzle.odd}” scores "
                    f"{puzzle.margin:.2f} below the next lowest word: the space sees it as the outsider.")
 
+st.caption(f"Played on the {len(space.tokens):,} most frequent real words of {md_text(es.name)} (three or more "
+           "letters, no word pieces or numbers; the 150 most frequent words such as *the* and *of* left out).")
 tally = st.session_state.get(challenges.TALLY)
 if tally:
     st.caption(f"This session: {sum(tally.values())} of {len(tally)} puzzles solved.")

@@ -4,8 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import embedlab
-from embedlab.space.compare import map_coords
-from embedlab.viz import compare_figure
+from embedlab.viz.compare import compare_maps
 from ui import compare, params
 from ui.export import html_button
 from ui.figures import plotly_chart
@@ -13,7 +12,6 @@ from ui.setup import page_set
 from ui.text import csv_bytes, file_stem, md_text
 
 SOURCES = {"demo": "Built-in pair: word2vec vs fastText on one text", "sets": "Two sets of this session"}
-BUCKETS = ("most neighbours shared (≥ 50%)", "some shared (10–40%)", "none shared")
 
 page_set()      # the sidebar's set is not needed here, but a broken one is reported like on every page
 st.title("Compare two spaces")
@@ -69,25 +67,17 @@ if cmp.note:
     st.caption(md_text(cmp.note) + ".")
 
 # -- two linked maps ---------------------------------------------------------------------------------
-ca, cb = map_coords(cmp)
 tokens = list(cmp.tokens)
-labels = [BUCKETS[0] if o >= 0.5 else BUCKETS[1] if o > 0 else BUCKETS[2] for o in cmp.overlap]
-hl, nn_rows = None, []
+hl = None
 if word:
-    found = word if word in cmp.tokens else next((t for t in cmp.tokens if t.lower() == word.lower()), None)
-    if found is None:
+    hl = word if word in cmp.tokens else next((t for t in cmp.tokens if t.lower() == word.lower()), None)
+    if hl is None:
         st.warning(md_text(f"“{word}” is not among the words both spaces have (of the {len(cmp.tokens):,} "
                            "compared)."))
-    else:
-        hl = cmp.position(found)
-        nn_rows = [int(j) for j in cmp.nearest_a[hl]]
-titles = {f"A: {a.name}": ca, f"B: {b.name}, rotated onto A": cb}
-fig = compare_figure(titles, tokens, highlight=hl, neighbor_rows=nn_rows, labels=labels, category_order=BUCKETS,
-                     height=520)
-fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.04, x=0))
+fig = compare_maps(cmp, highlight=hl)
 plotly_chart(fig, width="stretch", key="cmp_maps", config={"displaylogo": False})
 st.caption("Both maps use the same axes (a PCA of A), so a word sits in the same place in both when the spaces "
-           "agree. Colour: how many of the word's nearest words the two spaces share."
+           "agree. Colour: how many of the word's nearest words the two spaces share (grey: none)."
            + (f" The lines join the highlighted word to its {cmp.k} nearest words in A, drawn where they are "
               "in each space." if hl is not None else " Type a word above to highlight it in both maps."))
 caption = [f"A: {a.name} ({len(a):,} words, {a.dim} dimensions). B: {b.name} ({len(b):,} words, {b.dim} "
@@ -95,7 +85,7 @@ caption = [f"A: {a.name} ({len(a):,} words, {a.dim} dimensions). B: {b.name} ({l
            f"{len(cmp.tokens):,} shared words compared; mean overlap of the top-{cmp.k} neighbours "
            f"{cmp.mean_overlap:.3f}; alignment error {cmp.error:.3f}." + (f" {cmp.note}." if cmp.note else ""),
            "Both maps: a PCA of A's vectors; B's rotated vectors drawn in the same axes."
-           + (f" Highlighted: {tokens[hl]}." if hl is not None else "")]
+           + (f" Highlighted: {hl}." if hl is not None else "")]
 html_button(fig, title=f"Compare {a.name} and {b.name}", caption=caption,
             file_name=f"{file_stem(a.name)}-vs-{file_stem(b.name)}.html", key="cmp_dl_html")
 
@@ -112,8 +102,8 @@ with left:
     st.caption("Ties are listed by how far the word moved after the rotation (lowest cosine first).")
 with right:
     if hl is not None:
-        st.subheader(f"Neighbours of “{md_text(tokens[hl])}”")
-        na, nb = cmp.neighbours(tokens[hl])
+        st.subheader(f"Neighbours of “{md_text(hl)}”")
+        na, nb = cmp.neighbours(hl)
         shared = set(na) & set(nb)
         st.dataframe(pd.DataFrame({"in A": [t + (" ✓" if t in shared else "") for t in na],
                                    "in B": [t + (" ✓" if t in shared else "") for t in nb]}),

@@ -1,11 +1,12 @@
 """The Challenges page: a generated word path solved by clicking, giving up, odd one out answered."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import embedlab
 from embedlab.lessons.games import game_space, odd_one_out_puzzle, word_path_puzzle
-from tests.app.helpers import open_deep_link, open_page
+from tests.app.helpers import open_deep_link, open_page, plotly_array, plotly_specs
 
 PAGE = "app_pages/14_Challenges.py"
 
@@ -70,9 +71,10 @@ def test_odd_one_out_is_answered_and_explained_with_scores(space):
     radio.set_value(puzzle.odd).run()
     assert not at.exception
     assert f"Yes — “{puzzle.odd}” is the odd one out." in [s.value for s in at.success]
-    table = at.dataframe[0].value
-    assert table["word"].iloc[-1] == puzzle.odd                    # lowest cosine to the others' mean last
-    assert table["cosine to the mean of the others"].tolist() == sorted(round(s, 3) for s in puzzle.scores)[::-1]
+    bar = plotly_specs(at)[0]["data"][0]
+    assert bar["y"][-1] == puzzle.odd                              # lowest cosine to the others' mean last
+    np.testing.assert_allclose(plotly_array(bar["x"]), sorted(puzzle.scores, reverse=True), rtol=1e-6)
+    assert bar["text"] == [f"{s:.3f}" for s in sorted(puzzle.scores, reverse=True)]
     assert "This session: 1 of 1 puzzles solved." in _text(at)
 
 
