@@ -91,18 +91,23 @@ def _open_offline(browser, path, name: str):
         ctx.close()
 
 
+def _download_html(page, path, shot: str) -> str:
+    """Click the page's HTML export button (screenshot first), save the file to ``path``, return its text."""
+    button = page.get_by_role("button", name="Download this view (HTML, works offline)")
+    button.scroll_into_view_if_needed()
+    screenshot(page, shot)
+    with page.expect_download(timeout=120_000) as dl:
+        button.click()
+    dl.value.save_as(path)
+    return path.read_text("utf-8")
+
+
 def test_the_map_view_exported_as_html_draws_offline(app_server, small_page, browser, tmp_path):
     page = small_page
     goto_page(page, app_server, "Map?present=1&q=king")
     page.wait_for_selector(".js-plotly-plot")
-    button = page.get_by_role("button", name="Download this view (HTML, works offline)")
-    button.scroll_into_view_if_needed()
-    screenshot(page, "games_map_export_buttons_1280x720")
-    with page.expect_download(timeout=120_000) as dl:
-        button.click()
     path = tmp_path / "map.html"
-    dl.value.save_as(path)
-    html = path.read_text("utf-8")
+    html = _download_html(page, path, "games_map_export_buttons_1280x720")
     assert "<h1>Map of minilm-words</h1>" in html and "Searched: king" in html
     count, outside = _open_offline(browser, path, "games_map_export_offline_1280x720")
     assert count >= 1 and outside == []
@@ -119,13 +124,9 @@ def test_two_spaces_compared_and_exported(app_server, small_page, browser, tmp_p
     screenshot(page, "games_compare_top_1280x720")
     page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
     screenshot(page, "games_compare_maps_1280x720")
-    button = page.get_by_role("button", name="Download this view (HTML, works offline)")
-    button.scroll_into_view_if_needed()
-    screenshot(page, "games_compare_tables_1280x720")
-    with page.expect_download(timeout=120_000) as dl:
-        button.click()
     path = tmp_path / "compare.html"
-    dl.value.save_as(path)
+    html = _download_html(page, path, "games_compare_tables_1280x720")
+    assert "<h1>Compare lee-word2vec-50d and lee-fasttext-50d</h1>" in html and "Highlighted: government." in html
     count, outside = _open_offline(browser, path, "games_compare_export_offline_1280x720")
     assert count >= 1 and outside == []
     assert not page.js_errors, page.js_errors
