@@ -1,7 +1,7 @@
 """Download buttons that take a view home: the figure as one offline HTML file, a table as Parquet.
 
-The HTML (about 4.8 MB, plotly.js inside) is made only when the button is clicked (``data`` is a callable,
-run by Streamlit on click) and the click does not rerun the page."""
+The files are made only when a button is clicked (``data`` is a callable, run by Streamlit on click: the
+HTML is about 4.8 MB, plotly.js inside), and the click does not rerun the page."""
 from __future__ import annotations
 
 from typing import Sequence
@@ -31,6 +31,12 @@ def html_button(fig, *, title: str, caption: Sequence[str], file_name: str, key:
 
 def parquet_button(table, *, file_name: str, key: str, where=None, metadata: dict | None = None,
                    label: str = "Download (Parquet)") -> None:
-    """A download button for a DataFrame as Parquet (types kept; opens in pandas, polars, DuckDB)."""
-    (where or st).download_button(label, parquet_bytes(table, metadata=metadata), file_name=file_name,
-                                  mime="application/vnd.apache.parquet", key=key)
+    """A download button for a DataFrame as Parquet (types kept; opens in pandas, polars, DuckDB), written
+    when clicked."""
+    table, meta = table.copy(), dict(metadata or {})
+
+    def make() -> bytes:
+        return parquet_bytes(table, metadata=meta)
+
+    (where or st).download_button(label, make, file_name=file_name, mime="application/vnd.apache.parquet", key=key,
+                                  on_click="ignore")

@@ -36,7 +36,9 @@ def test_parquet_button_writes_the_table_and_its_settings(monkeypatch):
     monkeypatch.setattr(export.st, "download_button", lambda label, data, **kw: got.update(label=label, data=data, **kw))
     table = pd.DataFrame({"token": ["king", "=1+1"], "x": np.float32([1, 2]), "y": np.float32([3, 4])})
     export.parquet_button(table, file_name="t.parquet", key="p", metadata={"set": "minilm-words"})
-    t = pq.read_table(io.BytesIO(got["data"]))
+    assert callable(got["data"]) and got["on_click"] == "ignore"
+    table.loc[0, "token"] = "changed later"                   # the button keeps the table it was given
+    t = pq.read_table(io.BytesIO(got["data"]()))
     assert t.column("token").to_pylist() == ["king", "=1+1"] and t.schema.metadata[b"set"] == b"minilm-words"
 
 
