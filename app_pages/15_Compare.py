@@ -54,7 +54,7 @@ except embedlab.EmbedLabError as exc:
 if source == "demo":
     st.caption(md_text(f"A: {a.name}, {a.origin}. B: {b.name}, the same settings with fastText, which also "
                        "learns from letter pieces (3 to 6 letters) of each word."))
-m1, m2, m3 = st.columns(3)
+m1, m2, m3 = st.columns([2, 1, 1])
 m1.metric(f"Mean overlap of the top-{cmp.k} neighbours", f"{cmp.mean_overlap:.3f}",
           help="For each shared word: the share of its nearest words in A that are also among its nearest in B, "
                "averaged. 1 = the same neighbours everywhere, near 0 = unrelated.")
@@ -89,30 +89,26 @@ caption = [f"A: {a.name} ({len(a):,} words, {a.dim} dimensions). B: {b.name} ({l
 html_button(fig, title=f"Compare {a.name} and {b.name}", caption=caption,
             file_name=f"{file_stem(a.name)}-vs-{file_stem(b.name)}.html", key="cmp_dl_html")
 
-# -- words whose neighbours differ most -----------------------------------------------------------------
-left, right = st.columns([3, 2])
-with left:
-    st.subheader("Words whose neighbours differ most")
-    worst = cmp.most_different(15)
-    moved = cmp.moved()
-    table = pd.DataFrame({"word": [w for w, _ in worst],
-                          f"top-{cmp.k} overlap": [round(o, 2) for _, o in worst],
-                          "cosine after rotation": [round(float(moved[cmp.position(w)]), 3) for w, _ in worst]})
-    st.dataframe(table, hide_index=True, width="stretch", key="cmp_worst")
-    st.caption("Ties are listed by how far the word moved after the rotation (lowest cosine first).")
-with right:
-    if hl is not None:
-        st.subheader(f"Neighbours of “{md_text(hl)}”")
-        na, nb = cmp.neighbours(hl)
-        shared = set(na) & set(nb)
-        st.dataframe(pd.DataFrame({"in A": [t + (" ✓" if t in shared else "") for t in na],
-                                   "in B": [t + (" ✓" if t in shared else "") for t in nb]}),
-                     hide_index=True, width="stretch", key="cmp_word_table")
-        st.caption(f"✓ marks a word in both lists: {len(shared)} of {cmp.k}.")
-    else:
-        best = np.argsort(-cmp.overlap, kind="stable")[:5]
-        st.subheader("Most alike")
-        st.markdown(", ".join(f"**{md_text(tokens[i])}** ({cmp.overlap[i]:.0%})" for i in best))
+# -- the highlighted word's neighbours, the words whose neighbours differ most ------------------------------
+# stacked, not in columns: presenter mode enlarges tables, and two side by side overflow at 1280 px
+moved = cmp.moved()
+if hl is not None:
+    st.subheader(f"Neighbours of “{md_text(hl)}”")
+    na, nb = cmp.neighbours(hl)
+    shared = set(na) & set(nb)
+    st.dataframe(pd.DataFrame({"in A": [t + (" ✓" if t in shared else "") for t in na],
+                               "in B": [t + (" ✓" if t in shared else "") for t in nb]}),
+                 hide_index=True, width="stretch", key="cmp_word_table")
+    st.caption(f"✓ marks a word in both lists: {len(shared)} of {cmp.k}.")
+st.subheader("Words whose neighbours differ most")
+worst = cmp.most_different(15)
+table = pd.DataFrame({"word": [w for w, _ in worst],
+                      f"top-{cmp.k} overlap": [round(o, 2) for _, o in worst],
+                      "cosine after rotation": [round(float(moved[cmp.position(w)]), 3) for w, _ in worst]})
+st.dataframe(table, hide_index=True, width="stretch", key="cmp_worst")
+best = np.argsort(-cmp.overlap, kind="stable")[:5]
+st.caption("Ties are listed by how far the word moved after the rotation (lowest cosine first). Most alike: "
+           + ", ".join(f"{md_text(tokens[i])} ({cmp.overlap[i]:.0%})" for i in best) + ".")
 all_table = pd.DataFrame({"word": tokens, f"top-{cmp.k} overlap": cmp.overlap, "cosine after rotation": moved})
 st.download_button("Download every compared word (CSV)", csv_bytes(all_table),
                    file_name=f"{file_stem(a.name)}-vs-{file_stem(b.name)}.csv", mime="text/csv", key="cmp_dl_csv")
