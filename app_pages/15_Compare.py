@@ -90,7 +90,7 @@ html_button(fig, title=f"Compare {a.name} and {b.name}", caption=caption,
             file_name=f"{file_stem(a.name)}-vs-{file_stem(b.name)}.html", key="cmp_dl_html")
 
 # -- the highlighted word's neighbours, the words whose neighbours differ most ------------------------------
-# stacked, not in columns: presenter mode enlarges tables, and two side by side overflow at 1280 px
+# stacked and as wide as their content: presenter mode enlarges tables, which overflowed at 1280 px
 moved = cmp.moved()
 if hl is not None:
     st.subheader(f"Neighbours of “{md_text(hl)}”")
@@ -98,14 +98,14 @@ if hl is not None:
     shared = set(na) & set(nb)
     st.dataframe(pd.DataFrame({"in A": [t + (" ✓" if t in shared else "") for t in na],
                                "in B": [t + (" ✓" if t in shared else "") for t in nb]}),
-                 hide_index=True, width="stretch", key="cmp_word_table")
+                 hide_index=True, key="cmp_word_table")
     st.caption(f"✓ marks a word in both lists: {len(shared)} of {cmp.k}.")
 st.subheader("Words whose neighbours differ most")
 worst = cmp.most_different(15)
 table = pd.DataFrame({"word": [w for w, _ in worst],
                       f"top-{cmp.k} overlap": [round(o, 2) for _, o in worst],
                       "cosine after rotation": [round(float(moved[cmp.position(w)]), 3) for w, _ in worst]})
-st.dataframe(table, hide_index=True, width="stretch", key="cmp_worst")
+st.dataframe(table, hide_index=True, key="cmp_worst")
 best = np.argsort(-cmp.overlap, kind="stable")[:5]
 st.caption("Ties are listed by how far the word moved after the rotation (lowest cosine first). Most alike: "
            + ", ".join(f"{md_text(tokens[i])} ({cmp.overlap[i]:.0%})" for i in best) + ".")
