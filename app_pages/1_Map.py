@@ -8,7 +8,7 @@ from embedlab.space.axes import parse_groups
 from embedlab.viz import OTHER, compare_figure, map_figure, selected_rows
 from embedlab.viz.map_points import (DEFAULT_SIZE, SIZES, group_labels, map_points, map_view, parse_size,
                                      picture_neighbours, size_choices)
-from ui import cached, lesson_bar, params
+from ui import cached, lesson_bar, map_export, params
 from ui.figures import plotly_chart
 from ui.setup import page_set
 from ui.text import csv_bytes, file_stem, md_text
@@ -204,6 +204,9 @@ if labels is not None:
 d1, d2 = st.columns(2)
 d1.download_button("Download the drawn coordinates (CSV)", csv_bytes(table),
                    file_name=f"{file_stem(es.name)}-{method}-{dims}d.csv", mime="text/csv", key="map_dl_all")
+map_export.buttons(fig, table, sel if dims == 2 else [], es=es, method=METHODS[method], dims=dims,
+                   drawn=points.describe(cached.points_description(es, n), len(es)), colour=COLOURS[colour],
+                   query=highlight_word or "", stem=f"{file_stem(es.name)}-{method}-{dims}d")
 if dims == 2:
     if sel:
         st.markdown(f"**Selected: {len(sel):,} words**")

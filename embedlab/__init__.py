@@ -12,7 +12,7 @@ from .core.embeddings import EmbeddingSet, Neighbor
 from .core.errors import (CorpusError, DuplicateTokenWarning, EmbedLabError, EmbeddingFormatError,
                           EvaluationDataError, InvalidParameterError, ModelPackageMissingError, TrainingError,
                           UnknownSetError, UnknownTokenError, WorkerError, WorkspaceError, LessonDataError,
-                          LabelledDataError, BasketDataError, LessonFileError)
+                          LabelledDataError, BasketDataError, LessonFileError, PuzzleError, CompareError)
 from .core.linalg import unit_rows
 from .io.sources import BUILTIN_SETS, DEFAULT_SET, load
 
@@ -23,7 +23,7 @@ __all__ = [
     "EmbedLabError", "EmbeddingFormatError", "UnknownTokenError", "UnknownSetError",
     "ModelPackageMissingError", "InvalidParameterError", "CorpusError", "TrainingError",
     "EvaluationDataError", "WorkspaceError", "WorkerError", "DuplicateTokenWarning",
-    "LessonDataError", "LabelledDataError", "BasketDataError", "LessonFileError",
+    "LessonDataError", "LabelledDataError", "BasketDataError", "LessonFileError", "PuzzleError", "CompareError",
     "encode_sentences",
 ]
 

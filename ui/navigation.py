@@ -81,6 +81,12 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("app_pages/13_Knowledge_graphs.py", "Knowledge graphs", "🔗", "Knowledge_graphs",
               "Facts as triples (athens, capital-of, greece): TransE learns each relation as one translation "
               "vector, head + relation ≈ tail — the analogy arithmetic again — and predicts missing facts."),
+    PageEntry("app_pages/14_Challenges.py", "Challenges", "🎯", "Challenges",
+              "Games on the space: get from one word to another through nearest neighbours in as few hops as "
+              "you can, or spot the word that does not belong. Puzzles are numbered, so a class shares one."),
+    PageEntry("app_pages/15_Compare.py", "Compare two spaces", "⚖️", "Compare",
+              "Two embeddings of the same words, e.g. word2vec and fastText trained on one text: rotate one "
+              "onto the other, look at both maps side by side, and measure how many neighbours they share."),
 )
 
 
@@ -178,6 +184,8 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Explore a space", ("", "Map", "Neighbours", "Analogies", "Semantic_axes")),
     ("Inside the models", ("One_hot_vs_dense", "Token_pipeline", "Context", "Documents", "Train")),
     ("Used in practice", ("Classification", "Recommendation", "Graphs", "Knowledge_graphs")),
+    # after the others: the sidebar follows the page table's order, whose first pages keep their place
+    ("Play and compare", ("Challenges", "Compare")),
 )
 """The sidebar's groups, by URL path: every page is in exactly one (tests/app/test_navigation.py)."""
 

@@ -25,6 +25,8 @@ __all__ = [
     "LabelledDataError",
     "BasketDataError",
     "LessonFileError",
+    "PuzzleError",
+    "CompareError",
 ]
 
 
@@ -173,3 +175,11 @@ class BasketDataError(LessonDataError):
 class LessonFileError(EmbedLabError, ValueError):
     """A guided-lesson file (YAML or JSON) cannot be used; the message names the step (number and
     title) and the field, e.g. ``step 3 ('Analogies'): page 'Analogy' is not a page; pages: ...``."""
+
+
+class PuzzleError(EmbedLabError, ValueError):
+    """A set cannot make a fair game puzzle (too few common words, no solvable puzzle found)."""
+
+
+class CompareError(EmbedLabError, ValueError):
+    """Two sets cannot be compared (too few shared words, a vector with no direction)."""
