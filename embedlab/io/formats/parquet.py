@@ -355,17 +355,20 @@ def _vector_rows(col, dim: int, start: int, name: str, column: str, labels: list
     return values.to_numpy(zero_copy_only=False).reshape(m, dim)
 
 
-def _read(table: _Table, vector_column: str | None, label_column: str | None, progress: _Progress,
-          vector_option: str = "vector_column=", label_option: str = "label_column="):
+_VECTOR_OPTION = "vector_column= (--vector-column in the CLI, the column picker in the app)"
+_LABEL_OPTION = "label_column= (--label-column)"
+
+
+def _read(table: _Table, vector_column: str | None, label_column: str | None, progress: _Progress):
     names = list(table.schema.names)
     types = {n: table.schema.field(n).type for n in names}
     cols = _columns(table)
     vcol = _pick("vector", vector_column, cols.vector_default, cols.vector_columns, names, types, table,
-                 vector_option)
+                 _VECTOR_OPTION)
     if not _is_vector_type(types[vcol]):
         raise _err(f"column {vcol!r} holds {types[vcol]}, not lists of numbers (row 1); the vectors must be "
                    "lists of floats", table.name, 1)
-    lcol = _pick("label", label_column, cols.label_default, cols.label_columns, names, types, table, label_option)
+    lcol = _pick("label", label_column, cols.label_default, cols.label_columns, names, types, table, _LABEL_OPTION)
     if lcol == vcol:
         raise _err(f"column {vcol!r} cannot be both the vectors and the labels", table.name)
     if lcol is not None and not _is_label_type(types[lcol]):
@@ -422,7 +425,7 @@ def _read(table: _Table, vector_column: str | None, label_column: str | None, pr
             prev = first_row.setdefault(lab, r)
             if prev != r:
                 raise _err(f"label {lab!r} appears at rows {prev + 1:,} and {r + 1:,}; labels must be unique "
-                           f"(choose another label column with {label_option}, or make them unique)",
+                           f"(choose another label column with {_LABEL_OPTION}, or make them unique)",
                            table.name, r + 1)
     tokens = labels if lcol is not None else [str(i) for i in range(n)]
     info = {"vector_column": vcol, "label_column": lcol, "skipped_columns": tuple(skipped)}
@@ -432,10 +435,9 @@ def _read(table: _Table, vector_column: str | None, label_column: str | None, pr
 
 
 def _read_table(inp: _Input, fmt: str, progress: _Progress, *, vector_column: str | None = None,
-                label_column: str | None = None, vector_option: str = "vector_column=",
-                label_option: str = "label_column="):
+                label_column: str | None = None):
     """Tokens, the (n, dim) float32 array, metadata columns and what was chosen (for read_vectors)."""
-    return _read(_Table(inp, fmt), vector_column, label_column, progress, vector_option, label_option)
+    return _read(_Table(inp, fmt), vector_column, label_column, progress)
 
 
 def read_table_bytes(data: bytes, *, vector_column: str | None = None, label_column: str | None = None,
