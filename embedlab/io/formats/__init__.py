@@ -57,7 +57,8 @@ from ._input import FORMATS, MAX_DIM, MAX_ROWS, _error, _Input, _Progress
 from .binary import _read_w2v_binary
 from .detect import _detect, detect_format
 from .npy import _read_npy, _read_vocab
-from .parquet import TABLE_FORMATS, TableColumns, _read_table, table_bytes, table_columns, write_table
+from .parquet import TABLE_FORMATS, TableColumns, _read_table, table_columns
+from .table_writer import table_bytes, write_table
 from .projector import _beside, _metadata_name_for, _read_metadata
 from .text import _read_text
 from .writers import EXPORTS, export_bytes, write_npy, write_projector_tsv, write_vectors, write_word2vec

@@ -24,7 +24,7 @@ import numpy as np
 from ...core.embeddings import EmbeddingSet
 from ...core.errors import InvalidParameterError
 from ...core.validate import check_bool, check_choice, invalid
-from .parquet import write_table
+from .table_writer import write_table
 from .projector import _metadata_name_for
 
 __all__ = ["EXPORTS", "export_bytes", "write_word2vec", "write_projector_tsv", "write_npy", "write_vectors"]
