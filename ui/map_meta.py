@@ -16,7 +16,7 @@ import streamlit as st
 from embedlab import EmbeddingSet
 from embedlab.viz import map_meta as mm
 from embedlab.viz.density import DENSITY_BINS, add_density, density_caption, density_grid, project_all
-from embedlab.viz.map_points import MapView
+from embedlab.viz.map_points import DRAW_LIMIT, MapView
 
 from . import cached, params
 
@@ -130,10 +130,11 @@ def _density(es: EmbeddingSet, base: np.ndarray, bins: int):
 
 
 def density_layer(fig, es: EmbeddingSet, base, *, method: str, dims: int, drawn: int) -> str:
-    """Add the density of all of ``es``'s points under a 2-D PCA map of a sample (``base``), in place;
-    returns the caption to show ("" when everything is drawn). UMAP / t-SNE maps get no layer
-    (their layout exists for the drawn sample only) and a caption saying so."""
-    if len(base) >= len(es) or dims != 2:
+    """Add the density of all of ``es``'s points under a 2-D PCA map of a sample (``base``), in place,
+    for a set beyond the drawing limit (:data:`~embedlab.viz.map_points.DRAW_LIMIT`, where "all" cannot
+    be drawn); returns the caption to show ("" otherwise). UMAP / t-SNE maps get no layer (their
+    layout exists for the drawn sample only) and a caption saying so."""
+    if len(es) <= DRAW_LIMIT or len(base) >= len(es) or dims != 2:
         return ""
     if method != "pca":
         return (f"Only {drawn:,} of the {len(es):,} points are drawn. The shaded layer of where all points "
