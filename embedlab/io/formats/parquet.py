@@ -76,6 +76,8 @@ class _Table:
         self.name, self.fmt = inp.name, fmt
         try:
             if inp.path is not None:
+                # memory-mapped: Arrow then reads pages in place. Through pa.OSFile the Parquet reader held
+                # every column chunk it had read (244 MB of Arrow memory at 200k x 300, measured), mapped 9.6 MB
                 buf = pa.memory_map(str(inp.path), "r")
             elif isinstance(inp.f, io.BytesIO) and inp.rewind():
                 buf = pa.BufferReader(pa.py_buffer(inp.f.getbuffer()[inp.start:]))
