@@ -36,7 +36,10 @@ def _top(es: EmbeddingSet, column: str) -> list[tuple[str, int]]:
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=cached.SET_HASH)
 def _range(es: EmbeddingSet, column: str):
-    return mm.number_range(es.meta[column]), mm.log_scale(es.meta[column])
+    """(lo, hi), whether to colour on a log scale, whether every value is a whole number (int)."""
+    col = es.meta[column]
+    ints = all(isinstance(v, (int, np.integer)) for v in col if v is not None)
+    return mm.number_range(col), mm.log_scale(col), ints
 
 
 def colour_options(es: EmbeddingSet) -> dict[str, str]:
@@ -70,11 +73,9 @@ def controls(es: EmbeddingSet, colour: str, where) -> None:
                           help=f"The {len(values)} most common values of {column}; empty shows every point.")
         params.sync({"only": (key, lambda v: json.dumps(list(v), ensure_ascii=False))})
     else:
-        (lo, hi), _ = _range(es, column)
+        (lo, hi), _, ints = _range(es, column)
         if lo == hi:
             return
-        ints = all(float(x).is_integer() for x in (lo, hi)) and all(
-            isinstance(v, (int, np.integer)) for v in es.meta[column] if v is not None)
         num = int if ints else float
         lo, hi = num(lo), num(hi)
         key = f"map_range_{column}"
@@ -94,7 +95,7 @@ def colouring(es: EmbeddingSet, colour: str, rows) -> MetaColouring:
         keep = mm.filter_rows(col, rows, values=chosen) if chosen else None
         note = mm.describe_filter(column, int(keep.sum()), len(rows), values=chosen) if chosen else ""
         return MetaColouring(column, labels=labels, order=order, keep=keep, note=note)
-    (lo, hi), log = _range(es, column)
+    (lo, hi), log, _ = _range(es, column)
     values = mm.number_values(col, rows)
     chosen = st.session_state.get(f"map_range_{column}")
     filtered = chosen is not None and tuple(chosen) != (lo, hi) and lo != hi

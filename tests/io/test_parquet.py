@@ -117,6 +117,15 @@ def test_detected_defaults_and_choices():
     assert es.tokens == ("a", "b") and es.vectors.tolist() == [[1], [2]] and set(es.meta) == {"n", "Text", "Embedding"} - {"Embedding"}
 
 
+def test_a_pandas_frame_with_its_index_and_python_lists():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"word": ["a", "b"], "embedding": [[0.5, 1.0], [2.0, 3.0]], "n": [1, 2]}, index=[7, 9])
+    buf = io.BytesIO()
+    df.to_parquet(buf)
+    es = _read(buf.getvalue())
+    assert es.tokens == ("a", "b") and es.vectors.tolist() == [[0.5, 1], [2, 3]] and es.meta == {"n": (1, 2)}
+
+
 def test_no_text_column_gives_row_numbers():
     es, rep = read_vectors_report(io.BytesIO(_parquet(pa.table({"v": [[1.0, 2.0], [3.0, 4.0]]}))))
     assert es.tokens == ("0", "1") and rep.token_column == "row numbers"

@@ -199,8 +199,13 @@ class TableColumns:
         return len(self.vector_columns) > 1 or len(self.label_columns) > 1
 
 
+def _data_columns(table: _Table) -> list[str]:
+    """The table's column names, without the index pandas may store (``__index_level_0__``...)."""
+    return [n for n in table.schema.names if not n.startswith("__index_level_")]
+
+
 def _columns(table: _Table) -> TableColumns:
-    names = list(table.schema.names)
+    names = _data_columns(table)
     types = {n: table.schema.field(n).type for n in names}
     vecs = tuple(n for n in names if _is_vector_type(types[n]))
     texts = [n for n in names if _is_text_type(types[n])]
@@ -357,7 +362,7 @@ _LABEL_OPTION = "label_column= (--label-column)"
 
 
 def _read(table: _Table, vector_column: str | None, label_column: str | None, progress: _Progress):
-    names = list(table.schema.names)
+    names = _data_columns(table)
     types = {n: table.schema.field(n).type for n in names}
     cols = _columns(table)
     vcol = _pick("vector", vector_column, cols.vector_default, cols.vector_columns, names, types, table,
