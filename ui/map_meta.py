@@ -127,7 +127,7 @@ def filtered_view(view: MapView, meta: MetaColouring | None) -> MapView:
                hash_funcs=cached.SET_HASH)
 def _density(es: EmbeddingSet, base: np.ndarray, bins: int):
     fit = cached._pca_fit(es, base, 2)
-    return density_grid(project_all(es.vectors, fit.transform), bins=bins)
+    return density_grid(project_all(es.vectors, fit.mean, fit.components), bins=bins)
 
 
 def density_layer(fig, es: EmbeddingSet, base, *, method: str, dims: int, drawn: int) -> str:

@@ -88,8 +88,10 @@ def test_density_grid_counts_every_point_and_project_all_chunks():
     flat = density_grid(np.zeros((3, 2)), bins=2)                  # one point repeated: no zero-width range
     assert flat.z.sum() == 3
     v = rng.normal(size=(1000, 5)).astype(np.float32)
-    w = rng.normal(size=(5, 2))
-    assert np.allclose(project_all(v, lambda x: x @ w, chunk=333), v @ w, atol=1e-5)
+    from embedlab.space.projection import fit_pca
+
+    fit = fit_pca(v[:100], dims=2)                 # the same plane's own (float64) transform, in chunks
+    assert np.allclose(project_all(v, fit.mean, fit.components, chunk=333), fit.transform(v), atol=1e-4)
     with pytest.raises(InvalidParameterError, match="coords"):
         density_grid(np.zeros((3, 3)))
 
