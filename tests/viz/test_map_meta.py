@@ -107,3 +107,15 @@ def test_density_layer_goes_under_the_points_without_hover_or_selection():
     assert np.isnan(z[0, 1]) and z[1, 1] == pytest.approx(np.log1p(2))     # empty cells transparent
     assert [t.name for t in fig.data[1:]] == ["x (2)", "y (1)"]
     assert density_caption(60_000, 5_000) == "Shaded: where all 60,000 points lie; dots: the 5,000 drawn."
+
+
+def test_projector_metadata_columns_can_colour_the_map():
+    import io
+
+    from embedlab.io.formats import read_vectors
+
+    es = read_vectors(io.BytesIO(b"1\t0\n0\t1\n1\t1\n"), filename="vectors.tsv",
+                      metadata=io.BytesIO(b"word\tpos\tcount\ncat\tnoun\t12\nrun\tverb\t3\nsun\tnoun\t40000\n"))
+    assert colour_columns(es) == {"pos": "category", "count": "number"}
+    assert category_colours(es.meta["pos"], [0, 1, 2]) == (["noun", "verb", "noun"], ["noun", "verb"])
+    assert log_scale(es.meta["count"])
