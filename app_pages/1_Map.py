@@ -9,6 +9,7 @@ from embedlab.viz import OTHER, compare_figure, map_figure, selected_rows
 from embedlab.viz.map_points import (DEFAULT_SIZE, SIZES, group_labels, map_points, map_view, parse_size,
                                      picture_neighbours, size_choices)
 from ui import cached, lesson_bar, map_export, params
+from ui import map_meta as umeta
 from ui.figures import plotly_chart
 from ui.setup import page_set
 from ui.text import csv_bytes, file_stem, md_text
@@ -37,7 +38,8 @@ sizes = size_choices(len(es))
 params.bind("map_n", "n", DEFAULT_SIZE, parse=parse_size, options=sizes)
 if st.session_state.map_n not in sizes:       # "all" kept from a smaller set
     st.session_state.map_n = DEFAULT_SIZE
-params.bind("map_colour", "color", "kmeans", options=tuple(COLOURS))
+colours = {**COLOURS, **umeta.colour_options(es)}     # + one entry per metadata column
+params.bind("map_colour", "color", "kmeans", options=tuple(colours))
 params.bind("map_kc", "clusters", 8, parse=int, check=lambda v: 2 <= v <= 20)
 params.bind("map_groups", "groups", DEFAULT_GROUPS)
 params.bind("map_query", "q", "")
@@ -53,12 +55,14 @@ n_choice = c3.selectbox("Points drawn", sizes, key="map_n",
                         format_func=lambda s: "all" if s == "all" else f"{s:,} most frequent",
                         help=None if "all" in sizes else
                         f"This set has {len(es):,} tokens: at most {SIZES[-2]:,} are drawn. Search finds any of them.")
-colour = c4.selectbox("Colour by", tuple(COLOURS), key="map_colour", format_func=COLOURS.get)
+colour = c4.selectbox("Colour by", tuple(colours), key="map_colour", format_func=colours.get)
 s1, s2, s3 = st.columns([3, 2, 2])
 query = s1.text_input("Search a word", key="map_query", placeholder="e.g. king").strip()
 k_nn = s2.slider("Neighbours to show", 1, 30, key="map_nn")
 if colour == "kmeans":
     n_clusters = s3.slider("Clusters", 2, 20, key="map_kc")
+if colour.startswith(umeta.PREFIX):
+    umeta.controls(es, colour, s3)
 if colour == "groups":
     st.text_area("Groups — one per line, `name: word word …` (other words stay grey)", key="map_groups",
                  height=100)
@@ -130,7 +134,7 @@ if dims == 3:
                            f"{METHODS[method]} axes have no unit: only closeness counts."))
 
 # -- colours -----------------------------------------------------------------------------------------
-labels = values = None
+labels = values = order = meta = None
 value_title = ""
 overlap = trust = None
 try:
@@ -147,6 +151,9 @@ try:
     elif colour == "groups":
         labels = group_labels(tokens, groups)
         order = [OTHER] + list(groups)
+    elif colour.startswith(umeta.PREFIX):
+        meta = umeta.colouring(es, colour, rows)
+        labels, order, values, value_title = meta.labels, meta.order, meta.values, meta.value_title
     # measured on the base points (stable under a search), shown for the added words as well
     if len(base) > OVERLAP_K + 1 and (colour == "distortion" or len(base) <= 5000):
         overlap, trust = cached.distortion(es, base, coords[: len(base)], OVERLAP_K)
@@ -160,11 +167,13 @@ hl, nn_pos = points.highlight, list(points.neighbor_positions)
 isolate = bool(highlight_word) and st.toggle(
     "Zoom to the searched word and its neighbours", key="map_isolate",
     help="Redraws only the searched word and its neighbours, each labelled, so the labels do not knot.")
-view = map_view(coords, tokens, labels=labels, values=values, highlight=hl, neighbor_rows=nn_pos,
-                isolate=isolate, group_rows=[i for i, t in enumerate(tokens) if t in set(group_words)])
+view = umeta.filtered_view(map_view(coords, tokens, labels=labels, values=values, highlight=hl, neighbor_rows=nn_pos,
+                                   isolate=isolate, group_rows=[i for i, t in enumerate(tokens) if t in set(group_words)]),
+                          meta)
 fig = map_figure(view.coords, view.tokens, labels=view.labels, values=view.values, value_title=value_title,
                  highlight=view.highlight, neighbor_rows=view.neighbor_rows, axis_titles=axis_titles,
-                 category_order=order if colour == "groups" else None, labelled=view.labelled)
+                 category_order=order, labelled=view.labelled, hover_title=meta.column if meta else "")
+density_note = umeta.density_layer(fig, es, base, method=method, dims=dims, drawn=len(view.tokens))
 fig_col, side_col = st.columns([3, 1]) if highlight_word else (st.container(), None)
 with fig_col:
     if dims == 2:
@@ -175,6 +184,9 @@ with fig_col:
     else:
         plotly_chart(fig, width="stretch", key="map_chart3d", config={"displaylogo": False})
         event = None
+    for note in (density_note, meta.note if meta else ""):
+        if note:
+            st.caption(md_text(note))
     if trust is not None:
         st.caption(f"Trustworthiness of this picture: **{trust:.3f}** (1 = every point's {OVERLAP_K} nearest "
                    "neighbours in the picture are also near it in the full space). On average a point keeps "
@@ -232,7 +244,7 @@ if compare:
                                 cached.layout_coords(es, base, extra, cached.projection(es, base, m, 2).coords))
                    for m in METHODS}
     plotly_chart(compare_figure(projections, tokens, highlight=hl, neighbor_rows=nn_pos or (), labels=labels,
-                                category_order=order if colour == "groups" else None),
+                                category_order=order),
                  width="stretch", key="map_compare_chart", config={"displaylogo": False})
     st.caption("The same points, three ways. PCA keeps the big directions; UMAP and t-SNE keep who is next to "
                "whom but move whole groups freely — distances between far-apart groups mean little there.")

@@ -9,7 +9,7 @@ import streamlit as st
 import embedlab
 from embedlab.io import builtin_corpora as bc
 from embedlab.io import corpus as cp
-from embedlab.io.formats import export_bytes
+from embedlab.io.formats import export_bytes, table_bytes
 from embedlab.io.workspace import max_bytes_from_env
 from embedlab.train import training as tr
 from embedlab.space.axes import parse_words
@@ -272,7 +272,7 @@ if res is not None:
     with t_export:
         st.markdown("Download the vectors to use elsewhere; the Projector pair opens in "
                     "projector.tensorflow.org (Load → vectors.tsv, then metadata.tsv).")
-        e1, e2, e3, e4, e5 = st.columns(5)
+        e1, e2, e3, e4, e5, e6 = st.columns(6)
         stem = file_stem(es.name)
         e1.download_button("word2vec text", lambda: export_bytes(es, "word2vec-text"), file_name=f"{stem}.txt",
                            mime="text/plain", on_click="ignore", key="tr_dl_w2v")
@@ -284,6 +284,9 @@ if res is not None:
                            mime="application/octet-stream", on_click="ignore", key="tr_dl_npy")
         e5.download_button("vocabulary", lambda: export_bytes(es, "vocab"), file_name=f"{stem}.vocab.txt",
                            mime="text/plain", on_click="ignore", key="tr_dl_vocab")
+        e6.download_button("Parquet", lambda: table_bytes(es, "parquet"), file_name=f"{stem}.parquet",
+                           mime="application/vnd.apache.parquet", on_click="ignore", key="tr_dl_parquet",
+                           help="token, vector and frequency columns, for pandas / Polars / DuckDB")
 
 # -- 4. workspace ------------------------------------------------------------------------------------------------
 st.header("4 · Your workspace")

@@ -9,7 +9,7 @@ import streamlit as st
 import embedlab
 from embedlab import BUILTIN_SETS, DEFAULT_SET
 
-from . import cached, figures, lesson_bar, params, state
+from . import cached, figures, lesson_bar, params, state, table_upload
 from .streamlit_internals import release_upload as _release_upload
 from .streamlit_internals import stored_upload_bytes as _stored_bytes
 from .text import md_text
@@ -50,7 +50,8 @@ def _upload() -> None:
     """Sidebar uploader: read a vector file with embedlab.io.formats, add it, select it."""
     up = st.file_uploader(
         "Load a vector file", key=upload_key(),
-        help="word2vec text or binary, GloVe text, fastText .vec, Embedding Projector TSV, .npy. "
+        help="word2vec text or binary, GloVe text, fastText .vec, Embedding Projector TSV, .npy, or a "
+             "Parquet / Feather / Arrow table with a vector column (its other columns colour the Map). "
              f"Up to {st.get_option('server.maxUploadSize')} MB. For very large sets word2vec binary is "
              "the smallest file (1,000,000 × 300 ≈ 1.2 GB; `python -m embedlab convert` makes one). "
              "The file stays in this browser session only.")
@@ -68,9 +69,11 @@ def _upload() -> None:
         return
     from embedlab.io.formats import companion_role, read_vectors
 
-    companion_args = {}
+    read_options = table_upload.column_choice(up)      # Parquet / Arrow: which columns (waits for *Load*)
+    if read_options is None:
+        return
     if companion is not None:
-        companion_args[companion_role(up.name)] = io.BytesIO(companion.getvalue())
+        read_options = {**read_options, companion_role(up.name): io.BytesIO(companion.getvalue())}
     name, large = up.name, up.size > RELEASE_UPLOADS_ABOVE
     source = up
     if large:
@@ -87,7 +90,7 @@ def _upload() -> None:
     reading = f"Reading {md_text(name)}…"
     bar = st.progress(0.0, text=reading)
     try:
-        es = read_vectors(source, filename=name, **companion_args,
+        es = read_vectors(source, filename=name, **read_options,
                           progress=lambda frac: bar.progress(min(max(float(frac), 0.0), 1.0),
                                                              text=reading))
     except embedlab.EmbedLabError as exc:

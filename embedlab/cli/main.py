@@ -44,7 +44,10 @@ def load_set(args: argparse.Namespace):
             raise InvalidParameterError(f"--file {args.file!r}: no such file")
         if not path.is_file():
             raise InvalidParameterError(f"--file {args.file!r}: not a regular file (a folder, a pipe or a device)")
-        return embedlab.load(path)
+        columns = {k: getattr(args, k, None) for k in ("vector_column", "label_column")}
+        return embedlab.load(path, **{k: v for k, v in columns.items() if v is not None})
+    if getattr(args, "vector_column", None) or getattr(args, "label_column", None):
+        raise InvalidParameterError("--vector-column and --label-column go with --file (a Parquet or Arrow table)")
     return embedlab.load(args.set or embedlab.DEFAULT_SET)
 
 
@@ -235,7 +238,8 @@ def _add_convert(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="IN OUT",
                    help="IN (a built-in set name or a vector file) and OUT; with --set/--file give only OUT. "
                         "The output format follows OUT's extension: .txt/.vec word2vec text, .bin word2vec binary, "
-                        ".tsv Projector vectors + metadata, .npy array + vocabulary")
+                        ".tsv Projector vectors + metadata, .npy array + vocabulary, .parquet / .arrow / .feather "
+                        "a table (token, vector, metadata columns)")
 
 
 def _run_convert(args: argparse.Namespace) -> int:
@@ -246,7 +250,8 @@ def _run_convert(args: argparse.Namespace) -> int:
     if len(args.paths) == 2:
         if args.file or args.set:
             raise InvalidParameterError("give the input either as IN or with --set/--file, not both")
-        es = embedlab.load(args.paths[0])
+        columns = {k: getattr(args, k) for k in ("vector_column", "label_column") if getattr(args, k, None)}
+        es = embedlab.load(args.paths[0], **columns)
     else:
         es = load_set(args)
     out = Path(args.paths[-1]).expanduser()
@@ -294,6 +299,12 @@ def build_parser() -> argparse.ArgumentParser:
     src = common.add_mutually_exclusive_group()
     src.add_argument("--set", metavar="NAME", help="built-in set (default minilm-words)")
     src.add_argument("--file", metavar="PATH", help="vector file to load instead of a built-in set")
+    common.add_argument("--vector-column", metavar="NAME",
+                        help="Parquet/Arrow --file: the column of vectors (default: the list column named "
+                             "embedding/vector/emb, or the only one)")
+    common.add_argument("--label-column", metavar="NAME",
+                        help="Parquet/Arrow --file: the column of labels (default: the one named "
+                             "label/text/token/word/name, or the first text column)")
     common.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser = _Parser(prog=PROG, description="EmbedLab: explore embedding spaces from the shell.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

@@ -21,6 +21,8 @@ __all__ = ["OTHER", "LABEL_LIMIT", "map_figure", "compare_figure", "selected_row
 
 #: The category drawn grey and underneath on a map.
 OTHER = "other"
+#: Points whose metadata value is missing: grey too (see :mod:`embedlab.viz.map_meta`).
+NO_VALUE = "no value"
 #: Up to this many drawn points, every point carries its word (small uploaded or trained sets).
 LABEL_LIMIT = 300
 
@@ -61,7 +63,7 @@ def map_figure(coords, tokens: Sequence[str], *, labels: Sequence[str] | None = 
                values=None, value_title: str = "", highlight: int | None = None,
                neighbor_rows: Sequence[int] = (), axis_titles: Sequence[str] = ("dimension 1", "dimension 2"),
                title: str = "", category_order: Sequence[str] | None = None, height: int = 650,
-               labelled: Sequence[int] = ()):
+               labelled: Sequence[int] = (), hover_title: str = ""):
     """A 2-D (``Scattergl``) or 3-D scatter of projected tokens.
 
     Parameters
@@ -83,6 +85,9 @@ def map_figure(coords, tokens: Sequence[str], *, labels: Sequence[str] | None = 
         Order of the legend (default: sorted, "other" first).
     labelled : sequence of int
         Rows whose word is written beside the dot (e.g. every row of a small set, typed group words).
+    hover_title : str
+        The name of what ``labels`` or ``values`` are (a metadata column): the hover then shows
+        ``<hover_title>: <the point's category or value>`` under the word.
 
     Returns
     -------
@@ -103,11 +108,17 @@ def map_figure(coords, tokens: Sequence[str], *, labels: Sequence[str] | None = 
         marker = dict(size=size + 1, color=vals.tolist(), colorscale="Viridis", showscale=True,
                       colorbar=dict(title=dict(text=escape_plotly_text(value_title)), x=1.02, len=0.6, y=0.3))
         fig.add_trace(_points_trace(c, rows, tokens, name=value_title or "points", marker=marker))
+        if hover_title:
+            fig.data[-1].update(meta=[escape_plotly_text(hover_title)],
+                                hovertemplate="<b>%{hovertext}</b><br>%{meta[0]}: %{marker.color:.4~g}<extra></extra>")
     elif labels is not None:
         for cat, rows, colour in _categories(labels, category_order, n):
-            grey = cat == OTHER
+            grey = cat in (OTHER, NO_VALUE)
             marker = dict(size=size if grey else size + 3, color=colour, opacity=0.5 if grey else 0.95)
             fig.add_trace(_points_trace(c, rows, tokens, name=f"{cat} ({rows.size:,})", marker=marker))
+            if hover_title:
+                fig.data[-1].update(meta=[escape_plotly_text(hover_title), escape_plotly_text(cat)],
+                                    hovertemplate="<b>%{hovertext}</b><br>%{meta[0]}: %{meta[1]}<extra></extra>")
     else:
         fig.add_trace(_points_trace(c, np.arange(n), tokens, name=f"tokens ({n:,})",
                                     marker=dict(size=size, color=PALETTE[0], opacity=0.6)))
@@ -123,7 +134,8 @@ def map_figure(coords, tokens: Sequence[str], *, labels: Sequence[str] | None = 
         _add_highlight(fig, c, tokens, int(highlight), [int(r) for r in neighbor_rows])
     figure_layout(fig, title=title, height=height)
     if labels is not None and values is None:   # named clusters are long: a side legend squeezes the plot
-        fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
+        # below the tick labels and the x title, also at presenter-mode font sizes (-0.12 touched the title)
+        fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.15, xanchor="left", x=0))
     ax_titles = escape_plotly_texts(axis_titles)
     if dims == 3:
         axis = dict(title_font=dict(size=FONT_SIZE - 2), showticklabels=False)   # ticks crowd the titles out
@@ -247,11 +259,11 @@ def _categories(labels, order, n: int) -> list[tuple[str, np.ndarray, str]]:
     cats = list(order) if order is not None else sorted(set(labs.tolist()) - {OTHER})
     if OTHER in set(labs.tolist()) and OTHER not in cats:
         cats = [OTHER] + cats
-    colours = iter(colors_for(len([x for x in cats if x != OTHER])))
+    colours = iter(colors_for(len([x for x in cats if x not in (OTHER, NO_VALUE)])))
     out = []
     for cat in cats:
         rows = np.flatnonzero(labs == cat)
-        colour = GREY if cat == OTHER else next(colours)
+        colour = GREY if cat in (OTHER, NO_VALUE) else next(colours)
         if rows.size:
             out.append((cat, rows, colour))
     return out

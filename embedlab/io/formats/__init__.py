@@ -1,5 +1,6 @@
 """Read and write vector files: word2vec (text and binary), GloVe, fastText ``.vec``,
-Embedding Projector TSV (+ ``metadata.tsv``) and NumPy ``.npy`` + a vocabulary file.
+Embedding Projector TSV (+ ``metadata.tsv``), NumPy ``.npy`` + a vocabulary file, and Parquet /
+Arrow IPC (Feather) tables with a vector column and metadata columns (:mod:`.parquet`).
 
 Formats (the names of :data:`FORMATS`):
 
@@ -56,13 +57,15 @@ from ._input import FORMATS, MAX_DIM, MAX_ROWS, _error, _Input, _Progress
 from .binary import _read_w2v_binary
 from .detect import _detect, detect_format
 from .npy import _read_npy, _read_vocab
+from .parquet import TABLE_FORMATS, TableColumns, _read_table, table_columns
+from .table_writer import table_bytes, write_table
 from .projector import _beside, _metadata_name_for, _read_metadata
 from .text import _read_text
 from .writers import EXPORTS, export_bytes, write_npy, write_projector_tsv, write_vectors, write_word2vec
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FORMATS", "MAX_DIM", "MAX_ROWS", "DuplicateTokenWarning", "ReadReport", "detect_format", "companion_role",
+__all__ = ["FORMATS", "TABLE_FORMATS", "TableColumns", "table_columns", "write_table", "table_bytes", "MAX_DIM", "MAX_ROWS", "DuplicateTokenWarning", "ReadReport", "detect_format", "companion_role",
            "read_vectors", "read_vectors_report", "write_word2vec", "write_projector_tsv", "write_npy",
            "write_vectors", "export_bytes", "EXPORTS"]
 
@@ -109,7 +112,8 @@ class ReadReport:
 
 def read_vectors_report(source, *, format: str | None = None, filename: str | None = None, vocab=None,
                         metadata=None, name: str | None = None,
-                        progress: Callable[[float], object] | None = None) -> tuple[EmbeddingSet, ReadReport]:
+                        progress: Callable[[float], object] | None = None, vector_column: str | None = None,
+                        label_column: str | None = None) -> tuple[EmbeddingSet, ReadReport]:
     """Like :func:`read_vectors`, also returning a :class:`ReadReport` of what was found and skipped.
 
     >>> import io
@@ -118,8 +122,10 @@ def read_vectors_report(source, *, format: str | None = None, filename: str | No
     ('glove', 2, 2, 0, 1)
     """
     if format is not None:
-        format = check_choice(format, "format", FORMATS)
+        format = check_choice(format, "format", FORMATS + TABLE_FORMATS)
     inp = _Input(source, filename)
+    table_info: dict = {}
+    meta: dict = {}
     prog = _Progress(progress, inp.size)
     try:
         inp.skip_blank_lines()
@@ -128,7 +134,13 @@ def read_vectors_report(source, *, format: str | None = None, filename: str | No
         fmt = format or detected
         if format is not None and format != detected:
             logger.info("%s: reading as %s as asked (content looks like %s)", inp.name, format, detected)
-        if fmt == "npy":
+        if fmt in TABLE_FORMATS or detected in TABLE_FORMATS:
+            if fmt != detected:
+                raise _error(f"this looks like a {detected} file, not {fmt}", inp)
+            tokens, arr, meta, table_info = _read_table(inp, fmt, prog, vector_column=vector_column,
+                                                        label_column=label_column)
+            info = {"header": None, "blank": 0, "spaced": 0, "labelled": True}
+        elif fmt == "npy":
             if detected != "npy":
                 raise _error("not a .npy file (no NumPy header)", inp)
             arr = _read_npy(inp, prog)
@@ -152,10 +164,16 @@ def read_vectors_report(source, *, format: str | None = None, filename: str | No
         inp.close()
     n, dim = arr.shape
     token_column = None
-    meta: dict = {}
     meta_cols: tuple = ()
     extra = ""
-    if fmt == "npy":
+    if (vector_column is not None or label_column is not None) and not table_info:
+        logger.info("%s: vector_column/label_column are only used for Parquet and Arrow files", inp.name)
+    if table_info:
+        token_column = table_info["label_column"] or "row numbers"
+        meta_cols = tuple(meta)
+        extra = (f", vectors from column {table_info['vector_column']!r}, "
+                 + (f"labels from {token_column!r}" if table_info["label_column"] else "labels are row numbers"))
+    elif fmt == "npy":
         vsrc = vocab
         if vsrc is None and inp.path is not None:
             vsrc = _beside(inp.path, inp.path.stem + ".vocab.txt", "vocab.txt")
@@ -235,7 +253,8 @@ def companion_role(filename: str) -> str:
 
 def read_vectors(source, *, format: str | None = None, filename: str | None = None, vocab=None,
                  metadata=None, name: str | None = None,
-                 progress: Callable[[float], object] | None = None) -> EmbeddingSet:
+                 progress: Callable[[float], object] | None = None, vector_column: str | None = None,
+                 label_column: str | None = None) -> EmbeddingSet:
     """Read a vector file into an :class:`~embedlab.core.embeddings.EmbeddingSet`.
 
     Parameters
@@ -243,7 +262,8 @@ def read_vectors(source, *, format: str | None = None, filename: str | None = No
     source : str, Path or binary file-like
         The vector file (a Streamlit upload works as is).
     format : str, optional
-        One of :data:`FORMATS`; None detects it from the content (the extension is only a hint).
+        One of :data:`FORMATS` or :data:`TABLE_FORMATS` (Parquet, Arrow IPC / Feather); None detects it
+        from the content (the extension is only a hint).
     filename : str, optional
         Name used in messages and as the default set name when ``source`` is a file-like object.
     vocab : str, Path or binary file-like, optional
@@ -256,6 +276,10 @@ def read_vectors(source, *, format: str | None = None, filename: str | None = No
         Name of the set (default: the file stem).
     progress : callable, optional
         Called now and then with the fraction done (0..1, increasing, ending with 1.0).
+    vector_column, label_column : str, optional
+        For Parquet / Arrow tables: the column of vectors (lists of numbers) and of labels; default
+        detected (see :mod:`embedlab.io.formats.parquet`). The other single-value columns become
+        ``EmbeddingSet.meta``.
 
     Returns
     -------
@@ -280,5 +304,6 @@ def read_vectors(source, *, format: str | None = None, filename: str | None = No
     (('king', 'queen'), [[1.0, 0.0], [0.0, 1.0]])
     """
     es, _ = read_vectors_report(source, format=format, filename=filename, vocab=vocab, metadata=metadata,
-                                name=name, progress=progress)
+                                name=name, progress=progress, vector_column=vector_column,
+                                label_column=label_column)
     return es

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ._input import (_HEADER_SNIFF_RE, _NUL, _NUMPY_MAGIC, _SNIFF_BYTES, FORMATS, _error, _Input,
                      _is_number)
+from .parquet import table_format
 
 __all__ = ["detect_format"]
 
@@ -27,6 +28,9 @@ def _check_not_garbage(head: bytes, inp: _Input) -> None:
 
 
 def _detect(head: bytes, inp: _Input, filename_hint: str = "") -> str:
+    table = table_format(head)
+    if table is not None:
+        return table
     _check_not_garbage(head, inp)
     if head.startswith(_NUMPY_MAGIC):
         return "npy"
@@ -99,7 +103,7 @@ def detect_format(source, *, filename: str | None = None) -> str:
     Returns
     -------
     str
-        One of :data:`FORMATS`.
+        One of :data:`FORMATS` or :data:`~embedlab.io.formats.parquet.TABLE_FORMATS`.
 
     Raises
     ------

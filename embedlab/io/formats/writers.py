@@ -24,6 +24,7 @@ import numpy as np
 from ...core.embeddings import EmbeddingSet
 from ...core.errors import InvalidParameterError
 from ...core.validate import check_bool, check_choice, invalid
+from .table_writer import write_table
 from .projector import _metadata_name_for
 
 __all__ = ["EXPORTS", "export_bytes", "write_word2vec", "write_projector_tsv", "write_npy", "write_vectors"]
@@ -34,7 +35,8 @@ EXPORTS = ("word2vec-text", "word2vec-binary", "projector-vectors", "projector-m
 
 _FORBIDDEN_W2V = re.compile(r"[ \t\n\r\x0b\x0c]")
 _FORBIDDEN_TSV = re.compile(r"[\t\n\r]")
-_EXTENSIONS = ".txt, .vec (word2vec text), .bin (word2vec binary), .tsv (Projector), .npy (NumPy + vocabulary)"
+_EXTENSIONS = (".txt, .vec (word2vec text), .bin (word2vec binary), .tsv (Projector), .npy (NumPy + vocabulary), "
+               ".parquet, .arrow, .feather (tables with metadata)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -267,7 +269,9 @@ def write_vectors(es: EmbeddingSet, path, *, format: str | None = None) -> list:
     """Write a set in the format its file extension names (or ``format``); returns the files written.
 
     ``.txt``/``.vec`` -> word2vec text, ``.bin`` -> word2vec binary, ``.tsv`` -> Projector
-    vectors + metadata beside it, ``.npy`` -> array + ``<stem>.vocab.txt`` beside it.
+    vectors + metadata beside it, ``.npy`` -> array + ``<stem>.vocab.txt`` beside it,
+    ``.parquet`` -> a Parquet table, ``.arrow``/``.feather`` -> an Arrow IPC file (token, vector and
+    metadata columns: :func:`~embedlab.io.formats.parquet.write_table`).
 
     Parameters
     ----------
@@ -276,7 +280,8 @@ def write_vectors(es: EmbeddingSet, path, *, format: str | None = None) -> list:
         A stream needs ``format``, one of ``"word2vec-text"``, ``"word2vec-binary"`` (the two-file
         formats need two streams: :func:`write_projector_tsv`, :func:`write_npy`).
     format : str, optional
-        ``"word2vec-text"``, ``"word2vec-binary"``, ``"projector-tsv"`` or ``"npy"``; overrides the extension.
+        ``"word2vec-text"``, ``"word2vec-binary"``, ``"projector-tsv"``, ``"npy"``, ``"parquet"`` or
+        ``"arrow"``; overrides the extension.
 
     Raises
     ------
@@ -293,10 +298,12 @@ def write_vectors(es: EmbeddingSet, path, *, format: str | None = None) -> list:
         return [write_word2vec(es, path, binary=fmt == "word2vec-binary")]
     p = Path(path)
     if format is not None:
-        fmt = check_choice(format, "format", ("word2vec-text", "word2vec-binary", "projector-tsv", "npy"))
+        fmt = check_choice(format, "format", ("word2vec-text", "word2vec-binary", "projector-tsv", "npy", "parquet",
+                                              "arrow"))
     else:
         by_ext = {".txt": "word2vec-text", ".vec": "word2vec-text", ".bin": "word2vec-binary",
-                  ".tsv": "projector-tsv", ".npy": "npy"}
+                  ".tsv": "projector-tsv", ".npy": "npy", ".parquet": "parquet", ".arrow": "arrow",
+                  ".feather": "arrow"}
         ext = p.suffix.lower()
         if ext not in by_ext:
             raise invalid("extension", ext, f"one of: {_EXTENSIONS} (file {p.name!r})")
@@ -305,6 +312,8 @@ def write_vectors(es: EmbeddingSet, path, *, format: str | None = None) -> list:
         return [write_word2vec(es, p, binary=fmt == "word2vec-binary")]
     if fmt == "projector-tsv":
         return list(write_projector_tsv(es, p))
+    if fmt in ("parquet", "arrow"):
+        return [write_table(es, p, format=fmt)]
     return list(write_npy(es, p, p.with_name(p.stem + ".vocab.txt")))
 
 
