@@ -46,6 +46,20 @@ if WARN in st.session_state:
 
 uws.restore_sets()
 
+# -- a set somebody shared with a link (?share=): read-only, first thing on the page ----------------------
+token = uws.shared_token()
+if token is not None:
+    st.header("Shared with you")
+    try:
+        shared_entry = ut.shared_entry(token)
+        s1, s2 = st.columns([6, 1])
+        s1.markdown(f"**{md_text(shared_entry.name)}** · {shared_entry.n_tokens:,} words × {shared_entry.dim} d · "
+                    f"shared read-only: you can use it in this session; it stays its owner's.")
+        s2.button("Use", key="tr_use_shared", on_click=ut.use_shared, args=(token,))
+    except embedlab.EmbedLabError as exc:
+        st.error(md_text(exc))
+
+
 # -- 1. corpus ---------------------------------------------------------------------------------------------
 params.bind("tr_source", "corpus", "toy", options=list(SOURCES))
 params.bind("tr_lower", "lower", True, parse=params.to_bool)
@@ -289,18 +303,6 @@ if res is not None:
                            mime="text/plain", on_click="ignore", key="tr_dl_vocab")
 
 # -- 4. workspace ------------------------------------------------------------------------------------------------
-token = uws.shared_token()
-if token is not None:
-    st.header("Shared with you")
-    try:
-        shared_es, _, shared_entry = ut.open_shared(token)
-        s1, s2 = st.columns([6, 1])
-        s1.markdown(f"**{md_text(shared_entry.name)}** · {shared_entry.n_tokens:,} words × {shared_entry.dim} d · "
-                    f"shared read-only: you can use it in this session; it stays its owner's.")
-        s2.button("Use", key="tr_use_shared", on_click=ut.use_shared, args=(token,))
-    except embedlab.EmbedLabError as exc:
-        st.error(md_text(exc))
-
 st.header("4 · Your workspace")
 ws = uws.session_workspace()
 try:

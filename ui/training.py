@@ -188,16 +188,18 @@ def share_saved(ws, entry_id: str) -> None:
         st.session_state[ERROR] = str(exc)
 
 
-def open_shared(token: str):
-    """The set a ``?share=`` token opens, as ``(set, extra, entry)``; raises EmbedLabError."""
-    from embedlab.io.shares import open_shared as _open
+def shared_entry(token: str):
+    """The listing (name, sizes) of the set a ``?share=`` token opens; raises EmbedLabError."""
+    from embedlab.io.shares import shared_entry as _entry
 
-    return _open(token)
+    return _entry(token)
 
 
 def use_shared(token: str) -> None:
     """Button callback: make a shared set selectable in this session (a copy in memory; the owner's
     file stays untouched), with its training record."""
+    from embedlab.io.shares import open_shared
+
     try:
         es, extra, _ = open_shared(token)
     except embedlab.EmbedLabError as exc:

@@ -14,8 +14,8 @@ the others, not delete anything). Deleting the set (or :func:`revoke`) makes its
 >>> ws = Workspace(root, session_id="0" * 32)
 >>> entry = ws.save(EmbeddingSet(["a", "b"], np.eye(2), name="mine"))
 >>> token = share(ws, entry.id)
->>> open_shared(token, root=root)[2].name
-'mine'
+>>> shared_entry(token, root=root).name, open_shared(token, root=root)[0].tokens
+('mine', ('a', 'b'))
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from .workspace import Workspace, WorkspaceEntry, workspace_dir
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["share", "open_shared", "revoke", "is_token"]
+__all__ = ["share", "shared_entry", "open_shared", "revoke", "is_token"]
 
 _TOKEN_RE = re.compile(r"^[a-f0-9]{32}$")
 _INDEX = ".shares.json"          # in the owner's folder: {entry_id: token}, so one set keeps one token
@@ -110,6 +110,17 @@ def share(ws: Workspace, entry_id: str) -> str:
     return token
 
 
+def shared_entry(token: str, *, root: str | os.PathLike | None = None) -> WorkspaceEntry:
+    """The listing of the set a share token opens (its name and sizes; nothing is loaded).
+
+    Raises
+    ------
+    WorkspaceError
+        Not a token, an unknown token, or the set was deleted by its owner.
+    """
+    return _resolve(token, root)[1]
+
+
 def open_shared(token: str, *, root: str | os.PathLike | None = None) -> tuple[EmbeddingSet, dict, WorkspaceEntry]:
     """The set a share token opens: ``(set, extra, entry)`` as :meth:`Workspace.load_full` gives them.
 
@@ -118,18 +129,24 @@ def open_shared(token: str, *, root: str | os.PathLike | None = None) -> tuple[E
     WorkspaceError
         Not a token, an unknown token, or the set was deleted by its owner.
     """
+    ws, entry = _resolve(token, root)
+    es, extra = ws.load_full(entry.id)
+    return es, extra, entry
+
+
+def _resolve(token: str, root) -> tuple[Workspace, WorkspaceEntry]:
     if not is_token(token):
         raise WorkspaceError("this share link is not valid (a share token is 32 hexadecimal digits)")
     record = _read_json(_shares_dir(root) / f"{token}.json")
     owner, entry_id = record.get("owner"), record.get("entry")
     if not isinstance(owner, str) or not isinstance(entry_id, str):
-        raise WorkspaceError("this share link opens nothing: it is unknown, or its owner deleted the set or stopped sharing it")
+        raise WorkspaceError("this share link opens nothing: it is unknown, or its owner deleted the set or "
+                             "stopped sharing it")
     ws = Workspace(root, session_id=owner)
     entry = next((e for e in ws.list() if e.id == entry_id), None)
     if entry is None:
         raise WorkspaceError("this share link opens nothing: its owner deleted the shared set")
-    es, extra = ws.load_full(entry_id)
-    return es, extra, entry
+    return ws, entry
 
 
 def revoke(ws: Workspace, entry_id: str) -> bool:

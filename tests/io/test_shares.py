@@ -59,3 +59,14 @@ def test_the_owner_key_used_as_a_token_opens_nothing(ws, tmp_path):
 def test_sharing_an_unknown_set_is_refused(ws):
     with pytest.raises(WorkspaceError, match="no saved set"):
         share(ws, "nope-1")
+
+
+def test_the_listing_of_a_shared_set_needs_no_load(ws, tmp_path):
+    from embedlab.io.shares import shared_entry
+
+    one = _save(ws, "one", 1.0)
+    token = share(ws, one.id)
+    (ws.root / f"{one.id}.npz").write_bytes(b"not a zip")       # the arrays are not read for the listing
+    assert shared_entry(token, root=tmp_path).name == "one"
+    with pytest.raises(WorkspaceError, match="unreadable"):
+        open_shared(token, root=tmp_path)
