@@ -148,10 +148,11 @@ def poor_vectors_hint(fingerprint: str, _es: embedlab.EmbeddingSet) -> str | Non
     return hint(_es, n_tokens=n_tokens)
 
 
-def use_saved(ws, entry_id: str) -> None:
-    """Button callback: make a workspace set current again, with its training record if it has one."""
+def _use(load: Callable[[], tuple]) -> None:
+    """Make the set ``load()`` gives (``(set, extra, ...)``) current, with its training record if it
+    has one; a load error is shown on the next run."""
     try:
-        es, extra = ws.load_full(entry_id)
+        es, extra = load()[:2]
     except embedlab.EmbedLabError as exc:
         st.session_state[ERROR] = str(exc)
         return
@@ -160,6 +161,11 @@ def use_saved(ws, entry_id: str) -> None:
     if restored is not None:
         st.session_state[RESULT] = restored
         st.session_state[STALE] = False
+
+
+def use_saved(ws, entry_id: str) -> None:
+    """Button callback: make a workspace set current again, with its training record if it has one."""
+    _use(lambda: ws.load_full(entry_id))
 
 
 def delete_saved(ws, entry_id: str) -> None:
@@ -200,16 +206,7 @@ def use_shared(token: str) -> None:
     file stays untouched), with its training record."""
     from embedlab.io.shares import open_shared
 
-    try:
-        es, extra, _ = open_shared(token)
-    except embedlab.EmbedLabError as exc:
-        st.session_state[ERROR] = str(exc)
-        return
-    state.add_user_set(es)
-    restored = uws.result_from_saved(es, extra)
-    if restored is not None:
-        st.session_state[RESULT] = restored
-        st.session_state[STALE] = False
+    _use(lambda: open_shared(token))
 
 
 def abandon_minutes() -> str:
