@@ -32,6 +32,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import queue
 import sys
 import threading
 import time
@@ -201,12 +202,17 @@ class WorkerPool:
         return self._executor
 
     def _route(self, q) -> None:
+        """Take progress messages off ``q`` until the pool stops using it. (This process never writes
+        to ``q``: a worker killed while writing leaves the queue's write lock taken for good, and a
+        write of ours would then block, and with it the interpreter's exit.)"""
         while True:
             try:
-                item = q.get()
+                item = q.get(timeout=0.5)
+            except queue.Empty:
+                if self._queue is not q:
+                    return
+                continue
             except Exception:  # noqa: BLE001 - closed queue / interpreter exit: this pool is gone
-                return
-            if item is None:
                 return
             task_id, message, fraction = item
             task = self._tasks.get(task_id)
@@ -230,14 +236,12 @@ class WorkerPool:
     def _reset_locked(self, executor, *, kill: bool = False) -> None:
         if self._executor is executor and executor is not None:
             self._executor = None
-            q, self._queue = self._queue, None
+            self._queue = None          # (its router thread sees the queue is no longer this pool's and ends)
             procs = list(internals.executor_processes(executor).values()) if kill else []
             executor.shutdown(wait=False, cancel_futures=True)
             for proc in procs:
                 with contextlib.suppress(Exception):
                     proc.kill()
-            if q is not None:
-                q.put(None)
 
     def submit(self, fn: Callable, /, *args, key: Hashable | None = None, with_progress: bool = False,
                **kwargs) -> Future:

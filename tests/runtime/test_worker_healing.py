@@ -147,3 +147,31 @@ def test_a_queued_request_behind_a_killed_busy_one_is_run_again(pool, tmp_path):
     t2.join(timeout=180)
     assert isinstance(out.get("first"), WorkerDied)
     assert out.get("second") == EXPECTED
+
+
+def test_the_interpreter_still_exits_after_workers_were_killed(tmp_path):
+    """A worker killed while it wrote a progress message keeps that queue's write lock taken; the
+    pool once wrote a stop mark into the dead queue, which then blocked the interpreter's exit."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "kill_and_leave.py"
+    script.write_text(
+        "import os, signal, sys\n"
+        f"sys.path.insert(0, {os.getcwd()!r})\n"
+        "from embedlab.runtime.workers import WorkerPool\n"
+        "from tests.runtime.test_worker_healing import square_sum, X, EXPECTED, _wait_broken\n"
+        "pool = WorkerPool(1)\n"
+        "for wait in (True, True, False, False):\n"
+        "    [pid] = pool.pids()\n"
+        "    os.kill(pid, signal.SIGKILL)\n"
+        "    if wait:\n"
+        "        _wait_broken(pool)\n"
+        "    assert pool.run(square_sum, X) == EXPECTED\n"
+        "pool.shutdown(kill=True)\n"
+        "print('leaving', flush=True)\n")
+    # (before the fix this hung at exit, in multiprocessing's join of the dead queue's feeder thread)
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=150,
+                         cwd=os.getcwd())
+    assert out.returncode == 0, out.stderr
+    assert "leaving" in out.stdout
