@@ -167,3 +167,16 @@ def test_a_training_whose_tab_was_closed_is_saved_and_shown_after_a_reload(wsdir
     assert second.session_state["tr_result"] is job.result
     assert any("toy-word2vec-16d" in s.value for s in second.success)
     assert len(buttons(second, "tr_del_")) == 1       # saved once, by the job
+
+
+def test_a_training_counts_as_watched_while_its_session_uses_other_pages(wsdir, monkeypatch):
+    monkeypatch.delenv("EMBEDLAB_TRAIN_SYNC", raising=False)
+    at = open_page()
+    at.slider(key="tr_epochs").set_value(100)
+    at = at.button(key=TRAIN).click().run()
+    job = at.session_state["tr_job"]
+    job.last_seen -= 1000                             # as if nobody had polled it for a long time
+    at.switch_page("app_pages/2_Neighbours.py").run()
+    assert time.monotonic() - job.last_seen < 100     # any page of the session touches it
+    job.stop()
+    job.join(300)
