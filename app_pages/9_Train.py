@@ -33,14 +33,33 @@ SOURCES = {"toy": "Toy royalty corpus", "lee": "Lee news corpus", "upload": "Upl
 JOB, RESULT, ERROR, WARN = ut.JOB, ut.RESULT, ut.ERROR, ut.WARN
 CPUS = os.cpu_count() or 1
 
-# -- a finished background job: keep the result, save it, make it selectable --------------------------
-job = st.session_state.get(JOB)
+# -- the workspace's job (this session's, or one a reload re-attaches to): finished = show it -------------
+if uws.drop_old_key_param():
+    st.info("This address had an old-style workspace key (`?ws=`). Keys are no longer taken from links, because "
+            "anybody with such a link could read and delete the sets: it was removed from the address and opens "
+            "nothing here. Your own workspace is kept in this browser; to give somebody a trained set, use its "
+            "**Share** link.")
+job = ut.current_job()
 if job is not None and job.finished:
     ut.finish(job)
 if WARN in st.session_state:
     st.warning(md_text(st.session_state.pop(WARN)))
 
 uws.restore_sets()
+
+# -- a set somebody shared with a link (?share=): read-only, first thing on the page ----------------------
+token = uws.shared_token()
+if token is not None:
+    st.header("Shared with you")
+    try:
+        shared_entry = ut.shared_entry(token)
+        s1, s2 = st.columns([6, 1])
+        s1.markdown(f"**{md_text(shared_entry.name)}** · {shared_entry.n_tokens:,} words × {shared_entry.dim} d · "
+                    f"shared read-only: you can use it in this session; it stays its owner's.")
+        s2.button("Use", key="tr_use_shared", on_click=ut.use_shared, args=(token,))
+    except embedlab.EmbedLabError as exc:
+        st.error(md_text(exc))
+
 
 # -- 1. corpus ---------------------------------------------------------------------------------------------
 params.bind("tr_source", "corpus", "toy", options=list(SOURCES))
@@ -125,7 +144,7 @@ params.bind("tr_workers", "workers", 1, parse=int, check=lambda v: 1 <= v <= CPU
 params.bind("tr_watch", "watch", "")
 
 st.header("2 · Train")
-job = st.session_state.get(JOB)
+job = ut.current_job()
 with st.form("tr_form"):
     c1, c2, c3 = st.columns(3)
     c1.selectbox("Model", list(tr.MODELS), key="tr_model",
@@ -155,7 +174,6 @@ params.sync({"corpus": "tr_source", "lower": ("tr_lower", params.from_bool), "pu
              "arch": "tr_arch", "out": "tr_out", "dim": ("tr_dim", str), "window": ("tr_window", str),
              "epochs": ("tr_epochs", str), "seed": ("tr_seed", str), "workers": ("tr_workers", str),
              "watch": "tr_watch"})
-uws.sync_workspace_param()
 
 if submitted and corpus is not None and job is None and blocker is None:
     try:
@@ -166,8 +184,7 @@ if submitted and corpus is not None and job is None and blocker is None:
                            workers=int(st.session_state.tr_workers))
         watch = parse_words(st.session_state.tr_watch) or None
         name = ut.unique_set_name(f"{corpus.name}-{p.model}-{p.vector_size}d")
-        new_job = tr.TrainingJob(corpus, p, watch=watch, name=name)
-        st.session_state[JOB] = new_job
+        new_job = ut.new_job(corpus, p, watch=watch, name=name)
         st.session_state[ut.STALE] = True
         if SYNC:
             new_job.run()
@@ -183,6 +200,7 @@ def _progress() -> None:
     j = st.session_state.get(JOB)
     if j is None:
         return
+    j.touch()                           # watched: not abandoned
     if j.finished:
         st.rerun()
     reps = j.reports
@@ -301,13 +319,20 @@ except embedlab.EmbedLabError as exc:  # an unreadable folder must not break the
 used = sum(e.size_bytes for e in entries)
 st.caption(f"Trained sets are saved here so a reload or an app restart loses nothing: {len(entries)} set(s), "
            f"{used / 2**20:.1f} MB of {ws.max_bytes / 2**20:.0f} MB; when full, the oldest sets are deleted first. "
-           "This workspace is yours alone: its key is in this page's address (?ws=…); bookmark the address to "
-           "come back to it.")
+           "This workspace is yours alone: this browser keeps its key (a cookie), never the page's address, so "
+           "a copied link opens nothing of it. A training keeps going and is saved if you close the tab; "
+           f"one no page has watched for {ut.abandon_minutes()} is stopped. "
+           "**Share** gives a read-only link to one set.")
 
-
+shared_links = st.session_state.get(ut.SHARED, {})
 for e in entries:
-    c1, c2, c3 = st.columns([5, 1, 1])
+    c1, c2, c3, c4 = st.columns([5, 1, 1, 1])
     c1.markdown(f"**{md_text(e.name)}** · {e.n_tokens:,} words × {e.dim} d · {e.size_bytes / 2**20:.2f} MB · "
                 f"saved {time.strftime('%Y-%m-%d %H:%M', time.localtime(e.created))}")
     c2.button("Use", key=f"tr_use_{e.id}", on_click=ut.use_saved, args=(ws, e.id))
-    c3.button("Delete", key=f"tr_del_{e.id}", on_click=ut.delete_saved, args=(ws, e.id))
+    c3.button("Share", key=f"tr_share_{e.id}", on_click=ut.share_saved, args=(ws, e.id))
+    c4.button("Delete", key=f"tr_del_{e.id}", on_click=ut.delete_saved, args=(ws, e.id))
+    if e.id in shared_links:
+        st.caption("Read-only link to this set (it opens this set only; deleting the set withdraws it):")
+        st.code(uws.share_link(shared_links[e.id]), language=None)
+uws.remember_in_browser()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from .core.embeddings import EmbeddingSet, Neighbor
 from .core.errors import (CorpusError, DuplicateTokenWarning, EmbedLabError, EmbeddingFormatError,
                           EvaluationDataError, InvalidParameterError, ModelPackageMissingError, TrainingError,
-                          UnknownSetError, UnknownTokenError, WorkerError, WorkspaceError, LessonDataError,
+                          UnknownSetError, UnknownTokenError, WorkerDied, WorkerError, WorkspaceError, LessonDataError,
                           LabelledDataError, BasketDataError, LessonFileError, PuzzleError, CompareError)
 from .core.linalg import unit_rows
 from .io.sources import BUILTIN_SETS, DEFAULT_SET, load
@@ -22,7 +22,7 @@ __all__ = [
     "EmbeddingSet", "Neighbor", "unit_rows", "load", "BUILTIN_SETS", "DEFAULT_SET",
     "EmbedLabError", "EmbeddingFormatError", "UnknownTokenError", "UnknownSetError",
     "ModelPackageMissingError", "InvalidParameterError", "CorpusError", "TrainingError",
-    "EvaluationDataError", "WorkspaceError", "WorkerError", "DuplicateTokenWarning",
+    "EvaluationDataError", "WorkspaceError", "WorkerError", "WorkerDied", "DuplicateTokenWarning",
     "LessonDataError", "LabelledDataError", "BasketDataError", "LessonFileError", "PuzzleError", "CompareError",
     "encode_sentences",
 ]

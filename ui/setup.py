@@ -110,6 +110,14 @@ def _upload() -> None:
     st.rerun()
 
 
+def _keep_training_watched() -> None:
+    """This session's training (ui.training.JOB) counts as watched while the session runs any page,
+    not only the Train page, so it is not stopped as abandoned while its student browses."""
+    job = st.session_state.get("tr_job")
+    if job is not None:
+        job.touch()
+
+
 def draw_sidebar(current: str | None = None) -> embedlab.EmbeddingSet | None:
     """Session defaults and the sidebar: the set picker, its caption, the upload, the presenter
     switch; returns the current set (None if it cannot load; the sidebar says why).
@@ -124,6 +132,7 @@ def draw_sidebar(current: str | None = None) -> embedlab.EmbeddingSet | None:
     """
     state.init_state()
     cached.start_warm_up()
+    _keep_training_watched()
     names = set_names()
     _note_unknown_set_link(names)
     params.bind(state.CURRENT_SET, "set", DEFAULT_SET, options=names)

@@ -20,6 +20,7 @@ __all__ = [
     "EvaluationDataError",
     "WorkspaceError",
     "WorkerError",
+    "WorkerDied",
     "DuplicateTokenWarning",
     "LessonDataError",
     "LabelledDataError",
@@ -143,6 +144,13 @@ class WorkspaceError(EmbedLabError):
 
 class WorkerError(EmbedLabError, RuntimeError):
     """The separate process that runs long computations (UMAP, t-SNE) stopped or could not start."""
+
+
+class WorkerDied(WorkerError):
+    """The worker process died (killed, out of memory) while it was running this very request.
+
+    Only that request gets this error; the pool is rebuilt and the next request runs normally.
+    """
 
 
 class DuplicateTokenWarning(UserWarning):

@@ -17,6 +17,9 @@ Internals used:
 ``concurrent.futures.ProcessPoolExecutor._processes``
     The worker processes of a pool: their ids (for tests and the bench) and killing them on
     shutdown (the public ``shutdown`` lets a running task finish).
+``concurrent.futures.ProcessPoolExecutor._broken``
+    Whether a worker of the pool died: a broken pool is replaced before a request is submitted
+    (without it, ``submit`` raising ``BrokenProcessPool`` is caught and the pool replaced then).
 
 >>> sorted(TESTED)
 ['pynndescent', 'python']
@@ -32,7 +35,7 @@ from typing import Callable
 logger = logging.getLogger(__name__)
 
 __all__ = ["TESTED", "check_versions", "nndescent_state_for_transfer", "nndescent_vertex_order",
-           "nndescent_from_state", "register_before_pool_exit", "executor_processes"]
+           "nndescent_from_state", "register_before_pool_exit", "executor_processes", "executor_broken"]
 
 TESTED = {
     "python": ((3, 9), (3, 14)),
@@ -137,3 +140,13 @@ def register_before_pool_exit(hook: Callable[[], None]) -> bool:
 def executor_processes(executor) -> dict:
     """``{pid: multiprocessing.Process}`` of a ``ProcessPoolExecutor``'s running workers (maybe empty)."""
     return dict(getattr(executor, "_processes", None) or {})
+
+
+def executor_broken(executor) -> bool:
+    """True once a ``ProcessPoolExecutor`` is broken (one of its workers died): it refuses new work.
+
+    ``concurrent.futures`` keeps this in the private ``_broken`` attribute (False, or the reason);
+    where that is missing we answer False and the caller learns it from ``submit``'s
+    ``BrokenProcessPool`` instead.
+    """
+    return bool(getattr(executor, "_broken", False))

@@ -11,8 +11,11 @@ those 40 seconds. :class:`WorkerPool` runs such functions in a pool of ``spawn``
   Streamlit page can move its progress bar from it);
 - sharing: callers that pass the same ``key`` while a task is running wait for that one task
   instead of queueing a copy (thirty students pressing "UMAP" on the default set = one run);
-- a crashed worker (killed, out of memory) raises :class:`~embedlab.core.errors.WorkerError` and the
-  next call starts a fresh pool.
+- healing: a worker that dies (killed, out of memory) while idle, while starting up or during a
+  task breaks the executor; the next request finds it broken, builds a fresh one and goes on. A
+  request that had not started yet when its worker died is retried once on the fresh pool; only
+  the request that was *running* in the dead worker gets :class:`~embedlab.core.errors.WorkerDied`
+  (one line), since running it again might kill the next worker the same way.
 
 Only our own functions and arrays cross the process boundary (pickled over a pipe between
 processes of this program); nothing a user uploads is ever unpickled.
@@ -29,6 +32,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import queue
 import sys
 import threading
 import time
@@ -39,7 +43,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Hashable
 
-from ..core.errors import EmbedLabError, WorkerError
+from ..core.errors import EmbedLabError, WorkerDied, WorkerError
 from ..core.validate import check_int, invalid
 from . import internals
 
@@ -52,6 +56,7 @@ Progress = Callable[[str, float], Any]
 
 # -- the worker side ---------------------------------------------------------------------------
 _progress_queue = None      # set in each worker process by _init_worker
+_STARTED = "\x00started"     # the progress message a task sends when it begins running
 
 
 BACKGROUND_NICENESS = 10
@@ -67,14 +72,17 @@ def lower_priority(increment: int = BACKGROUND_NICENESS) -> None:
         logger.debug("could not lower the priority of process %d", os.getpid())
 
 
-def _init_worker(progress_queue) -> None:
+def _init_worker(progress_queue, warm_up: Callable[[], Any] | None = None) -> None:
     global _progress_queue
     _progress_queue = progress_queue
     lower_priority()
+    if warm_up is not None:
+        warm_up()
 
 
 def _call(task_id: int, fn: Callable, args: tuple, kwargs: dict, wants_progress: bool):
     """Runs in the worker: ``fn(*args, progress=..., **kwargs)``; EmbedLabErrors come back as they are."""
+    _progress_queue.put((task_id, _STARTED, 0.0))      # from here on, a death is this task's
     if wants_progress:
         last = [0.0]
 
@@ -134,11 +142,16 @@ def no_main_module():
 
 # -- the caller side ---------------------------------------------------------------------------
 class _Task:
-    __slots__ = ("task_id", "key", "future", "latest")
+    __slots__ = ("task_id", "key", "future", "executor", "latest", "started")
 
-    def __init__(self, task_id: int, key, future: Future):
-        self.task_id, self.key, self.future = task_id, key, future
+    def __init__(self, task_id: int, key, future: Future, executor=None):
+        self.task_id, self.key, self.future, self.executor = task_id, key, future, executor
         self.latest: tuple[str, float] | None = None
+        self.started = False        # set when the worker reports that it began running this task
+
+
+_DIED = ("The background process computing this stopped unexpectedly (out of memory, or killed). "
+         "Try again, or with fewer points.")
 
 
 class WorkerPool:
@@ -149,6 +162,8 @@ class WorkerPool:
     processes : int
         Worker processes (>= 1). They are started on the first :meth:`run`, with the ``spawn``
         method (a fork of a multi-threaded web server is unsafe).
+    warm_up : callable, optional
+        A module-level function each worker runs once when it starts, before any task.
 
     Examples
     --------
@@ -158,8 +173,10 @@ class WorkerPool:
     >>> pool.shutdown()
     """
 
-    def __init__(self, processes: int = 1):
+    def __init__(self, processes: int = 1, *, warm_up: Callable[[], Any] | None = None):
         self.processes = check_int(processes, "processes", minimum=1)
+        self.warm_up = warm_up
+        self.restarts = 0           # executors rebuilt after a worker died
         self._ctx = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
@@ -170,26 +187,40 @@ class WorkerPool:
 
     # the pool and the thread that routes progress messages to tasks
     def _start(self) -> ProcessPoolExecutor:
+        """The executor (caller holds the lock): a broken one (a worker died) is replaced first."""
+        if self._executor is not None and internals.executor_broken(self._executor):
+            logger.warning("a worker process died; starting a fresh pool")
+            self.restarts += 1
+            self._reset_locked(self._executor)
         if self._executor is None:
             _kill_at_exit(self)
             self._queue = self._ctx.Queue()
-            self._executor = ProcessPoolExecutor(self.processes, mp_context=self._ctx,
-                                                 initializer=_init_worker, initargs=(self._queue,))
+            self._executor = ProcessPoolExecutor(self.processes, mp_context=self._ctx, initializer=_init_worker,
+                                                 initargs=(self._queue, self.warm_up))
             threading.Thread(target=self._route, args=(self._queue,), name="embedlab-worker-progress",
                              daemon=True).start()
         return self._executor
 
     def _route(self, q) -> None:
+        """Take progress messages off ``q`` until the pool stops using it. (This process never writes
+        to ``q``: a worker killed while writing leaves the queue's write lock taken for good, and a
+        write of ours would then block, and with it the interpreter's exit.)"""
         while True:
             try:
-                item = q.get()
+                item = q.get(timeout=0.5)
+            except queue.Empty:
+                if self._queue is not q:
+                    return
+                continue
             except Exception:  # noqa: BLE001 - closed queue / interpreter exit: this pool is gone
-                return
-            if item is None:
                 return
             task_id, message, fraction = item
             task = self._tasks.get(task_id)
-            if task is not None:
+            if task is None:
+                continue
+            if message == _STARTED:
+                task.started = True
+            else:
                 task.latest = (message, fraction)
 
     def _forget(self, task: _Task) -> None:
@@ -200,16 +231,17 @@ class WorkerPool:
 
     def _reset(self, executor, *, kill: bool = False) -> None:
         with self._lock:
-            if self._executor is executor and executor is not None:
-                self._executor = None
-                q, self._queue = self._queue, None
-                procs = list(internals.executor_processes(executor).values()) if kill else []
-                executor.shutdown(wait=False, cancel_futures=True)
-                for proc in procs:
-                    with contextlib.suppress(Exception):
-                        proc.kill()
-                if q is not None:
-                    q.put(None)
+            self._reset_locked(executor, kill=kill)
+
+    def _reset_locked(self, executor, *, kill: bool = False) -> None:
+        if self._executor is executor and executor is not None:
+            self._executor = None
+            self._queue = None          # (its router thread sees the queue is no longer this pool's and ends)
+            procs = list(internals.executor_processes(executor).values()) if kill else []
+            executor.shutdown(wait=False, cancel_futures=True)
+            for proc in procs:
+                with contextlib.suppress(Exception):
+                    proc.kill()
 
     def submit(self, fn: Callable, /, *args, key: Hashable | None = None, with_progress: bool = False,
                **kwargs) -> Future:
@@ -223,11 +255,19 @@ class WorkerPool:
             task = self._by_key.get(key) if key is not None else None
             if task is not None and not task.future.done():
                 return task
-            executor = self._start()
             task_id = next(self._ids)
-            with no_main_module():      # worker processes are spawned here, on demand
-                future = executor.submit(_call, task_id, fn, args, kwargs, with_progress)
-            task = _Task(task_id, key, future)
+            for attempt in (1, 2):
+                executor = self._start()
+                try:
+                    with no_main_module():      # worker processes are spawned here, on demand
+                        future = executor.submit(_call, task_id, fn, args, kwargs, with_progress)
+                    break
+                except BrokenProcessPool:       # a worker died since _start looked: build a fresh pool once
+                    if attempt == 2:
+                        raise WorkerError(_DIED) from None
+                    self.restarts += 1
+                    self._reset_locked(executor)
+            task = _Task(task_id, key, future, executor)
             self._tasks[task_id] = task
             if key is not None:
                 self._by_key[key] = task
@@ -254,13 +294,16 @@ class WorkerPool:
         ------
         EmbedLabError
             What ``fn`` raised, if it was an EmbedLabError.
+        WorkerDied
+            The worker process died (killed, out of memory) while running this call; the pool is
+            rebuilt on the next call. A call that had not started when a worker died is run again
+            once on a fresh pool instead.
         WorkerError
-            The worker process died (killed, out of memory) or could not start; the pool is
-            restarted on the next call.
+            The worker process could not start or run the computation.
         """
         task = self._submit(fn, args, kwargs, key, progress is not None)
-        future = task.future
-        executor = self._executor
+        future, executor = task.future, task.executor
+        retried = False
         shown = None
         if progress is not None and task.latest is None:
             # (the executor marks queued calls "running" early, so count the unfinished tasks instead)
@@ -277,9 +320,14 @@ class WorkerPool:
                     shown = task.latest
                     progress(*shown)
             except BrokenProcessPool as exc:
+                time.sleep(0.05)                  # let the router take in a "started" the worker sent last
                 self._reset(executor)
-                raise WorkerError("The background process computing this stopped unexpectedly (out of memory, "
-                                  "or killed). Try again, or with fewer points.") from exc
+                if task.started or retried:
+                    raise WorkerDied(_DIED) from exc
+                retried = True                    # it never ran: run it once more, on a fresh pool
+                logger.warning("a worker process died before task %d started; running it again", task.task_id)
+                task = self._submit(fn, args, kwargs, key, progress is not None)
+                future, executor = task.future, task.executor
             except EmbedLabError:
                 raise
             except (OSError, RuntimeError) as exc:

@@ -7,6 +7,12 @@ session is a thread of the same process. (``EMBEDLAB_WORKERS=0`` keeps training 
 most :data:`MAX_CONCURRENT_TRAININGS` jobs train at once per app process; later ones wait their turn.
 The result comes back pickled over a queue; its arrays are read-only again on arrival
 (:meth:`TrainingResult.__setstate__`, :meth:`EmbeddingSet.__setstate__`).
+
+Lifecycle without a page: a job given a ``workspace`` saves its result there itself when it ends
+(done, or stopped), whether or not a page still watches it, and a job given ``abandon_after``
+seconds is stopped (at the end of its current epoch, or before it starts) once nobody has called
+:meth:`TrainingJob.touch` for that long, so it frees its training slot; what it learnt so far is
+saved. The app takes that time from ``$EMBEDLAB_TRAIN_ABANDON_S`` (:func:`abandon_seconds`).
 """
 from __future__ import annotations
 
@@ -25,9 +31,35 @@ from .run import train
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TrainingJob", "MAX_CONCURRENT_TRAININGS"]
+__all__ = ["TrainingJob", "MAX_CONCURRENT_TRAININGS", "DEFAULT_ABANDON_SECONDS", "abandon_seconds"]
 
 MAX_CONCURRENT_TRAININGS = max(1, os.cpu_count() or 1)
+DEFAULT_ABANDON_SECONDS = 600.0
+"""A job no page has polled for this long is stopped (``$EMBEDLAB_TRAIN_ABANDON_S`` overrides it)."""
+
+
+def abandon_seconds() -> float:
+    """``$EMBEDLAB_TRAIN_ABANDON_S`` (default :data:`DEFAULT_ABANDON_SECONDS`): seconds without a
+    page polling a training job before it is stopped.
+
+    Raises
+    ------
+    InvalidParameterError
+        If the variable is not a number of seconds > 0.
+
+    >>> abandon_seconds() > 0
+    True
+    """
+    from ..core.validate import check_float, invalid
+
+    raw = os.environ.get("EMBEDLAB_TRAIN_ABANDON_S", "").strip()
+    if not raw:
+        return DEFAULT_ABANDON_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        raise invalid("EMBEDLAB_TRAIN_ABANDON_S", raw, "a number > 0") from None
+    return check_float(value, "EMBEDLAB_TRAIN_ABANDON_S", low=0, low_open=True)
 
 _SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_TRAININGS)
 
@@ -74,10 +106,17 @@ class TrainingJob:
     result : TrainingResult or None
     error : EmbedLabError or None
         Why it failed; unexpected errors are wrapped in :class:`TrainingError` and logged.
+    saved : WorkspaceEntry or None
+        Where the result was saved (with ``workspace``), set before the job counts as finished.
+    save_error : EmbedLabError or None
+        Why saving to the workspace failed (the result is still in :attr:`result`).
+    abandoned : bool
+        True once the job was stopped because nobody polled it for ``abandon_after`` seconds.
     """
 
     def __init__(self, corpus: Corpus, params: TrainParams | None = None, *, watch: Sequence[str] | None = None,
-                 name: str | None = None, in_process: bool | None = None):
+                 name: str | None = None, in_process: bool | None = None, workspace=None,
+                 abandon_after: float | None = None):
         if in_process is None:
             from ..runtime.workers import worker_count
 
@@ -95,6 +134,36 @@ class TrainingJob:
         self.state = "waiting"
         self.started = time.time()
         self._thread: threading.Thread | None = None
+        self.workspace = workspace              # anything with Workspace.save's signature
+        self.saved = None
+        self.save_error: EmbedLabError | None = None
+        self.abandon_after = abandon_after
+        self.abandoned = False
+        self.last_seen = time.monotonic()
+
+    def touch(self) -> None:
+        """A page is watching: put off abandonment by another ``abandon_after`` seconds."""
+        self.last_seen = time.monotonic()
+
+    def _watch_for_abandonment(self) -> None:
+        """Runs beside the job: stop it once nobody has touched it for ``abandon_after`` seconds."""
+        step = min(1.0, self.abandon_after / 4)
+        while not self.finished:
+            if time.monotonic() - self.last_seen > self.abandon_after:
+                self.abandoned = True
+                logger.info("training %r: no page polled it for %.0f s; stopping it", self.name, self.abandon_after)
+                self.stop_event.set()
+                return
+            time.sleep(step)
+
+    def _save(self) -> None:
+        if self.workspace is None or self.result is None:
+            return
+        res = self.result
+        try:
+            self.saved = self.workspace.save(res.embedding_set, params=res.params.to_dict(), training=res)
+        except EmbedLabError as exc:
+            self.save_error = exc
 
     def _on_epoch(self, report: EpochReport) -> None:
         self.reports = self.reports + [report]   # replace, never mutate, a list a page may be reading
@@ -114,6 +183,7 @@ class TrainingJob:
                 self.pid = os.getpid()
                 self.result = train(self.corpus, self.params, watch=self.watch, progress=self._on_epoch,
                                     stop=self.stop_event, name=self.name)
+            self._save()         # before the state says finished: a page then finds it saved
             self.state = "stopped" if self.result.stopped else "done"
         except EmbedLabError as exc:
             self.error, self.state = exc, "failed"
@@ -164,6 +234,9 @@ class TrainingJob:
         """Start :meth:`run` in a daemon thread; returns self."""
         self._thread = threading.Thread(target=self.run, name="embedlab-training", daemon=True)
         self._thread.start()
+        if self.abandon_after is not None:
+            threading.Thread(target=self._watch_for_abandonment, name="embedlab-training-watch",
+                             daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -109,7 +109,9 @@ def test_settings_come_from_the_url(sync):
     assert at.slider(key="tr_epochs").value == 4 and at.slider(key="tr_dim").value == 12
     assert at.selectbox(key="tr_model").value == "fasttext"
     assert at.radio(key="tr_source").value == "lee" and at.number_input(key="tr_min_count").value == 3
-    assert at.query_params["ws"]
+    # issue 11 item 7: the workspace key was asserted in the URL (?ws=) here; it now grants access
+    # and so is kept out of it (in the session and a browser cookie)
+    assert at.session_state["workspace_key"] and "ws" not in at.query_params
 
 
 def test_workspace_delete_and_use(sync):
