@@ -217,7 +217,7 @@ d1, d2 = st.columns(2)
 d1.download_button("Download the drawn coordinates (CSV)", csv_bytes(table),
                    file_name=f"{file_stem(es.name)}-{method}-{dims}d.csv", mime="text/csv", key="map_dl_all")
 map_export.buttons(fig, table, sel if dims == 2 else [], es=es, method=METHODS[method], dims=dims,
-                   drawn=points.describe(cached.points_description(es, n), len(es)), colour=COLOURS[colour],
+                   drawn=points.describe(cached.points_description(es, n), len(es)), colour=colours[colour],
                    query=highlight_word or "", stem=f"{file_stem(es.name)}-{method}-{dims}d")
 if dims == 2:
     if sel:
