@@ -9,7 +9,7 @@ import streamlit as st
 import embedlab
 from embedlab import BUILTIN_SETS, DEFAULT_SET
 
-from . import cached, figures, params, state
+from . import cached, figures, narrow, params, precompute, state
 from .streamlit_internals import release_upload as _release_upload
 from .streamlit_internals import stored_upload_bytes as _stored_bytes
 from .text import md_text
@@ -110,6 +110,7 @@ def draw_sidebar() -> embedlab.EmbeddingSet | None:
     """
     state.init_state()
     cached.start_warm_up()
+    precompute.start_precompute()      # the default set's UMAP and t-SNE, once per server process
     names = set_names()
     _note_unknown_set_link(names)
     params.bind(state.CURRENT_SET, "set", DEFAULT_SET, options=names)
@@ -123,6 +124,7 @@ def draw_sidebar() -> embedlab.EmbeddingSet | None:
             st.caption(f"**{md_text(es.name)}** · {len(es):,} tokens × {es.dim} dimensions  \n{md_text(es.origin)}")
         _upload()
         figures.presenter_toggle()
+        narrow.fold_sidebar_on_narrow_screens()
     _warn_unknown_set_link()
     return es
 
