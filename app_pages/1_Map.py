@@ -10,6 +10,7 @@ from embedlab.viz.map_points import (DEFAULT_SIZE, SIZES, group_labels, map_poin
                                      picture_neighbours, size_choices)
 from ui import cached, params
 from ui.figures import plotly_chart
+from ui.map_layout import layout_projection, remember_figure
 from ui.setup import page_set
 from ui.text import csv_bytes, file_stem, md_text
 
@@ -92,6 +93,14 @@ points = map_points(es, base, added=extra_words + group_words, highlight=highlig
                     neighbors=[nb.token for nb in full_nn])
 rows, extra, tokens = points.rows, points.extra, list(points.tokens)
 st.caption(f"Drawn: {points.describe(cached.points_description(es, n), len(es))}.")
+hl, nn_pos = points.highlight, list(points.neighbor_positions)
+isolate = bool(highlight_word) and st.toggle(
+    "Zoom to the searched word and its neighbours", key="map_isolate",
+    help="Redraws only the searched word and its neighbours, each labelled, so the labels do not knot.")
+if dims == 3:
+    st.caption("Axes: " + ("the share of the spread each principal component keeps." if method == "pca" else
+                           f"{METHODS[method]} axes have no unit: only closeness counts."))
+figure_slot = st.empty()     # the figure; while a new layout computes: a progress bar and the previous figure
 
 # -- projection ------------------------------------------------------------------------------------
 # Every layout is fitted to the base points only (once per set, size, method and dimensions; cached
@@ -102,21 +111,10 @@ try:
         proj = cached.projection(es, base, "pca", dims)
         coords = cached.pca_coords(es, base, extra, dims)
     else:
-        if cached.has_projection(es, base, method, dims):
-            proj = cached.projection(es, base, method, dims)
-        else:
-            with st.status(f"{METHODS[method]} of {len(base):,} points…", expanded=True) as status:
-                bar = st.progress(0.0)
-
-                def progress(message: str, fraction: float):
-                    bar.progress(float(min(max(fraction, 0.0), 1.0)), text=message)
-
-                proj = cached.projection(es, base, method, dims, progress=progress)
-                status.update(label=f"{METHODS[method]} of {len(base):,} points"
-                                    + (" (from the disk cache)" if proj.from_cache else ""), state="complete",
-                              expanded=False)
+        proj = layout_projection(es, base, method, dims, figure_slot, f"{METHODS[method]} of {len(base):,} points")
         coords = cached.layout_coords(es, base, extra, proj.coords)
 except embedlab.EmbedLabError as exc:
+    figure_slot.empty()
     st.error(md_text(exc))
     st.stop()
 if method == "pca" and proj.explained_variance_ratio is not None:
@@ -125,9 +123,6 @@ if method == "pca" and proj.explained_variance_ratio is not None:
 else:    # a 3-D scene clips long axis titles: short ones there, the caveat in a caption
     axis_titles = [f"{METHODS[method]} {i + 1}" + ("" if dims == 3 else " (no unit: only closeness counts)")
                    for i in range(dims)]
-if dims == 3:
-    st.caption("Axes: " + ("the share of the spread each principal component keeps." if method == "pca" else
-                           f"{METHODS[method]} axes have no unit: only closeness counts."))
 
 # -- colours -----------------------------------------------------------------------------------------
 labels = values = None
@@ -156,16 +151,14 @@ try:
 except embedlab.EmbedLabError as exc:
     st.error(md_text(exc))
 
-hl, nn_pos = points.highlight, list(points.neighbor_positions)
-isolate = bool(highlight_word) and st.toggle(
-    "Zoom to the searched word and its neighbours", key="map_isolate",
-    help="Redraws only the searched word and its neighbours, each labelled, so the labels do not knot.")
 view = map_view(coords, tokens, labels=labels, values=values, highlight=hl, neighbor_rows=nn_pos,
                 isolate=isolate, group_rows=[i for i, t in enumerate(tokens) if t in set(group_words)])
 fig = map_figure(view.coords, view.tokens, labels=view.labels, values=view.values, value_title=value_title,
                  highlight=view.highlight, neighbor_rows=view.neighbor_rows, axis_titles=axis_titles,
                  category_order=order if colour == "groups" else None, labelled=view.labelled)
-fig_col, side_col = st.columns([3, 1]) if highlight_word else (st.container(), None)
+remember_figure(fig)
+figure_block = figure_slot.container()
+fig_col, side_col = figure_block.columns([3, 1]) if highlight_word else (figure_block.container(), None)
 with fig_col:
     if dims == 2:
         event = plotly_chart(fig, width="stretch", key="map_chart", on_select="rerun",
