@@ -9,7 +9,7 @@ from embedlab.viz import OTHER, compare_figure, map_figure, selected_rows
 from embedlab.viz.map_points import (DEFAULT_SIZE, SIZES, group_labels, map_points, map_view, parse_size,
                                      picture_neighbours, size_choices)
 from ui import cached, params
-from ui.figures import plotly_chart
+from ui.figures import plotly_chart, presenter_on
 from ui.map_layout import layout_projection, remember_figure
 from ui.setup import page_set
 from ui.text import csv_bytes, file_stem, md_text
@@ -45,7 +45,8 @@ params.bind("map_query", "q", "")
 params.bind("map_nn", "k", 10, parse=int, check=lambda v: 1 <= v <= 30)
 params.bind("map_compare", "compare", False, parse=params.to_bool)
 
-c1, c2, c3, c4 = st.columns([3, 1, 2, 2])
+present = presenter_on()     # larger text on a projector: the controls in two rows, the table below the map
+c1, c2, c3, c4 = (*st.columns([3, 1]), *st.columns(2)) if present else st.columns([3, 1, 2, 2])
 method = c1.radio("Projection", tuple(METHODS), key="map_method", format_func=METHODS.get, horizontal=True,
                   help="PCA is a rotation that keeps the widest spread; UMAP and t-SNE keep local neighbourhoods "
                        "and take a few seconds (then they are cached).")
@@ -158,7 +159,8 @@ fig = map_figure(view.coords, view.tokens, labels=view.labels, values=view.value
                  category_order=order if colour == "groups" else None, labelled=view.labelled)
 remember_figure(fig)
 figure_block = figure_slot.container()
-fig_col, side_col = figure_block.columns([3, 1]) if highlight_word else (figure_block.container(), None)
+fig_col, side_col = (figure_block.columns([3, 1]) if highlight_word and not present else
+                     (figure_block.container(), figure_block.container() if highlight_word else None))
 with fig_col:
     if dims == 2:
         event = plotly_chart(fig, width="stretch", key="map_chart", on_select="rerun",
