@@ -169,8 +169,8 @@ def presenter_style(fig, *, font_size: int = PRESENTER_FONT_SIZE, marker_scale: 
     return out
 
 
-#: plotly's toolbar (modebar) takes about this many pixels at the top right of a figure
-MODEBAR_PX = 36
+#: plotly's toolbar (modebar) takes the top ~35 px at the top right of a figure (measured at 1024 px): titles start below it
+MODEBAR_PX = 46
 #: presenter titles longer than this many characters are wrapped (at 20 px a 1024-px screen's
 #: main column holds ~50); subplot titles of one row share :data:`SUBPLOT_TITLE_CHARS`
 TITLE_CHARS = 48
@@ -213,7 +213,9 @@ def _titles_clear_of_the_toolbar(fig, font_size: int) -> None:
     if title:
         title = wrap_title(title, TITLE_CHARS)
         lines = title.count("<br>") + 1
-        fig.update_layout(title=dict(text=title, yref="container", y=1, yanchor="top", pad=dict(t=MODEBAR_PX)))
+        # (plotly grows a multi-line title upwards from its first line: pad the extra lines too)
+        fig.update_layout(title=dict(text=title, yref="container", y=1, yanchor="top",
+                                     pad=dict(t=round(MODEBAR_PX + (lines - 1) * line))))
         need = MODEBAR_PX + lines * line + sub_lines * 1.3 * font_size + 12
     elif subplot:
         need = MODEBAR_PX + sub_lines * 1.3 * font_size + 8
