@@ -39,8 +39,12 @@ CUT_JS = """() => {
     const right = Math.max(e.getBoundingClientRect().right, ...[...e.querySelectorAll('canvas')].map(
       c => c.getBoundingClientRect().right));
     if (right > main.right + 2) cut.push('table past the page: ' + Math.round(right) + '>' + Math.round(main.right));
+    // a table of a few columns must show them all (the Map's "in the picture" was cut to "ho");
+    // a wide table of long texts or many columns may scroll sideways, as on any screen
     const sc = e.querySelector('.dvn-scroller');
-    if (sc && sc.scrollWidth > sc.clientWidth + 2) cut.push('table scrolls sideways: ' + sc.scrollWidth + '>' + sc.clientWidth);
+    const cols = e.querySelectorAll('[role="columnheader"]').length;
+    if (sc && cols && cols <= 3 && sc.scrollWidth > sc.clientWidth + 2)
+      cut.push('table of ' + cols + ' columns scrolls sideways: ' + sc.scrollWidth + '>' + sc.clientWidth);
   }
   return cut;
 }"""
