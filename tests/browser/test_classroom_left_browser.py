@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import assert_no_exception, goto_page, screenshot, wait_for_app
+from .test_present12_browser import sized_page  # noqa: F401 - the fixture: a page of a given viewport size
 
 PAGES = [("Map?q=king", "map"), ("Token_pipeline", "tokens"), ("Context", "context"),
          ("Documents", "documents"), ("Train", "train"), ("Classification", "classification"),
@@ -62,23 +63,6 @@ MODEBAR_JS = """() => {
   }
   return hits;
 }"""
-
-
-@pytest.fixture
-def sized_page(browser):
-    contexts = []
-
-    def make(width, height):
-        ctx = browser.new_context(viewport={"width": width, "height": height})
-        contexts.append(ctx)
-        p = ctx.new_page()
-        p.set_default_timeout(60_000)
-        p.js_errors = []
-        p.on("pageerror", lambda err: p.js_errors.append(str(err)))
-        return p
-    yield make
-    for ctx in contexts:
-        ctx.close()
 
 
 def _open(page, base_url, url, name):
