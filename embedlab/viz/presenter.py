@@ -232,9 +232,10 @@ def _legend_below(fig) -> None:
     below_plot = lay.legend.orientation == "h" and lay.legend.y is not None and lay.legend.y < 0
     if lay.showlegend is False or (lay.legend.orientation == "h" and not below_plot):
         return      # (a legend in rows below the plot is placed again: at 20 px it covered the x title)
-    if sum(1 for tr in fig.data if tr.showlegend is not False and tr.name) < (1 if lay.showlegend else 2):
+    entries = sum(1 for tr in fig.data              # (a table trace has no legend entry)
+                  if getattr(tr, "showlegend", None) is not False and getattr(tr, "name", None))
+    if entries < (1 if lay.showlegend else 2):
         return
-    entries = sum(1 for tr in fig.data if tr.showlegend is not False and tr.name)
     top = lay.margin.t if lay.margin and lay.margin.t is not None else 100
     below, rows = 95.0, 30 * entries + 10
     height = max(lay.height or 450, top + below + 10 + 250)
@@ -242,6 +243,6 @@ def _legend_below(fig) -> None:
     # for the legend's rows (one entry a row on a narrow screen): the figure grows by the rows, the
     # plot keeps its height, and plotly has no reason to push the margin into the plot (it did: the
     # legend then lay over the x-axis title and squeezed the map)
-    plot = height - top - below - 10
+    plot = height - top - below
     fig.update_layout(height=height + rows, margin_b=below + rows,
                       legend=dict(orientation="h", x=0, xanchor="left", y=-below / plot, yanchor="top"))
