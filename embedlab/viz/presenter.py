@@ -172,8 +172,9 @@ def presenter_style(fig, *, font_size: int = PRESENTER_FONT_SIZE, marker_scale: 
 #: plotly's toolbar (modebar) takes the top ~35 px at the top right of a figure (measured at 1024 px): titles start below it
 MODEBAR_PX = 46
 #: presenter titles longer than this many characters are wrapped (at 20 px a 1024-px screen's
-#: main column holds ~50); subplot titles of one row share :data:`SUBPLOT_TITLE_CHARS`
-TITLE_CHARS = 48
+#: main column holds ~50, a figure in one of two columns ~25); subplot titles of one row share
+#: :data:`SUBPLOT_TITLE_CHARS`
+TITLE_CHARS = 32
 SUBPLOT_TITLE_CHARS = 60
 
 
@@ -225,6 +226,10 @@ def _titles_clear_of_the_toolbar(fig, font_size: int) -> None:
         fig.update_layout(margin_t=round(need), height=(lay.height or 450) + round(need - top))
 
 
+_NO_LEGEND_TYPES = frozenset({"heatmap", "contour", "histogram2d", "histogram2dcontour", "surface", "image",
+                              "table", "parcoords", "parcats", "sankey", "indicator"})
+
+
 def _legend_below(fig) -> None:
     """A legend on the right takes a third of a projector's width: put it in rows below the plot,
     under the x-axis title (a figure's own horizontal legend stays where it is)."""
@@ -232,8 +237,9 @@ def _legend_below(fig) -> None:
     below_plot = lay.legend.orientation == "h" and lay.legend.y is not None and lay.legend.y < 0
     if lay.showlegend is False or (lay.legend.orientation == "h" and not below_plot):
         return      # (a legend in rows below the plot is placed again: at 20 px it covered the x title)
-    entries = sum(1 for tr in fig.data              # (a table trace has no legend entry)
-                  if getattr(tr, "showlegend", None) is not False and getattr(tr, "name", None))
+    entries = sum(1 for tr in fig.data              # (heatmaps, tables... have no legend entry by default)
+                  if getattr(tr, "showlegend", None) is not False and getattr(tr, "name", None)
+                  and (tr.type not in _NO_LEGEND_TYPES or getattr(tr, "showlegend", None)))
     if entries < (1 if lay.showlegend else 2):
         return
     top = lay.margin.t if lay.margin and lay.margin.t is not None else 100

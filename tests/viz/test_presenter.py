@@ -167,6 +167,9 @@ def test_a_legend_in_rows_below_the_map_gets_a_margin_of_its_own():
     plot_px = lay.height - lay.margin.t - lay.margin.b
     assert lay.legend.yanchor == "top" and -lay.legend.y * plot_px == pytest.approx(95, abs=1)  # under the x title
     assert lay.margin.b >= 95 + 30 * 8                       # room for 8 rows of entries: nothing pushed
+    heat = presenter_style(map_figure(np.zeros((3, 2), np.float32), ["a", "b", "c"]).add_heatmap(
+        z=[[1, 2]], name="heat"))
+    assert heat.layout.margin.b < 95 + 30 * 2                # a heatmap has no legend entry to make room for
     assert plot_px >= 250 and lay.height >= fig.layout.height
     assert fig.layout.legend.y == -0.12                      # the input is untouched
 
@@ -182,7 +185,7 @@ def test_long_titles_are_wrapped_and_start_below_the_toolbar():
     title = "Dense vectors vs bag-of-words counts: accuracy on unseen items"
     big = presenter_style(go.Figure(go.Bar(x=[1], y=["a"])).update_layout(title=title, margin=dict(t=40)))
     t = big.layout.title
-    assert t.text == wrap_title(title, 48) == "Dense vectors vs bag-of-words counts: accuracy<br>on unseen items"
+    assert t.text == wrap_title(title, 32) == "Dense vectors vs bag-of-words<br>counts: accuracy on unseen items"
     assert (t.yref, t.y, t.yanchor) == ("container", 1, "top") and t.pad.t > MODEBAR_PX   # 2 lines: padded more
     assert big.layout.margin.t >= MODEBAR_PX + 2 * 1.3 * 20
     panels = make_subplots(rows=1, cols=3, subplot_titles=("rows of E (13 × 384)", "+ position vectors 0…12",
