@@ -166,4 +166,5 @@ elif db.accuracy_2d <= curve.chance + 0.1:
 st.markdown(f"**Held-out items the 2-D model got wrong** ({len(db.misclassified):,} of {int(db.test.sum()):,})")
 st.dataframe(pd.DataFrame([{"item": m.item, "label": m.label, "predicted (2-D)": m.predicted}
                            for m in db.misclassified], columns=["item", "label", "predicted (2-D)"]),
-             hide_index=True, width="stretch", key="cls_wrong")
+             hide_index=True, width="stretch", key="cls_wrong",     # (a long sentence hid the other columns)
+             column_config={"item": st.column_config.TextColumn(width=300)})

@@ -10,7 +10,8 @@ from embedlab.viz.map_points import (DEFAULT_SIZE, SIZES, group_labels, map_poin
                                      picture_neighbours, size_choices)
 from ui import cached, lesson_bar, map_export, params
 from ui import map_meta as umeta
-from ui.figures import plotly_chart
+from ui.figures import plotly_chart, presenter_on
+from ui.map_layout import layout_projection, remember_figure
 from ui.setup import page_set
 from ui.text import csv_bytes, file_stem, md_text
 
@@ -46,7 +47,8 @@ params.bind("map_query", "q", "")
 params.bind("map_nn", "k", 10, parse=int, check=lambda v: 1 <= v <= 30)
 params.bind("map_compare", "compare", False, parse=params.to_bool)
 
-c1, c2, c3, c4 = st.columns([3, 1, 2, 2])
+present = presenter_on()     # larger text on a projector: the controls in two rows, the table below the map
+c1, c2, c3, c4 = (*st.columns([3, 1]), *st.columns(2)) if present else st.columns([3, 1, 2, 2])
 method = c1.radio("Projection", tuple(METHODS), key="map_method", format_func=METHODS.get, horizontal=True,
                   help="PCA is a rotation that keeps the widest spread; UMAP and t-SNE keep local neighbourhoods "
                        "and take a few seconds (then they are cached).")
@@ -96,6 +98,14 @@ points = map_points(es, base, added=extra_words + group_words, highlight=highlig
                     neighbors=[nb.token for nb in full_nn])
 rows, extra, tokens = points.rows, points.extra, list(points.tokens)
 st.caption(f"Drawn: {points.describe(cached.points_description(es, n), len(es))}.")
+hl, nn_pos = points.highlight, list(points.neighbor_positions)
+isolate = bool(highlight_word) and st.toggle(
+    "Zoom to the searched word and its neighbours", key="map_isolate",
+    help="Redraws only the searched word and its neighbours, each labelled, so the labels do not knot.")
+if dims == 3:
+    st.caption("Axes: " + ("the share of the spread each principal component keeps." if method == "pca" else
+                           f"{METHODS[method]} axes have no unit: only closeness counts."))
+figure_slot = st.empty()     # the figure; while a new layout computes: a progress bar and the previous figure
 
 # -- projection ------------------------------------------------------------------------------------
 # Every layout is fitted to the base points only (once per set, size, method and dimensions; cached
@@ -106,21 +116,10 @@ try:
         proj = cached.projection(es, base, "pca", dims)
         coords = cached.pca_coords(es, base, extra, dims)
     else:
-        if cached.has_projection(es, base, method, dims):
-            proj = cached.projection(es, base, method, dims)
-        else:
-            with st.status(f"{METHODS[method]} of {len(base):,} points…", expanded=True) as status:
-                bar = st.progress(0.0)
-
-                def progress(message: str, fraction: float):
-                    bar.progress(float(min(max(fraction, 0.0), 1.0)), text=message)
-
-                proj = cached.projection(es, base, method, dims, progress=progress)
-                status.update(label=f"{METHODS[method]} of {len(base):,} points"
-                                    + (" (from the disk cache)" if proj.from_cache else ""), state="complete",
-                              expanded=False)
+        proj = layout_projection(es, base, method, dims, figure_slot, f"{METHODS[method]} of {len(base):,} points")
         coords = cached.layout_coords(es, base, extra, proj.coords)
 except embedlab.EmbedLabError as exc:
+    figure_slot.empty()
     st.error(md_text(exc))
     st.stop()
 if method == "pca" and proj.explained_variance_ratio is not None:
@@ -129,9 +128,6 @@ if method == "pca" and proj.explained_variance_ratio is not None:
 else:    # a 3-D scene clips long axis titles: short ones there, the caveat in a caption
     axis_titles = [f"{METHODS[method]} {i + 1}" + ("" if dims == 3 else " (no unit: only closeness counts)")
                    for i in range(dims)]
-if dims == 3:
-    st.caption("Axes: " + ("the share of the spread each principal component keeps." if method == "pca" else
-                           f"{METHODS[method]} axes have no unit: only closeness counts."))
 
 # -- colours -----------------------------------------------------------------------------------------
 labels = values = order = meta = None
@@ -163,10 +159,6 @@ try:
 except embedlab.EmbedLabError as exc:
     st.error(md_text(exc))
 
-hl, nn_pos = points.highlight, list(points.neighbor_positions)
-isolate = bool(highlight_word) and st.toggle(
-    "Zoom to the searched word and its neighbours", key="map_isolate",
-    help="Redraws only the searched word and its neighbours, each labelled, so the labels do not knot.")
 view = umeta.filtered_view(map_view(coords, tokens, labels=labels, values=values, highlight=hl, neighbor_rows=nn_pos,
                                    isolate=isolate, group_rows=[i for i, t in enumerate(tokens) if t in set(group_words)]),
                           meta)
@@ -174,7 +166,10 @@ fig = map_figure(view.coords, view.tokens, labels=view.labels, values=view.value
                  highlight=view.highlight, neighbor_rows=view.neighbor_rows, axis_titles=axis_titles,
                  category_order=order, labelled=view.labelled, hover_title=meta.column if meta else "")
 density_note = umeta.density_layer(fig, es, base, method=method, dims=dims, drawn=len(view.tokens))
-fig_col, side_col = st.columns([3, 1]) if highlight_word else (st.container(), None)
+remember_figure(fig)
+figure_block = figure_slot.container()
+fig_col, side_col = (figure_block.columns([3, 1]) if highlight_word and not present else
+                     (figure_block.container(), figure_block.container() if highlight_word else None))
 with fig_col:
     if dims == 2:
         event = plotly_chart(lesson_bar.clickable(fig), width="stretch", key="map_chart", on_select="rerun",

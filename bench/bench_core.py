@@ -3,7 +3,7 @@
 Run by hand (``make bench`` or ``python bench/bench_core.py``); prints one table of medians.
 Each row does the same work both ways on the same vectors:
 
-  load (cold)      a fresh interpreter: import + load the 22,501 x 384 set
+  load (cold)      a fresh interpreter: import + load the 21,748 x 384 set
                    (reference: gensim's fast word2vec *binary* reader on the same vectors)
   load (warm)      the same in a warm process (files in the OS cache, modules imported)
   neighbours       one top-10 cosine query       vs gensim KeyedVectors.most_similar

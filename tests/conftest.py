@@ -1,4 +1,5 @@
-"""Shared fixtures and the test tiers. Every test run gets its own empty cache folder.
+"""Shared fixtures and the test tiers. Every test run gets its own empty cache folder, and the
+server-start precompute of the default set's layouts is off (``EMBEDLAB_PRECOMPUTE=0``).
 
 Tiers (markers, given by folder so a new test file cannot forget them):
 
@@ -48,6 +49,9 @@ def _isolated_cache(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("EMBEDLAB_CACHE_DIR", str(tmp_path_factory.mktemp("embedlab-cache")))
     mp.setenv("EMBEDLAB_WORKSPACE_DIR", str(tmp_path_factory.mktemp("embedlab-workspace")))
+    # no background UMAP / t-SNE of the default set in every AppTest and test server (ui.precompute);
+    # tests/app/test_precompute.py switches it on where it is tested
+    mp.setenv("EMBEDLAB_PRECOMPUTE", "0")
     yield
     mp.undo()
 

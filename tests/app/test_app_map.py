@@ -19,9 +19,9 @@ def _captions(at):
     return " ".join(c.value for c in at.caption)
 
 
-def test_default_pca_map_of_5000_frequent_words_with_clusters_and_trustworthiness():
+def test_default_pca_map_of_5000_frequent_words_with_clusters_and_trustworthiness(words):
     at = _page()
-    assert "the 5,000 most frequent of 22,501 tokens" in _captions(at)
+    assert f"the 5,000 most frequent of {len(words):,} tokens" in _captions(at)
     assert "Trustworthiness of this picture" in _captions(at)
     traces = _traces(at)
     clusters = [t for t in traces if t["name"].startswith("cluster ")]

