@@ -9,11 +9,7 @@ import streamlit as st
 import embedlab
 from embedlab import BUILTIN_SETS, DEFAULT_SET
 
-<<<<<<< HEAD
-from . import cached, figures, lesson_bar, params, state, table_upload
-=======
-from . import cached, figures, narrow, params, precompute, state
->>>>>>> s3-classroom-left
+from . import cached, figures, lesson_bar, narrow, params, precompute, state, table_upload
 from .streamlit_internals import release_upload as _release_upload
 from .streamlit_internals import stored_upload_bytes as _stored_bytes
 from .text import md_text
@@ -136,11 +132,7 @@ def draw_sidebar(current: str | None = None) -> embedlab.EmbeddingSet | None:
     """
     state.init_state()
     cached.start_warm_up()
-<<<<<<< HEAD
-    _keep_training_watched()
-=======
-    precompute.start_precompute()      # the default set's UMAP and t-SNE, once per server process
->>>>>>> s3-classroom-left
+from . import cached, figures, lesson_bar, narrow, params, precompute, state, table_upload
     names = set_names()
     _note_unknown_set_link(names)
     params.bind(state.CURRENT_SET, "set", DEFAULT_SET, options=names)
