@@ -132,7 +132,8 @@ def draw_sidebar(current: str | None = None) -> embedlab.EmbeddingSet | None:
     """
     state.init_state()
     cached.start_warm_up()
-from . import cached, figures, lesson_bar, narrow, params, precompute, state, table_upload
+    _keep_training_watched()
+    precompute.start_precompute()      # the default set's UMAP and t-SNE, once per server process
     names = set_names()
     _note_unknown_set_link(names)
     params.bind(state.CURRENT_SET, "set", DEFAULT_SET, options=names)
