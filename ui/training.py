@@ -3,6 +3,7 @@ or min_count changes, a finished training job turned into a saved and selectable
 cached per trained set. No widgets in here."""
 from __future__ import annotations
 
+import logging
 from typing import Callable
 
 import streamlit as st
@@ -18,6 +19,17 @@ from . import workspace as uws
 JOB, RESULT, ERROR, WARN = "tr_job", "tr_result", "tr_error", "tr_warning"
 STALE = "tr_result_stale"     # True while RESULT is from an earlier run (a run is going, or the last failed)
 _CORPUS_KEY, _CORPUS, _STATS = "tr_corpus_key", "tr_corpus", "_tr_stats"
+
+
+def prepare_training_process() -> None:
+    """Have a warm training process waiting (:func:`embedlab.train.standby.prepare`), so that pressing
+    Train does not wait for a new Python process to start and import gensim. Cheap when one is ready."""
+    from embedlab.train import standby
+
+    try:
+        standby.prepare()
+    except OSError as exc:  # no process could be started: the run spawns its own, as before
+        logging.getLogger(__name__).warning("no standby training process: %s", exc)
 
 
 def unique_set_name(base: str) -> str:
