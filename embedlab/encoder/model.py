@@ -95,6 +95,9 @@ _kernel_thread: threading.Thread | None = None
 def _build_kernel() -> None:
     try:
         _gelu_kernel()
+        from .packed import _kernels
+
+        _kernels()                    # LayerNorm and bias + GELU of the packed forward pass
     finally:
         _kernel_ready.set()
 
@@ -182,8 +185,9 @@ def encode_sentences(texts: Sequence[str], *, batch_size: int = DEFAULT_BATCH_SI
                      progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Sentence vectors of all-MiniLM-L6-v2: mean of the output vectors over the tokens, unit length.
 
-    Texts are sorted by length and encoded in batches (each padded to its longest text, padding
-    masked out), then put back in the order given: a text gets the same vector alone or in a batch.
+    Texts are sorted by length and encoded in batches of packed tokens, without padding (attention
+    per run of equal lengths, :mod:`embedlab.encoder.packed`), then put back in the order given: a
+    text gets the same vector alone or in a batch.
 
     Parameters
     ----------
@@ -216,14 +220,14 @@ def encode_sentences(texts: Sequence[str], *, batch_size: int = DEFAULT_BATCH_SI
     n_cut = sum(t.truncated for t in toks)
     if n_cut:
         logger.info("%d of %d texts were cut to %d tokens", n_cut, len(texts), MAX_TOKENS)
+    from .packed import forward_pooled   # (imports this module)
+
     order = np.argsort([len(t) for t in toks], kind="stable")
     done = 0
     for start in range(0, len(order), batch_size):
         rows = order[start:start + batch_size]
-        ids, mask = _pad([toks[r] for r in rows])
-        hidden = _forward(w, ids, mask)
-        pooled = (hidden * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
-        out[rows] = unit_rows(pooled)
+        out[rows] = unit_rows(forward_pooled(w, [toks[r].ids for r in rows]))   # no padding
+
         done += len(rows)
         if progress is not None:
             progress(done, len(texts))
