@@ -56,10 +56,11 @@ _ERF_Q = (-1.42647390514189e-02, -7.37332916720468e-03, -1.68282697438203e-03, -
 
 
 @lru_cache(maxsize=1)
-def _gelu_kernel():
-    """A numba float32 ufunc computing exact GELU, or None if numba is unavailable."""
+def _gelu_scalar():
+    """The float32 GELU of one number, compiled with numba (callable from other numba code), or None
+    if numba is unavailable."""
     try:
-        from numba import vectorize
+        from numba import njit
     except ImportError:  # pragma: no cover - numba comes with umap-learn
         logger.info("numba not available; GELU uses scipy.special.erf (slower)")
         return None
@@ -68,7 +69,7 @@ def _gelu_kernel():
     inv_sqrt2, lo, hi = np.float32(1.0 / math.sqrt(2.0)), np.float32(-4.0), np.float32(4.0)
     half, one = np.float32(0.5), np.float32(1.0)
 
-    @vectorize(["float32(float32)"], fastmath=True)
+    @njit(fastmath=True)
     def _gelu(v):  # pragma: no cover - compiled
         x = min(max(v * inv_sqrt2, lo), hi)
         x2 = x * x
@@ -83,6 +84,21 @@ def _gelu_kernel():
         q = q * x2 + b1
         q = q * x2 + b0
         return half * v * (one + x * p / q)
+
+    return _gelu
+
+
+@lru_cache(maxsize=1)
+def _gelu_kernel():
+    """A numba float32 ufunc computing exact GELU, or None if numba is unavailable."""
+    scalar = _gelu_scalar()
+    if scalar is None:  # pragma: no cover - numba comes with umap-learn
+        return None
+    from numba import vectorize
+
+    @vectorize(["float32(float32)"], fastmath=True)
+    def _gelu(v):  # pragma: no cover - compiled
+        return scalar(v)
 
     return _gelu
 

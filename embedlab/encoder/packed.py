@@ -35,12 +35,9 @@ def _kernels():
         from numba import njit
     except ImportError:  # pragma: no cover - numba comes with umap-learn
         return None
-    from .model import _ERF_P, _ERF_Q
+    from .model import _gelu_scalar
 
-    a0, a1, a2, a3, a4, a5, a6 = (np.float32(c) for c in _ERF_P)
-    b0, b1, b2, b3, b4 = (np.float32(c) for c in _ERF_Q)
-    inv_sqrt2, lo, hi = np.float32(1.0 / math.sqrt(2.0)), np.float32(-4.0), np.float32(4.0)
-    half, one = np.float32(0.5), np.float32(1.0)
+    gelu = _gelu_scalar()
 
     @njit(fastmath=True, cache=False)
     def ln_inplace(x, gamma, beta, eps):  # pragma: no cover - compiled
@@ -64,20 +61,7 @@ def _kernels():
         n, d = y.shape
         for i in range(n):
             for j in range(d):
-                v = y[i, j] + bias[j]
-                x = min(max(v * inv_sqrt2, lo), hi)
-                x2 = x * x
-                p = a6 * x2 + a5
-                p = p * x2 + a4
-                p = p * x2 + a3
-                p = p * x2 + a2
-                p = p * x2 + a1
-                p = p * x2 + a0
-                q = b4 * x2 + b3
-                q = q * x2 + b2
-                q = q * x2 + b1
-                q = q * x2 + b0
-                y[i, j] = half * v * (one + x * p / q)
+                y[i, j] = gelu(y[i, j] + bias[j])
 
     x = np.ones((2, 4), np.float32)
     ln_inplace(x, np.ones(4, np.float32), np.zeros(4, np.float32), np.float32(1e-12))   # compile now
