@@ -9,6 +9,7 @@ progress, or its result once done. A job no page polls for ``$EMBEDLAB_TRAIN_ABA
 (default 600) is stopped, freeing its training slot (what it learnt is saved)."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Callable
@@ -27,6 +28,17 @@ from . import workspace as uws
 JOB, RESULT, ERROR, WARN = "tr_job", "tr_result", "tr_error", "tr_warning"
 STALE = "tr_result_stale"     # True while RESULT is from an earlier run (a run is going, or the last failed)
 _CORPUS_KEY, _CORPUS, _STATS = "tr_corpus_key", "tr_corpus", "_tr_stats"
+
+
+def prepare_training_process() -> None:
+    """Have a warm training process waiting (:func:`embedlab.train.standby.prepare`), so that pressing
+    Train does not wait for a new Python process to start and import gensim. Cheap when one is ready."""
+    from embedlab.train import standby
+
+    try:
+        standby.prepare()
+    except OSError as exc:  # no process could be started: the run spawns its own, as before
+        logging.getLogger(__name__).warning("no standby training process: %s", exc)
 
 
 def unique_set_name(base: str) -> str:

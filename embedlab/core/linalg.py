@@ -29,6 +29,8 @@ __all__ = ["unit_rows", "first_non_finite_row", "PCAPlane", "pca_plane", "fix_si
 
 ROW_BLOCK = 65_536
 """Rows processed at a time by whole-array checks and normalisation, so their temporaries stay small."""
+TRANSFORM_BLOCK = 8_192
+"""Rows centred at a time by :meth:`PCAPlane.transform_float32` (12 MB at 384 dimensions)."""
 
 
 _TINY_NORM = 1e-18   # below it a float32 row's squared norm may have lost its precision (or be 0)
@@ -163,8 +165,65 @@ class PCAPlane:
                 f"vectors must have shape (m, {self.mean.shape[0]}) to use this PCA, got {np.shape(vectors)}")
         return np.ascontiguousarray((v - self.mean) @ self.components.T, dtype=np.float32)
 
+    def transform_float32(self, vectors: np.ndarray) -> np.ndarray:
+        """:meth:`transform` of a large float32 ``(n, d)`` array, computed in float32 as scikit-learn's
+        ``PCA.transform`` does: no float64 copy of the array, centred :data:`TRANSFORM_BLOCK` rows at a
+        time (no full-size temporary). Equal to :meth:`transform` to float32 rounding.
 
-def pca_plane(vectors, dims: int = 2, *, solver: str | None = None) -> PCAPlane:
+        >>> plane = pca_plane(np.array([[0., 0.], [2., 0.], [0., 1.], [2., 1.]], np.float32))
+        >>> plane.transform_float32(np.array([[2., 0.]], np.float32)).tolist()
+        [[1.0, -0.5]]
+        """
+        v = np.asarray(vectors)
+        if v.ndim != 2 or v.dtype != np.float32:
+            return self.transform(v)
+        if v.shape[1] != self.mean.shape[0]:
+            return self.transform(v)      # raises the shape error
+        mean = self.mean.astype(np.float32)
+        comps_t = np.ascontiguousarray(self.components.T, dtype=np.float32)
+        out = np.empty((v.shape[0], self.dims), dtype=np.float32)
+        tmp = np.empty((min(TRANSFORM_BLOCK, v.shape[0]), v.shape[1]), dtype=np.float32)
+        for start in range(0, v.shape[0], TRANSFORM_BLOCK):
+            block = v[start:start + TRANSFORM_BLOCK]
+            centred = np.subtract(block, mean, out=tmp[:block.shape[0]])
+            np.matmul(centred, comps_t, out=out[start:start + block.shape[0]])
+        return out
+
+
+def _has_spread(x: np.ndarray) -> bool:
+    """True if not all rows of ``x`` are equal (``np.ptp(x, axis=0).max() > 0``), usually at the cost of
+    comparing two rows: a full pass only when the first rows are all equal.
+
+    >>> _has_spread(np.ones((4, 3))), _has_spread(np.array([[1., 2.], [1., 2.], [1., 2.5]]))
+    (False, True)
+    """
+    first = x[0]
+    if x.shape[0] > 1 and (x[1] != first).any():
+        return True
+    for start in range(1, x.shape[0], ROW_BLOCK):
+        if (x[start:start + ROW_BLOCK] != first).any():
+            return True
+    return False
+
+
+def _covariance_eigh(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """scikit-learn's ``PCA(svd_solver="covariance_eigh")`` fit, step for step in the input's dtype
+    (``C = X.T @ X - n mean mean.T``, ``eigh``, eigenvalues clipped at 0), without its copy of a
+    read-only array (its ``force_writeable``): (mean float64, k components, k variance ratios).
+    Signs are left to :func:`fix_signs`."""
+    n = x.shape[0]
+    mean = x.mean(axis=0)
+    cov = x.T @ x
+    cov -= n * mean.reshape(-1, 1) * mean.reshape(1, -1)
+    cov /= n - 1
+    vals, vecs = np.linalg.eigh(cov)
+    vals, vecs = vals[::-1], vecs[:, ::-1]
+    vals = np.where(vals < 0.0, vals.dtype.type(0.0), vals)
+    total = vals.sum()
+    return mean.astype(np.float64), vecs[:, :k].T, (vals[:k] / total if total > 0 else np.zeros(k))
+
+
+def pca_plane(vectors, dims: int = 2, *, solver: str | None = None, assume_finite: bool = False) -> PCAPlane:
     """Fit a PCA with ``dims`` components (scikit-learn), with the sign rule and the zero guard.
 
     Parameters
@@ -176,6 +235,8 @@ def pca_plane(vectors, dims: int = 2, *, solver: str | None = None) -> PCAPlane:
         (``min(n, d) < dims``), the missing components are zero rows with zero explained variance.
     solver : str, optional
         scikit-learn's ``svd_solver``; default :func:`default_pca_solver`.
+    assume_finite : bool
+        Skip the NaN/inf check (the caller checked, e.g. the vectors of an ``EmbeddingSet``).
 
     Returns
     -------
@@ -198,21 +259,26 @@ def pca_plane(vectors, dims: int = 2, *, solver: str | None = None) -> PCAPlane:
     x = np.ascontiguousarray(x, dtype=np.float64 if x.dtype == np.float64 else np.float32)
     if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
         raise InvalidParameterError(f"vectors of shape {x.shape} is not allowed; must be a non-empty 2-D array (n, d)")
-    bad = first_non_finite_row(x)
+    bad = None if assume_finite else first_non_finite_row(x)
     if bad is not None:
         raise InvalidParameterError(f"vectors is not allowed: row {bad} contains NaN or inf; every value must be finite")
     n, d = x.shape
     k = min(dims, n, d)
-    mean = x.mean(axis=0, dtype=np.float64)
     comps = np.zeros((dims, d))
     evr = np.zeros(dims)
-    if n > 1 and np.ptp(x, axis=0).max() > 0:  # not all points equal (else: no direction to choose)
-        from sklearn.decomposition import PCA  # lazy: a slow import
+    solver = solver or default_pca_solver(n, d)
+    if n > 1 and _has_spread(x):  # not all points equal (else: no direction to choose)
+        if solver == "covariance_eigh":
+            mean, comps[:k], evr[:k] = _covariance_eigh(x, k)
+        else:
+            from sklearn.decomposition import PCA  # lazy: a slow import
 
-        pca = PCA(n_components=k, svd_solver=solver or default_pca_solver(n, d), random_state=0).fit(x)
-        comps[:k] = pca.components_
-        evr[:k] = pca.explained_variance_ratio_
-        mean = pca.mean_.astype(np.float64)
+            pca = PCA(n_components=k, svd_solver=solver, random_state=0).fit(x)
+            comps[:k] = pca.components_
+            evr[:k] = pca.explained_variance_ratio_
+            mean = pca.mean_.astype(np.float64)
+    else:
+        mean = x.mean(axis=0, dtype=np.float64)
     fix_signs(comps)
     comps.flags.writeable = False
     mean.flags.writeable = False

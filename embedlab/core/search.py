@@ -1,7 +1,8 @@
 """Exact nearest-neighbour search and pairwise similarity.
 
 One query is a matrix-vector product on the unit-normalized matrix plus
-``np.argpartition``; a batch is one matrix product. Results leave out excluded rows,
+``np.argpartition``; a batch is one float32 matrix product per block of rows (about 16 MB of
+scores at a time, see :func:`block_rows`), whose k best per block are merged. Results leave out excluded rows,
 are best first, and break ties by row order, so they are deterministic.
 
 >>> import numpy as np
@@ -55,22 +56,32 @@ def select_top_k(scores: np.ndarray, k: int, largest: bool) -> tuple[np.ndarray,
     >>> select_top_k(np.array([[0.1, 0.9, 0.9, 0.5]]), 2, True)[0].tolist()
     [[1, 2]]
     """
-    m, n = scores.shape
     key = -scores if largest else scores
+    idx, _ = _smallest_k(key, k)
+    return idx, np.take_along_axis(scores, idx, axis=1)
+
+
+def _smallest_k(key: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k smallest of each row of ``key`` (m, n), smallest first, ties broken by column order:
+    (columns, values). A tie straddling the k-th place is found without a pass over the row:
+    ``np.argpartition`` at ``k`` also places the (k+1)-th smallest, and only if it equals the k-th
+    is that row fixed up (the earliest tied columns win)."""
+    m, n = key.shape
     if k >= n:
         idx = np.argsort(key, axis=1, kind="stable")
-        return idx, np.take_along_axis(scores, idx, axis=1)
-    part = np.argpartition(key, k - 1, axis=1)[:, :k]
+        return idx, np.take_along_axis(key, idx, axis=1)
+    full = np.argpartition(key, k, axis=1)
+    part = full[:, :k]
     part_key = np.take_along_axis(key, part, axis=1)
     kth = part_key.max(axis=1, keepdims=True)
-    for r in np.flatnonzero(np.count_nonzero(key <= kth, axis=1) > k):
+    nxt = np.take_along_axis(key, full[:, k:k + 1], axis=1)
+    for r in np.flatnonzero(nxt[:, 0] <= kth[:, 0]):     # the (k+1)-th ties the k-th: pick the earliest
         better = np.flatnonzero(key[r] < kth[r])
         tied = np.flatnonzero(key[r] == kth[r])[: k - better.size]
         part[r] = np.concatenate((better, tied))
         part_key[r] = key[r, part[r]]
     order = np.lexsort((part, part_key), axis=1)
-    idx = np.take_along_axis(part, order, axis=1)
-    return idx, np.take_along_axis(scores, idx, axis=1)
+    return np.take_along_axis(part, order, axis=1), np.take_along_axis(part_key, order, axis=1)
 
 
 def top_k(es: EmbeddingSet, queries: np.ndarray, *, k: int = 10,
@@ -102,32 +113,106 @@ def top_k(es: EmbeddingSet, queries: np.ndarray, *, k: int = 10,
     if exclude is not None and len(exclude) != len(q):
         raise InvalidParameterError(
             f"exclude must have one list of rows per query ({len(q)}), got {len(exclude)}")
-    if metric == "cosine":
-        scores = unit_rows(q) @ es.unit.T
-        fill, largest = -np.inf, True
-    else:
-        vecs = es.euclidean_vectors          # float64 for a set of extreme values (see EmbeddingSet)
-        if vecs.dtype != q.dtype:
-            q = q.astype(vecs.dtype)
-        d2 = q @ vecs.T
-        d2 *= -2.0
-        d2 += es.sq_norms[None, :]
-        d2 += np.einsum("ij,ij->i", q, q)[:, None]
-        scores = np.sqrt(np.maximum(d2, 0.0, out=d2), out=d2)
-        fill, largest = np.inf, False
-    n_excl = 0
-    for r, ex in enumerate(exclude if exclude is not None else ()):
+    excl = []
+    for ex in (exclude if exclude is not None else ()):
         rows = np.unique(np.asarray(list(ex), dtype=np.int64))
-        if rows.size:
-            if rows[0] < 0 or rows[-1] >= len(es):
-                raise InvalidParameterError(f"excluded row out of range 0..{len(es) - 1}: {rows.tolist()}")
-            scores[r, rows] = fill
-            n_excl = max(n_excl, rows.size)
+        if rows.size and (rows[0] < 0 or rows[-1] >= len(es)):
+            raise InvalidParameterError(f"excluded row out of range 0..{len(es) - 1}: {rows.tolist()}")
+        excl.append(rows)
+    n_excl = max((r.size for r in excl), default=0)
     k = min(k, len(es) - n_excl)
     if k <= 0:
         return np.zeros((len(q), 0), dtype=np.int64), np.zeros((len(q), 0), dtype=np.float32)
-    idx, val = select_top_k(scores, k, largest)
-    return idx.astype(np.int64, copy=False), val.astype(np.float32, copy=False)
+    idx = np.empty((len(q), k), dtype=np.int64)
+    val = np.empty((len(q), k), dtype=np.float32)
+    step = max(1, min(len(q), QUERY_CHUNK))
+    for start in range(0, len(q), step):
+        rows = slice(start, start + step)
+        idx[rows], val[rows] = _blocked_top_k(es, q[rows], k, excl[rows] if excl else None, metric)
+    return idx, val
+
+
+#: queries searched together (a larger batch is searched in chunks of this many)
+QUERY_CHUNK = 1024
+#: float32 scores held at once per chunk of queries (16 MB): rows per block = this // queries
+BLOCK_ELEMENTS = 1 << 22
+#: the fewest rows in a block (so that a large chunk of queries still gets efficient matrix products)
+MIN_BLOCK_ROWS = 4096
+
+
+def block_rows(n_queries: int, n_rows: int) -> int:
+    """Rows of the set scored at once for ``n_queries`` queries: :data:`BLOCK_ELEMENTS` // queries,
+    at least :data:`MIN_BLOCK_ROWS`, at most ``n_rows``.
+
+    >>> block_rows(1, 1_000_000), block_rows(100, 1_000_000), block_rows(100, 5_000)
+    (1000000, 41943, 5000)
+    """
+    return max(1, min(n_rows, max(MIN_BLOCK_ROWS, BLOCK_ELEMENTS // max(1, n_queries))))
+
+
+def _is_mapped(a: np.ndarray) -> bool:
+    """True if ``a`` is (a view of) a memory-mapped file, whose full normalised copy would live in RAM."""
+    import mmap
+
+    while a is not None:
+        if isinstance(a, np.memmap) or isinstance(getattr(a, "base", None), mmap.mmap):
+            return True
+        a = a.base if isinstance(a.base, np.ndarray) else None
+    return False
+
+
+def _blocked_top_k(es: EmbeddingSet, q: np.ndarray, k: int, excl, metric: str):
+    """:func:`top_k` of a chunk of queries, over blocks of rows: per block one float32 matrix product
+    into a reused buffer of "keys" (smaller is better: minus the cosine, or the distance), its k best,
+    then the best k of all blocks' candidates. Excluded rows get key +inf. Same results as one product
+    over the whole set (ties by row order: candidates stay in row order within equal keys)."""
+    n = len(es)
+    m = q.shape[0]
+    if metric == "cosine":
+        # the set's own unit rows if it keeps them (or can: not for a memory-mapped file), else raw rows
+        # divided per block by their norms, so a memory-mapped set is never copied whole
+        unit = es.__dict__.get("unit")
+        if unit is None and not _is_mapped(es.vectors):
+            unit = es.unit
+        base = unit if unit is not None else es.vectors
+        qk = unit_rows(q)
+        np.negative(qk, out=qk)                  # key = -cosine, exactly (a sign flip is exact)
+    else:
+        base = es.euclidean_vectors              # float64 for a set of extreme values (see EmbeddingSet)
+        qd = q.astype(base.dtype, copy=False)
+        qk = qd * base.dtype.type(-2.0)
+        q_sq = np.einsum("ij,ij->i", qd, qd)[:, None]
+    rows_per = block_rows(m, n)
+    buf = np.empty((m, min(rows_per, n)), dtype=np.float32 if metric == "cosine" else base.dtype)
+    cand_i, cand_v = [], []
+    for start in range(0, n, rows_per):
+        stop = min(n, start + rows_per)
+        key = buf[:, :stop - start]
+        np.matmul(qk, base[start:stop].T, out=key)
+        if metric == "cosine":
+            if unit is None:
+                norms = np.sqrt(es.sq_norms[start:stop])
+                key /= np.where(norms == 0, np.float32(1.0), norms)
+        else:
+            key += es.sq_norms[None, start:stop]
+            key += q_sq
+            np.maximum(key, 0.0, out=key)
+            np.sqrt(key, out=key)
+        for r, rows in enumerate(excl if excl is not None else ()):
+            lo, hi = np.searchsorted(rows, (start, stop))
+            if hi > lo:
+                key[r, rows[lo:hi] - start] = np.inf
+        bi, bv = _smallest_k(key, min(k, stop - start))
+        cand_i.append(bi + start)
+        cand_v.append(bv)
+    if len(cand_i) == 1:
+        idx, keys = cand_i[0], cand_v[0]
+    else:
+        ci, cv = np.concatenate(cand_i, axis=1), np.concatenate(cand_v, axis=1)
+        pick, keys = _smallest_k(cv, k)
+        idx = np.take_along_axis(ci, pick, axis=1)
+    scores = -keys if metric == "cosine" else keys
+    return idx, scores.astype(np.float32, copy=False)
 
 
 def most_similar(es: EmbeddingSet, query, k: int = 10, *, exclude: Iterable[str] = (),

@@ -56,10 +56,11 @@ _ERF_Q = (-1.42647390514189e-02, -7.37332916720468e-03, -1.68282697438203e-03, -
 
 
 @lru_cache(maxsize=1)
-def _gelu_kernel():
-    """A numba float32 ufunc computing exact GELU, or None if numba is unavailable."""
+def _gelu_scalar():
+    """The float32 GELU of one number, compiled with numba (callable from other numba code), or None
+    if numba is unavailable."""
     try:
-        from numba import vectorize
+        from numba import njit
     except ImportError:  # pragma: no cover - numba comes with umap-learn
         logger.info("numba not available; GELU uses scipy.special.erf (slower)")
         return None
@@ -68,7 +69,7 @@ def _gelu_kernel():
     inv_sqrt2, lo, hi = np.float32(1.0 / math.sqrt(2.0)), np.float32(-4.0), np.float32(4.0)
     half, one = np.float32(0.5), np.float32(1.0)
 
-    @vectorize(["float32(float32)"], fastmath=True)
+    @njit(fastmath=True)
     def _gelu(v):  # pragma: no cover - compiled
         x = min(max(v * inv_sqrt2, lo), hi)
         x2 = x * x
@@ -87,6 +88,21 @@ def _gelu_kernel():
     return _gelu
 
 
+@lru_cache(maxsize=1)
+def _gelu_kernel():
+    """A numba float32 ufunc computing exact GELU, or None if numba is unavailable."""
+    scalar = _gelu_scalar()
+    if scalar is None:  # pragma: no cover - numba comes with umap-learn
+        return None
+    from numba import vectorize
+
+    @vectorize(["float32(float32)"], fastmath=True)
+    def _gelu(v):  # pragma: no cover - compiled
+        return scalar(v)
+
+    return _gelu
+
+
 _kernel_lock = threading.Lock()
 _kernel_ready = threading.Event()
 _kernel_thread: threading.Thread | None = None
@@ -95,6 +111,9 @@ _kernel_thread: threading.Thread | None = None
 def _build_kernel() -> None:
     try:
         _gelu_kernel()
+        from .packed import _kernels
+
+        _kernels()                    # LayerNorm and bias + GELU of the packed forward pass
     finally:
         _kernel_ready.set()
 
@@ -182,8 +201,9 @@ def encode_sentences(texts: Sequence[str], *, batch_size: int = DEFAULT_BATCH_SI
                      progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Sentence vectors of all-MiniLM-L6-v2: mean of the output vectors over the tokens, unit length.
 
-    Texts are sorted by length and encoded in batches (each padded to its longest text, padding
-    masked out), then put back in the order given: a text gets the same vector alone or in a batch.
+    Texts are sorted by length and encoded in batches of packed tokens, without padding (attention
+    per run of equal lengths, :mod:`embedlab.encoder.packed`), then put back in the order given: a
+    text gets the same vector alone or in a batch.
 
     Parameters
     ----------
@@ -216,14 +236,14 @@ def encode_sentences(texts: Sequence[str], *, batch_size: int = DEFAULT_BATCH_SI
     n_cut = sum(t.truncated for t in toks)
     if n_cut:
         logger.info("%d of %d texts were cut to %d tokens", n_cut, len(texts), MAX_TOKENS)
+    from .packed import forward_pooled   # (imports this module)
+
     order = np.argsort([len(t) for t in toks], kind="stable")
     done = 0
     for start in range(0, len(order), batch_size):
         rows = order[start:start + batch_size]
-        ids, mask = _pad([toks[r] for r in rows])
-        hidden = _forward(w, ids, mask)
-        pooled = (hidden * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
-        out[rows] = unit_rows(pooled)
+        out[rows] = unit_rows(forward_pooled(w, [toks[r].ids for r in rows]))   # no padding
+
         done += len(rows)
         if progress is not None:
             progress(done, len(texts))

@@ -90,15 +90,22 @@ PCAFit = PCAPlane
 
 
 # -- validation ---------------------------------------------------------------------------------
-def _as_vectors(data) -> tuple[np.ndarray, str]:
-    """(float32 C-contiguous (n, d) array, fingerprint) of an EmbeddingSet or an array (not copied)."""
+def _as_vectors(data) -> np.ndarray:
+    """The float32 C-contiguous, finite (n, d) array of an EmbeddingSet or an array (not copied)."""
     if isinstance(data, EmbeddingSet):
-        return data.vectors, "set:" + data.fingerprint
-    v = check_matrix(data, "data")
+        return data.vectors
+    return check_matrix(data, "data")
+
+
+def _fingerprint(data, v: np.ndarray) -> str:
+    """The cache's name for the data: a set's own :attr:`~EmbeddingSet.fingerprint` (computed once per
+    set and kept on it), or a digest of an array's buffer (no copy). Only asked for when the cache is used."""
+    if isinstance(data, EmbeddingSet):
+        return "set:" + data.fingerprint
     h = hashlib.blake2b(digest_size=16)
     h.update(np.asarray(v.shape, dtype=np.int64).tobytes())
-    h.update(v.tobytes())
-    return v, "array:" + h.hexdigest()
+    h.update(memoryview(v).cast("B"))
+    return "array:" + h.hexdigest()
 
 
 def _method_params(method: str, n: int, dims: int, *, seed: int, n_neighbors, min_dist, perplexity,
@@ -282,13 +289,14 @@ def project(data, *, method: str = "pca", dims: int = 2, seed: int = 0, cache: b
     dims = check_int(dims, "dims", minimum=2, maximum=3)
     metric = check_choice(metric, "metric", METRICS)
     seed = check_int(seed, "seed", minimum=0)
-    v, fingerprint = _as_vectors(data)
+    v = _as_vectors(data)
     n, d = v.shape
     p = _method_params(method, n, dims, seed=seed, n_neighbors=n_neighbors, min_dist=min_dist,
                        perplexity=perplexity, metric=metric, d=d)
-    key = cache_key("projection", {"data": fingerprint, "n": n, "d": d, "method": method, "dims": dims,
-                                   "version": _CACHE_VERSION, **p})
-    if cache:
+    if cache:  # without the cache nothing is hashed
+        fingerprint = _fingerprint(data, v)
+        key = cache_key("projection", {"data": fingerprint, "n": n, "d": d, "method": method, "dims": dims,
+                                       "version": _CACHE_VERSION, **p})
         hit = load_arrays(key)
         if hit is not None and hit.get("coords") is not None and hit["coords"].shape == (n, dims):
             coords = np.ascontiguousarray(hit["coords"], dtype=np.float32)
@@ -298,9 +306,9 @@ def project(data, *, method: str = "pca", dims: int = 2, seed: int = 0, cache: b
             return Projection(coords, method, dims, dict(p), evr, True)
 
     evr = None
-    if method == "pca":
-        fit = fit_pca(v, dims=dims, solver=p["solver"])
-        coords = fit.transform(v)
+    if method == "pca":  # v is float32 and finite (an EmbeddingSet's vectors, or checked by _as_vectors)
+        fit = pca_plane(v, dims, solver=p["solver"], assume_finite=True)
+        coords = fit.transform_float32(v)
         evr = fit.explained_variance_ratio
     elif method == "umap":
         coords = _umap(v, dims, p, progress)

@@ -3,7 +3,9 @@
 :class:`TrainingJob` runs :func:`~embedlab.train.run.train` in a separate ``spawn``-ed process,
 watched by a background thread that the web page polls: gensim releases the GIL inside its training
 loops, but its job producer and our per-epoch callback are Python, and in the app every other
-session is a thread of the same process. (``EMBEDLAB_WORKERS=0`` keeps training in the thread.) At
+session is a thread of the same process. The process is usually one started ahead and already
+warm (:mod:`embedlab.train.standby`); the job's corpus is sent to it once. (``EMBEDLAB_WORKERS=0``
+keeps training in the thread.) At
 most :data:`MAX_CONCURRENT_TRAININGS` jobs train at once per app process; later ones wait their turn.
 The result comes back pickled over a queue; its arrays are read-only again on arrival
 (:meth:`TrainingResult.__setstate__`, :meth:`EmbeddingSet.__setstate__`).
@@ -72,11 +74,9 @@ def _picklable_error(exc: BaseException) -> EmbedLabError:
     return TrainingError(f"training failed: {type(exc).__name__}: {exc}")
 
 
-def _train_in_child(corpus, params, watch, name, messages, stop) -> None:
-    """Entry point of the training process: reports, then the result or the error, go to ``messages``."""
-    from ..runtime.workers import lower_priority
-
-    lower_priority()                 # the web server's pages first, training takes the spare CPU
+def _report_training(corpus, params, watch, name, messages, stop) -> None:
+    """:func:`train` in a training process (niced by :mod:`embedlab.train.standby`): reports, then
+    the result or the error, go to ``messages``."""
     try:
         result = train(corpus, params, watch=watch, progress=lambda r: messages.put(("epoch", r)), stop=stop,
                        name=name)
@@ -196,16 +196,11 @@ class TrainingJob:
 
     def _train_in_process(self) -> TrainingResult:
         """:func:`train` in a spawned process; this thread relays its reports and the stop request."""
-        import multiprocessing
+        from . import standby
 
-        from ..runtime.workers import no_main_module
-
-        ctx = multiprocessing.get_context("spawn")
-        messages, stop = ctx.Queue(), ctx.Event()
-        proc = ctx.Process(target=_train_in_child, name="embedlab-training", daemon=True,
-                           args=(self.corpus, self.params, self.watch, self.name, messages, stop))
-        with no_main_module():
-            proc.start()
+        # a process started ahead if there is one (see embedlab.train.standby); the job is sent once
+        tp = standby.launch(self.corpus, self.params, self.watch, self.name)
+        proc, messages, stop = tp.proc, tp.messages, tp.stop
         self.pid = proc.pid
         try:
             while True:
@@ -229,6 +224,7 @@ class TrainingJob:
             if proc.is_alive():
                 proc.kill()
             messages.close()
+            standby.finished()
 
     def start(self) -> "TrainingJob":
         """Start :meth:`run` in a daemon thread; returns self."""

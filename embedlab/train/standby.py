@@ -1,0 +1,153 @@
+"""A training process started ahead of need, so a training run does not wait for Python to start.
+
+A run through :class:`~embedlab.train.job.TrainingJob` trains in a ``spawn``-ed process. Starting
+one costs a fresh interpreter plus the imports of numpy, gensim and EmbedLab (one to two seconds
+on an idle 2-core machine, several under load): a third of a 600k-word run. :func:`prepare` starts
+one *standby* process that does those imports at low priority and then waits for a job;
+:func:`launch` hands the next job to it (or, if there is none, spawns one as before). The job's
+corpus, parameters and watched words are sent to the process once, in one message, and every
+process trains one job and exits, as before. After each job :func:`prepare` can start the next
+standby (``TrainingJob`` does), so the next run starts warm too.
+
+A standby that waits exits by itself when its parent process is gone. ``EMBEDLAB_WORKERS=0``
+(training in the calling thread) starts none.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["TrainingProcess", "launch", "finished", "prepare", "discard"]
+
+#: seconds between a waiting standby's checks that its parent is still alive
+PARENT_CHECK_SECONDS = 1.0
+
+_lock = threading.Lock()
+_standby: "TrainingProcess | None" = None
+_running = 0                     # jobs of this process training now (no standby is started meanwhile)
+
+
+@dataclass
+class TrainingProcess:
+    """A spawned training process and its channels: ``jobs`` (one job in), ``messages`` (reports, then
+    ``("result", ...)`` or ``("error", ...)`` out), ``stop`` (set to end training after an epoch) and
+    ``ready`` (set by the process once its imports are done and it waits for the job)."""
+
+    proc: object
+    jobs: object
+    messages: object
+    stop: object
+    ready: object
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        return self.proc.is_alive()
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Wait until the process has done its imports; False on timeout."""
+        return bool(self.ready.wait(timeout))
+
+
+def _standby_main(jobs, messages, stop, ready) -> None:
+    """Entry point of a training process: imports first (niced), then one job from ``jobs``."""
+    import multiprocessing
+
+    from ..runtime.workers import lower_priority
+
+    lower_priority()                 # the web server's pages first, training takes the spare CPU
+    import gensim.models  # noqa: F401  (the slow import, done while nobody waits)
+
+    from . import job as job_mod     # (imports embedlab.train.run: numpy, the recorder)
+
+    parent = multiprocessing.parent_process()
+    ready.set()
+    while True:
+        try:
+            payload = jobs.get(timeout=PARENT_CHECK_SECONDS)
+            break
+        except queue.Empty:
+            if parent is not None and not parent.is_alive():
+                return                   # the app is gone: nobody will send a job
+    if payload is None:                  # discarded
+        return
+    corpus, params, watch, name = payload
+    job_mod._report_training(corpus, params, watch, name, messages, stop)
+
+
+def _spawn() -> TrainingProcess:
+    import multiprocessing
+
+    from ..runtime.workers import no_main_module
+
+    ctx = multiprocessing.get_context("spawn")
+    jobs, messages, stop, ready = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Event()
+    proc = ctx.Process(target=_standby_main, name="embedlab-training", daemon=True,
+                       args=(jobs, messages, stop, ready))
+    with no_main_module():
+        proc.start()
+    return TrainingProcess(proc, jobs, messages, stop, ready)
+
+
+def prepare() -> TrainingProcess | None:
+    """Start the standby training process if there is none (or it died); returns it, or None when
+    training runs in the calling thread (``EMBEDLAB_WORKERS=0``) or while a training of this process
+    runs (its imports would take CPU from that training; :func:`finished` prepares one after it).
+    Cheap when one is ready."""
+    from ..runtime.workers import worker_count
+
+    global _standby
+    if worker_count() <= 0:
+        return None
+    with _lock:
+        if _running > 0:
+            return _standby
+        if _standby is None or not _standby.alive():
+            _standby = _spawn()
+        return _standby
+
+
+def launch(corpus, params, watch, name) -> TrainingProcess:
+    """A training process running this job: the standby if one is ready (then none is, until the
+    next :func:`prepare`), else a newly spawned one. The job is sent once, as one message."""
+    global _standby, _running
+    with _lock:
+        tp, _standby = _standby, None
+        _running += 1
+    try:
+        if tp is None or not tp.alive():
+            tp = _spawn()
+        tp.jobs.put((corpus, params, watch, name))
+    except BaseException:
+        finished()
+        raise
+    return tp
+
+
+def finished() -> None:
+    """A job from :func:`launch` ended (however): when none is left, the next standby is started."""
+    global _running
+    with _lock:
+        _running = max(0, _running - 1)
+    try:
+        prepare()
+    except Exception as exc:  # noqa: BLE001 - a standby is an optimisation; the next run spawns its own
+        logger.warning("could not start a standby training process: %s", exc)
+
+
+def discard() -> None:
+    """End the waiting standby process, if any (tests; an app shutting down)."""
+    global _standby
+    with _lock:
+        tp, _standby = _standby, None
+    if tp is not None and tp.alive():
+        tp.jobs.put(None)
+        tp.proc.join(timeout=10)
+        if tp.alive():
+            tp.proc.kill()
