@@ -52,7 +52,8 @@ def _upload() -> None:
         help="word2vec text or binary, GloVe text, fastText .vec, Embedding Projector TSV, .npy. "
              f"Up to {st.get_option('server.maxUploadSize')} MB. For very large sets word2vec binary is "
              "the smallest file (1,000,000 × 300 ≈ 1.2 GB; `python -m embedlab convert` makes one). "
-             "The file stays in this browser session only.")
+             "The set stays in this browser session only (a large one's vectors are kept, memory-mapped, "
+             "in the server's cache folder, so that its sessions share one copy).")
     if up is None:
         return
     done = st.session_state.setdefault(_UPLOAD_DONE, {})
@@ -91,8 +92,12 @@ def _upload() -> None:
         if large:
             _release_upload(file_id)
     done[file_id] = None
+    from embedlab.io.mapped import store_mapped
     from embedlab.runtime import registry
 
+    # a large set: its array written once to the cache folder and memory-mapped (the reader's copy
+    # goes), kept once per process for every session, and its index built (or read back)
+    es = registry.share(store_mapped(es))
     registry.request(es)  # large sets only: neighbour queries pass it to the search once built
     state.add_user_set(es)
     st.rerun()

@@ -87,7 +87,9 @@ class EmbeddingSet:
         Per-token columns (e.g. ``{"kind": [...], "frequency": [...]}``), each of length n_tokens.
     copy : bool
         If False and ``vectors`` is already float32 C-contiguous, take it over without a copy
-        (it is made read-only). Readers use this to stay within 2x the array's memory.
+        (it is made read-only). Readers use this to stay within 2x the array's memory. A
+        read-only memory map (``np.load(path, mmap_mode="r")``, float32 C-contiguous) is never
+        copied: the set's vectors are a view of it, shared with every process mapping the file.
 
     Raises
     ------
@@ -114,7 +116,8 @@ class EmbeddingSet:
         bad = first_non_finite_row(vecs)
         if bad is not None:
             raise InvalidParameterError(f"vector of {toks[bad]!r} (row {bad}) has NaN or inf values")
-        if copy and isinstance(vectors, np.ndarray) and np.shares_memory(vecs, vectors):
+        read_only_map = isinstance(vectors, np.memmap) and vectors.mode == "r"
+        if copy and not read_only_map and isinstance(vectors, np.ndarray) and np.shares_memory(vecs, vectors):
             vecs = vecs.copy()
         vecs.flags.writeable = False
         cols: dict[str, tuple] = {}
