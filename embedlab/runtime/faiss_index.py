@@ -43,6 +43,7 @@ import numpy as np
 
 from ..core.embeddings import EmbeddingSet
 from ..core.errors import InvalidParameterError
+from ..core.linalg import unit_rows
 from ..core.validate import check_int
 from ..io.cache import cache_dir, cache_key
 from .workers import WorkerPool, worker_count
@@ -118,14 +119,6 @@ def mapped_file(array: np.ndarray) -> str | None:
     return None
 
 
-def _unit_block(block: np.ndarray) -> np.ndarray:
-    out = np.array(block, dtype=np.float32, copy=True)
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    out /= norms
-    return out
-
-
 def _build_file(vectors: np.ndarray, path: str, params: dict, threads: int) -> int:
     """Build the IVF-Flat index of ``vectors`` (normalised block by block) and write it to ``path``.
 
@@ -141,9 +134,9 @@ def _build_file(vectors: np.ndarray, path: str, params: dict, threads: int) -> i
     index.cp.seed = params["seed"]
     index.cp.max_points_per_centroid = TRAIN_PER_LIST + 1
     index.cp.min_points_per_centroid = 1        # small sets: fewer than 39 rows a list is fine
-    index.train(_unit_block(vectors[sample]))
+    index.train(unit_rows(vectors[sample]))
     for start in range(0, n, BLOCK):
-        index.add(_unit_block(vectors[start:start + BLOCK]))
+        index.add(unit_rows(vectors[start:start + BLOCK]))
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".faiss.tmp")
     os.close(fd)
@@ -290,7 +283,7 @@ class FaissIndex:
         want = min(k + max((len(e) for e in excl), default=0), len(self.es))
         with self._lock:   # omp_set_num_threads is process-wide; searches themselves are read-only
             faiss.omp_set_num_threads(thread_count())
-        scores, idx = self._index.search(_unit_block(q), want,
+        scores, idx = self._index.search(unit_rows(q), want,
                                          params=faiss.SearchParametersIVF(nprobe=min(nprobe, self.params["nlist"])))
         out_idx = np.empty((len(q), k), dtype=np.int64)
         out_val = np.empty((len(q), k), dtype=np.float32)

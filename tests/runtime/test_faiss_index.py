@@ -154,3 +154,17 @@ def test_faiss_threads_are_bounded_by_the_cores_and_the_environment(monkeypatch)
     monkeypatch.setenv(faiss_index.THREADS_ENV, "many")
     with pytest.raises(InvalidParameterError, match=r"EMBEDLAB_FAISS_THREADS='many' is not allowed"):
         thread_count()
+
+
+def test_an_expression_query_given_the_index_never_makes_the_sets_unit_vectors():
+    from embedlab.space.analogy import expression_vector
+    from embedlab.space.neighbours import query_neighbors
+
+    es = clustered_set(3000, seed=8)
+    ix = FaissIndex.build(es, save=False)
+    found, inputs = query_neighbors(es, "t1 - t2 + t3", k=5, index=ix)
+    assert inputs == ["t1", "t2", "t3"] and len(found) == 5
+    assert "unit" not in vars(es)
+    # the same vector as the set's unit rows give
+    expected = es.unit[1] - es.unit[2] + es.unit[3]
+    np.testing.assert_allclose(expression_vector(es, "t1 - t2 + t3")[0], expected, rtol=1e-6)
