@@ -79,3 +79,20 @@ def test_the_threshold_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv(MAP_MIN_ENV, "big")
     with pytest.raises(InvalidParameterError, match=rf"{MAP_MIN_ENV}='big' is not allowed; must be a number"):
         mapped.map_min_bytes()
+
+
+def _rss_file_kb() -> int:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("RssFile:"))
+
+
+def test_the_pages_read_while_checking_a_mapped_set_are_released(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDLAB_CACHE_DIR", str(tmp_path))
+    es = EmbeddingSet([f"w{i}" for i in range(20_000)],
+                      np.random.default_rng(1).normal(size=(20_000, 400)).astype(np.float32))   # 32 MB
+    base = _rss_file_kb()
+    out = store_mapped(es, min_bytes=0)
+    assert vars(out)["fingerprint"] == es.fingerprint                 # carried over, not hashed again
+    assert _rss_file_kb() - base < 8_000, "the 32 MB read by the NaN check stayed resident"
+    np.testing.assert_array_equal(out.vectors[123], es.vectors[123])   # and a row still reads back
+    assert mapped.release_pages(out.vectors) and not mapped.release_pages(es.vectors)
