@@ -13,7 +13,12 @@ How it is built (parameters chosen with ``bench/bench_ann.py`` at 200k and 1M x 
 - ``nlist`` = 4 sqrt(n) inverted lists (4,000 at 1M), lowered so each list has >= 39 training
   points; the coarse k-means is trained on a seeded sample of :data:`TRAIN_PER_LIST` rows per list
   with :data:`KMEANS_ITERATIONS` iterations;
-- a query visits :data:`NPROBE` lists (recall@10 >= 0.95 against exact search in the bench);
+- how many lists a query visits (``nprobe``) is measured on each set when its index is built:
+  the smallest of 8, 16, 32, ... whose recall@10 against exact search reaches
+  :data:`RECALL_TARGET` on :data:`CALIBRATION_QUERIES` rows of the set (their exact neighbours
+  found block by block) is stored in the index file. It depends on the data: 8 on Gaussian
+  clusters, ~300 of 1,789 lists on the MiniLM-grown 200k set of ``bench/bench_ann.py``, whose
+  neighbours are barely nearer than the rest (a fixed nprobe of 16 gave recall 0.73 there);
 - faiss threads: :func:`thread_count` (the cores this process may use, at most
   ``$EMBEDLAB_FAISS_THREADS``).
 
@@ -51,10 +56,15 @@ from .workers import WorkerPool, worker_count
 logger = logging.getLogger(__name__)
 
 __all__ = ["FaissIndex", "NPROBE", "TRAIN_PER_LIST", "KMEANS_ITERATIONS", "THREADS_ENV", "index_params",
-           "index_path", "thread_count", "build_in_own_process", "mapped_file"]
+           "index_path", "thread_count", "build_in_own_process", "mapped_file", "calibrate_nprobe", "RECALL_TARGET",
+           "CALIBRATION_QUERIES"]
 
-NPROBE = 16
-"""Inverted lists a query visits (chosen with ``bench/bench_ann.py``: recall@10 >= 0.95)."""
+NPROBE = None
+"""Default ``nprobe``: None = measured on each set when its index is built (see :data:`RECALL_TARGET`)."""
+RECALL_TARGET = 0.96
+"""recall@10 the measured ``nprobe`` reaches on the calibration rows (0.95 asked, a margin for the sample)."""
+CALIBRATION_QUERIES = 200
+"""Rows of the set whose exact neighbours measure ``nprobe`` (left out of their own results)."""
 TRAIN_PER_LIST = 40
 """Training rows per inverted list (faiss asks for at least 39)."""
 KMEANS_ITERATIONS = 10
@@ -84,7 +94,7 @@ def thread_count() -> int:
     return max(1, cores)
 
 
-def index_params(n: int, *, nlist: int | None = None, nprobe: int = NPROBE, seed: int = 0) -> dict:
+def index_params(n: int, *, nlist: int | None = None, nprobe: int | None = NPROBE, seed: int = 0) -> dict:
     """The build parameters of an index of ``n`` rows (they key its file).
 
     >>> index_params(1_000_000)["nlist"], index_params(5000)["nlist"]
@@ -94,14 +104,16 @@ def index_params(n: int, *, nlist: int | None = None, nprobe: int = NPROBE, seed
     if nlist is None:
         nlist = max(1, min(round(4 * math.sqrt(n)), n // 39))
     nlist = min(check_int(nlist, "nlist", minimum=1), n)
-    return {"kind": "ivf-flat-ip", "nlist": nlist, "nprobe": check_int(nprobe, "nprobe", minimum=1),
+    if nprobe is not None:
+        nprobe = check_int(nprobe, "nprobe", minimum=1)
+    return {"kind": "ivf-flat-ip", "nlist": nlist, "nprobe": nprobe,
             "train": min(n, TRAIN_PER_LIST * nlist), "iterations": KMEANS_ITERATIONS,
             "seed": check_int(seed, "seed", minimum=0)}
 
 
 def index_path(es: EmbeddingSet, params: dict) -> Path:
     """Where the index of ``es`` built with ``params`` is kept (the cache folder, see :mod:`embedlab.io.cache`)."""
-    build = {k: v for k, v in params.items() if k != "nprobe"}     # nprobe is a query setting
+    build = {k: v for k, v in params.items() if k != "nprobe"}     # a query setting (the measured one is in the file)
     return cache_dir() / "indexes" / f"{cache_key('faiss', {'set': es.fingerprint, **build})}.faiss"
 
 
@@ -138,6 +150,7 @@ def _build_file(vectors: np.ndarray, path: str, params: dict, threads: int) -> i
     for start in range(0, n, BLOCK):
         faiss.omp_set_num_threads(threads)    # again: a query in this process may have lowered it
         index.add(unit_rows(vectors[start:start + BLOCK]))
+    index.nprobe = params["nprobe"] or calibrate_nprobe(index, vectors, seed=params["seed"])
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".faiss.tmp")
     os.close(fd)
@@ -148,6 +161,49 @@ def _build_file(vectors: np.ndarray, path: str, params: dict, threads: int) -> i
         if os.path.exists(tmp):
             os.unlink(tmp)
     return os.getpid()
+
+
+def _exact_top(vectors: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
+    """Exact top-``k`` rows by cosine of each of ``rows`` (itself left out), the set normalised block by block."""
+    q = unit_rows(vectors[rows])
+    best_s = np.full((len(rows), k), -np.inf, dtype=np.float32)
+    best_i = np.zeros((len(rows), k), dtype=np.int64)
+    for start in range(0, len(vectors), BLOCK):
+        s = q @ unit_rows(vectors[start:start + BLOCK]).T
+        own = (rows >= start) & (rows < start + s.shape[1])
+        s[np.flatnonzero(own), rows[own] - start] = -np.inf
+        cand_s = np.concatenate([best_s, s], axis=1)
+        cand_i = np.concatenate([best_i, np.broadcast_to(np.arange(start, start + s.shape[1]), s.shape)], axis=1)
+        top = np.argpartition(-cand_s, k - 1, axis=1)[:, :k]
+        best_s, best_i = np.take_along_axis(cand_s, top, 1), np.take_along_axis(cand_i, top, 1)
+    return best_i
+
+
+def calibrate_nprobe(index, vectors: np.ndarray, *, seed: int = 0, target: float = RECALL_TARGET,
+                     queries: int = CALIBRATION_QUERIES) -> int:
+    """The smallest ``nprobe`` of 8, 16, 32, ... (up to all lists) whose recall@10 reaches ``target``.
+
+    Measured on ``queries`` random rows of ``vectors`` (each left out of its own results)
+    against exact search. Returns the number of lists (all of them: exact) if none does.
+    """
+    import faiss
+
+    n = len(vectors)
+    k = min(10, n - 1)
+    if k < 1:
+        return 1
+    rows = np.sort(np.random.default_rng([seed, 1]).choice(n, size=min(queries, n), replace=False))
+    truth = _exact_top(vectors, rows, k)
+    q = unit_rows(vectors[rows])
+    nprobe = min(8, index.nlist)
+    while True:
+        _, found = index.search(q, k + 1, params=faiss.SearchParametersIVF(nprobe=nprobe))
+        hits = sum(len(set(f[f != r][:k].tolist()) & set(t.tolist())) for f, r, t in zip(found, rows, truth))
+        recall = hits / truth.size
+        logger.info("nprobe %d of %d lists: recall@%d %.3f on %d rows", nprobe, index.nlist, k, recall, len(rows))
+        if recall >= target or nprobe >= index.nlist:
+            return nprobe
+        nprobe = min(2 * nprobe, index.nlist)
 
 
 def _build_from_npy(npy: str, path: str, params: dict, threads: int) -> int:
@@ -168,6 +224,9 @@ class FaissIndex:
     es : EmbeddingSet
     params : dict
         What :func:`index_params` gave.
+    nprobe : int
+        Inverted lists a query visits: measured on the set when built (:func:`calibrate_nprobe`)
+        unless given.
     path : pathlib.Path or None
         Its file (None if not saved).
     built_in_pid : int
@@ -185,6 +244,7 @@ class FaissIndex:
         self.es, self._index, self.params, self.path = es, faiss_index, dict(params), path
         self.built_in_pid = os.getpid() if built_in_pid is None else built_in_pid
         self.loaded = loaded
+        self.nprobe = int(params["nprobe"] or faiss_index.nprobe)   #: lists a query visits (measured, in the file)
         self.nbytes = int(faiss_index.ntotal) * (es.dim * 4 + 8) + int(params["nlist"]) * es.dim * 4
         self._lock = threading.Lock()
 
@@ -195,7 +255,7 @@ class FaissIndex:
 
     # -- building and reading ----------------------------------------------------------------
     @classmethod
-    def build(cls, es: EmbeddingSet, *, nlist: int | None = None, nprobe: int = NPROBE, seed: int = 0,
+    def build(cls, es: EmbeddingSet, *, nlist: int | None = None, nprobe: int | None = NPROBE, seed: int = 0,
               save: bool = True, reuse: bool = True, pool: WorkerPool | None = None) -> "FaissIndex":
         """The index of ``es``: read from the cache folder if it was built before, else built (and saved).
 
@@ -203,7 +263,8 @@ class FaissIndex:
         ----------
         es : EmbeddingSet
         nlist, nprobe, seed : int
-            See :func:`index_params`.
+            See :func:`index_params`; ``nprobe=None`` (the default) measures it on the set
+            (:func:`calibrate_nprobe`) and keeps it in the file.
         save : bool
             Write the index to :func:`index_path` (and read it back memory-mapped).
         reuse : bool
@@ -267,7 +328,7 @@ class FaissIndex:
         exclude : list of m iterables of row indices, optional
             Rows left out of each query's results.
         nprobe : int, optional
-            Inverted lists visited (default: the index's, :data:`NPROBE`).
+            Inverted lists visited (default: :attr:`nprobe`, measured when it was built).
 
         Returns
         -------
@@ -276,7 +337,7 @@ class FaissIndex:
         import faiss
 
         k = check_int(k, "k", minimum=1)
-        nprobe = self.params["nprobe"] if nprobe is None else check_int(nprobe, "nprobe", minimum=1)
+        nprobe = self.nprobe if nprobe is None else check_int(nprobe, "nprobe", minimum=1)
         q = np.asarray(queries, dtype=np.float32)
         if q.ndim != 2 or q.shape[1] != self.es.dim:
             raise InvalidParameterError(f"queries of shape {q.shape} is not allowed; must have shape (m, {self.es.dim})")

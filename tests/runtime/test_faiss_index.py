@@ -36,8 +36,9 @@ def index(clustered) -> FaissIndex:
 def test_recall_at_10_against_exact_search_is_at_least_095(index, clustered):
     report = recall_at_k(index, k=10, n_queries=300, seed=1)
     assert report.n_queries == 300 and report.recall >= 0.95
-    assert index.params == {"kind": "ivf-flat-ip", "nlist": 256, "nprobe": 16, "train": 10_000,
+    assert index.params == {"kind": "ivf-flat-ip", "nlist": 256, "nprobe": None, "train": 10_000,
                             "iterations": 10, "seed": 0}          # nlist: min(4 sqrt(10,000), 10,000 // 39)
+    assert index.nprobe == 8                                      # measured: the first of 8, 16, ... enough here
 
 
 def test_query_excludes_rows_and_returns_exact_cosines_best_first(index, clustered):
@@ -168,3 +169,23 @@ def test_an_expression_query_given_the_index_never_makes_the_sets_unit_vectors()
     # the same vector as the set's unit rows give
     expected = es.unit[1] - es.unit[2] + es.unit[3]
     np.testing.assert_allclose(expression_vector(es, "t1 - t2 + t3")[0], expected, rtol=1e-6)
+
+
+def test_nprobe_is_measured_on_the_set_and_kept_in_the_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDLAB_CACHE_DIR", str(tmp_path))
+    rng = np.random.default_rng(9)
+    hard = EmbeddingSet([f"g{i}" for i in range(6000)], rng.normal(size=(6000, 24)), name="isotropic")
+    ix = FaissIndex.build(hard)
+    assert ix.nprobe > 8 and ix.nprobe in (16, 32, 64, 128, ix.params["nlist"])   # no clusters: more lists
+    assert recall_at_k(ix, k=10, n_queries=300, seed=2).recall >= 0.94
+    assert FaissIndex.build(hard).loaded and FaissIndex.build(hard).nprobe == ix.nprobe   # read from the file
+    assert FaissIndex.build(hard, nprobe=4).nprobe == 4                                   # or given
+    fewer = recall_at_k(FaissIndex.build(hard, nprobe=4), k=10, n_queries=300, seed=2).recall
+    assert fewer < 0.9
+
+
+def test_the_exact_neighbours_of_the_calibration_match_top_k(clustered):
+    rows = np.array([0, 17, 4999, 9999])
+    found = faiss_index._exact_top(clustered.vectors, rows, 10)
+    ref, _ = top_k(clustered, clustered.vectors[rows], k=10, exclude=[[r] for r in rows])
+    assert [set(f) for f in found.tolist()] == [set(r) for r in ref.tolist()]
