@@ -166,8 +166,10 @@ def make_set(kind: str, n: int, seed: int, folder: Path, *, mmap: bool = False) 
     path = folder / f"ann_{kind}_{n}x{DIM}_seed{seed}.npy"
     side = path.with_suffix(".json")
     info: dict = {}
-    base = real_base() if kind == "realistic" else None
-    if path.exists() and side.exists():
+    cached = path.exists() and side.exists()
+    # a cached realistic set needs only the real tokens (not the principal axes and real neighbours)
+    base = (real_base() if not cached else (embedlab.load("minilm-tokens").tokens,)) if kind == "realistic" else None
+    if cached:
         vectors = np.load(path, allow_pickle=False, mmap_mode="r" if mmap else None)
         info = json.loads(side.read_text())
     else:

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.embeddings import EmbeddingSet
-from ..core.validate import check_float, invalid
+from ..core.validate import env_megabytes
 from .cache import cache_dir
 
 logger = logging.getLogger(__name__)
@@ -44,14 +44,7 @@ def map_min_bytes() -> int:
     InvalidParameterError
         If the variable is not a number of megabytes >= 0.
     """
-    raw = os.environ.get(MAP_MIN_ENV, "").strip()
-    if not raw:
-        return DEFAULT_MAP_MIN_MB * 2**20
-    try:
-        mb = float(raw)
-    except ValueError:
-        raise invalid(MAP_MIN_ENV, raw, "a number of megabytes >= 0") from None
-    return int(check_float(mb, MAP_MIN_ENV, low=0) * 2**20)
+    return env_megabytes(MAP_MIN_ENV, DEFAULT_MAP_MIN_MB)
 
 
 def set_path(es: EmbeddingSet) -> Path:

@@ -51,7 +51,8 @@ from ..core.errors import InvalidParameterError
 from ..core.linalg import unit_rows
 from ..core.validate import check_int
 from ..io.cache import cache_dir, cache_key
-from .workers import WorkerPool, worker_count
+from .ann import best_first, in_build_process
+from .workers import WorkerPool
 
 logger = logging.getLogger(__name__)
 
@@ -319,14 +320,13 @@ class FaissIndex:
     # -- queries -------------------------------------------------------------------------------
     def query(self, queries: np.ndarray, *, k: int = 10, exclude=None, nprobe: int | None = None
               ) -> tuple[np.ndarray, np.ndarray]:
-        """Approximate top-k by cosine similarity, best first (ties by row order).
+        """Approximate top-k by cosine similarity of ``queries`` (m, dim), best first (ties by row order).
+
+        ``k`` and ``exclude`` (m iterables of rows left out of each query's results) are those of
+        :meth:`embedlab.core.index.NeighborIndex.query`.
 
         Parameters
         ----------
-        queries : ndarray, shape (m, dim)
-        k : int
-        exclude : list of m iterables of row indices, optional
-            Rows left out of each query's results.
         nprobe : int, optional
             Inverted lists visited (default: :attr:`nprobe`, measured when it was built).
 
@@ -349,46 +349,21 @@ class FaissIndex:
             faiss.omp_set_num_threads(1 if len(q) < 16 else thread_count())
         scores, idx = self._index.search(unit_rows(q), want,
                                          params=faiss.SearchParametersIVF(nprobe=min(nprobe, self.params["nlist"])))
-        out_idx = np.empty((len(q), k), dtype=np.int64)
-        out_val = np.empty((len(q), k), dtype=np.float32)
-        width = k
+        picked = []
         for r in range(len(q)):
             keep = [j for j, i in enumerate(idx[r]) if i >= 0 and int(i) not in excl[r]]
-            cand, val = idx[r, keep].astype(np.int64), scores[r, keep]
-            order = np.lexsort((cand, -val))[:k]
-            width = min(width, len(order))
-            out_idx[r, :len(order)] = cand[order]
-            out_val[r, :len(order)] = val[order]
-        return out_idx[:, :width], out_val[:, :width]
-
-
-_build_pool: WorkerPool | None = None
-_builds_running = 0
-_build_lock = threading.Lock()
+            picked.append((idx[r, keep].astype(np.int64), scores[r, keep]))
+        return best_first(picked, k)
 
 
 def build_in_own_process(es: EmbeddingSet, **options) -> FaissIndex:
     """:meth:`FaissIndex.build` in a process of its own at low priority (blocks); a saved index is read instead.
 
-    The process is stopped when no build is left, so its memory goes back to the system. With
+    The process (:func:`embedlab.runtime.ann.in_build_process`, shared with the pynndescent
+    index) is stopped when no build is left, so its memory goes back to the system. With
     ``EMBEDLAB_WORKERS=0`` the index is built in the calling thread.
     """
-    global _build_pool, _builds_running
-    if worker_count() == 0 or options.get("save") is False:
-        return FaissIndex.build(es, **options)
     params = index_params(len(es), **{k: options[k] for k in ("nlist", "nprobe", "seed") if k in options})
-    if options.get("reuse", True) and index_path(es, params).is_file():
-        return FaissIndex.build(es, **options)           # read back: no process needed
-    with _build_lock:
-        if _build_pool is None:
-            _build_pool = WorkerPool(1)
-        pool = _build_pool
-        _builds_running += 1
-    try:
-        return FaissIndex.build(es, pool=pool, **options)
-    finally:
-        with _build_lock:
-            _builds_running -= 1
-            if _builds_running == 0 and _build_pool is pool:
-                _build_pool = None
-                pool.shutdown()
+    if options.get("save") is False or (options.get("reuse", True) and index_path(es, params).is_file()):
+        return FaissIndex.build(es, **options)           # in memory, or read back: no process needed
+    return in_build_process(lambda pool: FaissIndex.build(es, pool=pool, **options))

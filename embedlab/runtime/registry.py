@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -38,7 +37,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..core.embeddings import EmbeddingSet
-from ..core.validate import check_choice, check_float, check_int, invalid
+from ..core.validate import check_choice, check_float, check_int, env_megabytes
 from .ann import ANN_THRESHOLD, ApproximateIndex
 from .ann import build_in_own_process as build_nndescent
 from .faiss_index import build_in_own_process as build_faiss
@@ -78,17 +77,11 @@ def budget_bytes() -> int:
     InvalidParameterError
         If the variable is not a number of megabytes >= 0.
 
+    >>> import os
     >>> budget_bytes() == DEFAULT_BUDGET_MB * 2**20 or BUDGET_ENV in os.environ
     True
     """
-    raw = os.environ.get(BUDGET_ENV, "").strip()
-    if not raw:
-        return DEFAULT_BUDGET_MB * 2**20
-    try:
-        mb = float(raw)
-    except ValueError:
-        raise invalid(BUDGET_ENV, raw, "a number of megabytes >= 0") from None
-    return int(check_float(mb, BUDGET_ENV, low=0) * 2**20)
+    return env_megabytes(BUDGET_ENV, DEFAULT_BUDGET_MB)
 
 
 def describe(status: IndexStatus, *, approximate: bool) -> str:

@@ -10,7 +10,7 @@ import pytest
 from embedlab import EmbeddingSet, InvalidParameterError
 from embedlab.core.search import top_k
 from embedlab.io.mapped import store_mapped
-from embedlab.runtime import faiss_index
+from embedlab.runtime import ann, faiss_index
 from embedlab.runtime.ann import recall_at_k
 from embedlab.runtime.faiss_index import FaissIndex, index_params, index_path, mapped_file, thread_count
 from embedlab.runtime.registry import IndexRegistry, IndexStatus
@@ -119,7 +119,7 @@ def test_the_registry_builds_it_in_a_worker_from_the_sets_own_mapped_file(tmp_pa
     thread.join(timeout=300)
     ready = reg.ready(es)
     assert isinstance(ready, FaissIndex) and reg.status(es) is IndexStatus.APPROXIMATE
-    assert ready.built_in_pid != os.getpid() and faiss_index._build_pool is None   # the worker is gone
+    assert ready.built_in_pid != os.getpid() and ann._build_pool is None   # the worker is gone
     assert reg.nbytes == ready.nbytes
     found = [n.token for n in es.neighbors("t10", 10, index=ready)]
     exact = [n.token for n in es.neighbors("t10", 10)]
