@@ -343,6 +343,29 @@ class EmbeddingSet:
                 value.flags.writeable = False
 
     # -- new sets ---------------------------------------------------------
+    def stored_as(self, vectors: np.ndarray) -> "EmbeddingSet":
+        """This set with its vectors held by ``vectors``: the same rows stored elsewhere (a memory map).
+
+        The tokens, their lookup, the metadata and the fingerprint are shared, and the rows are not
+        checked again (reading a 1.2 GB memory map page by page would make it resident): the
+        caller vouches that ``vectors`` holds the same float32 values.
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``vectors`` is not a float32 C-contiguous array of the same shape.
+        """
+        if (not isinstance(vectors, np.ndarray) or vectors.dtype != np.float32 or vectors.shape != self._vectors.shape
+                or not vectors.flags.c_contiguous):
+            raise invalid("vectors", getattr(vectors, "shape", vectors),
+                          f"a float32 C-contiguous array of shape {self._vectors.shape}")
+        out = object.__new__(EmbeddingSet)
+        out.__dict__.update({k: v for k, v in self.__dict__.items() if k not in _DERIVED_ARRAYS})
+        view = vectors.view(np.ndarray)
+        view.flags.writeable = False
+        out._vectors = view
+        return out
+
     def subset(self, selection, *, name: str | None = None) -> "EmbeddingSet":
         """A new set with some of the rows.
 

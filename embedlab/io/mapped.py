@@ -107,9 +107,8 @@ def store_mapped(es: EmbeddingSet, *, min_bytes: int | None = None) -> Embedding
     except (OSError, ValueError) as exc:      # disk full, a foreign file: serve from memory
         logger.warning("could not memory-map %s from %s: %s", es.name, path, exc)
         return es
-    out = EmbeddingSet(es.tokens, mm, name=es.name, origin=es.origin, meta=es.meta, copy=False)
-    vars(out)["fingerprint"] = es.fingerprint     # the same rows and tokens: not hashed again (2 s at 1M)
-    release_pages(out.vectors)                    # the check for NaN read every page: let them go
+    # the same rows: not checked or hashed again, so no page of the map is read (none is resident)
+    out = es.stored_as(mm)
     logger.info("%s memory-mapped from %s (%d MB)", es.name, path, mm.nbytes // 2**20)
     return out
 

@@ -86,13 +86,25 @@ def _rss_file_kb() -> int:
         return next(int(line.split()[1]) for line in f if line.startswith("RssFile:"))
 
 
-def test_the_pages_read_while_checking_a_mapped_set_are_released(tmp_path, monkeypatch):
+def test_storing_a_set_leaves_no_page_of_its_map_resident(tmp_path, monkeypatch):
     monkeypatch.setenv("EMBEDLAB_CACHE_DIR", str(tmp_path))
     es = EmbeddingSet([f"w{i}" for i in range(20_000)],
                       np.random.default_rng(1).normal(size=(20_000, 400)).astype(np.float32))   # 32 MB
     base = _rss_file_kb()
     out = store_mapped(es, min_bytes=0)
     assert vars(out)["fingerprint"] == es.fingerprint                 # carried over, not hashed again
-    assert _rss_file_kb() - base < 8_000, "the 32 MB read by the NaN check stayed resident"
+    assert _rss_file_kb() - base < 8_000, "the 32 MB were read through the map (checked or hashed again)"
+    assert out._index is es._index                                   # the token lookup is shared, not rebuilt
     np.testing.assert_array_equal(out.vectors[123], es.vectors[123])   # and a row still reads back
     assert mapped.release_pages(out.vectors) and not mapped.release_pages(es.vectors)
+
+
+def test_stored_as_takes_only_the_same_shape_of_float32(tmp_path):
+    es = make_set(10)
+    np.save(tmp_path / "v.npy", es.vectors)
+    same = es.stored_as(np.load(tmp_path / "v.npy", mmap_mode="r"))
+    assert same.tokens == es.tokens and same.meta == es.meta and not same.vectors.flags.writeable
+    assert same.neighbors("w1", 3) == es.neighbors("w1", 3)
+    for bad in (np.zeros((10, 7), dtype=np.float32), np.zeros((10, 8)), [[0.0] * 8] * 10):
+        with pytest.raises(InvalidParameterError, match=r"vectors=.* is not allowed; must be a float32 C-contiguous"):
+            es.stored_as(bad)
