@@ -17,8 +17,9 @@ How it is built (parameters chosen with ``bench/bench_ann.py`` at 200k and 1M x 
   the smallest of 8, 16, 32, ... whose recall@10 against exact search reaches
   :data:`RECALL_TARGET` on :data:`CALIBRATION_QUERIES` rows of the set (their exact neighbours
   found block by block) is stored in the index file. It depends on the data: 8 on Gaussian
-  clusters, ~300 of 1,789 lists on the MiniLM-grown 200k set of ``bench/bench_ann.py``, whose
-  neighbours are barely nearer than the rest (a fixed nprobe of 16 gave recall 0.73 there);
+  clusters; on the MiniLM-grown sets of ``bench/bench_ann.py``, whose neighbours are barely
+  nearer than the rest, 512 of 1,789 lists at 200k (a fixed 16 gave recall 0.73) and 2,048 of
+  4,000 at 1M (recall 0.99, but a query then costs about as much as exact search);
 - faiss threads: :func:`thread_count` (the cores this process may use, at most
   ``$EMBEDLAB_FAISS_THREADS``).
 
