@@ -31,7 +31,11 @@ final array.
 
 Bounded: requests go to 127.0.0.1 only; every wait has a timeout (--timeout per format); the
 server's process group is killed at the end, whatever happens. Memory: for 1M rows expect the
-server to hold the uploaded bytes (1.2 GB) and the array (1.2 GB), plus the index build's worker.
+server to hold the uploaded bytes (1.2 GB) and the array (1.2 GB) while reading; then the array is
+written once to the cache folder and memory-mapped (``embedlab.io.mapped.store_mapped``), the
+reader's copy let go, and the faiss index built by a worker process of its own. Run it with
+``EMBEDLAB_CACHE_DIR`` pointing at a scratch folder: the server writes the set (and its index) there.
+Parquet is not measured here yet (its reader is another branch's).
 """
 from __future__ import annotations
 

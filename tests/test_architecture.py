@@ -18,7 +18,7 @@ PKG = ROOT / "embedlab"
 ALLOWED = {
     "core": set(),
     "io": {"core"},
-    "runtime": {"core"},
+    "runtime": {"core", "io"},          # io.cache: the folder the faiss index is saved in
     "space": {"core", "io"},
     "encoder": {"core", "io"},
     "lessons": {"core", "io", "space", "encoder"},

@@ -54,7 +54,8 @@ def _upload() -> None:
              "Parquet / Feather / Arrow table with a vector column (its other columns colour the Map). "
              f"Up to {st.get_option('server.maxUploadSize')} MB. For very large sets word2vec binary is "
              "the smallest file (1,000,000 × 300 ≈ 1.2 GB; `python -m embedlab convert` makes one). "
-             "The file stays in this browser session only.")
+             "The set stays in this browser session only (a large one's vectors are kept, memory-mapped, "
+             "in the server's cache folder, so that its sessions share one copy).")
     companion = st.file_uploader(
         "Its vocabulary or metadata file (optional)", key=COMPANION_KEY,
         help="A .npy array has no token names: add its vocabulary (one token per line, in row order). "
@@ -103,8 +104,12 @@ def _upload() -> None:
         if large:
             _release_upload(file_id[0])
     done[file_id] = None
+    from embedlab.io.mapped import store_mapped
     from embedlab.runtime import registry
 
+    # a large set: its array written once to the cache folder and memory-mapped (the reader's copy
+    # goes), kept once per process for every session, and its index built (or read back)
+    es = registry.share(store_mapped(es))
     registry.request(es)  # large sets only: neighbour queries pass it to the search once built
     state.add_user_set(es)
     st.rerun()

@@ -88,7 +88,9 @@ class EmbeddingSet:
         Per-token columns (e.g. ``{"kind": [...], "frequency": [...]}``), each of length n_tokens.
     copy : bool
         If False and ``vectors`` is already float32 C-contiguous, take it over without a copy
-        (it is made read-only). Readers use this to stay within 2x the array's memory.
+        (it is made read-only). Readers use this to stay within 2x the array's memory. A
+        read-only memory map (``np.load(path, mmap_mode="r")``, float32 C-contiguous) is never
+        copied: the set's vectors are a view of it, shared with every process mapping the file.
 
     Raises
     ------
@@ -115,7 +117,8 @@ class EmbeddingSet:
         bad = first_non_finite_row(vecs)
         if bad is not None:
             raise InvalidParameterError(f"vector of {toks[bad]!r} (row {bad}) has NaN or inf values")
-        if copy and isinstance(vectors, np.ndarray) and np.shares_memory(vecs, vectors):
+        read_only_map = isinstance(vectors, np.memmap) and vectors.mode == "r"
+        if copy and not read_only_map and isinstance(vectors, np.ndarray) and np.shares_memory(vecs, vectors):
             vecs = vecs.copy()
         vecs.flags.writeable = False
         cols: dict[str, tuple] = {}
@@ -363,6 +366,29 @@ class EmbeddingSet:
                 value.flags.writeable = False
 
     # -- new sets ---------------------------------------------------------
+    def stored_as(self, vectors: np.ndarray) -> "EmbeddingSet":
+        """This set with its vectors held by ``vectors``: the same rows stored elsewhere (a memory map).
+
+        The tokens, their lookup, the metadata and the fingerprint are shared, and the rows are not
+        checked again (reading a 1.2 GB memory map page by page would make it resident): the
+        caller vouches that ``vectors`` holds the same float32 values.
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``vectors`` is not a float32 C-contiguous array of the same shape.
+        """
+        if (not isinstance(vectors, np.ndarray) or vectors.dtype != np.float32 or vectors.shape != self._vectors.shape
+                or not vectors.flags.c_contiguous):
+            raise invalid("vectors", getattr(vectors, "shape", vectors),
+                          f"a float32 C-contiguous array of shape {self._vectors.shape}")
+        out = object.__new__(EmbeddingSet)
+        out.__dict__.update({k: v for k, v in self.__dict__.items() if k not in _DERIVED_ARRAYS})
+        view = vectors.view(np.ndarray)
+        view.flags.writeable = False
+        out._vectors = view
+        return out
+
     def subset(self, selection, *, name: str | None = None) -> "EmbeddingSet":
         """A new set with some of the rows.
 

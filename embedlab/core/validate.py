@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from typing import Iterable
 
 import numpy as np
 
 from .errors import InvalidParameterError
 
-__all__ = ["invalid", "check_int", "check_float", "check_choice", "check_bool", "check_matrix"]
+__all__ = ["invalid", "check_int", "check_float", "check_choice", "check_bool", "check_matrix",
+           "env_megabytes"]
 
 
 def invalid(name: str, value, allowed: str) -> InvalidParameterError:
@@ -133,3 +135,19 @@ def check_matrix(value, name: str) -> np.ndarray:
     if not np.isfinite(v).all():
         raise InvalidParameterError(f"{name} is not allowed: it contains NaN or inf; every value must be finite")
     return v
+
+
+def env_megabytes(name: str, default_mb: float) -> int:
+    """The environment variable ``name``, a number of megabytes >= 0, in bytes (``default_mb`` when unset or empty).
+
+    >>> env_megabytes("EMBEDLAB_NO_SUCH_VARIABLE", 1.5)
+    1572864
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return int(default_mb * 2**20)
+    try:
+        mb = float(raw)
+    except ValueError:
+        raise invalid(name, raw, "a number of megabytes >= 0") from None
+    return int(check_float(mb, name, low=0) * 2**20)

@@ -38,7 +38,7 @@ from .workers import WorkerPool, worker_count
 logger = logging.getLogger(__name__)
 
 __all__ = ["ANN_THRESHOLD", "N_NEIGHBORS", "EPSILON", "ApproximateIndex", "RecallReport", "recall_at_k",
-           "build_in_own_process"]
+           "build_in_own_process", "in_build_process", "best_first"]
 
 ANN_THRESHOLD = 200_000
 """Sets with at least this many rows get an approximate index (see :mod:`embedlab.runtime.registry`)."""
@@ -190,17 +190,30 @@ class ApproximateIndex:
         with self._lock:  # pynndescent's query is not documented as thread-safe
             idx, _ = self._nnd.query(q, k=want, epsilon=epsilon)
         qu = unit_rows(q)
-        out_idx = np.empty((len(q), k), dtype=np.int64)
-        out_val = np.empty((len(q), k), dtype=np.float32)
-        width = k
+        picked = []
         for r in range(len(q)):
             cand = np.array([i for i in idx[r] if i >= 0 and int(i) not in excl[r]], dtype=np.int64)
-            scores = self.es.unit[cand] @ qu[r]
-            order = np.lexsort((cand, -scores))[:k]
-            width = min(width, len(order))
-            out_idx[r, :len(order)] = cand[order]
-            out_val[r, :len(order)] = scores[order]
-        return out_idx[:, :width], out_val[:, :width]
+            picked.append((cand, self.es.unit[cand] @ qu[r]))
+        return best_first(picked, k)
+
+
+def best_first(candidates: list[tuple[np.ndarray, np.ndarray]], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best of each query's (rows, scores) candidates, best first, ties by row order.
+
+    Returns (m, k') int64 rows and float32 scores, ``k'`` the fewest candidates any query had (at most ``k``).
+
+    >>> best_first([(np.array([4, 2, 9]), np.array([0.5, 0.9, 0.5]))], 2)[0].tolist()
+    [[2, 4]]
+    """
+    out_idx = np.empty((len(candidates), k), dtype=np.int64)
+    out_val = np.empty((len(candidates), k), dtype=np.float32)
+    width = k
+    for r, (cand, scores) in enumerate(candidates):
+        order = np.lexsort((cand, -scores))[:k]
+        width = min(width, len(order))
+        out_idx[r, :len(order)] = cand[order]
+        out_val[r, :len(order)] = scores[order]
+    return out_idx[:, :width], out_val[:, :width]
 
 
 def _array_bytes(obj, seen: set | None = None, depth: int = 0) -> int:
@@ -269,16 +282,23 @@ def build_in_own_process(es: EmbeddingSet, **options) -> ApproximateIndex:
     1M x 300 build) goes back to the system. With ``EMBEDLAB_WORKERS=0`` the index is built in the
     calling thread. ``options`` are those of :class:`ApproximateIndex`.
     """
+    return in_build_process(lambda pool: ApproximateIndex(es, pool=pool, **options))
+
+
+def in_build_process(make):
+    """``make(pool)`` with the index-build pool: a process of its own at low priority, shared by
+    the builds running at the same time and stopped when none is left (None with
+    ``EMBEDLAB_WORKERS=0``: build in the calling thread). Used by both index types."""
     global _build_pool, _builds_running
     if worker_count() == 0:
-        return ApproximateIndex(es, **options)
+        return make(None)
     with _build_lock:
         if _build_pool is None:
             _build_pool = WorkerPool(1)
         pool = _build_pool
         _builds_running += 1
     try:
-        return ApproximateIndex(es, pool=pool, **options)
+        return make(pool)
     finally:
         with _build_lock:
             _builds_running -= 1

@@ -1,13 +1,20 @@
-"""A bounded registry of approximate indexes, one per large set, built in the background.
+"""A bounded registry of large sets and their approximate indexes, built in the background.
 
 The app asks for an index when a large set arrives (:func:`request`), passes the ready one to
 searches (``es.neighbors(..., index=ready(es))``) and tells the user which search answered
 (:func:`status`). Searches never consult the registry themselves: without an index they are exact.
 
-The registry holds at most a byte budget of indexes (``$EMBEDLAB_INDEX_BUDGET_MB``, default
-:data:`DEFAULT_BUDGET_MB`; an index of 1M x 300 rows holds ~2.0 GB): when a new one does not fit,
-the least recently used ones are dropped (their memory comes back once no search holds them) and
-their sets fall back to exact search until asked for again. A failed build is retried in the
+The index is a faiss IVF-Flat index (:class:`embedlab.runtime.faiss_index.FaissIndex`: no JIT
+warm-up, saved beside the set and read back after a restart); ``backend="pynndescent"`` builds the
+older :class:`embedlab.runtime.ann.ApproximateIndex` instead. A large set may be handed to the
+registry to be kept once for every session of the process (:meth:`IndexRegistry.share`; the same
+data uploaded twice gives the same object).
+
+The registry holds at most a byte budget of sets and indexes (``$EMBEDLAB_INDEX_BUDGET_MB``,
+default :data:`DEFAULT_BUDGET_MB`; a 1M x 300 set is 1.2 GB, its faiss index ~1.2 GB): when a new
+one does not fit, the least recently used sets and indexes are dropped (their memory comes back
+once no session or search holds them) and their sets fall back to exact search until asked for
+again. A failed build is retried in the
 background after a back-off (:data:`RETRY_AFTER` seconds, doubled each time), at most
 :data:`MAX_ATTEMPTS` times in all; a later :meth:`IndexRegistry.request` after as long again
 starts a new round.
@@ -23,7 +30,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -31,17 +37,23 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..core.embeddings import EmbeddingSet
-from ..core.validate import check_float, check_int, invalid
-from .ann import ANN_THRESHOLD, ApproximateIndex, build_in_own_process
+from ..core.validate import check_choice, check_float, check_int, env_megabytes
+from .ann import ANN_THRESHOLD, ApproximateIndex
+from .ann import build_in_own_process as build_nndescent
+from .faiss_index import build_in_own_process as build_faiss
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["IndexStatus", "IndexRegistry", "BUDGET_ENV", "DEFAULT_BUDGET_MB", "RETRY_AFTER", "MAX_ATTEMPTS",
-           "budget_bytes", "describe", "default_registry", "request", "ready", "status"]
+           "budget_bytes", "describe", "default_registry", "request", "ready", "status", "share", "set_nbytes",
+           "BACKENDS"]
 
 BUDGET_ENV = "EMBEDLAB_INDEX_BUDGET_MB"
-DEFAULT_BUDGET_MB = 4096
-"""Megabytes of approximate indexes kept per process: two 1M x 300 indexes (~2.0 GB each)."""
+DEFAULT_BUDGET_MB = 6144
+"""Megabytes of shared sets and indexes kept per process: two 1M x 300 sets with their faiss indexes
+(1.2 + 1.2 GB each)."""
+BACKENDS = ("faiss", "pynndescent")
+"""Index builders of the registry: faiss IVF-Flat (the default) or pynndescent's NN-descent graph."""
 RETRY_AFTER = 60.0
 """Seconds before a failed build is tried again (doubled after each further failure)."""
 MAX_ATTEMPTS = 3
@@ -65,17 +77,11 @@ def budget_bytes() -> int:
     InvalidParameterError
         If the variable is not a number of megabytes >= 0.
 
+    >>> import os
     >>> budget_bytes() == DEFAULT_BUDGET_MB * 2**20 or BUDGET_ENV in os.environ
     True
     """
-    raw = os.environ.get(BUDGET_ENV, "").strip()
-    if not raw:
-        return DEFAULT_BUDGET_MB * 2**20
-    try:
-        mb = float(raw)
-    except ValueError:
-        raise invalid(BUDGET_ENV, raw, "a number of megabytes >= 0") from None
-    return int(check_float(mb, BUDGET_ENV, low=0) * 2**20)
+    return env_megabytes(BUDGET_ENV, DEFAULT_BUDGET_MB)
 
 
 def describe(status: IndexStatus, *, approximate: bool) -> str:
@@ -92,7 +98,7 @@ def describe(status: IndexStatus, *, approximate: bool) -> str:
     'Exact search answered (an approximate index of this large set is being built).'
     """
     if approximate:
-        return ("Approximate search answered (an NN-descent index: the scores are exact, "
+        return ("Approximate search answered (a faiss IVF index: the scores are exact, "
                 "a few of the true nearest tokens may be missed).")
     return "Exact search answered" + {
         IndexStatus.BUILDING: " (an approximate index of this large set is being built).",
@@ -110,38 +116,55 @@ class _Entry:
     attempts: int = 0
     error: str | None = None
     failed_at: float = 0.0
+    shared: EmbeddingSet | None = None   #: the set kept for every session (:meth:`IndexRegistry.share`)
+    set_bytes: int = 0
+
+    @property
+    def held(self) -> int:
+        return self.nbytes + self.set_bytes
+
+    @property
+    def droppable(self) -> bool:
+        return self.status is IndexStatus.APPROXIMATE or (self.shared is not None and self.thread is None)
 
 
 class IndexRegistry:
-    """Approximate indexes of large sets, keyed by :attr:`EmbeddingSet.fingerprint`, within a byte budget.
+    """Large sets and their approximate indexes, keyed by :attr:`EmbeddingSet.fingerprint`, within a byte budget.
 
     Parameters
     ----------
     threshold : int
         Sets with fewer rows get no index (exact search is fast enough).
     budget : int, optional
-        Bytes of indexes kept (default :func:`budget_bytes`). Least recently used indexes are
-        dropped to make room; an index larger than the whole budget is not kept.
+        Bytes of indexes and shared sets kept (default :func:`budget_bytes`). Least recently used
+        ones are dropped to make room; an index larger than the whole budget is not kept.
     retry_after : float
         Seconds before the first retry of a failed build; doubled for each further one.
     max_attempts : int
         Builds tried per round (>= 1).
     build : callable(EmbeddingSet) -> index, optional
         How an index is built (blocking; called in a background thread). Default: in a process of
-        its own at low priority (:func:`embedlab.runtime.ann.build_in_own_process`) with ``options``.
+        its own at low priority with ``options``, by the ``backend``.
+    backend : {"faiss", "pynndescent"}
+        The default ``build``: :func:`embedlab.runtime.faiss_index.build_in_own_process` (a faiss
+        IVF-Flat index, read back from the cache folder if built before) or
+        :func:`embedlab.runtime.ann.build_in_own_process`.
     **options
-        Passed to :class:`~embedlab.runtime.ann.ApproximateIndex` by the default ``build``.
+        Passed to :meth:`~embedlab.runtime.faiss_index.FaissIndex.build` or
+        :class:`~embedlab.runtime.ann.ApproximateIndex` by the default ``build``.
     """
 
     def __init__(self, *, threshold: int = ANN_THRESHOLD, budget: int | None = None,
                  retry_after: float = RETRY_AFTER, max_attempts: int = MAX_ATTEMPTS,
                  build: Callable[[EmbeddingSet], ApproximateIndex] | None = None, clock: Callable[[], float] =
-                 time.monotonic, **options):
+                 time.monotonic, backend: str = "faiss", **options):
         self.threshold = check_int(threshold, "threshold", minimum=1)
         self.budget = budget_bytes() if budget is None else check_int(budget, "budget", minimum=0)
         self.retry_after = check_float(retry_after, "retry_after", low=0)
         self.max_attempts = check_int(max_attempts, "max_attempts", minimum=1)
-        self._build = build if build is not None else (lambda es: build_in_own_process(es, **options))
+        backend = check_choice(backend, "backend", BACKENDS, case_sensitive=True)
+        default = build_faiss if backend == "faiss" else build_nndescent
+        self._build = build if build is not None else (lambda es: default(es, **options))
         self._clock = clock
         self._entries: OrderedDict[str, _Entry] = OrderedDict()   # ready ones in least-recently-used order
         self._lock = threading.Lock()
@@ -162,17 +185,55 @@ class IndexRegistry:
             entry = self._entries.get(key)
             if entry is not None:
                 if entry.status is IndexStatus.APPROXIMATE:
+                    self._entries.move_to_end(key)
                     return None
                 if entry.thread is not None and entry.thread.is_alive():
                     return entry.thread
-                if self._clock() - entry.failed_at < self._backoff(entry.attempts):
+                if entry.thread is not None and self._clock() - entry.failed_at < self._backoff(entry.attempts):
                     return None
-            entry = _Entry(IndexStatus.BUILDING)
+            shared = entry.shared if entry is not None else None
+            entry = _Entry(IndexStatus.BUILDING, shared=shared, set_bytes=set_nbytes(shared) if shared else 0)
             self._entries[key] = entry
+            self._entries.move_to_end(key)
             entry.thread = threading.Thread(target=self._run, args=(es, key, entry), daemon=True,
                                             name=f"embedlab-index-{es.name}")
             entry.thread.start()
             return entry.thread
+
+    def share(self, es: EmbeddingSet) -> EmbeddingSet:
+        """Keep a large set for every session of this process, within the budget; returns the kept set.
+
+        The same data shared twice (same fingerprint: two sessions uploading one file) gives the
+        set kept the first time, so the process holds it once. Kept sets count towards the budget
+        with their index and are dropped with it, least recently used first (:meth:`request`,
+        :meth:`ready` and :meth:`share` mark a set as used). A set below ``threshold`` is returned
+        as it is and not kept.
+
+        >>> import numpy as np
+        >>> reg = IndexRegistry(threshold=2, build=lambda es: None)
+        >>> a = EmbeddingSet(["x", "y"], np.eye(2))
+        >>> b = EmbeddingSet(["x", "y"], np.eye(2))
+        >>> reg.share(a) is a, reg.share(b) is a, reg.nbytes
+        (True, True, 16)
+        """
+        if len(es) < self.threshold or self._closed.is_set():
+            return es
+        key = es.fingerprint
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                entry = self._entries[key] = _Entry(IndexStatus.EXACT)
+            if entry.shared is None:
+                entry.shared, entry.set_bytes = es, set_nbytes(es)
+            self._entries.move_to_end(key)
+            self._make_room(key, sum(e.held for e in self._entries.values()))
+            return entry.shared
+
+    def shared(self, fingerprint: str) -> EmbeddingSet | None:
+        """The set kept under ``fingerprint`` (:meth:`share`), or None (never shared, or dropped)."""
+        with self._lock:
+            entry = self._entries.get(fingerprint)
+            return None if entry is None else entry.shared
 
     def ready(self, es: EmbeddingSet) -> ApproximateIndex | None:
         """The ready index of ``es`` (marked as just used), or None: search exactly."""
@@ -202,9 +263,9 @@ class IndexRegistry:
 
     @property
     def nbytes(self) -> int:
-        """Bytes of the indexes held now."""
+        """Bytes of the indexes and shared sets held now."""
         with self._lock:
-            return sum(e.nbytes for e in self._entries.values())
+            return sum(e.held for e in self._entries.values())
 
     def close(self) -> None:
         """Drop every index and stop waiting retries (a build already running finishes unused)."""
@@ -250,17 +311,32 @@ class IndexRegistry:
                                f"{self.budget / 2**20:,.0f} MB (${BUDGET_ENV})")
                 logger.warning("approximate index of %s not kept: %s", es.name, entry.error)
                 return
-            held = sum(e.nbytes for e in self._entries.values())
-            for old_key in [k for k, e in self._entries.items() if e.status is IndexStatus.APPROXIMATE]:
-                if held + size <= self.budget:
-                    break
-                old = self._entries.pop(old_key)
-                held -= old.nbytes
-                logger.info("dropped the approximate index %s (%d MB) to stay within %d MB", old_key,
-                            old.nbytes // 2**20, self.budget // 2**20)
             entry.status, entry.index, entry.nbytes, entry.error = IndexStatus.APPROXIMATE, index, size, None
             self._entries.move_to_end(key)
+            self._make_room(key, sum(e.held for e in self._entries.values()))
         logger.info("approximate index ready for %s (%d rows, %d MB)", es.name, len(es), size // 2**20)
+
+
+    def _make_room(self, key: str, held: int) -> None:
+        """Drop least recently used sets and indexes (not ``key``'s) until ``held`` bytes fit the budget."""
+        for old_key in [k for k, e in self._entries.items() if k != key and e.droppable]:
+            if held <= self.budget:
+                break
+            old = self._entries.pop(old_key)
+            held -= old.held
+            logger.info("dropped the set and approximate index %s (%d MB) to stay within %d MB", old_key,
+                        old.held // 2**20, self.budget // 2**20)
+
+
+def set_nbytes(es: EmbeddingSet) -> int:
+    """Bytes of a set's arrays: its vectors (in memory or memory-mapped) and its unit vectors if computed.
+
+    >>> import numpy as np
+    >>> set_nbytes(EmbeddingSet(["a", "b"], np.eye(2)))
+    16
+    """
+    unit = vars(es).get("unit")      # a cached_property: present only once computed
+    return int(es.vectors.nbytes) + (int(unit.nbytes) if unit is not None else 0)
 
 
 # -- the process's registry -----------------------------------------------------------------------
@@ -290,3 +366,8 @@ def ready(es: EmbeddingSet) -> ApproximateIndex | None:
 def status(es: EmbeddingSet) -> IndexStatus:
     """:meth:`IndexRegistry.status` on the :func:`default_registry`."""
     return default_registry().status(es)
+
+
+def share(es: EmbeddingSet) -> EmbeddingSet:
+    """:meth:`IndexRegistry.share` on the :func:`default_registry`."""
+    return default_registry().share(es)

@@ -56,7 +56,7 @@ def test_small_sets_get_no_index(clustered):
 
 
 def test_background_build_runs_in_a_worker_and_answers_like_an_index_built_here(clustered, index):
-    registry = IndexRegistry(threshold=1000, n_jobs=1)
+    registry = IndexRegistry(threshold=1000, backend="pynndescent", n_jobs=1)
     thread = registry.request(clustered)
     assert registry.status(clustered) is IndexStatus.BUILDING
     assert thread is registry.request(clustered)  # built once per set
@@ -89,7 +89,7 @@ def test_without_workers_the_background_build_stays_in_this_process(monkeypatch)
     monkeypatch.setenv("EMBEDLAB_WORKERS", "0")
     rng = np.random.default_rng(1)
     es = EmbeddingSet([f"w{i}" for i in range(1200)], rng.normal(size=(1200, 16)), name="in-process")
-    registry = IndexRegistry(threshold=1000, n_jobs=1)
+    registry = IndexRegistry(threshold=1000, backend="pynndescent", n_jobs=1)
     registry.request(es).join(timeout=300)
     assert registry.ready(es).built_in_pid == os.getpid()
 

@@ -201,3 +201,54 @@ def test_the_process_registry_is_one_object_behind_the_module_functions(monkeypa
     registry_module.request(es).join(10)
     assert registry_module.default_registry() is reg
     assert registry_module.status(es) is IndexStatus.APPROXIMATE and registry_module.ready(es) is reg.ready(es)
+
+
+def test_a_shared_set_is_kept_once_for_every_session_and_counted():
+    reg = IndexRegistry(threshold=10, budget=10**6, build=Builds(nbytes=100))
+    es = make_set(4)
+    twin = EmbeddingSet(es.tokens, np.array(es.vectors), name="uploaded again")
+    assert reg.share(es) is es and reg.share(twin) is es          # same data: the first object
+    assert reg.shared(es.fingerprint) is es and reg.nbytes == es.vectors.nbytes == 40 * 4 * 4
+    assert reg.status(es) is IndexStatus.EXACT
+    built(reg, twin)                                               # its index joins the same entry
+    assert reg.shared(es.fingerprint) is es and reg.nbytes == 640 + 100
+    small = make_set(5, n=5)
+    assert reg.share(small) is small and reg.shared(small.fingerprint) is None   # below the threshold
+
+
+def test_least_recently_used_sets_and_indexes_are_dropped_together_and_freed():
+    set_bytes = 40 * 4 * 4                                          # 640 bytes a set
+    reg = IndexRegistry(threshold=10, budget=2 * (set_bytes + 100), build=Builds(nbytes=100))
+    a, b, c = make_set(1), make_set(2), make_set(3)
+    for es in (a, b):
+        reg.share(es)
+        built(reg, es)
+    assert reg.nbytes == 2 * (set_bytes + 100)
+    refs = {name: (weakref.ref(reg.shared(es.fingerprint)), weakref.ref(reg.ready(es)))
+            for name, es in (("a", a), ("b", b))}
+    reg.ready(a)                                                    # a used last: b is the oldest
+    fp_b = b.fingerprint
+    del a, b, es                                                    # only the registry holds them
+    reg.share(c)                                                    # 3 sets do not fit: b goes
+    assert reg.nbytes == 2 * set_bytes + 100                        # a's set + index, c's set
+    gc.collect()
+    assert refs["b"][0]() is None and refs["b"][1]() is None, "the dropped set or index is still referenced"
+    assert refs["a"][0]() is not None and refs["a"][1]() is not None
+    assert reg.shared(fp_b) is None
+    built(reg, c)                                                   # c's index: the accounting still fits
+    assert reg.nbytes == 2 * (set_bytes + 100)
+    reg.share(make_set(6))                                          # now a is the oldest
+    gc.collect()
+    assert refs["a"][0]() is None and refs["a"][1]() is None
+    assert reg.nbytes == 2 * set_bytes + 100
+
+
+def test_unit_vectors_computed_before_sharing_are_counted():
+    es = make_set(7)
+    _ = es.unit
+    assert registry_module.set_nbytes(es) == 2 * es.vectors.nbytes
+
+
+def test_the_backend_is_checked():
+    with pytest.raises(InvalidParameterError, match=r"backend='annoy' is not allowed"):
+        IndexRegistry(backend="annoy")
