@@ -135,7 +135,7 @@ def map_figure(coords, tokens: Sequence[str], *, labels: Sequence[str] | None = 
     figure_layout(fig, title=title, height=height)
     if labels is not None and values is None:   # named clusters are long: a side legend squeezes the plot
         # below the tick labels and the x title, also at presenter-mode font sizes (-0.12 touched the title)
-        fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.15, xanchor="left", x=0))
+        fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
     ax_titles = escape_plotly_texts(axis_titles)
     if dims == 3:
         axis = dict(title_font=dict(size=FONT_SIZE - 2), showticklabels=False)   # ticks crowd the titles out
