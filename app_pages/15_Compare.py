@@ -79,7 +79,7 @@ plotly_chart(fig, width="stretch", key="cmp_maps", config={"displaylogo": False}
 st.caption("Both maps use the same axes (a PCA of A), so a word sits in the same place in both when the spaces "
            "agree. Colour: how many of the word's nearest words the two spaces share (grey: none)."
            + (f" The lines join the highlighted word to its {cmp.k} nearest words in A, drawn where they are "
-              "in each space." if hl is not None else " Type a word above to highlight it in both maps."))
+              "in each space (hover a circle for its word; the table below names them)." if hl is not None else " Type a word above to highlight it in both maps."))
 caption = [f"A: {a.name} ({len(a):,} words, {a.dim} dimensions). B: {b.name} ({len(b):,} words, {b.dim} "
            "dimensions), rotated onto A with orthogonal Procrustes over their shared words.",
            f"{len(cmp.tokens):,} shared words compared; mean overlap of the top-{cmp.k} neighbours "

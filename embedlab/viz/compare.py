@@ -52,6 +52,10 @@ def compare_maps(comparison: Comparison, *, highlight: str | None = None, height
         for tr in fig.data:
             if tr.name and tr.name.endswith("nearest (full space)"):
                 tr.name = f"{len(nn)} nearest in A"
+            elif tr.name == "neighbours":
+                # two maps side by side leave ~330 px each: ten labels around one star would knot (seen at
+                # 1280x720); the neighbours are named on hover and in the page's table below the maps
+                tr.mode, tr.meta = "markers", NO_LABELS
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.04, x=0))
     return fig
 

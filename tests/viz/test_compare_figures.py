@@ -23,13 +23,15 @@ def test_compare_maps_draw_both_spaces_with_the_word_starred_in_each(comparison)
     fig = compare_maps(comparison, highlight="wcd")
     assert [a.text for a in fig.layout.annotations][:2] == ["A: &lt;b&gt;A&lt;/b&gt;", "B: B, rotated onto A"]
     groups = overlap_groups(comparison.overlap)
-    clouds = [t for t in fig.data if t.meta == NO_LABELS]
+    clouds = [t for t in fig.data if t.meta == NO_LABELS and t.name != "neighbours"]
     assert sum(len(t.hovertext) for t in clouds) == 2 * 64       # every compared word, in both panels
     assert {t.name for t in clouds} <= {"no neighbour shared", "most neighbours shared (≥ 50%)",
                                         "some shared (10–40%)"}
     assert sum(len(t.hovertext) for t in clouds if t.name == "no neighbour shared") == 2 * groups.count("other")
     assert [t.name for t in fig.data if (t.name or "").startswith("searched")] == ["searched: wcd"] * 2
     assert "5 nearest in A" in {t.name for t in fig.data}
+    nbrs = [t for t in fig.data if t.name == "neighbours"]
+    assert len(nbrs) == 2 and all(t.mode == "markers" and t.meta == NO_LABELS for t in nbrs)   # no knot of labels
     styled = presenter_style(fig)                                  # a projector labels no cloud of words
     assert all(t.mode == "markers" for t in styled.data if t.meta == NO_LABELS)
     with pytest.raises(UnknownTokenError):
