@@ -77,7 +77,7 @@ def pipeline_figure(panels, rows: Sequence[str], *, height: int | None = None):
             name=escape_plotly_text(title),
             colorbar=dict(x=x_end + 0.004, thickness=12, len=0.9, tickfont=dict(size=FONT_SIZE - 4)),
             hovertemplate="%{y}, dimension %{x}: %{z:.3f}<extra>%{fullData.name}</extra>"), row=1, col=j + 1)
-        fig.update_xaxes(title_text=f"dimension (0 … {m.shape[1] - 1})", row=1, col=j + 1)
+        fig.update_xaxes(title_text=f"dim 0…{m.shape[1] - 1}", row=1, col=j + 1)
     fig.update_yaxes(autorange="reversed", type="category", row=1, col=1)
     h = height or min(900, max(340, 30 * len(rows) + 170))
     return figure_layout(fig, height=h, showlegend=None)

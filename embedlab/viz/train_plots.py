@@ -61,7 +61,7 @@ def rank_frequency_figure(counts, words: Sequence[str] = (), *, title: str = "",
     zipf_r = np.array([1, n], dtype=np.float64)
     fig.add_trace(go.Scatter(x=zipf_r, y=c[0] / zipf_r, mode="lines", name="Zipf's law: frequency ∝ 1/rank",
                              line=dict(color=PALETTE[5], dash="dash"), hoverinfo="skip"))
-    figure_layout(fig, title=title, height=420, xtitle="rank of the word (1 = most frequent, log scale)",
+    figure_layout(fig, title=title, height=420, xtitle="word rank (1 = most frequent; log)",
                   ytitle="how often it occurs (log scale)")
     # ticks at powers of ten only, written out (plotly's default log ticks add 2 and 5 between them)
     for axis, top in ((fig.update_xaxes, n), (fig.update_yaxes, float(c[0]))):
