@@ -166,14 +166,16 @@ async def upload_once(path: Path, n: int, timeout_s: float, chromium: str) -> di
                 await asyncio.sleep(5.0)                       # let the warm-up settle
                 await page.wait_for_function(FINISHED_JS, polling=200)
                 sidebar = page.get_by_test_id("stSidebar")
-                res["limit_text"] = " ".join((await sidebar.get_by_test_id(
+                # the vector uploader (a second one, for a .npy's vocabulary or a metadata.tsv, is below it)
+                uploader = sidebar.get_by_test_id("stFileUploader").filter(has_text="Load a vector file")
+                res["limit_text"] = " ".join((await uploader.get_by_test_id(
                     "stFileUploaderDropzoneInstructions").inner_text()).split())
                 res["before"] = snapshot(pid)
                 deadline = time.monotonic() + timeout_s
                 with PeakSampler(pid) as sampler:
                     t0 = time.perf_counter()
                     try:
-                        await sidebar.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+                        await uploader.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
                     except Exception as exc:  # noqa: BLE001 - reported in the table
                         res["error"] = f"set_input_files: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
                     res["set_files_s"] = time.perf_counter() - t0

@@ -249,3 +249,10 @@ def goto_page(page, base_url: str, url_path: str = "", *, timeout: float = APP_T
     url = base_url.rstrip("/") + "/" + url_path.lstrip("/")
     page.goto(url, wait_until="domcontentloaded", timeout=timeout)
     wait_for_app(page, timeout=timeout)
+
+
+def vector_file_input(page):
+    """The sidebar's "Load a vector file" drop zone (the sidebar has a second uploader, for a .npy's
+    vocabulary or a vectors.tsv's metadata, below it)."""
+    return (page.get_by_test_id("stSidebar").get_by_test_id("stFileUploader")
+            .filter(has_text="Load a vector file").get_by_test_id("stFileUploaderDropzoneInput"))

@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .conftest import ROOT, VIEWPORT, _free_port, _stop, assert_no_exception, goto_page, screenshot, wait_for_app
+from .conftest import (ROOT, VIEWPORT, _free_port, _stop, assert_no_exception, goto_page, screenshot,
+                       vector_file_input, wait_for_app)
 
 TOKENS = ("<script>window.__xss=1</script>", '<img src=x onerror="window.__xss=2">', "<b>bold</b>", "**star**",
           '<a href="https://example.com">link</a>', "a&b", ":red[x]", "$x$",
@@ -64,7 +65,7 @@ def test_hostile_tokens_show_as_text_on_map_and_neighbours(app_server, page, tmp
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     goto_page(page, app_server, "Map")
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(_vector_file(tmp_path)))
+    vector_file_input(page).set_input_files(str(_vector_file(tmp_path)))
     wait_for_app(page)
     _safe(page, dialogs)
     assert f"{SET_NAME} · {len(TOKENS)} tokens" in sidebar.inner_text()   # the file name, as text

@@ -7,7 +7,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .conftest import assert_no_exception, goto_page, screenshot, wait_for_app
+from .conftest import assert_no_exception, goto_page, screenshot, vector_file_input, wait_for_app
 
 GENRES = ("science fiction", "romantic comedy", "documentary", "horror", "animation")
 
@@ -40,7 +40,7 @@ def test_parquet_upload_colours_the_map_by_its_category_column(app_server, page,
     page.set_viewport_size({"width": 1280, "height": 720})
     goto_page(page, app_server, "Map?present=1")
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(_films(tmp_path / "films.parquet")))
+    vector_file_input(page).set_input_files(str(_films(tmp_path / "films.parquet")))
     load = sidebar.get_by_role("button", name="Load this table")   # title/genre: a label choice to confirm
     load.wait_for(timeout=60_000)
     wait_for_app(page)
