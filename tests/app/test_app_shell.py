@@ -4,7 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.helpers import ROOT, open_deep_link
 from ui import navigation, streamlit_internals
-from ui.setup import UPLOAD_KEY
+from ui.setup import COMPANION_KEY, UPLOAD_KEY
 
 TIMEOUT = 120
 
@@ -121,7 +121,7 @@ def test_a_large_upload_is_dropped_from_the_uploader_once_read(monkeypatch):
     assert not at.exception
     assert left == [0]                                              # the bytes were released
     assert at.selectbox(key="current_set").value == "fruit"
-    keys = [u.key for u in at.sidebar.get("file_uploader") if u.key != ui.setup.COMPANION_KEY]
+    keys = [u.key for u in at.sidebar.get("file_uploader") if u.key != COMPANION_KEY]
     assert keys == [f"{UPLOAD_KEY}_1"], keys                      # the old widget (and its file) is gone
     assert at.file_uploader(key=f"{UPLOAD_KEY}_1").value is None
     second = b"2 2\nrock 0.1 0.9\nsand 0.2 0.8\n"
@@ -149,7 +149,7 @@ def test_a_large_upload_that_cannot_be_read_says_why_and_leaves_a_fresh_uploader
     assert any("line 3" in e.value for e in at.error), [e.value for e in at.error]
     assert at.selectbox(key="current_set").value == "minilm-words"
     at.run()
-    assert [u.key for u in at.sidebar.get("file_uploader")] == [f"{UPLOAD_KEY}_1"]
+    assert [u.key for u in at.sidebar.get("file_uploader") if u.key != COMPANION_KEY] == [f"{UPLOAD_KEY}_1"]
     assert at.file_uploader(key=f"{UPLOAD_KEY}_1").value is None
 
 
@@ -162,5 +162,6 @@ def test_the_upload_limit_comes_from_the_config_and_is_stated():
     limit = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
     assert limit * 2**20 >= 1_000_000 * (300 * 4 + 8) + 20    # a 1M x 300 word2vec binary file fits
     at = _home()
-    (uploader,) = at.sidebar.get("file_uploader")
+    uploader, companion = at.sidebar.get("file_uploader")      # the vector file, then its vocabulary / metadata
+    assert companion.key == COMPANION_KEY
     assert f"Up to {limit} MB" in uploader.proto.help
