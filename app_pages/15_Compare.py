@@ -1,5 +1,4 @@
 """Compare two spaces: align one set onto another (orthogonal Procrustes), two linked maps, neighbour overlap."""
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -106,9 +105,8 @@ table = pd.DataFrame({"word": [w for w, _ in worst],
                       f"top-{cmp.k} overlap": [round(o, 2) for _, o in worst],
                       "cosine after rotation": [round(float(moved[cmp.position(w)]), 3) for w, _ in worst]})
 st.dataframe(table, hide_index=True, key="cmp_worst")
-best = np.argsort(-cmp.overlap, kind="stable")[:5]
 st.caption("Ties are listed by how far the word moved after the rotation (lowest cosine first). Most alike: "
-           + ", ".join(f"{md_text(tokens[i])} ({cmp.overlap[i]:.0%})" for i in best) + ".")
+           + ", ".join(f"{md_text(w)} ({o:.0%})" for w, o in cmp.most_alike(5)) + ".")
 all_table = pd.DataFrame({"word": tokens, f"top-{cmp.k} overlap": cmp.overlap, "cosine after rotation": moved})
 st.download_button("Download every compared word (CSV)", csv_bytes(all_table),
                    file_name=f"{file_stem(a.name)}-vs-{file_stem(b.name)}.csv", mime="text/csv", key="cmp_dl_csv")

@@ -126,7 +126,8 @@ def projection(es: EmbeddingSet, rows: np.ndarray, method: str, dims: int, seed:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=SET_HASH)
-def _pca_fit(es: EmbeddingSet, base: np.ndarray, dims: int):
+def pca_fit(es: EmbeddingSet, base: np.ndarray, dims: int):
+    """The PCA fitted to the ``base`` rows (shared by the Map's coordinates and its density layer)."""
     from embedlab.space.projection import fit_pca
 
     return fit_pca(es.vectors[base], dims=dims)
@@ -136,7 +137,7 @@ def _pca_fit(es: EmbeddingSet, base: np.ndarray, dims: int):
 def pca_coords(es: EmbeddingSet, base: np.ndarray, extra: np.ndarray, dims: int) -> np.ndarray:
     """PCA fitted to the ``base`` rows; coordinates of base then ``extra`` rows. Searched words
     added to the picture do not move the other points."""
-    fit = _pca_fit(es, base, dims)
+    fit = pca_fit(es, base, dims)
     rows = np.concatenate([base, extra]) if len(extra) else base
     return np.asarray(fit.transform(es.vectors[rows]), dtype=np.float32)
 

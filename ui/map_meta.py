@@ -126,7 +126,7 @@ def filtered_view(view: MapView, meta: MetaColouring | None) -> MapView:
 @st.cache_data(max_entries=4, show_spinner="Placing every point of the set for the density layer…",
                hash_funcs=cached.SET_HASH)
 def _density(es: EmbeddingSet, base: np.ndarray, bins: int):
-    fit = cached._pca_fit(es, base, 2)
+    fit = cached.pca_fit(es, base, 2)
     return density_grid(project_all(es.vectors, fit.mean, fit.components), bins=bins)
 
 

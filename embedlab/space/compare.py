@@ -118,6 +118,13 @@ class Comparison:
         order = np.lexsort((self.moved(), self.overlap))[:n]
         return [(self.tokens[i], float(self.overlap[i])) for i in order]
 
+    def most_alike(self, n: int = 5) -> list[tuple[str, float]]:
+        """The ``n`` words whose neighbours agree most: ``(word, overlap)``, highest overlap first
+        (ties by row order)."""
+        n = check_int(n, "n", minimum=1)
+        order = np.argsort(-self.overlap, kind="stable")[:n]
+        return [(self.tokens[i], float(self.overlap[i])) for i in order]
+
     def neighbours(self, word: str) -> tuple[tuple, tuple]:
         """``word``'s ``k`` nearest compared words in A and in B, nearest first."""
         i = self.position(word)

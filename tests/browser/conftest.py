@@ -256,3 +256,13 @@ def vector_file_input(page):
     vocabulary or a vectors.tsv's metadata, below it)."""
     return (page.get_by_test_id("stSidebar").get_by_test_id("stFileUploader")
             .filter(has_text="Load a vector file").get_by_test_id("stFileUploaderDropzoneInput"))
+
+
+def pick_option(page, label: str, option: str) -> None:
+    """Choose ``option`` in the selectbox labelled ``label`` (type to filter, then click it)."""
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
+    box.scroll_into_view_if_needed()
+    box.locator("input").click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=True).first.click()
+    wait_for_app(page)

@@ -7,7 +7,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .conftest import assert_no_exception, goto_page, screenshot, vector_file_input, wait_for_app
+from .conftest import assert_no_exception, goto_page, pick_option, screenshot, vector_file_input, wait_for_app
 
 GENRES = ("science fiction", "romantic comedy", "documentary", "horror", "animation")
 
@@ -27,14 +27,6 @@ def _films(path):
     return path
 
 
-def _pick(page, label: str, option: str) -> None:
-    box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
-    box.scroll_into_view_if_needed()
-    box.locator("input").click()
-    page.keyboard.type(option)
-    page.get_by_role("option", name=option, exact=True).first.click()
-    wait_for_app(page)
-
 
 def test_parquet_upload_colours_the_map_by_its_category_column(app_server, page, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 720})
@@ -50,7 +42,7 @@ def test_parquet_upload_colours_the_map_by_its_category_column(app_server, page,
     wait_for_app(page)
     assert_no_exception(page)
     assert "films · 600 tokens × 16 dimensions" in sidebar.inner_text()
-    _pick(page, "Colour by", "column: genre")
+    pick_option(page, "Colour by", "column: genre")
     assert_no_exception(page)
     plot = page.locator(".js-plotly-plot").first
     plot.wait_for(timeout=60_000)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import assert_no_exception, goto_page, screenshot, wait_for_app
+from .conftest import assert_no_exception, goto_page, pick_option, screenshot
 
 PROJECTOR = {"width": 1280, "height": 720}
 
@@ -26,15 +26,6 @@ def projector(browser):
     yield p
     context.close()
 
-
-def _pick(page, label: str, option: str) -> None:
-    """Choose ``option`` in the selectbox labelled ``label`` (type to filter, then Enter)."""
-    box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
-    box.scroll_into_view_if_needed()
-    box.locator("input").click()
-    page.keyboard.type(option)
-    page.get_by_role("option", name=option, exact=True).first.click()
-    wait_for_app(page)
 
 
 def _shot(page, locator, name: str) -> None:
@@ -56,10 +47,10 @@ def test_graphs_presenter_karate_then_les_miserables(app_server, projector):
     screenshot(page, "uses_graphs_karate_top")
     _shot(page, page.locator(".js-plotly-plot").first, "uses_graphs_karate_figures")
     _shot(page, page.locator(".js-plotly-plot").nth(2), "uses_graphs_karate_probe")
-    _pick(page, "Graph", "Les Misérables")
+    pick_option(page, "Graph", "Les Misérables")
     page.get_by_text("77 nodes", exact=False).first.wait_for()
     assert "graph=les-miserables" in page.url and "present=1" in page.url
-    _pick(page, "Node whose nearest vectors to show", "Javert")
+    pick_option(page, "Node whose nearest vectors to show", "Javert")
     assert "node=Javert" in page.url
     assert_no_exception(page)
     _shot(page, page.locator(".js-plotly-plot").first, "uses_graphs_lesmis_figures")
@@ -74,7 +65,7 @@ def test_knowledge_graphs_presenter_ask_the_graph(app_server, projector):
     screenshot(page, "uses_kg_top")
     _shot(page, page.locator(".js-plotly-plot").first, "uses_kg_training")
     _shot(page, page.locator(".js-plotly-plot").nth(1), "uses_kg_link_prediction")
-    _pick(page, "Head", "berlin")
+    pick_option(page, "Head", "berlin")
     assert "head=berlin" in page.url
     page.get_by_text("berlin + capital-of ≈ ?", exact=False).wait_for()
     tails = page.get_by_test_id("stDataFrame").nth(2)

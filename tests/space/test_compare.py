@@ -35,6 +35,8 @@ def test_a_shuffled_copy_does_not_align(base):
     assert c.error > 1.0 and c.mean_overlap < 0.2
     worst = c.most_different(3)
     assert len(worst) == 3 and worst[0][1] == min(c.overlap)
+    best = c.most_alike(3)
+    assert len(best) == 3 and best[0][1] == max(c.overlap) and best[0][1] >= best[1][1] >= best[2][1]
 
 
 def test_overlap_counts_shared_neighbours_exactly():
