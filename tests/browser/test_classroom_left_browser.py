@@ -43,7 +43,11 @@ CUT_JS = """() => {
     // a table of a few columns must show them all (the Map's "in the picture" was cut to "ho");
     // a wide table of long texts or many columns may scroll sideways, as on any screen
     const sc = e.querySelector('.dvn-scroller');
-    const cols = e.querySelectorAll('[role="columnheader"]').length;
+    // the grid draws header cells only for the columns in view: the accessibility table's aria-colcount
+    // (the columns, plus one when row markers are drawn) says how many the table really has
+    const grid = e.querySelector('table[aria-colcount]');
+    const cols = Math.max(e.querySelectorAll('[role="columnheader"]').length,
+                          grid ? Number(grid.getAttribute('aria-colcount')) - 1 : 0);
     if (sc && cols && cols <= 3 && sc.scrollWidth > sc.clientWidth + 2)
       cut.push('table of ' + cols + ' columns scrolls sideways: ' + sc.scrollWidth + '>' + sc.clientWidth);
   }
