@@ -25,7 +25,7 @@ $(STAMP): requirements.txt Makefile
 	touch $(STAMP)
 
 run: install
-	$(PY) -m streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
+	$(PY) -m streamlit run server.py --server.port $(PORT) --browser.gatherUsageStats false
 
 test: install
 	$(PY) -m pytest

@@ -209,7 +209,7 @@ table = pd.DataFrame({"token": tokens, **{f"{'xyz'[d]}": coords[:, d] for d in r
 if labels is not None:
     table["colour"] = labels
 d1, d2 = st.columns(2)
-d1.download_button("Download the drawn coordinates (CSV)", csv_bytes(table),
+d1.download_button("Download the drawn coordinates (CSV)", lambda t=table.copy(): csv_bytes(t), on_click="ignore",
                    file_name=f"{file_stem(es.name)}-{method}-{dims}d.csv", mime="text/csv", key="map_dl_all")
 map_export.buttons(fig, table, sel if dims == 2 else [], es=es, method=METHODS[method], dims=dims,
                    drawn=points.describe(cached.points_description(es, n), len(es)), colour=colours[colour],
@@ -218,7 +218,8 @@ if dims == 2:
     if sel:
         st.markdown(f"**Selected: {len(sel):,} words**")
         st.write(md_text(", ".join(tokens[i] for i in sel[:300])) + (" …" if len(sel) > 300 else ""))
-        d2.download_button("Download the selection (CSV)", csv_bytes(table.iloc[sel]),
+        d2.download_button("Download the selection (CSV)", lambda t=table.iloc[sel].copy(): csv_bytes(t),
+                           on_click="ignore",
                            file_name=f"{file_stem(es.name)}-selection.csv", mime="text/csv", key="map_dl_sel")
     else:
         st.caption("Draw a lasso or a box on the map (drag on the picture) to list the words inside it.")

@@ -82,12 +82,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def app_server(workdir: Path, start_timeout: float = 90.0, extra_env: dict | None = None):
-    """``streamlit run app.py`` in a new process group; yields (base URL, Popen); kills the group."""
+def app_server(workdir: Path, start_timeout: float = 90.0, extra_env: dict | None = None, script: str = "server.py"):
+    """``streamlit run server.py`` (what ``make run`` starts; ``script="app.py"`` for the bare app) in a
+    new process group; yields (base URL, Popen); kills the group."""
     port = free_port()
     env = dict(os.environ, EMBEDLAB_CACHE_DIR=str(workdir / "cache"),
                EMBEDLAB_WORKSPACE_DIR=str(workdir / "workspace"), PYTHONUNBUFFERED="1", **(extra_env or {}))
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
            "--browser.gatherUsageStats", "false"]
     log = open(workdir / "server.log", "wb")

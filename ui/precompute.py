@@ -11,6 +11,9 @@ disk cache (embedlab.io.cache) and in ui.cached's in-memory LRU, and compile num
 that later serves every user's UMAP. A user asking for the same layout meanwhile joins the running
 task (same key) instead of starting a second one.
 
+When the server was started by ``make run`` (``server.py``), :mod:`ui.warm` has already started this
+at server start, before any request, and this first-request start does nothing.
+
 ``EMBEDLAB_PRECOMPUTE=0`` switches it off (the test fixtures do, so every test server does not
 pay for two fits).
 """
@@ -74,6 +77,10 @@ def start_precompute() -> threading.Thread | None:
     when switched off). The default set is loaded here, in the script thread (it is loaded for the
     sidebar anyway); the layouts are computed in the thread."""
     if not enabled():
+        return None
+    from . import warm
+
+    if warm.started():      # `make run` (server.py) warms at server start, layouts included
         return None
     try:
         es = cached.builtin_set(DEFAULT_SET)

@@ -136,8 +136,10 @@ def _tail(path: Path, n: int = 4000) -> str:
 
 
 @contextlib.contextmanager
-def run_server(workdir: Path):
-    """Start ``streamlit run app.py`` on a free port in a new process group; yield its base URL; stop it.
+def run_server(workdir: Path, *, script: str = "server.py", env_extra: dict | None = None):
+    """Start ``streamlit run server.py`` (what ``make run`` starts: app.py in an ``st.App`` whose start
+    hook warms the server, switched off in tests by ``EMBEDLAB_PRECOMPUTE=0`` unless ``env_extra``
+    says otherwise) on a free port in a new process group; yield its base URL; stop it.
 
     ``workdir`` receives the cache and workspace folders and the server's log (stdout + stderr).
     """
@@ -145,9 +147,9 @@ def run_server(workdir: Path):
     port = _free_port()
     env = dict(os.environ)
     env.update(EMBEDLAB_CACHE_DIR=str(workdir / "cache"), EMBEDLAB_WORKSPACE_DIR=str(workdir / "workspace"),
-               PYTHONUNBUFFERED="1")
+               PYTHONUNBUFFERED="1", **(env_extra or {}))
     log_path = workdir / "server.log"
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
            "--browser.gatherUsageStats", "false"]
     with open(log_path, "wb") as log:

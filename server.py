@@ -1,0 +1,22 @@
+"""EmbedLab's server: ``streamlit run server.py`` (what ``make run`` starts).
+
+The app itself is app.py (``streamlit run app.py`` serves it too); this wraps it in an ``st.App``
+whose start hook warms the server before a class arrives (:mod:`ui.warm`): the page modules are
+imported before the first request is accepted, then a background thread loads the default set and
+computes the Map's default view, the transformer weights and the UMAP / t-SNE layouts.
+``EMBEDLAB_PRECOMPUTE=0`` switches that off.
+"""
+from contextlib import asynccontextmanager
+
+import streamlit as st
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    from ui import warm
+
+    warm.on_server_start()     # imports here (a few seconds, before requests), the rest in a thread
+    yield
+
+
+app = st.App("app.py", lifespan=lifespan)

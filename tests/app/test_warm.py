@@ -1,0 +1,97 @@
+"""The server's start-up warm-up (ui.warm, run by server.py's st.App lifespan): after it, the Map's
+default view computes nothing in front of the first user (issue 12: the first Map in seconds)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import embedlab
+from embedlab.space import clusters, distortion, frequency, projection
+from tests.app.helpers import APP, open_page
+from ui import cached, precompute, warm
+
+PAGE = "app_pages/1_Map.py"
+
+
+def _empty_caches():
+    st.cache_data.clear()
+    cached.pca_fit.clear()
+    with cached._projections_lock:
+        cached._projections.clear()
+
+
+@pytest.fixture
+def computing_forbidden(monkeypatch):
+    """After this, any PCA fit, k-means, distortion measure or frequency ranking raises: the page may
+    only read caches. Yields the list of what was attempted."""
+    attempted: list[str] = []
+
+    def forbid(module, name):
+        def refuse(*args, **kwargs):
+            attempted.append(name)
+            raise AssertionError(f"{name} computed in front of the user")
+        monkeypatch.setattr(module, name, refuse)
+
+    def arm():
+        for module, name in ((projection, "fit_pca"), (projection, "project"), (clusters, "kmeans_fit"),
+                             (clusters, "cluster_names"), (distortion, "trustworthiness"),
+                             (distortion, "neighbor_overlap"), (frequency, "most_frequent")):
+            forbid(module, name)
+        return attempted
+
+    yield arm
+    _empty_caches()
+
+
+def test_after_the_warm_up_the_default_map_computes_nothing(computing_forbidden):
+    _empty_caches()
+    es = cached.builtin_set(embedlab.DEFAULT_SET)
+    done = warm.warm_default_map(es)
+    assert done["rows"] == 5000
+    assert len(done["clusters"]) == warm.MAP_CLUSTERS and all(done["clusters"])
+    assert 0.5 < done["trustworthiness"] <= 1.0
+    attempted = computing_forbidden()
+    at = open_page(PAGE)
+    assert not at.exception and attempted == []
+    legend = [e.value for e in at.caption]
+    assert any("5,000" in c for c in legend), legend           # the default view was drawn
+    # the clusters the page shows are the warmed ones, named by their central words
+    assert cached.cluster_names(es, cached.frequent_rows(es, 5000), warm.MAP_CLUSTERS) == done["clusters"]
+
+
+def test_without_the_warm_up_the_same_map_would_compute(computing_forbidden):
+    # the control: the check above can fail (the page does compute when nothing was warmed)
+    _empty_caches()
+    cached.builtin_set(embedlab.DEFAULT_SET)
+    attempted = computing_forbidden()
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(PAGE).run()
+    assert attempted, "the Map computed nothing without a warm-up: the test above proves nothing"
+    assert at.exception
+
+
+def test_the_hook_imports_the_pages_modules_and_is_off_with_the_switch(monkeypatch):
+    assert warm.import_app_modules() == []
+    monkeypatch.setenv(precompute.ENV, "0")
+    assert warm.on_server_start() is None
+    assert warm.start() is None and not warm.started()
+
+
+def test_a_failing_step_is_logged_and_the_rest_goes_on(monkeypatch, caplog):
+    monkeypatch.setattr(warm, "steps_done", {})
+
+    def boom():
+        raise RuntimeError("no weights")
+
+    monkeypatch.setattr("ui.lessons.encoder", boom)
+    monkeypatch.setattr(warm, "warm_default_map", lambda es: {"rows": 0})
+    monkeypatch.setattr(cached, "start_warm_up", lambda: None)
+    monkeypatch.setattr(precompute, "precompute_default_layouts", lambda es: [])
+    with caplog.at_level("INFO", logger="ui.warm"):
+        steps = warm.run_warm_up()
+    assert list(steps) == ["default set", "default Map", "UMAP compilation (worker)", "UMAP and t-SNE layouts"]
+    assert "transformer weights" not in steps
+    assert any("transformer weights" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
+    assert np.all(np.diff(list(steps.values())) >= 0)      # times since the start, in order

@@ -1,0 +1,46 @@
+"""``make run``'s server (``streamlit run server.py``): its start hook warms the server before a
+class arrives (ui.warm), and the Map then draws in a real Chromium (issue 12: the first Map in seconds;
+its time is measured by bench/bench_first_map.py, not here)."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from .conftest import assert_no_exception, run_server, screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+FIGURE_TITLED_JS = """(title) => {
+  const plot = document.querySelector('.js-plotly-plot');
+  const t = plot && plot._fullLayout && plot._fullLayout.xaxis && plot._fullLayout.xaxis.title;
+  return !!t && typeof t.text === 'string' && t.text.startsWith(title);
+}"""
+
+
+def _wait_for_log(path, text: str, timeout: float = 180.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        log = path.read_text(errors="replace") if path.exists() else ""
+        if text in log:
+            return log
+        time.sleep(0.25)
+    pytest.fail(f"{text!r} not in the server log after {timeout:.0f} s:\n{log[-3000:]}")
+
+
+def test_the_server_warms_at_start_and_the_first_map_draws(tmp_path, browser):
+    with run_server(tmp_path, env_extra={"EMBEDLAB_PRECOMPUTE": "1"}) as url:
+        log = _wait_for_log(tmp_path / "server.log", "warm: default Map ready")
+        assert "warm: modules imported" in log and "warm: default set ready" in log
+        assert "Traceback" not in log, log[-3000:]
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        try:
+            page = context.new_page()
+            page.goto(f"{url}/Map", wait_until="domcontentloaded")
+            page.wait_for_function(FIGURE_TITLED_JS, arg="PC 1", timeout=60_000, polling=50)
+            wait_for_app(page)
+            assert_no_exception(page)
+            assert page.get_by_text("5,000 most frequent").count()
+            screenshot(page, "server_warm_first_map_1280x720")
+        finally:
+            context.close()

@@ -1,0 +1,159 @@
+"""Warm the server when it starts, before a class opens a page (issue 12: the first Map in seconds).
+
+``make run`` starts ``streamlit run server.py``: an ``st.App`` over app.py whose lifespan hook
+(:func:`on_server_start`) runs once, when the server starts and before it accepts a request:
+
+1. :func:`import_app_modules` imports, in the starting thread, what the pages import (pandas, plotly,
+   scikit-learn, every ``ui`` module and the ``embedlab`` layers the pages call): a first request no
+   longer pays for the imports, and no import races between threads (see ``ui.cached.start_warm_up``).
+2. :func:`start` then starts a daemon thread (the server is already answering) that fills the very
+   caches the pages read, in the order a class needs them: the default set
+   (:data:`embedlab.DEFAULT_SET`), the Map's default view (:func:`warm_default_map`: its rows, PCA,
+   k-means clusters and their names, the distortion measures — the page then computes nothing), the
+   worker process's UMAP compilation (``ui.cached.start_warm_up``), the transformer weights of the
+   Token pipeline and Context pages, then the default set's UMAP and t-SNE layouts
+   (:mod:`ui.precompute`, on disk too).
+
+Each step that fails is logged and skipped: warming only saves time later. ``EMBEDLAB_PRECOMPUTE=0``
+switches the whole warm-up off (the tests do); ``streamlit run app.py`` still works and warms on the
+first request, as before. The server log says when each step is done (``EmbedLab warm: default Map ready 5.1 s after ...``).
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+import threading
+import time
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["HEAVY_MODULES", "import_app_modules", "warm_default_map", "run_warm_up", "start", "on_server_start",
+           "steps_done", "started"]
+
+#: What the pages import, beyond ``ui`` itself: imported once at start, in one thread.
+HEAVY_MODULES = ("pandas", "plotly.graph_objects", "plotly.subplots", "sklearn.cluster", "sklearn.decomposition",
+                 "sklearn.manifold", "embedlab", "embedlab.viz", "embedlab.space.projection",
+                 "embedlab.space.clusters", "embedlab.space.distortion", "embedlab.space.frequency",
+                 "embedlab.lessons", "embedlab.encoder")
+#: The Map's default view (its URL defaults: ``method=pca``, ``dims=2``, ``color=kmeans``, ``clusters=8``).
+MAP_METHOD, MAP_DIMS, MAP_CLUSTERS, MAP_OVERLAP_K = "pca", 2, 8, 10
+
+_started: threading.Thread | None = None
+_lock = threading.Lock()
+steps_done: dict[str, float] = {}
+"""Each finished step and the seconds since :func:`start` (for the log, the bench and the tests)."""
+
+
+def import_app_modules() -> list[str]:
+    """Import :data:`HEAVY_MODULES` and every module of the ``ui`` package; returns those that failed
+    (logged, never raised: a page that needs one reports it itself)."""
+    import ui
+
+    names = list(HEAVY_MODULES) + [f"ui.{m.name}" for m in pkgutil.iter_modules([str(Path(ui.__file__).parent)])]
+    failed = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - warming never breaks the server
+            logger.exception("warm-up could not import %s", name)
+            failed.append(name)
+    return failed
+
+
+def warm_default_map(es) -> dict:
+    """Fill ``ui.cached``'s caches for the Map's default view of ``es``, with the page's own calls
+    and arguments (``app_pages/1_Map.py``): the page then only draws. Returns what was computed
+    (``{"rows": n, "clusters": [...names], "trustworthiness": t}``)."""
+    from embedlab.viz.map_points import DEFAULT_SIZE, map_points
+
+    from . import cached
+
+    base = cached.frequent_rows(es, DEFAULT_SIZE)
+    cached.points_description(es, DEFAULT_SIZE)
+    extra = map_points(es, base).extra                 # empty: the same array the page passes
+    cached.projection(es, base, MAP_METHOD, MAP_DIMS)
+    coords = cached.pca_coords(es, base, extra, MAP_DIMS)
+    k = min(MAP_CLUSTERS, len(base) - 1)
+    names = cached.cluster_names(es, base, k) if len(base) >= 3 else []
+    if len(base) >= 3:
+        cached.cluster_labels(es, base, extra, k)
+    trust = None
+    if MAP_OVERLAP_K + 1 < len(base) <= 5000:
+        trust = cached.distortion(es, base, coords[: len(base)], MAP_OVERLAP_K)[1]
+    return {"rows": int(len(base)), "clusters": list(names), "trustworthiness": trust}
+
+
+def _step(name: str, t0: float, fn, *args):
+    try:
+        out = fn(*args)
+    except Exception:  # noqa: BLE001 - warming never breaks the server
+        logger.exception("warm-up step %r failed", name)
+        return None
+    steps_done[name] = round(time.perf_counter() - t0, 2)
+    logger.info("warm: %s ready %.1f s after the server started", name, steps_done[name])
+    return out
+
+
+def run_warm_up(t0: float | None = None) -> dict[str, float]:
+    """The warm-up itself (what :func:`start`'s thread runs); returns :data:`steps_done`."""
+    from embedlab import DEFAULT_SET
+
+    from . import cached, lessons, precompute
+
+    t0 = time.perf_counter() if t0 is None else t0
+    es = _step("default set", t0, cached.builtin_set, DEFAULT_SET)
+    if es is not None:
+        _step("default Map", t0, warm_default_map, es)
+    _step("UMAP compilation (worker)", t0, cached.start_warm_up)
+    _step("transformer weights", t0, lessons.encoder)
+    if es is not None:
+        _step("UMAP and t-SNE layouts", t0, precompute.precompute_default_layouts, es)
+    return dict(steps_done)
+
+
+def start(t0: float | None = None) -> threading.Thread | None:
+    """Start :func:`run_warm_up` in a daemon thread, once per process (None when switched off);
+    ``t0`` is the ``time.perf_counter()`` the step times count from (default: now)."""
+    global _started
+    from . import precompute
+
+    if not precompute.enabled():
+        logger.info("warm-up switched off ($%s)", precompute.ENV)
+        return None
+    with _lock:
+        if _started is None:
+            t0 = time.perf_counter() if t0 is None else t0
+            _started = threading.Thread(target=run_warm_up, args=(t0,), name="embedlab-warm-up", daemon=True)
+            _started.start()
+        return _started
+
+
+def started() -> bool:
+    """True once :func:`start` has started the warm-up in this process."""
+    return _started is not None
+
+
+def on_server_start() -> threading.Thread | None:
+    """The server's start hook: imports first (in this thread), then :func:`start`."""
+    from . import precompute
+
+    if not precompute.enabled():
+        return None
+    t0 = time.perf_counter()
+    if not logger.handlers:      # the server log says when the class can come in
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s EmbedLab %(message)s", "%H:%M:%S"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    # st.cache_* called outside a page run warn "missing ScriptRunContext" each time: expected here
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+    failed = import_app_modules()
+    steps_done["modules imported"] = round(time.perf_counter() - t0, 2)
+    logger.info("warm: modules imported in %.1f s%s", steps_done["modules imported"],
+                   f" ({len(failed)} failed)" if failed else "")
+    return start(t0)
+
+
