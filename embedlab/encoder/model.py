@@ -111,9 +111,10 @@ _kernel_thread: threading.Thread | None = None
 def _build_kernel() -> None:
     try:
         _gelu_kernel()
-        from .packed import _kernels
+        from .kernels import compiled
+        from .packed import PARALLEL
 
-        _kernels()                    # LayerNorm and bias + GELU of the packed forward pass
+        compiled(PARALLEL)            # the kernels of the packed forward pass
     finally:
         _kernel_ready.set()
 
