@@ -1,6 +1,6 @@
 """Where the encoder's time goes: per stage of a batch of 32, and BLAS speed at the encoder's own shapes.
 
-Run by hand:  python bench/profile_encoder.py [--n 500] [--repeats 5] [--path packed|fused|both]
+Run by hand:  python bench/profile_encoder.py [--n 500] [--repeats 5] [--path packed,fused]
 
 Stages are timed by re-running the forward pass of :mod:`embedlab.encoder.packed` step by step with a
 clock around each step (the same functions and kernels as ``forward_pooled``), over the 500-sentence
@@ -18,6 +18,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from embedlab.encoder import model as tr  # noqa: E402
-from embedlab.encoder import packed  # noqa: E402
+from embedlab.encoder import kernels, packed  # noqa: E402
 
 
 class Clock:
@@ -41,10 +42,43 @@ class Clock:
         self.last = now
 
 
+@lru_cache(maxsize=1)
+def session3_kernels():
+    """Session 3's two numba kernels (LayerNorm in place; bias + GELU), as they were."""
+    from numba import njit
+
+    gelu = tr._gelu_scalar()
+
+    @njit(fastmath=True, cache=False)
+    def ln_inplace(x, gamma, beta, eps):
+        n, d = x.shape
+        inv_d = np.float32(1.0) / np.float32(d)
+        for i in range(n):
+            s = np.float32(0.0)
+            for j in range(d):
+                s += x[i, j]
+            mean = s * inv_d
+            v = np.float32(0.0)
+            for j in range(d):
+                c = x[i, j] - mean
+                v += c * c
+            inv = np.float32(1.0) / np.sqrt(v * inv_d + eps)
+            for j in range(d):
+                x[i, j] = (x[i, j] - mean) * inv * gamma[j] + beta[j]
+
+    @njit(fastmath=True, cache=False)
+    def bias_gelu_inplace(y, bias):
+        n, d = y.shape
+        for i in range(n):
+            for j in range(d):
+                y[i, j] = gelu(y[i, j] + bias[j])
+
+    return ln_inplace, bias_gelu_inplace
+
+
 def profile_packed(w, ids_list, c: Clock) -> np.ndarray:
-    """packed.forward_pooled before issue 15's second round (numpy attention per length bucket)."""
-    kernels = packed._ready_kernels()
-    ln = kernels[0]
+    """Session 3's packed.forward_pooled (numpy attention per length bucket, two serial numba kernels)."""
+    ln, gelu_k = session3_kernels()
     c.tick("(python between stages)")
     lengths = np.array([len(t) for t in ids_list], dtype=np.int64)
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
@@ -89,7 +123,7 @@ def profile_packed(w, ids_list, c: Clock) -> np.ndarray:
         c.tick("LayerNorms (+bias, residual)")
         np.matmul(xb, layer.inter_w, out=inter)
         c.tick("FFN up matmul")
-        kernels[1](inter, layer.inter_b)
+        gelu_k(inter, layer.inter_b)
         c.tick("bias + GELU")
         np.matmul(inter, layer.out_w, out=xa)
         c.tick("FFN down matmul")
@@ -104,7 +138,7 @@ def profile_packed(w, ids_list, c: Clock) -> np.ndarray:
 
 def profile_fused(w, ids_list, c: Clock) -> np.ndarray:
     """packed.forward_pooled as it is now (fused kernels); mirrors its steps."""
-    k = packed._ready_kernels()
+    k = kernels.compiled()
     c.tick("(python between stages)")
     lengths, starts, ids, pos = packed._pack(ids_list)
     c.tick("ids, positions")
@@ -132,7 +166,7 @@ def profile_fused(w, ids_list, c: Clock) -> np.ndarray:
         c.tick("FFN down matmul")
         k.add_ln(xa, layer.out_b, xb, layer.ln2_g, layer.ln2_b, np.float32(w.eps))
         c.tick("LayerNorms (+bias, residual)")
-    out = k.pool(xa, starts, lengths)
+    out = np.add.reduceat(xa, starts, axis=0) / lengths[:, None].astype(np.float32)
     c.tick("pooling")
     return out
 
@@ -181,7 +215,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=500)
     ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--path", choices=["packed", "fused", "both"], default="both")
+    ap.add_argument("--path", default="packed,fused", help="comma-separated: packed (session 3's pass), "
+                    "fused (now)")
     args = ap.parse_args()
     from threadpoolctl import threadpool_limits
 
@@ -199,11 +234,9 @@ def main() -> None:
     print(f"{len(texts)} sentences, {sum(lens)} tokens, batches of 32: {min(batch_tokens)}-{max(batch_tokens)} "
           f"tokens (median {m})")
     with threadpool_limits(2):
-        paths = ["packed", "fused"] if args.path == "both" else [args.path]
-        if "fused" in paths and not hasattr(packed, "_pack"):
-            paths.remove("fused")
-        for name in paths:
-            fn = profile_packed if name == "packed" else profile_fused
+        fns = {"packed": profile_packed, "fused": profile_fused}
+        for name in args.path.split(","):
+            fn = fns[name]
             stage_table(texts[:64], fn, 1)
             med, total, nb = stage_table(texts, fn, args.repeats)
             print(f"\n[{name}] {len(texts) / total:.0f} sentences/s; per batch of 32 (mean of {nb}), ms:")

@@ -11,9 +11,9 @@ does in one pass over the activations what numpy does in several:
 - ``add_ln(y, bias, residual, gamma, beta, eps)``: ``y = LayerNorm(y + bias + residual)``;
 - ``bias_gelu(y, bias)``: ``y = GELU(y + bias)`` with the exact (erf) GELU.
 
-:func:`compiled` builds them (numba, ``fastmath`` and, by default, ``parallel`` over rows or over
-text x head pairs); :func:`numpy_kernels` are the same steps in numpy, the reference the tests compare
-with and the fallback until the compiled ones are ready. Both give the same numbers to float32
+:func:`compiled` builds them (numba, ``fastmath``, loops that vectorise; the softmax with a
+vectorised float32 ``exp``); :func:`numpy_kernels` are the same steps in numpy, the reference the
+tests compare with and the fallback until the compiled ones are ready. Both give the same numbers to float32
 rounding (``< 1e-5`` on the model's outputs, tested).
 
 >>> k = numpy_kernels()
@@ -25,7 +25,6 @@ array([[-1.,  1.]], dtype=float32)
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -45,6 +44,7 @@ class Kernels:
     attention: Callable
     add_ln: Callable
     bias_gelu: Callable
+    exp: Callable          # the softmax's exp of numbers <= 0, in place on a 1-D array (for tests)
     name: str
 
 
@@ -102,36 +102,47 @@ def _np_bias_gelu(y, bias) -> None:
     y[...] = gelu(y)
 
 
+def _np_exp(x) -> None:
+    np.exp(x, out=x)
+
+
 def numpy_kernels() -> Kernels:
     """The kernels' steps in numpy (the reference; used until :func:`compiled` is ready)."""
-    return Kernels(_np_embed_ln, _np_attention, _np_add_ln, _np_bias_gelu, "numpy")
+    return Kernels(_np_embed_ln, _np_attention, _np_add_ln, _np_bias_gelu, _np_exp, "numpy")
 
 
 # -- compiled ------------------------------------------------------------------------------------
-def _serialised(fn: Callable, lock: threading.Lock) -> Callable:
-    def call(*args):
-        with lock:
-            return fn(*args)
-    return call
+# float32 exp for the softmax (Cephes expf: exp(x) = 2^k * e^r, |r| <= ln2 / 2, a degree-7 polynomial,
+# 2^k from its exponent bits), written so that the loop vectorises; libm's expf is a call per number.
+# Relative error < 3e-7 against float64 exp on [-87, 0] (tested).
+_LOG2E = 1.4426950408889634
+_LN2_HI, _LN2_LO = 0.693359375, -2.12194440e-4
+_EXP_P = (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1,
+          5.0000001201e-1)
+_EXP_MIN = -87.0                      # exp(-87) = 1.6e-38, still a normal float32
 
 
-@lru_cache(maxsize=2)
-def compiled(parallel: bool = True) -> Kernels | None:
-    """The kernels compiled with numba (once per process and per ``parallel``), or None without numba.
+@lru_cache(maxsize=1)
+def compiled() -> Kernels | None:
+    """The kernels compiled with numba (once per process), or None without numba.
 
-    ``parallel=True`` spreads rows (and text x head pairs) over numba's threads. numba's
-    ``workqueue`` threading layer (used when neither OpenMP nor TBB is there) must not be entered
-    from two threads at once, so then each call takes a lock (Streamlit serves sessions in threads).
+    They run on the calling thread: the products between them already use both BLAS threads, and
+    numba's own threads (``parallel=True``) made the whole pass 2.4x slower here, each pool's
+    threads spinning while the other worked (``bench/profile_encoder.py``).
     """
     try:
-        import numba
-        from numba import njit, prange
+        from numba import njit
     except ImportError:  # pragma: no cover - numba comes with umap-learn
         return None
     from .model import _gelu_scalar
 
     gelu = _gelu_scalar()
-    jit = njit(fastmath=True, parallel=parallel, cache=False)
+    f32 = np.float32
+    log2e, ln2_hi, ln2_lo, lo = f32(_LOG2E), f32(_LN2_HI), f32(_LN2_LO), f32(_EXP_MIN)
+    p0, p1, p2, p3, p4, p5 = (f32(c) for c in _EXP_P)
+    # numba note: index with loop variables into row views (``a = x[i]; a[c]``); an index sum like
+    # ``x[base + c]`` gets a negative-index check that stops the loop from vectorising (10x slower).
+    jit = njit(fastmath=True, cache=False)
     row_jit = njit(fastmath=True, cache=False, inline="always")
 
     @row_jit
@@ -150,10 +161,31 @@ def compiled(parallel: bool = True) -> Kernels | None:
         for j in range(d):
             x[j] = (x[j] - mean) * inv * gamma[j] + beta[j]
 
+    @row_jit
+    def softmax_row(row, bits, two):  # pragma: no cover - compiled
+        n = row.size
+        m = row[0]
+        for j in range(1, n):
+            m = max(m, row[j])
+        for j in range(n):
+            v = max(row[j] - m, lo)
+            k = np.floor(v * log2e + np.float32(0.5))
+            r = (v - k * ln2_hi) - k * ln2_lo
+            p = ((((p0 * r + p1) * r + p2) * r + p3) * r + p4) * r + p5
+            row[j] = p * (r * r) + r + np.float32(1.0)
+            bits[j] = (np.int32(k) + np.int32(127)) << np.int32(23)
+        total = np.float32(0.0)
+        for j in range(n):
+            e = row[j] * two[j]               # two = bits seen as float32: 2^k
+            row[j] = e
+            total += e
+        for j in range(n):
+            row[j] = row[j] / total
+
     @jit
     def embed_ln(word, position, type0, ids, pos, gamma, beta, eps, out):  # pragma: no cover - compiled
         t, d = out.shape
-        for i in prange(t):
+        for i in range(t):
             w, p, o = word[ids[i]], position[pos[i]], out[i]
             for j in range(d):
                 o[j] = (w[j] + p[j]) + type0[j]
@@ -162,7 +194,7 @@ def compiled(parallel: bool = True) -> Kernels | None:
     @jit
     def add_ln(y, bias, residual, gamma, beta, eps):  # pragma: no cover - compiled
         t, d = y.shape
-        for i in prange(t):
+        for i in range(t):
             r, o = residual[i], y[i]
             for j in range(d):
                 o[j] = (o[j] + bias[j]) + r[j]
@@ -171,7 +203,7 @@ def compiled(parallel: bool = True) -> Kernels | None:
     @jit
     def bias_gelu(y, bias):  # pragma: no cover - compiled
         t, d = y.shape
-        for i in prange(t):
+        for i in range(t):
             o = y[i]
             for j in range(d):
                 o[j] = gelu(o[j] + bias[j])
@@ -180,44 +212,62 @@ def compiled(parallel: bool = True) -> Kernels | None:
     def attention(qkv, bias, starts, lengths, n_heads, scale, ctx):  # pragma: no cover - compiled
         d = ctx.shape[1]
         dh = d // n_heads
-        for task in prange(starts.size * n_heads):
-            s, hd = task // n_heads, task % n_heads
+        most = lengths.max()
+        qb, kb = np.empty((most, dh), np.float32), np.empty((most, dh), np.float32)
+        vb, cb = np.empty((most, dh), np.float32), np.empty((most, dh), np.float32)
+        sc = np.empty((most, most), np.float32)
+        bits = np.empty(most, np.int32)
+        two = bits.view(np.float32)
+        for s in range(starts.size):
             r0, n = starts[s], lengths[s]
-            qo, ko, vo = hd * dh, d + hd * dh, 2 * d + hd * dh
-            kt = np.empty((dh, n), np.float32)        # this head's keys, transposed: scores run along rows
-            v = np.empty((n, dh), np.float32)
-            for j in range(n):
-                src = qkv[r0 + j]
-                for c in range(dh):
-                    kt[c, j] = src[ko + c] + bias[ko + c]
-                    v[j, c] = src[vo + c] + bias[vo + c]
-            p = np.empty(n, np.float32)
-            acc = np.empty(dh, np.float32)
-            for i in range(n):
-                src = qkv[r0 + i]
-                p[:] = 0.0
-                for c in range(dh):
-                    qc = (src[qo + c] + bias[qo + c]) * scale
-                    krow = kt[c]
-                    for j in range(n):
-                        p[j] += qc * krow[j]
-                m = p[0]
-                for j in range(1, n):
-                    m = max(m, p[j])
-                total = np.float32(0.0)
-                for j in range(n):
-                    e = np.exp(p[j] - m)
-                    p[j] = e
-                    total += e
-                acc[:] = 0.0
-                for j in range(n):
-                    pj = p[j] / total
-                    vrow = v[j]
+            for hd in range(n_heads):
+                qo, ko, vo = hd * dh, d + hd * dh, 2 * d + hd * dh
+                bq, bk, bv = bias[qo:qo + dh], bias[ko:ko + dh], bias[vo:vo + dh]
+                for j in range(n):            # this head's q (scaled), k, v with their bias, contiguous
+                    src = qkv[r0 + j]
+                    sq, sk, sv = src[qo:qo + dh], src[ko:ko + dh], src[vo:vo + dh]
+                    dq, dk, dv = qb[j], kb[j], vb[j]
                     for c in range(dh):
-                        acc[c] += pj * vrow[c]
-                out = ctx[r0 + i]
-                for c in range(dh):
-                    out[qo + c] = acc[c]
+                        dq[c] = (sq[c] + bq[c]) * scale
+                        dk[c] = sk[c] + bk[c]
+                        dv[c] = sv[c] + bv[c]
+                for i in range(n):            # scores and softmax, a row per query
+                    qi, row = qb[i], sc[i]
+                    for j in range(n):
+                        kj = kb[j]
+                        acc = np.float32(0.0)
+                        for c in range(dh):
+                            acc += qi[c] * kj[c]
+                        row[j] = acc
+                    softmax_row(row[:n], bits, two)
+                    ci = cb[i]
+                    for c in range(dh):
+                        ci[c] = 0.0
+                for j in range(n):            # context: sum over keys of weight x value
+                    vj = vb[j]
+                    for i in range(n):
+                        ci, pij = cb[i], sc[i, j]
+                        for c in range(dh):
+                            ci[c] += pij * vj[c]
+                for i in range(n):
+                    o, ci = ctx[r0 + i, qo:qo + dh], cb[i]
+                    for c in range(dh):
+                        o[c] = ci[c]
+
+    @jit
+    def exp_nonpositive(x):  # pragma: no cover - compiled
+        """exp of each number of a 1-D array of numbers <= 0, in place (the softmax's exp; tests)."""
+        bits = np.empty(x.size, np.int32)
+        two = bits.view(np.float32)
+        for j in range(x.size):
+            v = max(x[j], lo)
+            k = np.floor(v * log2e + np.float32(0.5))
+            r = (v - k * ln2_hi) - k * ln2_lo
+            p = ((((p0 * r + p1) * r + p2) * r + p3) * r + p4) * r + p5
+            x[j] = p * (r * r) + r + np.float32(1.0)
+            bits[j] = (np.int32(k) + np.int32(127)) << np.int32(23)
+        for j in range(x.size):
+            x[j] = x[j] * two[j]
 
     # compile now, on tiny inputs of the real dtypes
     x = np.ones((3, 8), np.float32)
@@ -227,16 +277,9 @@ def compiled(parallel: bool = True) -> Kernels | None:
     embed_ln(x, x, one, idx, idx, one, zero, eps, x.copy())
     add_ln(x, zero, x.copy(), one, zero, eps)
     bias_gelu(x, zero)
-    qkv = np.ones((3, 24), np.float32)
-    attention(qkv, np.zeros(24, np.float32), np.array([0, 1], np.int64), np.array([1, 2], np.int64),
-              2, np.float32(0.5), np.empty((3, 8), np.float32))
-    fns = [embed_ln, attention, add_ln, bias_gelu]
-    name = "numba"
-    if parallel:
-        layer = numba.threading_layer()
-        name = f"numba parallel ({layer}, {numba.get_num_threads()} threads)"
-        if layer == "workqueue":
-            lock = threading.Lock()
-            fns = [_serialised(f, lock) for f in fns]
-    logger.info("encoder kernels compiled: %s", name)
-    return Kernels(*fns, name)
+    attention(np.ones((3, 24), np.float32), np.zeros(24, np.float32), np.array([0, 1], np.int64),
+              np.array([1, 2], np.int64), 2, np.float32(0.5), np.empty((3, 8), np.float32))
+    exp_nonpositive(np.zeros(4, np.float32))
+    logger.info("encoder kernels compiled")
+    return Kernels(embed_ln, attention, add_ln, bias_gelu, exp_nonpositive, "numba")
+

@@ -27,10 +27,7 @@ from .weights import EncoderWeights
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PARALLEL", "forward_pooled", "length_buckets"]
-
-# numba's threads for the kernels between the products (BLAS has its own for the products)
-PARALLEL = True
+__all__ = ["forward_pooled", "length_buckets"]
 
 
 def _ready_kernels() -> Kernels | None:
@@ -38,7 +35,7 @@ def _ready_kernels() -> Kernels | None:
     from .model import _kernel_ready, warm_up
 
     warm_up(wait=False)
-    return compiled(PARALLEL) if _kernel_ready.is_set() else None
+    return compiled() if _kernel_ready.is_set() else None
 
 
 def _pack(ids_list: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -63,13 +60,15 @@ def _buffers(t: int, w: EncoderWeights) -> tuple[np.ndarray, np.ndarray, np.ndar
             np.empty((t, f), np.float32))
 
 
-def forward_pooled(w: EncoderWeights, ids_list: Sequence[Sequence[int]]) -> np.ndarray:
+def forward_pooled(w: EncoderWeights, ids_list: Sequence[Sequence[int]], *,
+                   kernels: Kernels | None = None) -> np.ndarray:
     """Mean output vector of each text (not yet unit length): ``(len(ids_list), 384) float32``.
 
     Texts may come in any order and of any lengths; sorting them by length only helps the numpy
-    fallback (one attention product per run of equal lengths).
+    fallback (one attention product per run of equal lengths). ``kernels`` (tests, benchmarks)
+    replaces the compiled kernels once they are ready, or else the numpy steps.
     """
-    k = _ready_kernels() or numpy_kernels()
+    k = kernels or _ready_kernels() or numpy_kernels()
     lengths, starts, ids, pos = _pack(ids_list)
     t, d = ids.size, w.dim
     eps = np.float32(w.eps)
