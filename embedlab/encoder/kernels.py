@@ -162,25 +162,54 @@ def compiled() -> Kernels | None:
             x[j] = (x[j] - mean) * inv * gamma[j] + beta[j]
 
     @row_jit
+    def exp_row(x, bits, two):  # pragma: no cover - compiled
+        for j in range(x.size):               # exp(x) = 2^k e^r: e^r by its polynomial, 2^k as bits
+            v = max(x[j], lo)
+            k = np.floor(v * log2e + np.float32(0.5))
+            r = (v - k * ln2_hi) - k * ln2_lo
+            p = ((((p0 * r + p1) * r + p2) * r + p3) * r + p4) * r + p5
+            x[j] = p * (r * r) + r + np.float32(1.0)
+            bits[j] = (np.int32(k) + np.int32(127)) << np.int32(23)
+        for j in range(x.size):
+            x[j] = x[j] * two[j]              # two = bits seen as float32: 2^k
+
+    @row_jit
     def softmax_row(row, bits, two):  # pragma: no cover - compiled
         n = row.size
         m = row[0]
         for j in range(1, n):
             m = max(m, row[j])
         for j in range(n):
-            v = max(row[j] - m, lo)
-            k = np.floor(v * log2e + np.float32(0.5))
-            r = (v - k * ln2_hi) - k * ln2_lo
-            p = ((((p0 * r + p1) * r + p2) * r + p3) * r + p4) * r + p5
-            row[j] = p * (r * r) + r + np.float32(1.0)
-            bits[j] = (np.int32(k) + np.int32(127)) << np.int32(23)
+            row[j] -= m
+        exp_row(row, bits, two)
         total = np.float32(0.0)
         for j in range(n):
-            e = row[j] * two[j]               # two = bits seen as float32: 2^k
-            row[j] = e
-            total += e
+            total += row[j]
         for j in range(n):
             row[j] = row[j] / total
+
+    @row_jit
+    def scores_row(qi, kb, row, n):  # pragma: no cover - compiled
+        """row[j] = qi . kb[j] for j < n, four keys at a time (four sums in flight, not one)."""
+        j = 0
+        while j + 4 <= n:
+            k0, k1, k2, k3 = kb[j], kb[j + 1], kb[j + 2], kb[j + 3]
+            a0, a1, a2, a3 = np.float32(0.0), np.float32(0.0), np.float32(0.0), np.float32(0.0)
+            for c in range(qi.size):
+                qc = qi[c]
+                a0 += qc * k0[c]
+                a1 += qc * k1[c]
+                a2 += qc * k2[c]
+                a3 += qc * k3[c]
+            row[j], row[j + 1], row[j + 2], row[j + 3] = a0, a1, a2, a3
+            j += 4
+        while j < n:
+            kj = kb[j]
+            a0 = np.float32(0.0)
+            for c in range(qi.size):
+                a0 += qi[c] * kj[c]
+            row[j] = a0
+            j += 1
 
     @jit
     def embed_ln(word, position, type0, ids, pos, gamma, beta, eps, out):  # pragma: no cover - compiled
@@ -232,14 +261,8 @@ def compiled() -> Kernels | None:
                         dk[c] = sk[c] + bk[c]
                         dv[c] = sv[c] + bv[c]
                 for i in range(n):            # scores and softmax, a row per query
-                    qi, row = qb[i], sc[i]
-                    for j in range(n):
-                        kj = kb[j]
-                        acc = np.float32(0.0)
-                        for c in range(dh):
-                            acc += qi[c] * kj[c]
-                        row[j] = acc
-                    softmax_row(row[:n], bits, two)
+                    scores_row(qb[i], kb, sc[i], n)
+                    softmax_row(sc[i, :n], bits, two)
                     ci = cb[i]
                     for c in range(dh):
                         ci[c] = 0.0
@@ -258,16 +281,7 @@ def compiled() -> Kernels | None:
     def exp_nonpositive(x):  # pragma: no cover - compiled
         """exp of each number of a 1-D array of numbers <= 0, in place (the softmax's exp; tests)."""
         bits = np.empty(x.size, np.int32)
-        two = bits.view(np.float32)
-        for j in range(x.size):
-            v = max(x[j], lo)
-            k = np.floor(v * log2e + np.float32(0.5))
-            r = (v - k * ln2_hi) - k * ln2_lo
-            p = ((((p0 * r + p1) * r + p2) * r + p3) * r + p4) * r + p5
-            x[j] = p * (r * r) + r + np.float32(1.0)
-            bits[j] = (np.int32(k) + np.int32(127)) << np.int32(23)
-        for j in range(x.size):
-            x[j] = x[j] * two[j]
+        exp_row(x, bits, bits.view(np.float32))
 
     # compile now, on tiny inputs of the real dtypes
     x = np.ones((3, 8), np.float32)
