@@ -201,9 +201,9 @@ def encode_sentences(texts: Sequence[str], *, batch_size: int = DEFAULT_BATCH_SI
                      progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Sentence vectors of all-MiniLM-L6-v2: mean of the output vectors over the tokens, unit length.
 
-    Texts are sorted by length and encoded in batches of packed tokens, without padding (attention
-    per run of equal lengths, :mod:`embedlab.encoder.packed`), then put back in the order given: a
-    text gets the same vector alone or in a batch.
+    Texts are sorted by length and encoded in batches of packed tokens, without padding (each text
+    attends over its own tokens, :mod:`embedlab.encoder.packed`), then put back in the order given:
+    a text gets the same vector alone or in a batch.
 
     Parameters
     ----------
