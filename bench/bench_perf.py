@@ -143,6 +143,7 @@ def bench_encoder(quick: bool) -> None:
                 fn()
                 times[name].append(time.perf_counter() - t)
     med = {k: statistics.median(v) for k, v in times.items()}
+    print("  runs (s): " + "; ".join(f"{k} " + " ".join(f"{t:.2f}" for t in v) for k, v in times.items()))
     ours, floor_s = med["ours"], med["floor"] * flops / (reps * one)
     floor_b = flops / (gflops * 1e9)
     n = len(texts)
