@@ -21,7 +21,7 @@ import numpy as np
 
 from ..core.linalg import unit_rows
 from ..core.validate import check_int
-from .tokenizer import MAX_TOKENS, Tokenization, _check_texts, tokenize_batch
+from .tokenizer import MAX_TOKENS, Tokenization, _check_texts, token_ids_batch, tokenize_batch  # noqa: F401
 from .weights import EncoderWeights, load_weights
 
 logger = logging.getLogger(__name__)
@@ -111,9 +111,9 @@ _kernel_thread: threading.Thread | None = None
 def _build_kernel() -> None:
     try:
         _gelu_kernel()
-        from .packed import _kernels
+        from .kernels import compiled
 
-        _kernels()                    # LayerNorm and bias + GELU of the packed forward pass
+        compiled()                    # the kernels of the packed forward pass
     finally:
         _kernel_ready.set()
 
@@ -201,9 +201,9 @@ def encode_sentences(texts: Sequence[str], *, batch_size: int = DEFAULT_BATCH_SI
                      progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Sentence vectors of all-MiniLM-L6-v2: mean of the output vectors over the tokens, unit length.
 
-    Texts are sorted by length and encoded in batches of packed tokens, without padding (attention
-    per run of equal lengths, :mod:`embedlab.encoder.packed`), then put back in the order given: a
-    text gets the same vector alone or in a batch.
+    Texts are sorted by length and encoded in batches of packed tokens, without padding (each text
+    attends over its own tokens, :mod:`embedlab.encoder.packed`), then put back in the order given:
+    a text gets the same vector alone or in a batch.
 
     Parameters
     ----------
@@ -232,17 +232,16 @@ def encode_sentences(texts: Sequence[str], *, batch_size: int = DEFAULT_BATCH_SI
     out = np.empty((len(texts), w.dim), dtype=np.float32)
     if not texts:
         return out
-    toks = tokenize_batch(texts)
-    n_cut = sum(t.truncated for t in toks)
+    ids, n_cut = token_ids_batch(texts)
     if n_cut:
         logger.info("%d of %d texts were cut to %d tokens", n_cut, len(texts), MAX_TOKENS)
     from .packed import forward_pooled   # (imports this module)
 
-    order = np.argsort([len(t) for t in toks], kind="stable")
+    order = np.argsort([len(t) for t in ids], kind="stable")
     done = 0
     for start in range(0, len(order), batch_size):
         rows = order[start:start + batch_size]
-        out[rows] = unit_rows(forward_pooled(w, [toks[r].ids for r in rows]))   # no padding
+        out[rows] = unit_rows(forward_pooled(w, [ids[r] for r in rows]))   # no padding
 
         done += len(rows)
         if progress is not None:

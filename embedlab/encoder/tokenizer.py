@@ -13,7 +13,7 @@ from typing import Sequence
 from ..core.errors import InvalidParameterError
 from ..io.sources import model_dir
 
-__all__ = ["MAX_TOKENS", "Tokenization", "tokenize", "tokenize_batch"]
+__all__ = ["MAX_TOKENS", "Tokenization", "token_ids_batch", "tokenize", "tokenize_batch"]
 
 MAX_TOKENS = 512                      # the model has 512 learned positions
 
@@ -105,3 +105,26 @@ def tokenize_batch(texts: Sequence[str]) -> list[Tokenization]:
     if not texts:
         return []
     return [_cut(e) for e in _tokenizer().encode_batch(texts)]
+
+
+def token_ids_batch(texts: Sequence[str]) -> tuple[list[list[int]], int]:
+    """Only the ids of :func:`tokenize_batch` (cut the same way), and how many texts were cut.
+
+    What the encoder needs, without the tokens and character offsets (``encode_batch_fast``
+    skips the offsets): about half the time of :func:`tokenize_batch`.
+
+    >>> token_ids_batch(["Embeddings!"])
+    ([[101, 7861, 8270, 4667, 2015, 999, 102]], 0)
+    """
+    texts = _check_texts(texts)
+    out: list[list[int]] = []
+    n_cut = 0
+    if not texts:
+        return out, n_cut
+    for enc in _tokenizer().encode_batch_fast(texts):
+        ids = enc.ids
+        if len(ids) > MAX_TOKENS:
+            ids = ids[:MAX_TOKENS - 1] + ids[-1:]
+            n_cut += 1
+        out.append(ids)
+    return out, n_cut

@@ -184,3 +184,12 @@ def test_parameters_are_never_truncated_or_taken_from_bools():
         tr.sinusoidal_encoding(2, True)
     with pytest.raises(InvalidParameterError, match=r"batch_size=1\.5 is not allowed"):
         embedlab.encode_sentences(["a"], batch_size=1.5)
+
+
+def test_token_ids_batch_gives_tokenize_batchs_ids_and_cut_count():
+    texts = ["The cat sat.", "", "word " * 600, "Embeddings!"]
+    ids, n_cut = tr.tokenizer.token_ids_batch(texts)
+    toks = tr.tokenize_batch(texts)
+    assert ids == [list(t.ids) for t in toks]
+    assert n_cut == 1 == sum(t.truncated for t in toks) and len(ids[2]) == tr.tokenizer.MAX_TOKENS
+    assert tr.tokenizer.token_ids_batch([]) == ([], 0)
