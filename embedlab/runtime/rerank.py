@@ -74,7 +74,12 @@ def rerank(vectors: np.ndarray, queries: np.ndarray, candidates: np.ndarray, wan
     out = []
     for q, cand in zip(queries, candidates):
         rows = np.unique(cand[cand >= 0]).astype(np.int64)      # sorted: the file is read in order
-        scores = unit_rows(np.asarray(vectors[rows], dtype=np.float32)) @ q
+        block = np.asarray(vectors[rows], dtype=np.float32)
+        sq = np.einsum("ij,ij->i", block, block)
+        if np.all(np.isfinite(sq)) and np.all(sq > 1e-30):      # the usual rows: one product, one division
+            scores = (block @ q) / np.sqrt(sq)
+        else:                                                    # zero, huge or tiny rows: the guarded helper
+            scores = unit_rows(block) @ q
         top = np.argsort(-scores, kind="stable")[:want]
         out.append((rows[top], scores[top].astype(np.float32)))
     return out

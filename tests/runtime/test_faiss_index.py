@@ -267,3 +267,16 @@ def test_bad_build_or_query_options_of_the_pq_index_are_refused(index, clustered
             FaissIndex.build(clustered, save=False, **kwargs)
         else:
             index.query(clustered.vectors[:1], **kwargs)
+
+
+def test_rerank_scores_are_exact_cosines_also_for_zero_huge_and_tiny_rows():
+    from embedlab.core.linalg import unit_rows
+    from embedlab.runtime.rerank import rerank
+
+    rows = np.array([[1, 2, 2], [1e30, 2e30, -2e30], [0, 0, 0], [1e-38, 0, 1e-38], [3, 0, 4]], dtype=np.float32)
+    q = unit_rows(np.array([[1.0, 2.0, 2.0]], dtype=np.float32))
+    for cand in ([0, 4, 1], [4, 2, 3, 0, 1]):          # the fast path (ordinary rows) and the guarded one
+        idx, scores = rerank(rows, q, np.array([cand]), 5)[0]
+        expected = unit_rows(rows[idx]) @ q[0]
+        np.testing.assert_allclose(scores, expected, rtol=1e-6, atol=1e-7)
+        assert idx[0] == 0 and np.all(np.diff(scores) <= 0)
