@@ -9,12 +9,14 @@ method: build wall seconds, extra peak RSS and extra RSS kept once built (both i
 recall@10 against exact ``top_k`` on ``--recall-queries`` random rows (self excluded, as the app),
 and the median ms of one top-10 query over ``--latency-queries`` rows, methods round-robin:
 
-  embedlab     ``FaissIndex.build`` (the registry's index: IVF-Flat on unit vectors, inner
-               product, nlist 4 sqrt(n), k-means on a sample of 40 rows a list, 10 iterations),
-               queried through ``FaissIndex.query``; also its reload from the saved file
-  faiss IVF    the same index type with faiss' defaults (``index_factory("IVF<nlist>,Flat")``,
-               trained on all rows it takes: 256 a list, 25 iterations), same nprobe
-  faiss HNSW   ``IndexHNSWFlat(d, 32)`` inner product, efConstruction 40, efSearch 64
+  embedlab     ``FaissIndex.build`` (the registry's index: 4-bit PQ fast-scan codes of the unit
+               rows, ~dim/3 sub-vectors, candidates re-ranked exactly from the set's rows, the
+               re-ranking depth measured on the set), queried through ``FaissIndex.query``; also
+               its reload from the saved file and recall at the depths of ``--reranks``
+  faiss IVF    ``FaissIndex.build(kind="ivf-flat")``: the index of before (IVF-Flat on unit
+               vectors, nlist 4 sqrt(n), k-means on 40 sample rows a list, 10 iterations, nprobe
+               measured on the set; the build time includes that measurement)
+  faiss HNSW   ``IndexHNSWFlat(d, --hnsw-m)`` inner product, efConstruction 40, efSearch ``--ef-search``
   hnswlib      ``hnswlib.Index("ip")`` M 16, ef_construction 100, ef 64 ("not installed" if absent)
   pynndescent  ``embedlab.runtime.ann.ApproximateIndex`` (numba warm-up timed apart)
   exact        ``embedlab.core.search.top_k`` (recall 1 by definition)
@@ -49,7 +51,7 @@ from embedlab import EmbeddingSet  # noqa: E402
 from embedlab.core.search import top_k  # noqa: E402
 from embedlab.io.mapped import store_mapped  # noqa: E402
 from embedlab.runtime import faiss_index  # noqa: E402
-from embedlab.runtime.faiss_index import FaissIndex, index_params  # noqa: E402
+from embedlab.runtime.faiss_index import FaissIndex  # noqa: E402
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 REFERENCE = """reference (issue 13, measured on this machine before: 200k x 300; 1M x 300 Gaussian clusters)
@@ -73,7 +75,7 @@ def strip_self(ids: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 # -- the methods: build(es) -> object, query(object, q (m, d), rows) -> (m, 10) ids ------------------
 def embedlab_build(es, args):
-    return FaissIndex.build(es, nprobe=args.nprobe, reuse=False)
+    return FaissIndex.build(es, reuse=False)
 
 
 def embedlab_query(ix, q, rows):
@@ -81,23 +83,17 @@ def embedlab_query(ix, q, rows):
 
 
 def faiss_ivf_build(es, args):
-    import faiss
-
-    u = unit_copy(es.vectors)
-    ix = faiss.index_factory(es.dim, f"IVF{index_params(len(es))['nlist']},Flat", faiss.METRIC_INNER_PRODUCT)
-    ix.train(u)
-    ix.add(u)
-    faiss.extract_index_ivf(ix).nprobe = args.nprobe
-    return ix
+    return FaissIndex.build(es, kind="ivf-flat", nprobe=args.nprobe, save=False)
 
 
 def faiss_hnsw_build(es, args):
     import faiss
 
-    ix = faiss.IndexHNSWFlat(es.dim, 32, faiss.METRIC_INNER_PRODUCT)
+    ix = faiss.IndexHNSWFlat(es.dim, args.hnsw_m, faiss.METRIC_INNER_PRODUCT)
     ix.hnsw.efConstruction = 40
-    ix.add(unit_copy(es.vectors))
-    ix.hnsw.efSearch = 64
+    for s in range(0, len(es), 65536):
+        ix.add(unit_copy(es.vectors[s:s + 65536]))
+    ix.hnsw.efSearch = args.ef_search
     return ix
 
 
@@ -127,7 +123,7 @@ def nnd_build(es, args):
     return ApproximateIndex(es)
 
 
-METHODS = {"embedlab": (embedlab_build, embedlab_query), "faiss-ivf": (faiss_ivf_build, faiss_query),
+METHODS = {"embedlab": (embedlab_build, embedlab_query), "faiss-ivf": (faiss_ivf_build, embedlab_query),
            "faiss-hnsw": (faiss_hnsw_build, faiss_query), "hnswlib": (hnswlib_build, hnswlib_query),
            "pynndescent": (nnd_build, embedlab_query)}
 
@@ -139,8 +135,7 @@ def compare(args) -> None:
     folder = Path(args.dir) if args.dir else Path(tempfile.gettempdir()) / "embedlab-bench-ann"
     t = time.perf_counter()
     es, info = make_set(args.data, args.n, args.seed, folder)
-    print(f"{es!r} ready in {time.perf_counter() - t:.0f} s; params {index_params(len(es), nprobe=args.nprobe)}",
-          flush=True)
+    print(f"{es!r} ready in {time.perf_counter() - t:.0f} s; params {faiss_index.build_params(es)}", flush=True)
     rng = np.random.default_rng([args.seed, 4 * 10**6])
     rows = np.sort(rng.choice(len(es), min(args.recall_queries, len(es)), replace=False))
     lat_rows = rng.choice(len(es), args.latency_queries, replace=False)
@@ -173,11 +168,17 @@ def compare(args) -> None:
         if name == "embedlab":
             t = time.perf_counter()
             FaissIndex.load(es, obj.path, obj.params)
-            extra = f"; reload {time.perf_counter() - t:.2f} s ({obj.path.stat().st_size / 1e9:.2f} GB file)"
-            for nprobe in (int(p) for p in args.nprobes.split(",") if p):
-                rec = recall(obj.query(es.vectors[rows], k=10, exclude=[[int(x)] for x in rows], nprobe=nprobe)[0],
+            extra = (f"; reload {time.perf_counter() - t:.2f} s ({obj.path.stat().st_size / 1e9:.3f} GB file); "
+                     f"re-rank depth {obj.rerank} measured (calibration recall {obj.recall:.3f}); "
+                     f"index {obj.nbytes / 1e6:.0f} MB")
+            for depth in (int(p) for p in args.reranks.split(",") if p):
+                rec = recall(obj.query(es.vectors[rows], k=10, exclude=[[int(x)] for x in rows], rerank=depth)[0],
                              truth)
-                extra += f"; nprobe {nprobe}: recall {rec:.4f}"
+                extra += f"; depth {depth}: recall {rec:.4f}"
+        if name == "faiss-ivf":
+            extra = f"; nprobe {obj.nprobe} of {obj.params['nlist']} lists"
+        if name == "faiss-hnsw":
+            extra = f"; M {args.hnsw_m}, efConstruction 40, efSearch {args.ef_search}"
         results[name] = dict(wall=wall, peak=peak_extra, kept=kept, recall=r, extra=extra)
         built[name] = (obj, query_fn)
         print(f"  {name}: {wall:.1f} s{extra}, peak +{peak_extra / 1e9:.2f} GB, kept +{kept / 1e9:.2f} GB, "
@@ -250,9 +251,10 @@ def serve(args) -> None:
           f"{time.perf_counter() - t:.1f} s")
     show("set mapped", size)
     t = time.perf_counter()
-    index = FaissIndex.build(es, nprobe=args.nprobe)
-    print(f"  index {'read back' if index.loaded else 'built'} in {time.perf_counter() - t:.2f} s "
-          f"({index.nbytes / 1e9:.2f} GB)", flush=True)
+    index = faiss_index.build_in_own_process(es)          # as the registry: built elsewhere, read back here
+    print(f"  index {'read back' if index.loaded else 'built in its own process and read back'} in "
+          f"{time.perf_counter() - t:.2f} s ({index.nbytes / 1e9:.3f} GB, re-rank depth {index.rerank})", flush=True)
+    show("index read", size)
     rng = np.random.default_rng(5)
     t = time.perf_counter()
     for r in rng.choice(len(es), args.latency_queries, replace=False):
@@ -282,7 +284,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--nprobe", type=int, default=faiss_index.NPROBE)
-    ap.add_argument("--nprobes", default="4,8,32", help="more nprobe values measured on embedlab's index")
+    ap.add_argument("--reranks", default="200,500,2000", help="more re-ranking depths measured on embedlab's index")
+    ap.add_argument("--hnsw-m", type=int, default=32)
+    ap.add_argument("--ef-search", type=int, default=256)
     ap.add_argument("--recall-queries", type=int, default=1000)
     ap.add_argument("--latency-queries", type=int, default=300)
     ap.add_argument("--dir", default=None, help="cache folder for generated sets")

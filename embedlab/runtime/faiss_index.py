@@ -1,32 +1,39 @@
-"""The approximate index of large sets: a faiss IVF-Flat index of the unit vectors (inner product).
+"""The approximate index of large sets: faiss product-quantisation codes, re-ranked exactly from the set's rows.
 
 faiss (the field's standard vector-search library) has no JIT: a fresh process answers at once,
 which is why it replaced pynndescent (1-3 minutes of numba compilation per process, ~4 minutes of
 build at 1M rows) as the registry's index (:mod:`embedlab.runtime.registry`; the pynndescent
 index of :mod:`embedlab.runtime.ann` is still there for the bench and its tests).
 
-How it is built (parameters chosen with ``bench/bench_ann.py`` at 200k and 1M x 300):
+Two kinds (``kind=``), chosen by measurement with ``bench/bench_index_choice.py`` and
+``bench/bench_ann.py`` on the MiniLM-grown "realistic" sets (whose neighbours are barely nearer
+than the rest: the hard case) and Gaussian clusters, 200k and 1M x 300, 2 threads:
 
-- the rows are L2-normalised block by block (never a second full copy in the caller's process),
-  so inner product = cosine similarity and the scores returned are exact cosines of the
-  candidates; only *which* neighbours are found is approximate;
-- ``nlist`` = 4 sqrt(n) inverted lists (4,000 at 1M), lowered so each list has >= 39 training
-  points; the coarse k-means is trained on a seeded sample of :data:`TRAIN_PER_LIST` rows per list
-  with :data:`KMEANS_ITERATIONS` iterations;
-- how many lists a query visits (``nprobe``) is measured on each set when its index is built:
-  the smallest of 8, 16, 32, ... whose recall@10 against exact search reaches
-  :data:`RECALL_TARGET` on :data:`CALIBRATION_QUERIES` rows of the set (their exact neighbours
-  found block by block) is stored in the index file. It depends on the data: 8 on Gaussian
-  clusters; on the MiniLM-grown sets of ``bench/bench_ann.py``, whose neighbours are barely
-  nearer than the rest, 512 of 1,789 lists at 200k (a fixed 16 gave recall 0.73) and 2,048 of
-  4,000 at 1M (recall 0.99, but a query then costs about as much as exact search);
-- faiss threads: :func:`thread_count` (the cores this process may use, at most
-  ``$EMBEDLAB_FAISS_THREADS``).
+- ``"pq-rerank"`` (the default): the unit rows as 4-bit product-quantisation codes
+  (``faiss.IndexPQFastScan``, :func:`pq_subquantizers` ~ dim / 3 sub-vectors: 50 bytes a row at
+  300 dims, 50 MB at 1M), trained on a seeded sample of :data:`PQ_TRAIN` rows. A query scans all
+  codes (SIMD "fast scan") for its ``R`` best candidates, which are re-ranked by their exact
+  cosine from the set's own float32 rows (:func:`embedlab.runtime.rerank.rerank`): the index
+  holds no copy of the vectors, the set's memory-mapped ``.npy`` is the one copy that serves.
+  ``R`` is measured on each set when its index is built (:func:`~embedlab.runtime.rerank.calibrate_rerank`:
+  the smallest of 50, 100, 200, ... reaching recall@10 0.96 on 200 rows) and stored beside the
+  index. Measured at 1M realistic (load ~3): built in 4.7 s, R 1,000 for recall 0.96, 2.2 ms a
+  query against 28 ms exact. Why not HNSW or IVF: at 200k realistic HNSWFlat M 16 reached only
+  0.93 at efSearch 1,024 (34.6 s of build), M 32 needed efSearch 256 (55.5 s of build, ~5x more
+  at 1M), IVF-Flat needed 512 of 1,789 lists (2,048 of 4,000 at 1M: no faster than exact) and an
+  HNSW coarse quantizer or PQ inside IVF lists did not help (0.88 / 0.87).
+- ``"ivf-flat"`` (the index of before): faiss IVF-Flat of the unit rows (``nlist`` = 4 sqrt(n), k-means on
+  :data:`TRAIN_PER_LIST` sample rows per list, :data:`KMEANS_ITERATIONS` iterations), ``nprobe``
+  measured per set (:func:`~embedlab.runtime.rerank.calibrate_nprobe`: 8 on Gaussian clusters) and kept in
+  the file; it holds its own unit copy of the rows (1.2 GB at 1M).
+
+Scores returned are exact cosines of the candidates either way; only *which* neighbours are found
+is approximate. faiss threads: :func:`thread_count` (the cores this process may use, at most
+``$EMBEDLAB_FAISS_THREADS``).
 
 The index is written beside the set in the cache folder (:func:`index_path`, keyed by the set's
-fingerprint and the parameters) with ``faiss.write_index`` and read back with
-``faiss.read_index(..., IO_FLAG_MMAP)`` after a restart: its inverted lists are then mapped from
-the file, shared by every process that serves the set, and only the pages queries touch are read.
+fingerprint, the kind and the build parameters) with ``faiss.write_index`` plus a JSON sidecar of
+the measured setting (``.json``), and read back after a restart (an IVF's lists memory-mapped).
 
 >>> import numpy as np
 >>> from embedlab.core.embeddings import EmbeddingSet
@@ -38,6 +45,7 @@ True
 """
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
@@ -50,27 +58,32 @@ import numpy as np
 from ..core.embeddings import EmbeddingSet
 from ..core.errors import InvalidParameterError
 from ..core.linalg import unit_rows
-from ..core.validate import check_int
+from ..core.validate import check_choice, check_int
 from ..io.cache import cache_dir, cache_key
 from .ann import best_first, in_build_process
+from .rerank import CALIBRATION_QUERIES, RECALL_TARGET, RERANK_STEPS, calibrate_nprobe, calibrate_rerank
+from .rerank import rerank as rerank_rows
+from .rerank import exact_top as _exact_top  # noqa: F401 - the calibration's exact neighbours (tests)
 from .workers import WorkerPool
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FaissIndex", "NPROBE", "TRAIN_PER_LIST", "KMEANS_ITERATIONS", "THREADS_ENV", "index_params",
-           "index_path", "thread_count", "build_in_own_process", "mapped_file", "calibrate_nprobe", "RECALL_TARGET",
-           "CALIBRATION_QUERIES"]
+__all__ = ["FaissIndex", "KINDS", "DEFAULT_KIND", "NPROBE", "TRAIN_PER_LIST", "KMEANS_ITERATIONS", "PQ_TRAIN",
+           "THREADS_ENV", "index_params", "pq_params", "pq_subquantizers", "index_path", "thread_count",
+           "build_in_own_process", "mapped_file", "calibrate_nprobe", "calibrate_rerank", "RECALL_TARGET",
+           "CALIBRATION_QUERIES", "RERANK_STEPS", "sidecar_path", "build_params", "QUERY_SETTINGS"]
 
+KINDS = ("pq-rerank", "ivf-flat")
+"""The index kinds :meth:`FaissIndex.build` makes (see the module's text)."""
+DEFAULT_KIND = "pq-rerank"
 NPROBE = None
-"""Default ``nprobe``: None = measured on each set when its index is built (see :data:`RECALL_TARGET`)."""
-RECALL_TARGET = 0.96
-"""recall@10 the measured ``nprobe`` reaches on the calibration rows (0.95 asked, a margin for the sample)."""
-CALIBRATION_QUERIES = 200
-"""Rows of the set whose exact neighbours measure ``nprobe`` (left out of their own results)."""
+"""Default ``nprobe`` of an IVF: None = measured on each set when its index is built (see :data:`RECALL_TARGET`)."""
 TRAIN_PER_LIST = 40
-"""Training rows per inverted list (faiss asks for at least 39)."""
+"""IVF: training rows per inverted list (faiss asks for at least 39)."""
 KMEANS_ITERATIONS = 10
-"""Iterations of the coarse k-means (faiss' default is 25; 10 loses no recall in the bench)."""
+"""IVF: iterations of the coarse k-means (faiss' default is 25; 10 loses no recall in the bench)."""
+PQ_TRAIN = 65_536
+"""PQ: rows of the seeded training sample (faiss itself uses 256 per centroid, 4,096, of them per sub-vector)."""
 THREADS_ENV = "EMBEDLAB_FAISS_THREADS"
 BLOCK = 65_536
 """Rows normalised and added at a time."""
@@ -97,7 +110,7 @@ def thread_count() -> int:
 
 
 def index_params(n: int, *, nlist: int | None = None, nprobe: int | None = NPROBE, seed: int = 0) -> dict:
-    """The build parameters of an index of ``n`` rows (they key its file).
+    """The build parameters of an IVF-Flat index (``kind="ivf-flat"``) of ``n`` rows (they key its file).
 
     >>> index_params(1_000_000)["nlist"], index_params(5000)["nlist"]
     (4000, 128)
@@ -113,10 +126,55 @@ def index_params(n: int, *, nlist: int | None = None, nprobe: int | None = NPROB
             "seed": check_int(seed, "seed", minimum=0)}
 
 
+def pq_subquantizers(dim: int) -> int:
+    """Sub-vectors of a row's PQ code: the fewest that divide ``dim`` with at most 3 dimensions each.
+
+    Three dimensions a 4-bit sub-code kept recall@10 at 0.96 with re-ranking depth 1,000 at 1M
+    realistic rows (two a sub-code: 0.957 at depth 100 but 1.5x the code and 6x the training).
+
+    >>> pq_subquantizers(300), pq_subquantizers(384), pq_subquantizers(32), pq_subquantizers(7)
+    (100, 128, 16, 7)
+    """
+    dim = check_int(dim, "dim", minimum=1)
+    return min(m for m in range(1, dim + 1) if dim % m == 0 and 3 * m >= dim)
+
+
+def pq_params(n: int, dim: int, *, rerank: int | None = None, seed: int = 0) -> dict:
+    """The build parameters of a PQ index re-ranked exactly (``kind="pq-rerank"``) of ``n`` x ``dim`` rows.
+
+    ``rerank`` (candidates re-ranked per query) is a query setting: None measures it on the set.
+
+    >>> pq_params(1_000_000, 300)
+    {'kind': 'pq4fs-rerank-ip', 'm': 100, 'bits': 4, 'rerank': None, 'train': 65536, 'seed': 0}
+    """
+    n = check_int(n, "n", minimum=1)
+    if rerank is not None:
+        rerank = check_int(rerank, "rerank", minimum=1)
+    return {"kind": "pq4fs-rerank-ip", "m": pq_subquantizers(dim), "bits": 4, "rerank": rerank,
+            "train": min(n, PQ_TRAIN), "seed": check_int(seed, "seed", minimum=0)}
+
+
+def build_params(es: EmbeddingSet, kind: str = DEFAULT_KIND, **options) -> dict:
+    """:func:`pq_params` or :func:`index_params` of ``es`` by ``kind`` (options: ``rerank`` / ``nlist``, ``nprobe``; ``seed``)."""
+    kind = check_choice(kind, "kind", KINDS, case_sensitive=True)
+    if kind == "ivf-flat":
+        return index_params(len(es), **{k: v for k, v in options.items() if k in ("nlist", "nprobe", "seed")})
+    return pq_params(len(es), es.dim, **{k: v for k, v in options.items() if k in ("rerank", "seed")})
+
+
+QUERY_SETTINGS = ("nprobe", "rerank")
+"""Parameters that are query settings (not part of the file's key): measured at build time, kept in the files."""
+
+
 def index_path(es: EmbeddingSet, params: dict) -> Path:
     """Where the index of ``es`` built with ``params`` is kept (the cache folder, see :mod:`embedlab.io.cache`)."""
-    build = {k: v for k, v in params.items() if k != "nprobe"}     # a query setting (the measured one is in the file)
+    build = {k: v for k, v in params.items() if k not in QUERY_SETTINGS}
     return cache_dir() / "indexes" / f"{cache_key('faiss', {'set': es.fingerprint, **build})}.faiss"
+
+
+def sidecar_path(path: Path | str) -> Path:
+    """The JSON beside an index file: its measured query setting and recall."""
+    return Path(path).with_suffix(".json")
 
 
 def mapped_file(array: np.ndarray) -> str | None:
@@ -133,9 +191,22 @@ def mapped_file(array: np.ndarray) -> str | None:
     return None
 
 
-def _build_file(vectors: np.ndarray, path: str, params: dict, threads: int) -> int:
-    """Build the IVF-Flat index of ``vectors`` (normalised block by block) and write it to ``path``.
+def _write_atomic(path: str, write) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
+
+def _build_file(vectors: np.ndarray, path: str, params: dict, threads: int) -> int:
+    """Build the index of ``vectors`` (normalised block by block), measure its query setting, write both.
+
+    The sidecar (:func:`sidecar_path`) is written first: an index file is only ever found with it.
     Returns the id of the process that built it."""
     import faiss
 
@@ -143,69 +214,33 @@ def _build_file(vectors: np.ndarray, path: str, params: dict, threads: int) -> i
     n, dim = vectors.shape
     rng = np.random.default_rng(params["seed"])
     sample = np.sort(rng.choice(n, size=params["train"], replace=False))
-    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, params["nlist"], faiss.METRIC_INNER_PRODUCT)
-    index.cp.niter = params["iterations"]
-    index.cp.seed = params["seed"]
-    index.cp.max_points_per_centroid = TRAIN_PER_LIST + 1
-    index.cp.min_points_per_centroid = 1        # small sets: fewer than 39 rows a list is fine
-    index.train(unit_rows(vectors[sample]))
+    if params["kind"] == "ivf-flat-ip":
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, params["nlist"], faiss.METRIC_INNER_PRODUCT)
+        index.cp.niter = params["iterations"]
+        index.cp.seed = params["seed"]
+        index.cp.max_points_per_centroid = TRAIN_PER_LIST + 1
+        index.cp.min_points_per_centroid = 1        # small sets: fewer than 39 rows a list is fine
+    else:
+        index = faiss.IndexPQFastScan(dim, params["m"], params["bits"], faiss.METRIC_INNER_PRODUCT)
+        index.pq.cp.seed = params["seed"]
+    # PQ: 1 thread to train: its many tiny k-means (16 centroids a sub-vector) spend their time in
+    # OpenMP barriers, and on a loaded machine 2 threads took 59 s where 1 took 3.8 s (65k x 300)
+    faiss.omp_set_num_threads(threads if params["kind"] == "ivf-flat-ip" else 1)
+    index.train(unit_rows(np.asarray(vectors[sample], dtype=np.float32)))
     for start in range(0, n, BLOCK):
         faiss.omp_set_num_threads(threads)    # again: a query in this process may have lowered it
-        index.add(unit_rows(vectors[start:start + BLOCK]))
-    index.nprobe = params["nprobe"] or calibrate_nprobe(index, vectors, seed=params["seed"])
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".faiss.tmp")
-    os.close(fd)
-    try:
-        faiss.write_index(index, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        index.add(unit_rows(np.asarray(vectors[start:start + BLOCK], dtype=np.float32)))
+    if params["kind"] == "ivf-flat-ip":
+        index.nprobe = params["nprobe"] or calibrate_nprobe(index, vectors, seed=params["seed"])
+        setting = {"nprobe": int(index.nprobe), "recall": None}
+    else:
+        depth, recall = ((params["rerank"], None) if params["rerank"]
+                         else calibrate_rerank(index, vectors, seed=params["seed"]))
+        setting = {"rerank": int(depth), "recall": recall}
+    setting["target"] = RECALL_TARGET
+    _write_atomic(str(sidecar_path(path)), lambda tmp: Path(tmp).write_text(json.dumps(setting)))
+    _write_atomic(path, lambda tmp: faiss.write_index(index, tmp))
     return os.getpid()
-
-
-def _exact_top(vectors: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
-    """Exact top-``k`` rows by cosine of each of ``rows`` (itself left out), the set normalised block by block."""
-    q = unit_rows(vectors[rows])
-    best_s = np.full((len(rows), k), -np.inf, dtype=np.float32)
-    best_i = np.zeros((len(rows), k), dtype=np.int64)
-    for start in range(0, len(vectors), BLOCK):
-        s = q @ unit_rows(vectors[start:start + BLOCK]).T
-        own = (rows >= start) & (rows < start + s.shape[1])
-        s[np.flatnonzero(own), rows[own] - start] = -np.inf
-        cand_s = np.concatenate([best_s, s], axis=1)
-        cand_i = np.concatenate([best_i, np.broadcast_to(np.arange(start, start + s.shape[1]), s.shape)], axis=1)
-        top = np.argpartition(-cand_s, k - 1, axis=1)[:, :k]
-        best_s, best_i = np.take_along_axis(cand_s, top, 1), np.take_along_axis(cand_i, top, 1)
-    return best_i
-
-
-def calibrate_nprobe(index, vectors: np.ndarray, *, seed: int = 0, target: float = RECALL_TARGET,
-                     queries: int = CALIBRATION_QUERIES) -> int:
-    """The smallest ``nprobe`` of 8, 16, 32, ... (up to all lists) whose recall@10 reaches ``target``.
-
-    Measured on ``queries`` random rows of ``vectors`` (each left out of its own results)
-    against exact search. Returns the number of lists (all of them: exact) if none does.
-    """
-    import faiss
-
-    n = len(vectors)
-    k = min(10, n - 1)
-    if k < 1:
-        return 1
-    rows = np.sort(np.random.default_rng([seed, 1]).choice(n, size=min(queries, n), replace=False))
-    truth = _exact_top(vectors, rows, k)
-    q = unit_rows(vectors[rows])
-    nprobe = min(8, index.nlist)
-    while True:
-        _, found = index.search(q, k + 1, params=faiss.SearchParametersIVF(nprobe=nprobe))
-        hits = sum(len(set(f[f != r][:k].tolist()) & set(t.tolist())) for f, r, t in zip(found, rows, truth))
-        recall = hits / truth.size
-        logger.info("nprobe %d of %d lists: recall@%d %.3f on %d rows", nprobe, index.nlist, k, recall, len(rows))
-        if recall >= target or nprobe >= index.nlist:
-            return nprobe
-        nprobe = min(2 * nprobe, index.nlist)
 
 
 def _build_from_npy(npy: str, path: str, params: dict, threads: int) -> int:
@@ -214,21 +249,26 @@ def _build_from_npy(npy: str, path: str, params: dict, threads: int) -> int:
 
 
 class FaissIndex:
-    """A faiss IVF-Flat index over the unit vectors of one set (cosine similarity).
+    """A faiss index of one set's unit rows (cosine similarity): PQ codes re-ranked exactly, or IVF-Flat.
 
     It satisfies :class:`embedlab.core.index.NeighborIndex`: pass it to
     ``es.neighbors(query, k, index=...)``. Build one with :meth:`build` (or
     :func:`build_in_own_process`); it is saved in the cache folder and a later :meth:`build` of
-    the same set and parameters reads it back (memory-mapped) instead of building again.
+    the same set and parameters reads it back instead of building again.
 
     Attributes
     ----------
     es : EmbeddingSet
     params : dict
-        What :func:`index_params` gave.
-    nprobe : int
-        Inverted lists a query visits: measured on the set when built (:func:`calibrate_nprobe`)
-        unless given.
+        What :func:`pq_params` or :func:`index_params` gave (``params["kind"]``).
+    rerank : int or None
+        PQ: candidates re-ranked exactly per 10 results: measured on the set when built
+        (:func:`calibrate_rerank`, kept in the sidecar) unless given. None for an IVF.
+    nprobe : int or None
+        IVF: inverted lists a query visits: measured on the set when built (:func:`calibrate_nprobe`)
+        unless given. None for a PQ index.
+    recall : float or None
+        recall@10 measured on the calibration rows at that setting (None if the setting was given).
     path : pathlib.Path or None
         Its file (None if not saved).
     built_in_pid : int
@@ -236,18 +276,27 @@ class FaissIndex:
     loaded : bool
         True if it was read from a file built earlier.
     nbytes : int
-        Bytes of the index (its unit vectors, row ids and centroids): what the registry counts.
+        Bytes of the index: PQ codes and codebooks (the rows re-ranked are the set's own); an IVF's
+        unit vectors, row ids and centroids. What the registry counts.
     """
 
     metric = "cosine"
 
     def __init__(self, es: EmbeddingSet, faiss_index, params: dict, *, path: Path | None = None,
-                 built_in_pid: int | None = None, loaded: bool = False):
+                 built_in_pid: int | None = None, loaded: bool = False, setting: dict | None = None):
         self.es, self._index, self.params, self.path = es, faiss_index, dict(params), path
         self.built_in_pid = os.getpid() if built_in_pid is None else built_in_pid
         self.loaded = loaded
-        self.nprobe = int(params["nprobe"] or faiss_index.nprobe)   #: lists a query visits (measured, in the file)
-        self.nbytes = int(faiss_index.ntotal) * (es.dim * 4 + 8) + int(params["nlist"]) * es.dim * 4
+        setting = setting or {}
+        self.recall = setting.get("recall")
+        if params["kind"] == "ivf-flat-ip":
+            self.rerank = None
+            self.nprobe = int(params["nprobe"] or faiss_index.nprobe)  #: lists a query visits (measured, in the file)
+            self.nbytes = int(faiss_index.ntotal) * (es.dim * 4 + 8) + int(params["nlist"]) * es.dim * 4
+        else:
+            self.nprobe = None
+            self.rerank = int(params["rerank"] or setting["rerank"])    #: candidates re-ranked (measured, sidecar)
+            self.nbytes = int(faiss_index.codes.size()) + int(faiss_index.pq.centroids.size()) * 4
         self._lock = threading.Lock()
 
     @property
@@ -257,25 +306,30 @@ class FaissIndex:
 
     # -- building and reading ----------------------------------------------------------------
     @classmethod
-    def build(cls, es: EmbeddingSet, *, nlist: int | None = None, nprobe: int | None = NPROBE, seed: int = 0,
-              save: bool = True, reuse: bool = True, pool: WorkerPool | None = None) -> "FaissIndex":
+    def build(cls, es: EmbeddingSet, *, kind: str = DEFAULT_KIND, nlist: int | None = None,
+              nprobe: int | None = NPROBE, rerank: int | None = None, seed: int = 0, save: bool = True,
+              reuse: bool = True, pool: WorkerPool | None = None) -> "FaissIndex":
         """The index of ``es``: read from the cache folder if it was built before, else built (and saved).
 
         Parameters
         ----------
         es : EmbeddingSet
-        nlist, nprobe, seed : int
-            See :func:`index_params`; ``nprobe=None`` (the default) measures it on the set
-            (:func:`calibrate_nprobe`) and keeps it in the file.
+        kind : {"pq-rerank", "ivf-flat"}
+            See the module's text (:data:`KINDS`).
+        rerank, seed : int
+            PQ: see :func:`pq_params`; ``rerank=None`` (the default) measures it on the set
+            (:func:`calibrate_rerank`) and keeps it in the sidecar.
+        nlist, nprobe : int
+            IVF: see :func:`index_params`; ``nprobe=None`` measures it (:func:`calibrate_nprobe`).
         save : bool
-            Write the index to :func:`index_path` (and read it back memory-mapped).
+            Write the index to :func:`index_path` (and read it back).
         reuse : bool
             Read an index saved earlier instead of building.
         pool : WorkerPool, optional
             Build in this pool's worker process (its rows go there as the set's own ``.npy`` file
             when it is memory-mapped, else as a temporary one); needs ``save``.
         """
-        params = index_params(len(es), nlist=nlist, nprobe=nprobe, seed=seed)
+        params = build_params(es, kind, nlist=nlist, nprobe=nprobe, rerank=rerank, seed=seed)
         path = index_path(es, params) if save else None
         if path is not None and reuse and path.is_file():
             try:
@@ -300,27 +354,43 @@ class FaissIndex:
 
     @classmethod
     def _in_memory(cls, es: EmbeddingSet, params: dict, threads: int) -> "FaissIndex":
-        import faiss
-
         with tempfile.TemporaryDirectory(prefix="embedlab-faiss-") as folder:
             tmp = os.path.join(folder, "index.faiss")
             _build_file(es.vectors, tmp, params, threads)
-            return cls(es, faiss.read_index(tmp), params)
+            return cls.load(es, Path(tmp), params, loaded=False, keep_path=False)
 
     @classmethod
     def load(cls, es: EmbeddingSet, path: Path, params: dict, *, built_in_pid: int | None = None,
-             loaded: bool = True) -> "FaissIndex":
-        """Read a saved index of ``es`` (its inverted lists memory-mapped from ``path``)."""
+             loaded: bool = True, keep_path: bool = True) -> "FaissIndex":
+        """Read a saved index of ``es`` and its sidecar (an IVF's inverted lists memory-mapped from ``path``).
+
+        Raises
+        ------
+        RuntimeError
+            If the file is not a faiss index of this set's shape and kind, or a PQ index's sidecar is
+            missing or unreadable.
+        """
         import faiss
 
-        index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+        mmap = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if keep_path else 0
+        index = faiss.read_index(str(path), mmap)
         if index.ntotal != len(es) or index.d != es.dim:
             raise RuntimeError(f"{path} holds {index.ntotal} x {index.d} rows, the set {len(es)} x {es.dim}")
-        return cls(es, index, params, path=Path(path), built_in_pid=built_in_pid, loaded=loaded)
+        pq = params["kind"] != "ivf-flat-ip"
+        if pq != isinstance(index, faiss.IndexPQFastScan):
+            raise RuntimeError(f"{path} is a {type(index).__name__}, not a {params['kind']} index")
+        try:
+            setting = json.loads(sidecar_path(path).read_text())
+        except (OSError, ValueError) as exc:
+            if pq and not params["rerank"]:
+                raise RuntimeError(f"{sidecar_path(path)}: {exc}") from None
+            setting = {}
+        return cls(es, index, params, path=Path(path) if keep_path else None, built_in_pid=built_in_pid,
+                   loaded=loaded, setting=setting)
 
     # -- queries -------------------------------------------------------------------------------
-    def query(self, queries: np.ndarray, *, k: int = 10, exclude=None, nprobe: int | None = None
-              ) -> tuple[np.ndarray, np.ndarray]:
+    def query(self, queries: np.ndarray, *, k: int = 10, exclude=None, nprobe: int | None = None,
+              rerank: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Approximate top-k by cosine similarity of ``queries`` (m, dim), best first (ties by row order).
 
         ``k`` and ``exclude`` (m iterables of rows left out of each query's results) are those of
@@ -329,7 +399,10 @@ class FaissIndex:
         Parameters
         ----------
         nprobe : int, optional
-            Inverted lists visited (default: :attr:`nprobe`, measured when it was built).
+            IVF: inverted lists visited (default: :attr:`nprobe`, measured when it was built).
+        rerank : int, optional
+            PQ: candidates re-ranked exactly per 10 results wanted (default: :attr:`rerank`,
+            measured when it was built; more results wanted re-rank proportionally more).
 
         Returns
         -------
@@ -338,7 +411,10 @@ class FaissIndex:
         import faiss
 
         k = check_int(k, "k", minimum=1)
-        nprobe = self.nprobe if nprobe is None else check_int(nprobe, "nprobe", minimum=1)
+        if nprobe is not None:
+            nprobe = check_int(nprobe, "nprobe", minimum=1)
+        if rerank is not None:
+            rerank = check_int(rerank, "rerank", minimum=1)
         q = np.asarray(queries, dtype=np.float32)
         if q.ndim != 2 or q.shape[1] != self.es.dim:
             raise InvalidParameterError(f"queries of shape {q.shape} is not allowed; must have shape (m, {self.es.dim})")
@@ -348,12 +424,20 @@ class FaissIndex:
             # one thread for a few queries: waking a team of OpenMP threads costs more than it saves
             # (0.11 vs 0.30 ms a query at 20k rows here), and spinning threads take a shared core
             faiss.omp_set_num_threads(1 if len(q) < 16 else thread_count())
-        scores, idx = self._index.search(unit_rows(q), want,
-                                         params=faiss.SearchParametersIVF(nprobe=min(nprobe, self.params["nlist"])))
+        uq = unit_rows(q)
+        if self.nprobe is None:
+            depth = rerank or self.rerank
+            depth = min(len(self.es), max(want, depth, math.ceil(depth * want / 10)))
+            _, cand = self._index.search(uq, depth)
+            found = rerank_rows(self.es.vectors, uq, cand, want)
+        else:
+            probe = min(nprobe or self.nprobe, self.params["nlist"])
+            scores, idx = self._index.search(uq, want, params=faiss.SearchParametersIVF(nprobe=probe))
+            found = [(idx[r].astype(np.int64), scores[r]) for r in range(len(q))]
         picked = []
-        for r in range(len(q)):
-            keep = [j for j, i in enumerate(idx[r]) if i >= 0 and int(i) not in excl[r]]
-            picked.append((idx[r, keep].astype(np.int64), scores[r, keep]))
+        for (ids, scores), ex in zip(found, excl):
+            keep = [j for j, i in enumerate(ids.tolist()) if i >= 0 and i not in ex]
+            picked.append((ids[keep], scores[keep]))
         return best_first(picked, k)
 
 
@@ -364,7 +448,7 @@ def build_in_own_process(es: EmbeddingSet, **options) -> FaissIndex:
     index) is stopped when no build is left, so its memory goes back to the system. With
     ``EMBEDLAB_WORKERS=0`` the index is built in the calling thread.
     """
-    params = index_params(len(es), **{k: options[k] for k in ("nlist", "nprobe", "seed") if k in options})
+    params = build_params(es, **{k: options[k] for k in ("kind", "nlist", "nprobe", "rerank", "seed") if k in options})
     if options.get("save") is False or (options.get("reuse", True) and index_path(es, params).is_file()):
         return FaissIndex.build(es, **options)           # in memory, or read back: no process needed
     return in_build_process(lambda pool: FaissIndex.build(es, pool=pool, **options))

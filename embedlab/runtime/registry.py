@@ -4,14 +4,15 @@ The app asks for an index when a large set arrives (:func:`request`), passes the
 searches (``es.neighbors(..., index=ready(es))``) and tells the user which search answered
 (:func:`status`). Searches never consult the registry themselves: without an index they are exact.
 
-The index is a faiss IVF-Flat index (:class:`embedlab.runtime.faiss_index.FaissIndex`: no JIT
-warm-up, saved beside the set and read back after a restart); ``backend="pynndescent"`` builds the
+The index is a faiss index (:class:`embedlab.runtime.faiss_index.FaissIndex`: 4-bit PQ codes
+whose candidates are re-ranked exactly from the set's own rows; no JIT warm-up, saved beside the
+set and read back after a restart); ``backend="pynndescent"`` builds the
 older :class:`embedlab.runtime.ann.ApproximateIndex` instead. A large set may be handed to the
 registry to be kept once for every session of the process (:meth:`IndexRegistry.share`; the same
 data uploaded twice gives the same object).
 
 The registry holds at most a byte budget of sets and indexes (``$EMBEDLAB_INDEX_BUDGET_MB``,
-default :data:`DEFAULT_BUDGET_MB`; a 1M x 300 set is 1.2 GB, its faiss index ~1.2 GB): when a new
+default :data:`DEFAULT_BUDGET_MB`; a 1M x 300 set is 1.2 GB, its faiss index 50 MB): when a new
 one does not fit, the least recently used sets and indexes are dropped (their memory comes back
 once no session or search holds them) and their sets fall back to exact search until asked for
 again. A failed build is retried in the
@@ -53,7 +54,7 @@ DEFAULT_BUDGET_MB = 6144
 """Megabytes of shared sets and indexes kept per process: two 1M x 300 sets with their faiss indexes
 (1.2 + 1.2 GB each)."""
 BACKENDS = ("faiss", "pynndescent")
-"""Index builders of the registry: faiss IVF-Flat (the default) or pynndescent's NN-descent graph."""
+"""Index builders of the registry: faiss (the default: PQ + exact re-ranking) or pynndescent's NN-descent graph."""
 RETRY_AFTER = 60.0
 """Seconds before a failed build is tried again (doubled after each further failure)."""
 MAX_ATTEMPTS = 3
@@ -98,8 +99,8 @@ def describe(status: IndexStatus, *, approximate: bool) -> str:
     'Exact search answered (an approximate index of this large set is being built).'
     """
     if approximate:
-        return ("Approximate search answered (a faiss IVF index: the scores are exact, "
-                "a few of the true nearest tokens may be missed).")
+        return ("Approximate search answered (a faiss index: candidates from compressed codes re-ranked by "
+                "their exact cosine; a few of the true nearest tokens may be missed).")
     return "Exact search answered" + {
         IndexStatus.BUILDING: " (an approximate index of this large set is being built).",
         IndexStatus.FAILED: " (the approximate index of this large set could not be built).",
@@ -147,7 +148,7 @@ class IndexRegistry:
         its own at low priority with ``options``, by the ``backend``.
     backend : {"faiss", "pynndescent"}
         The default ``build``: :func:`embedlab.runtime.faiss_index.build_in_own_process` (a faiss
-        IVF-Flat index, read back from the cache folder if built before) or
+        index, read back from the cache folder if built before) or
         :func:`embedlab.runtime.ann.build_in_own_process`.
     **options
         Passed to :meth:`~embedlab.runtime.faiss_index.FaissIndex.build` or

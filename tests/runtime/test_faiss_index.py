@@ -33,7 +33,14 @@ def index(clustered) -> FaissIndex:
     return FaissIndex.build(clustered, save=False)
 
 
-def test_recall_at_10_against_exact_search_is_at_least_095(index, clustered):
+@pytest.fixture(scope="module")
+def ivf_index(clustered) -> FaissIndex:
+    return FaissIndex.build(clustered, kind="ivf-flat", save=False)
+
+
+# the IVF-Flat kind (the default before PQ + re-ranking) keeps its tests; kind="ivf-flat" asks for it
+def test_recall_at_10_against_exact_search_is_at_least_095(ivf_index, clustered):
+    index = ivf_index
     report = recall_at_k(index, k=10, n_queries=300, seed=1)
     assert report.n_queries == 300 and report.recall >= 0.95
     assert index.params == {"kind": "ivf-flat-ip", "nlist": 256, "nprobe": None, "train": 10_000,
@@ -62,7 +69,7 @@ def test_a_search_given_the_index_uses_it_and_leaves_the_query_token_out(index, 
 
 def test_the_index_never_makes_the_sets_unit_vectors():
     es = clustered_set(3000, seed=2)
-    ix = FaissIndex.build(es, save=False)
+    ix = FaissIndex.build(es, kind="ivf-flat", save=False)
     ix.query(es.vectors[:3], k=5, exclude=[[0], [1], [2]])
     es.neighbors("t1", 5, index=ix)
     assert "unit" not in vars(es)           # the index holds the only unit rows
@@ -103,7 +110,7 @@ def test_an_unreadable_saved_index_is_built_again(tmp_path, monkeypatch):
     path = index_path(es, index_params(len(es)))
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not a faiss index")
-    ix = FaissIndex.build(es)
+    ix = FaissIndex.build(es, kind="ivf-flat")
     assert not ix.loaded and path.stat().st_size > 1000
     assert len(ix.query(es.vectors[:1], k=3, exclude=[[0]])[0][0]) == 3
 
@@ -175,12 +182,13 @@ def test_nprobe_is_measured_on_the_set_and_kept_in_the_file(tmp_path, monkeypatc
     monkeypatch.setenv("EMBEDLAB_CACHE_DIR", str(tmp_path))
     rng = np.random.default_rng(9)
     hard = EmbeddingSet([f"g{i}" for i in range(6000)], rng.normal(size=(6000, 24)), name="isotropic")
-    ix = FaissIndex.build(hard)
+    ivf = {"kind": "ivf-flat"}
+    ix = FaissIndex.build(hard, **ivf)
     assert ix.nprobe > 8 and ix.nprobe in (16, 32, 64, 128, ix.params["nlist"])   # no clusters: more lists
     assert recall_at_k(ix, k=10, n_queries=300, seed=2).recall >= 0.94
-    assert FaissIndex.build(hard).loaded and FaissIndex.build(hard).nprobe == ix.nprobe   # read from the file
-    assert FaissIndex.build(hard, nprobe=4).nprobe == 4                                   # or given
-    fewer = recall_at_k(FaissIndex.build(hard, nprobe=4), k=10, n_queries=300, seed=2).recall
+    assert FaissIndex.build(hard, **ivf).loaded and FaissIndex.build(hard, **ivf).nprobe == ix.nprobe  # the file's
+    assert FaissIndex.build(hard, nprobe=4, **ivf).nprobe == 4                                   # or given
+    fewer = recall_at_k(FaissIndex.build(hard, nprobe=4, **ivf), k=10, n_queries=300, seed=2).recall
     assert fewer < 0.9
 
 
@@ -189,3 +197,86 @@ def test_the_exact_neighbours_of_the_calibration_match_top_k(clustered):
     found = faiss_index._exact_top(clustered.vectors, rows, 10)
     ref, _ = top_k(clustered, clustered.vectors[rows], k=10, exclude=[[r] for r in rows])
     assert [set(f) for f in found.tolist()] == [set(r) for r in ref.tolist()]
+
+
+# -- the default kind: PQ codes, candidates re-ranked exactly from the set's own rows ---------------
+def test_pq_index_reaches_recall_095_and_keeps_no_copy_of_the_vectors(index, clustered):
+    assert index.params == {"kind": "pq4fs-rerank-ip", "m": 16, "bits": 4, "rerank": None, "train": 10_000,
+                            "seed": 0}                              # m: 32 dims in 16 sub-vectors of 2
+    assert index.nprobe is None and index.rerank in faiss_index.RERANK_STEPS
+    assert index.recall >= faiss_index.RECALL_TARGET               # measured on the calibration rows
+    assert recall_at_k(index, k=10, n_queries=300, seed=1).recall >= 0.95
+    # codes (8 bytes a row, blocks of 32 rows) and codebooks: no float rows of its own
+    assert index.nbytes == 10_016 * 8 + 16 * 16 * 2 * 4 < clustered.vectors.nbytes / 10
+    fresh = clustered_set(2000, seed=13)
+    FaissIndex.build(fresh, save=False).query(fresh.vectors[:2], k=5, exclude=[[0], [1]])
+    assert "unit" not in vars(fresh)                                # re-ranked from the raw rows
+
+
+def test_pq_rerank_depth_is_measured_kept_in_the_sidecar_and_read_back(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.setenv("EMBEDLAB_CACHE_DIR", str(tmp_path))
+    rng = np.random.default_rng(9)
+    hard = EmbeddingSet([f"g{i}" for i in range(3000)], rng.normal(size=(3000, 24)), name="isotropic")
+    ix = FaissIndex.build(hard)
+    side = json.loads(faiss_index.sidecar_path(ix.path).read_text())
+    assert side["rerank"] == ix.rerank and side["recall"] == ix.recall >= 0.96
+    easy = FaissIndex.build(clustered_set(3000, dim=24, seed=10), save=False)
+    assert ix.rerank > easy.rerank                # no clusters: deeper re-ranking for the same recall
+    assert recall_at_k(ix, k=10, n_queries=300, seed=2).recall >= 0.94
+    again = FaissIndex.build(hard)
+    assert again.loaded and again.rerank == ix.rerank and again.recall == ix.recall
+    shallow = FaissIndex.build(hard, rerank=10)
+    assert shallow.rerank == 10 and shallow.path == ix.path        # a query setting: the same file
+    assert recall_at_k(shallow, k=10, n_queries=300, seed=2).recall < 0.9
+    faiss_index.sidecar_path(ix.path).unlink()                     # no measured setting: built again
+    rebuilt = FaissIndex.build(hard)
+    assert not rebuilt.loaded and rebuilt.rerank == ix.rerank
+
+
+def test_pq_index_re_ranks_from_the_mapped_file_and_more_results_re_rank_deeper(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDLAB_CACHE_DIR", str(tmp_path))
+    es = store_mapped(clustered_set(4000, seed=11), min_bytes=0)
+    ix = FaissIndex.build(es, rerank=20)
+    assert mapped_file(ix.es.vectors) is not None                   # the rows re-ranked are the file's
+    idx, scores = ix.query(es.vectors[:1], k=60, exclude=[[0]])
+    assert idx.shape == (1, 60) and 0 not in idx[0]                 # 60 wanted: 120 candidates, not 20
+    ref, ref_scores = top_k(es, es.vectors[:1], k=60, exclude=[[0]])
+    assert len(set(idx[0]) & set(ref[0])) >= 54
+    np.testing.assert_allclose(scores[0][:5], ref_scores[0][:5], rtol=1e-5)
+
+
+def test_a_file_of_the_other_kind_is_not_read_as_this_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDLAB_CACHE_DIR", str(tmp_path))
+    es = clustered_set(2000, seed=12)
+    ivf = FaissIndex.build(es, kind="ivf-flat")
+    pq_path = index_path(es, faiss_index.pq_params(len(es), es.dim))
+    pq_path.write_bytes(ivf.path.read_bytes())
+    ix = FaissIndex.build(es)
+    assert not ix.loaded and ix.rerank is not None
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"rerank": 0}, r"rerank=0 is not allowed; must be a whole number >= 1"),
+    ({"kind": "hnsw"}, r"kind='hnsw' is not allowed; must be one of: pq-rerank, ivf-flat"),
+])
+def test_bad_build_or_query_options_of_the_pq_index_are_refused(index, clustered, kwargs, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        if "kind" in kwargs:
+            FaissIndex.build(clustered, save=False, **kwargs)
+        else:
+            index.query(clustered.vectors[:1], **kwargs)
+
+
+def test_rerank_scores_are_exact_cosines_also_for_zero_huge_and_tiny_rows():
+    from embedlab.core.linalg import unit_rows
+    from embedlab.runtime.rerank import rerank
+
+    rows = np.array([[1, 2, 2], [1e30, 2e30, -2e30], [0, 0, 0], [1e-38, 0, 1e-38], [3, 0, 4]], dtype=np.float32)
+    q = unit_rows(np.array([[1.0, 2.0, 2.0]], dtype=np.float32))
+    for cand in ([0, 4, 1], [4, 2, 3, 0, 1]):          # the fast path (ordinary rows) and the guarded one
+        idx, scores = rerank(rows, q, np.array([cand]), 5)[0]
+        expected = unit_rows(rows[idx]) @ q[0]
+        np.testing.assert_allclose(scores, expected, rtol=1e-6, atol=1e-7)
+        assert idx[0] == 0 and np.all(np.diff(scores) <= 0)
