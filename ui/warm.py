@@ -12,7 +12,7 @@
    k-means clusters and their names, the distortion measures — the page then computes nothing), the
    worker process's UMAP compilation (``ui.cached.start_warm_up``), the transformer weights of the
    Token pipeline and Context pages, then the default set's UMAP and t-SNE layouts
-   (:mod:`ui.precompute`, on disk too).
+   (:mod:`ui.precompute`, on disk too) and their default Map views (:func:`warm_default_layout_views`).
 
 Each step that fails is logged and skipped: warming only saves time later. ``EMBEDLAB_PRECOMPUTE=0``
 switches the whole warm-up off (the tests do); ``streamlit run app.py`` still works and warms on the
@@ -62,10 +62,11 @@ def import_app_modules() -> list[str]:
     return failed
 
 
-def warm_default_map(es) -> dict:
-    """Fill ``ui.cached``'s caches for the Map's default view of ``es``, with the page's own calls
-    and arguments (``app_pages/1_Map.py``): the page then only draws. Returns what was computed
-    (``{"rows": n, "clusters": [...names], "trustworthiness": t}``)."""
+def warm_default_map(es, method: str = MAP_METHOD) -> dict:
+    """Fill ``ui.cached``'s caches for the Map's default view of ``es`` drawn with ``method``
+    (``"pca"``; ``"umap"`` / ``"tsne"`` once their layout is computed: it is fitted here otherwise), with
+    the page's own calls and arguments (``app_pages/1_Map.py``): the page then only draws. Returns
+    what was computed (``{"rows": n, "clusters": [...names], "trustworthiness": t}``)."""
     from embedlab.viz.map_points import DEFAULT_SIZE, map_points
 
     from . import cached
@@ -73,8 +74,11 @@ def warm_default_map(es) -> dict:
     base = cached.frequent_rows(es, DEFAULT_SIZE)
     cached.points_description(es, DEFAULT_SIZE)
     extra = map_points(es, base).extra                 # empty: the same array the page passes
-    cached.projection(es, base, MAP_METHOD, MAP_DIMS)
-    coords = cached.pca_coords(es, base, extra, MAP_DIMS)
+    proj = cached.projection(es, base, method, MAP_DIMS)
+    if method == "pca":
+        coords = cached.pca_coords(es, base, extra, MAP_DIMS)
+    else:
+        coords = cached.layout_coords(es, base, extra, proj.coords)
     k = min(MAP_CLUSTERS, len(base) - 1)
     names = cached.cluster_names(es, base, k) if len(base) >= 3 else []
     if len(base) >= 3:
@@ -83,6 +87,19 @@ def warm_default_map(es) -> dict:
     if MAP_OVERLAP_K + 1 < len(base) <= 5000:
         trust = cached.distortion(es, base, coords[: len(base)], MAP_OVERLAP_K)[1]
     return {"rows": int(len(base)), "clusters": list(names), "trustworthiness": trust}
+
+
+def warm_default_layout_views(es) -> list[str]:
+    """:func:`ui.precompute.precompute_default_layouts` (UMAP, then t-SNE, on disk too), then each
+    one's default Map view (its distortion measures); returns the methods whose view is warm."""
+    from . import precompute
+
+    done = []
+    for method in precompute.LAYOUTS:
+        if precompute.precompute_default_layouts(es, methods=(method,)):
+            warm_default_map(es, method)
+            done.append(method)
+    return done
 
 
 def _step(name: str, t0: float, fn, *args):
@@ -100,7 +117,7 @@ def run_warm_up(t0: float | None = None) -> dict[str, float]:
     """The warm-up itself (what :func:`start`'s thread runs); returns :data:`steps_done`."""
     from embedlab import DEFAULT_SET
 
-    from . import cached, lessons, precompute
+    from . import cached, lessons
 
     t0 = time.perf_counter() if t0 is None else t0
     es = _step("default set", t0, cached.builtin_set, DEFAULT_SET)
@@ -109,7 +126,7 @@ def run_warm_up(t0: float | None = None) -> dict[str, float]:
     _step("UMAP compilation (worker)", t0, cached.start_warm_up)
     _step("transformer weights", t0, lessons.encoder)
     if es is not None:
-        _step("UMAP and t-SNE layouts", t0, precompute.precompute_default_layouts, es)
+        _step("UMAP and t-SNE Maps", t0, warm_default_layout_views, es)
     return dict(steps_done)
 
 

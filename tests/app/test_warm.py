@@ -61,6 +61,24 @@ def test_after_the_warm_up_the_default_map_computes_nothing(computing_forbidden)
     assert cached.cluster_names(es, cached.frequent_rows(es, 5000), warm.MAP_CLUSTERS) == done["clusters"]
 
 
+def test_the_umap_and_tsne_maps_are_warm_too(computing_forbidden, monkeypatch):
+    # the layouts from a stand-in fit (in this process), then each method's default view: distortion too
+    from tests.app.test_precompute import _StubProject
+
+    stub = _StubProject()
+    monkeypatch.setattr(projection, "project", stub)
+    monkeypatch.setenv("EMBEDLAB_WORKERS", "0")
+    _empty_caches()
+    es = cached.builtin_set(embedlab.DEFAULT_SET)
+    assert warm.warm_default_layout_views(es) == ["umap", "tsne"]
+    assert stub.calls == [(5000, "umap", 2, 0), (5000, "tsne", 2, 0)]
+    attempted = computing_forbidden()
+    for method in ("umap", "tsne"):
+        at = open_page(PAGE, method=method)
+        assert not at.exception and attempted == [], method
+        assert any("Trustworthiness" in c.value for c in at.caption), method
+
+
 def test_without_the_warm_up_the_same_map_would_compute(computing_forbidden):
     # the control: the check above can fail (the page does compute when nothing was warmed)
     _empty_caches()
@@ -88,10 +106,10 @@ def test_a_failing_step_is_logged_and_the_rest_goes_on(monkeypatch, caplog):
     monkeypatch.setattr("ui.lessons.encoder", boom)
     monkeypatch.setattr(warm, "warm_default_map", lambda es: {"rows": 0})
     monkeypatch.setattr(cached, "start_warm_up", lambda: None)
-    monkeypatch.setattr(precompute, "precompute_default_layouts", lambda es: [])
+    monkeypatch.setattr(warm, "warm_default_layout_views", lambda es: [])
     with caplog.at_level("INFO", logger="ui.warm"):
         steps = warm.run_warm_up()
-    assert list(steps) == ["default set", "default Map", "UMAP compilation (worker)", "UMAP and t-SNE layouts"]
+    assert list(steps) == ["default set", "default Map", "UMAP compilation (worker)", "UMAP and t-SNE Maps"]
     assert "transformer weights" not in steps
     assert any("transformer weights" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
     assert np.all(np.diff(list(steps.values())) >= 0)      # times since the start, in order
