@@ -227,8 +227,14 @@ _MEASURE = textwrap.dedent("""
     import pandas, embedlab.io.formats.parquet  # imports outside the measurement (pyarrow loads pandas)
     pool = pa.default_memory_pool()
     base = pool.max_memory()
-    tracemalloc.start()
-    es = read_vectors(sys.argv[1])
+    if len(sys.argv) > 2:        # an upload: the file's bytes in memory (as Streamlit holds them)
+        import io
+        data = open(sys.argv[1], "rb").read()
+        tracemalloc.start()
+        es = read_vectors(io.BytesIO(data), filename="big.parquet")
+    else:
+        tracemalloc.start()
+        es = read_vectors(sys.argv[1])
     current, peak = tracemalloc.get_traced_memory()
     print(json.dumps({"array": es.vectors.nbytes, "peak": peak, "kept": current,
                       "arrow_peak": pool.max_memory() - base, "rows": len(es)}))
@@ -236,14 +242,16 @@ _MEASURE = textwrap.dedent("""
 
 
 @pytest.mark.slow
-def test_streaming_read_peak_memory_stays_within_1_5x_the_array(tmp_path):
+@pytest.mark.parametrize("source", ["path", "upload"])
+def test_streaming_read_peak_memory_stays_within_1_5x_the_array(tmp_path, source):
     n, d = 200_000, 64
     v = np.random.default_rng(0).standard_normal((n, d)).astype(np.float32)
     path = tmp_path / "big.parquet"
     pq.write_table(pa.table({"text": [f"t{i}" for i in range(n)],
                              "emb": pa.FixedSizeListArray.from_arrays(pa.array(v.ravel()), d)}), path)
     del v
-    out = subprocess.run([sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, cwd=ROOT,
+    out = subprocess.run([sys.executable, "-c", _MEASURE, str(path)] + (["bytes"] if source == "upload" else []),
+                         capture_output=True, text=True, cwd=ROOT,
                          timeout=300, check=True)
     m = json.loads(out.stdout)
     assert m["rows"] == n and m["array"] == n * d * 4

@@ -80,7 +80,9 @@ class _Table:
                 # every column chunk it had read (244 MB of Arrow memory at 200k x 300, measured), mapped 9.6 MB
                 buf = pa.memory_map(str(inp.path), "r")
             elif isinstance(inp.f, io.BytesIO) and inp.rewind():
-                buf = pa.BufferReader(pa.py_buffer(inp.f.getbuffer()[inp.start:]))
+                # getvalue(), not getbuffer(): a BytesIO made from bytes (an upload) shares them until
+                # getbuffer() makes it copy them (1.2 GB at 1M x 300); getvalue() hands out the same bytes
+                buf = pa.BufferReader(pa.py_buffer(inp.f.getvalue()).slice(inp.start))
             else:
                 inp.rewind()
                 buf = pa.BufferReader(pa.py_buffer(inp._pushback + inp._read_raw(-1)))
