@@ -6,8 +6,9 @@ on an idle 2-core machine, several under load): a third of a 600k-word run. :fun
 one *standby* process that does those imports at low priority and then waits for a job;
 :func:`launch` hands the next job to it (or, if there is none, spawns one as before). The job's
 corpus, parameters and watched words are sent to the process once, in one message, and every
-process trains one job and exits, as before. After each job :func:`prepare` can start the next
-standby (``TrainingJob`` does), so the next run starts warm too.
+process trains one job and exits, as before. A job is over as soon as its result has arrived:
+:func:`finished` joins the process in a background thread (its interpreter's exit took 0.15-0.25 s,
+which the job used to wait for) and then starts the next standby, so the next run starts warm too.
 
 A standby that waits exits by itself when its parent process is gone. ``EMBEDLAB_WORKERS=0``
 (training in the calling thread) starts none.
@@ -25,10 +26,13 @@ __all__ = ["TrainingProcess", "launch", "finished", "prepare", "discard"]
 
 #: seconds between a waiting standby's checks that its parent is still alive
 PARENT_CHECK_SECONDS = 1.0
+#: seconds a training process that has sent its result may take to exit before it is killed
+EXIT_WAIT_SECONDS = 10.0
 
 _lock = threading.Lock()
 _standby: "TrainingProcess | None" = None
 _running = 0                     # jobs of this process training now (no standby is started meanwhile)
+_reapers: set = set()            # threads joining finished training processes (discard waits for them)
 
 
 @dataclass
@@ -130,20 +134,44 @@ def launch(corpus, params, watch, name) -> TrainingProcess:
     return tp
 
 
-def finished() -> None:
-    """A job from :func:`launch` ended (however): when none is left, the next standby is started."""
+def finished(tp: TrainingProcess | None = None) -> None:
+    """A job from :func:`launch` ended (however; its result, if any, has been received). Returns at
+    once: ``tp``'s process is joined (killed if it has not exited within
+    :data:`EXIT_WAIT_SECONDS`) and its channel closed in a background thread, then, when no training
+    is left, the next standby is started."""
     global _running
+    reaper = threading.Thread(target=_reap_then_prepare, args=(tp,), name="embedlab-training-reaper", daemon=True)
     with _lock:
         _running = max(0, _running - 1)
+        _reapers.add(reaper)
+    reaper.start()
+
+
+def _reap_then_prepare(tp: TrainingProcess | None) -> None:
     try:
+        if tp is not None:
+            tp.proc.join(timeout=EXIT_WAIT_SECONDS)
+            if tp.alive():
+                logger.warning("training process %s did not exit after its result; killing it", tp.pid)
+                tp.proc.kill()
+                tp.proc.join(timeout=EXIT_WAIT_SECONDS)
+            tp.messages.close()
         prepare()
     except Exception as exc:  # noqa: BLE001 - a standby is an optimisation; the next run spawns its own
         logger.warning("could not start a standby training process: %s", exc)
+    finally:
+        with _lock:
+            _reapers.discard(threading.current_thread())
 
 
 def discard() -> None:
-    """End the waiting standby process, if any (tests; an app shutting down)."""
+    """End the waiting standby process, if any (tests; an app shutting down), after the finished
+    training processes being joined (which may prepare one) are gone."""
     global _standby
+    with _lock:
+        reapers = list(_reapers)
+    for reaper in reapers:
+        reaper.join(timeout=2 * EXIT_WAIT_SECONDS + 5)
     with _lock:
         tp, _standby = _standby, None
     if tp is not None and tp.alive():
