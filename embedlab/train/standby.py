@@ -10,6 +10,14 @@ process trains one job and exits, as before. A job is over as soon as its result
 :func:`finished` joins the process in a background thread (its interpreter's exit took 0.15-0.25 s,
 which the job used to wait for) and then starts the next standby, so the next run starts warm too.
 
+The process runs at nice +10 relative to the server (:func:`~embedlab.runtime.workers.lower_priority`),
+kept by measurement: Linux weighs nice only against the tasks of the same scheduling group (the
+server's session autogroup or cgroup), so while nobody asks the server for anything the training
+runs at full speed (bench_perf: 1.02x ``train()`` at 1 and 2 workers), and while requests are in
+flight they get the CPU first (a PCA request during a 2-worker training: median 65 ms at nice +10
+vs 275 ms at nice 0, loaded machine). Dropping the priority only during requests would need raising
+it again afterwards, which an unprivileged process may not do.
+
 A standby that waits exits by itself when its parent process is gone. ``EMBEDLAB_WORKERS=0``
 (training in the calling thread) starts none.
 """
