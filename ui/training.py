@@ -63,12 +63,17 @@ def _prune() -> None:
             del _JOBS[key]
 
 
+def make_job(corpus, params, *, watch, name, workspace) -> TrainingJob:
+    """The Train page's job (not started): it saves its result to ``workspace`` itself and is
+    stopped if no page polls it for :func:`~embedlab.train.job.abandon_seconds`. (bench_perf
+    times this, beside :func:`embedlab.train.training.train`.)"""
+    return TrainingJob(corpus, params, watch=watch, name=name, workspace=workspace, abandon_after=abandon_seconds())
+
+
 def new_job(corpus, params, *, watch, name) -> TrainingJob:
-    """A training job of this session's workspace: it saves its result there itself and is
-    stopped if no page polls it for :func:`~embedlab.train.job.abandon_seconds`; entered in the
-    process-wide table, so another session of the same workspace finds it (not started here)."""
-    job = TrainingJob(corpus, params, watch=watch, name=name, workspace=uws.session_workspace(),
-                      abandon_after=abandon_seconds())
+    """A training job of this session's workspace (:func:`make_job`), entered in the process-wide
+    table, so another session of the same workspace finds it (not started here)."""
+    job = make_job(corpus, params, watch=watch, name=name, workspace=uws.session_workspace())
     with _JOBS_LOCK:
         _prune()
         _JOBS[uws.workspace_key()] = job

@@ -208,6 +208,8 @@ def _umap(v: np.ndarray, dims: int, p: dict, progress: Progress) -> np.ndarray:
                         init=p["init"],
                         force_approximation_algorithm=p["force_approximation_algorithm"],
                         verbose=False, tqdm_kwds=kwds)
+    # a writable copy (~10 ms at 22k x 384, 0.1% of the fit): numba compiles per array type, and the
+    # warm-up (and the NUMBA_CACHE_DIR entries) are of writable arrays; a set's vectors are read-only
     return np.asarray(reducer.fit_transform(np.array(v, dtype=np.float32, copy=True)), dtype=np.float32)
 
 
@@ -232,6 +234,8 @@ def _tsne(v: np.ndarray, dims: int, p: dict, progress: Progress) -> np.ndarray:
                 early_exaggeration_iter=early, n_iter=main,
                 callbacks=callback if progress is not None else None, callbacks_every_iters=every,
                 verbose=False)
+    # float64 (~30 ms at 22k x 384, 0.1% of the fit): openTSNE's PCA start in float64, as every
+    # layout computed (and cached) so far; float32 would move every point
     emb = tsne.fit(np.array(v, dtype=np.float64, copy=True))
     return np.asarray(emb, dtype=np.float32)
 

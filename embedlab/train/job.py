@@ -220,11 +220,9 @@ class TrainingJob:
                 else:
                     return value
         finally:
-            proc.join(timeout=10)
-            if proc.is_alive():
-                proc.kill()
-            messages.close()
-            standby.finished()
+            # the result is here: the job is done now, not once the process has exited (its
+            # interpreter's clean-up took 0.15-0.25 s of every run); it is joined in the background
+            standby.finished(tp)
 
     def start(self) -> "TrainingJob":
         """Start :meth:`run` in a daemon thread; returns self."""
