@@ -76,3 +76,20 @@ def test_context_figure_writes_only_labels_that_fit_and_one_y_title():
     assert all(sorted(t.hovertext) == sorted(words[12 * s:12 * s + 12])
                for s, t in enumerate(t for t in right if t.marker.symbol != "star"))
     assert fig.layout.yaxis.title.text == "PCA 2" and not fig.layout.yaxis2.title.text
+
+
+def test_documents_hits_side_by_side_get_labels_apart():
+    """Presenter mode at 1280x720: two hits next to each other wrote their texts over each other
+    (labels alternated top/bottom by rank, whatever the positions)."""
+    import numpy as np
+
+    from embedlab.viz.documents import documents_figure
+
+    coords = np.array([[0.0, 0.0], [0.02, 0.03], [0.5, 0.9], [1.0, 0.2]], np.float32)   # the 2nd just above
+    texts = ["The goalkeeper saved a penalty in the l…", "The striker scored twice in the second…", "c", "d"]
+    fig = documents_figure(coords, texts, hit_rows=[0, 1], cutoff=0.25)
+    labels = next(t for t in fig.data if t.mode == "text")
+    assert list(labels.text) == texts[:2]
+    assert labels.textposition[0] != labels.textposition[1]
+    # rank 1 lies just below rank 2: its label goes below it, rank 2's above (by rank they met in between)
+    assert labels.textposition[0].startswith("bottom") and labels.textposition[1].startswith("top")
