@@ -22,7 +22,8 @@ PRESENTER = "presenter_mode"     # cross-page session key (bool), mirrored in th
 # more; darker captions for contrast on a projector. st.dataframe draws on a canvas at a fixed
 # 14 px, which no font size reaches: it is zoomed instead (Chromium and Firefox 126+ honour zoom).
 # The open sidebar keeps its 240 px (Streamlit's 12.5rem minimum would become 250 px at this root
-# font; see ui.narrow) and its section headers wrap ("Inside the mo…" at 240 px); a multiselect's chips wrap onto more lines instead of scrolling sideways
+# font; see ui.narrow), with less padding and its page list a little smaller, so that its names fit a
+# line (section headers wrap rather than end in "Inside the mo…" at 240 px); a multiselect's chips wrap onto more lines instead of scrolling sideways
 # under the box's edge (Knowledge graphs showed "adverb-o…" as its last visible chip).
 PRESENTER_CSS = """<style>
 html { font-size: 20px !important; }
@@ -38,6 +39,8 @@ html { font-size: 20px !important; }
 [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div { white-space: normal; overflow: visible; text-overflow: clip; }
 [data-testid="stWidgetLabel"] p { white-space: normal; overflow-wrap: normal; word-break: keep-all; }
 [data-testid="stSidebar"][data-collapsed="false"] { min-width: 200px !important; }
+[data-testid="stSidebarContent"] { padding-left: 12px; padding-right: 12px; }
+[data-testid="stSidebarNav"] { font-size: 0.85rem; }
 [data-testid="stMultiSelectTagsContainer"], [data-testid="stMultiSelectTagsContainer"] > span { flex-wrap: wrap; overflow: visible; }
 [data-testid="stMultiSelect"] .react-aria-ComboBox > div { max-height: none; }
 </style>"""
