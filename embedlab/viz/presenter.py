@@ -226,6 +226,8 @@ def _titles_clear_of_the_toolbar(fig, font_size: int) -> None:
         fig.update_layout(margin_t=round(need), height=(lay.height or 450) + round(need - top))
 
 
+#: px kept below a legend for play buttons or a slider drawn under the plot
+CONTROLS_PX = 100
 #: the narrowest plot a presenter-mode legend is laid out for (px): the main column at 1024x768, or an
 #: 800 px window with the sidebar folded, less a figure's margins
 LEGEND_WIDTH_PX = 560
@@ -276,5 +278,11 @@ def _legend_below(fig) -> None:
     # plot keeps its height, and plotly has no reason to push the margin into the plot (it did: the
     # legend then lay over the x-axis title and squeezed the map)
     plot = height - top - below
-    fig.update_layout(height=height + rows, margin_b=below + rows,
+    # play buttons and a slider under the plot (the training animation) go below the legend's rows:
+    # they sat at fixed paper heights that the larger legend now covers
+    controls = [c for c in (*(lay.updatemenus or ()), *(lay.sliders or ())) if c.y is not None and c.y < 0]
+    extra = CONTROLS_PX if controls else 0
+    for c in controls:
+        c.y, c.yanchor = -(below + rows + (0 if c.plotly_name == "updatemenus" else 4)) / plot, "top"
+    fig.update_layout(height=height + rows + extra, margin_b=below + rows + extra,
                       legend=dict(orientation="h", x=0, xanchor="left", y=-below / plot, yanchor="top"))

@@ -209,3 +209,18 @@ def test_room_below_a_plot_for_its_legend_counts_rows_not_entries(toy_set):
     assert big.layout.margin.b == pytest.approx(95 + 30 * rows + 10)
     long = [f"cluster {i}: offered, provide, provides (852)" for i in range(8)]
     assert legend_rows(long, 20) == 8                    # long entries: one a row at 560 px
+
+
+def test_play_buttons_and_slider_go_below_the_legend_rows():
+    """Presenter mode at 1280x720: the Train page's animation legend, re-placed below the x title,
+    lay on its Play / Pause buttons and the slider's "snapshot 0"."""
+    from embedlab.viz.train_plots import training_animation
+
+    snaps = np.random.default_rng(0).normal(size=(3, 4, 5)).astype(np.float32)
+    big = presenter_style(training_animation(["king", "queen", "man", "woman"], snaps))
+    lay = big.layout
+    plot = lay.height - lay.margin.t - lay.margin.b
+    legend_bottom = -lay.legend.y * plot + 30 * 1       # one row of two entries
+    for control in (lay.updatemenus[0], lay.sliders[0]):
+        assert control.yanchor == "top" and -control.y * plot >= legend_bottom
+        assert -control.y * plot + 60 <= lay.margin.b   # and inside the figure, not cut at its bottom
