@@ -160,5 +160,6 @@ def test_every_page_in_presenter_mode_at_projector_sizes(app_server, sized_page,
     page.get_by_test_id("stExpandSidebarButton").click()
     page.wait_for_function(f"() => Math.abs(document.querySelector('[data-testid=\"stSidebar\"]')"
                            f".getBoundingClientRect().width - {SIDEBAR_PX}) <= 1", timeout=10_000)
-    assert not problems, problems
+    if problems:        # (pytest.fail: an assertion's message is cut short)
+        pytest.fail("\n".join(f"{tag}: {found}" for tag, found in problems.items()))
     assert not page.js_errors, page.js_errors
