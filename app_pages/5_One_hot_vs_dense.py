@@ -99,7 +99,7 @@ n_show = 8
 nums = pd.DataFrame({"dimension": list(range(n_show)),
                      f"one_hot({tok}) @ E": [f"{x:.6f}" for x in res.product[:n_show]],
                      f"E[{i}]": [f"{x:.6f}" for x in res.row[:n_show]]})
-left, right = st.columns([2, 3])
+left, right = st.columns([1, 1] if figures.presenter_on() else [2, 3])   # a projector's numbers need room
 figures.table(nums, key="oh_lookup_table", where=left)
 if res.equal:
     left.success(f"Equal in all {d} dimensions: " + md_text(f"one_hot({tok}) @ E == E[{i}]"))

@@ -75,7 +75,8 @@ def plotly_chart(fig, *args, where=None, **kwargs):
     return target.plotly_chart(fig, *args, **kwargs)
 
 
-def table(data, *, key: str | None = None, where=None, presenter_columns=None, **kwargs):
+def table(data, *, key: str | None = None, where=None, presenter_columns=None, presenter_height: int | None = None,
+          **kwargs):
     """A table: ``st.dataframe(data, hide_index=True, width="stretch", key=key, **kwargs)``, or in
     presenter mode ``st.table`` (``where.table`` for a column) of the same rows, whose cells wrap
     their text inside the page instead of scrolling sideways.
@@ -90,6 +91,9 @@ def table(data, *, key: str | None = None, where=None, presenter_columns=None, *
         A column or container to draw into (default: the page).
     presenter_columns : sequence of str, optional
         The columns a projector shows (default: all of them), for tables too wide to read there.
+    presenter_height : int, optional
+        Pixels: a long table scrolls inside this height in presenter mode, under a header that stays
+        (default: all rows shown).
     **kwargs
         More ``st.dataframe`` arguments (``column_config``, ``height``...), not used in presenter mode.
     """
@@ -100,4 +104,4 @@ def table(data, *, key: str | None = None, where=None, presenter_columns=None, *
     # st.table draws its cells and headers as Markdown: user text (documents, tokens) shown as typed
     shown = shown.rename(columns=lambda c: md_text(str(c))).map(
         lambda v: md_text(v) if isinstance(v, str) else v)
-    return target.table(shown, hide_index=True)
+    return target.table(shown, hide_index=True, height=presenter_height or "content")
