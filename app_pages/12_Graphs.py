@@ -93,7 +93,7 @@ st.subheader(f"{md_text(GRAPHS.get(choice) if choice != 'upload' else name)}: {l
              f"{len(g.edges):,} links")
 st.caption(md_text(g.origin) + ". " + LABEL_NOTES[choice])
 
-left, right = st.columns([2, 3])
+left, right = st.columns([1, 1] if figures.presenter_on() else [2, 3])   # a projector's table needs room
 node = left.selectbox("Node whose nearest vectors to show", nodes, key="gr_node")
 params.sync({"node": "gr_node"})
 neigh = es.neighbors(node, 5)

@@ -100,7 +100,8 @@ nums = pd.DataFrame({"dimension": list(range(n_show)),
                      f"one_hot({tok}) @ E": [f"{x:.6f}" for x in res.product[:n_show]],
                      f"E[{i}]": [f"{x:.6f}" for x in res.row[:n_show]]})
 left, right = st.columns([1, 1] if figures.presenter_on() else [2, 3])   # a projector's numbers need room
-figures.table(nums, key="oh_lookup_table", where=left)
+# (a projector shows the two columns of numbers only: with the dimensions they ran past their half page)
+figures.table(nums, key="oh_lookup_table", where=left, presenter_columns=list(nums.columns[1:]))
 if res.equal:
     left.success(f"Equal in all {d} dimensions: " + md_text(f"one_hot({tok}) @ E == E[{i}]"))
 else:  # pragma: no cover - would mean a numerical surprise

@@ -102,6 +102,7 @@ def table(data, *, key: str | None = None, where=None, presenter_columns=None, p
         return target.dataframe(data, hide_index=True, width="stretch", key=key, **kwargs)
     shown = data if presenter_columns is None else data[list(presenter_columns)]
     # st.table draws its cells and headers as Markdown: user text (documents, tokens) shown as typed
+    # (numbers as given: the table's own format pads every float to 4 decimals, "0.9900", widening it)
     shown = shown.rename(columns=lambda c: md_text(str(c))).map(
-        lambda v: md_text(v) if isinstance(v, str) else v)
+        lambda v: md_text(v) if isinstance(v, str) else format(v, "g") if isinstance(v, float) else v)
     return target.table(shown, hide_index=True, height=presenter_height or "content")

@@ -14,15 +14,15 @@ def _script():
 
     st.session_state.setdefault(figures.PRESENTER, False)
     df = pd.DataFrame({"rank": [1, 2], "document": ["**bold** [link](https://x.org) $x$", "plain"],
-                       "score": [0.5, 0.25]})
-    figures.table(df, key="t", presenter_columns=("rank", "document"))
+                       "score": [0.5, 0.25], "detail": ["x", "y"]})
+    figures.table(df, key="t", presenter_columns=("rank", "document", "score"))
 
 
 def test_a_grid_normally():
     at = AppTest.from_function(_script).run()
     assert not at.exception
     assert len(at.dataframe) == 1 and not at.table
-    assert list(at.dataframe[0].value.columns) == ["rank", "document", "score"]
+    assert list(at.dataframe[0].value.columns) == ["rank", "document", "score", "detail"]
 
 
 def test_a_static_table_of_the_chosen_columns_with_user_text_escaped_in_presenter_mode():
@@ -32,7 +32,8 @@ def test_a_static_table_of_the_chosen_columns_with_user_text_escaped_in_presente
     assert not at.exception
     assert not at.dataframe and len(at.table) == 1
     shown = at.table[0].value
-    assert list(shown.columns) == ["rank", "document"]                 # the projector's columns
+    assert list(shown.columns) == ["rank", "document", "score"]        # the projector's columns
+    assert shown["score"].tolist() == ["0.5", "0.25"]                  # as given, not padded to "0.5000"
     cell = shown["document"].iloc[0]
     assert cell != "**bold** [link](https://x.org) $x$" and "\\*\\*bold\\*\\*" in cell   # Markdown escaped
     assert shown["rank"].tolist() == [1, 2] and shown["document"].iloc[1] == "plain"
