@@ -224,3 +224,16 @@ def test_play_buttons_and_slider_go_below_the_legend_rows():
     for control in (lay.updatemenus[0], lay.sliders[0]):
         assert control.yanchor == "top" and -control.y * plot >= legend_bottom
         assert -control.y * plot + 60 <= lay.margin.b   # and inside the figure, not cut at its bottom
+
+
+def test_training_animation_table_leaves_the_words_room():
+    """Presenter mode at 1024x768: the animation's neighbour table cut its word column to "queer",
+    "woma"; the slider's "snapshot 0" touched the Pause button."""
+    from embedlab.viz.train_plots import training_animation
+
+    snaps = np.random.default_rng(0).normal(size=(2, 3, 5)).astype(np.float32)
+    fig = training_animation(["queen", "woman", "princess"], snaps)
+    table = next(t for t in fig.data if t.type == "table")
+    word, rest = table.columnwidth
+    assert word / (word + rest) >= 0.3
+    assert fig.layout.sliders[0].x >= 0.25
