@@ -76,7 +76,9 @@ table = pd.DataFrame({
 })
 figures.table(table, key="oh_sizes",
               presenter_columns=("vocabulary V", "one-hot bytes", "dense bytes", "one-hot is … × larger"))
-left, right = st.columns([1, 1])
+# beside each other; on a projector the chart under the text (in half the page at 1024 px its ticks
+# turned sideways into its legend and its title ran past the column)
+left, right = (st.container(), st.container()) if figures.presenter_on() else st.columns([1, 1])
 left.markdown(
     f"A one-hot code needs a V × V matrix: it grows with the *square* of the vocabulary. A dense table is V × {d}: "
     f"it grows in step with the vocabulary, and the {d} numbers per word carry meaning. At a quarter of a million "
