@@ -114,6 +114,23 @@ def _name(url: str) -> str:
     return (url.split("?")[0] or "home").lower()
 
 
+# figures that need the page's whole width on a projector (in half of it at 1024 px the memory chart's
+# ticks turned sideways into its legend; Context's heatmaps ran their cell numbers together)
+FULL_WIDTH_JS = """(titles) => {
+  const block = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const main = block.clientWidth - parseFloat(getComputedStyle(block).paddingLeft)
+    - parseFloat(getComputedStyle(block).paddingRight);
+  const narrow = [];
+  for (const p of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
+    const t = (p.querySelector('.gtitle') || {}).textContent || '';
+    if (titles.some(x => t.includes(x)) && p.getBoundingClientRect().width < 0.8 * main)
+      narrow.push(t.slice(0, 40) + ' ' + Math.round(p.getBoundingClientRect().width) + ' of ' + Math.round(main));
+  }
+  return narrow;
+}"""
+FULL_WIDTH = ["Memory for the whole", "input rows: cosine", "output vectors: cosine"]
+
+
 def _look(page, shot: str, size) -> list[str]:
     """Screenshot the viewport and the whole page; return what is cut or misplaced on it."""
     assert_no_exception(page)
@@ -121,6 +138,7 @@ def _look(page, shot: str, size) -> list[str]:
     screenshot(page, shot)
     found = page.evaluate(CUT_JS) + page.evaluate(EXTRA_JS)
     found += [f"toolbar over the title {t!r}" for t in page.evaluate(MODEBAR_JS)]
+    found += [f"not at full width: {t}" for t in page.evaluate(FULL_WIDTH_JS, FULL_WIDTH)]
     bar = page.evaluate(SIDEBAR_JS)
     if bar["collapsed"] == "false" and abs(bar["width"] - SIDEBAR_PX) > 1:
         found.append(f"sidebar {bar['width']:.0f} px wide, not {SIDEBAR_PX}")
