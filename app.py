@@ -6,11 +6,12 @@ presenter switch; ui/setup.py), then runs the page, which draws only its own scr
 """
 import streamlit as st
 
+from ui.narrow import SIDEBAR_PX
 from ui.navigation import streamlit_sections
 from ui.setup import draw_sidebar
 
 page = st.navigation(streamlit_sections(), expanded=True)   # expanded: all 14 pages, no 'View more'
 st.set_page_config(page_title=f"{page.title} · EmbedLab", page_icon=page.icon, layout="wide",
-                   initial_sidebar_state=240)   # expanded at 240 px (Streamlit: 300): more room for the page at 800 px
+                   initial_sidebar_state=SIDEBAR_PX)   # expanded at 240 px (Streamlit: 300): more room for the page at 800 px
 draw_sidebar(page.url_path)
 page.run()

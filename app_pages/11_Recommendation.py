@@ -7,7 +7,7 @@ import streamlit as st
 import embedlab
 from embedlab.lessons.recommend import MAX_BASKET_BYTES, shared_baskets
 from embedlab.viz.uses_classify import item_map_figure, recommendation_figure
-from ui import params
+from ui import figures, params
 from ui import uses_classify as uc
 from ui.figures import plotly_chart
 from ui.setup import page_set
@@ -71,10 +71,10 @@ if liked:
 else:
     st.info("Type at least one word you like.")
 if rec is not None:
-    st.dataframe(pd.DataFrame([{"rank": r.rank, "recommended": r.token, "cosine to profile": round(r.score, 3),
-                                "because you like": r.closest_liked,
-                                "cosine to it": round(r.closest_liked_cosine, 3)} for r in rec.items]),
-                 hide_index=True, width="stretch", key="rec_table")
+    figures.table(pd.DataFrame([{"rank": r.rank, "recommended": r.token, "cosine to profile": round(r.score, 3),
+                                 "because you like": r.closest_liked,
+                                 "cosine to it": round(r.closest_liked_cosine, 3)} for r in rec.items]),
+                  key="rec_table")
     plotly_chart(recommendation_figure(es, rec, title="Likes, dislikes, recommendations and the profile ★"),
                  width="stretch", config=CONFIG, key="rec_map")
     st.caption(

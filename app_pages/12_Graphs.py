@@ -5,7 +5,7 @@ import streamlit as st
 import embedlab
 from embedlab.lessons import graphs as gr
 from embedlab.viz import uses_graphs as vg
-from ui import params
+from ui import figures, params
 from ui import uses_graphs as ug
 from ui.figures import plotly_chart
 from ui.text import md_text
@@ -93,17 +93,17 @@ st.subheader(f"{md_text(GRAPHS.get(choice) if choice != 'upload' else name)}: {l
              f"{len(g.edges):,} links")
 st.caption(md_text(g.origin) + ". " + LABEL_NOTES[choice])
 
-left, right = st.columns([2, 3])
+left, right = st.columns([1, 1] if figures.presenter_on() else [2, 3])   # a projector's table needs room
 node = left.selectbox("Node whose nearest vectors to show", nodes, key="gr_node")
 params.sync({"node": "gr_node"})
 neigh = es.neighbors(node, 5)
 ring = [es.index(node)] + [es.index(n.token) for n in neigh]
 linked = {nodes[b] for a, b in g.edges if nodes[a] == node} | {nodes[a] for a, b in g.edges if nodes[b] == node}
 labels = list(g.labels) if g.labels is not None else ["node"] * len(nodes)
-left.dataframe(pd.DataFrame({"node": [n.token for n in neigh], "cosine": [round(n.score, 3) for n in neigh],
-                             g.label_name or "group": [labels[es.index(n.token)] for n in neigh],
-                             f"linked to {node}": ["yes" if n.token in linked else "no" for n in neigh]}),
-               hide_index=True, width="stretch", key="gr_neighbours")
+figures.table(pd.DataFrame({"node": [n.token for n in neigh], "cosine": [round(n.score, 3) for n in neigh],
+                            g.label_name or "group": [labels[es.index(n.token)] for n in neigh],
+                            f"linked to {node}": ["yes" if n.token in linked else "no" for n in neigh]}),
+              key="gr_neighbours", where=left)
 left.caption(f"The 5 nodes whose DeepWalk vectors are closest to {md_text(node)}'s (cosine). "
              "Many are direct links, but a node can be close without a link: it shares the same walks.")
 walks_shown = ug.example_walks(choice, data, name, min(length, 10), seed)

@@ -5,7 +5,7 @@ import streamlit as st
 import embedlab
 from embedlab.lessons.knowledge import RELATION_NAMES, Triple, translation_agreement, triples_in_set
 from embedlab.viz import uses_graphs as vg
-from ui import params
+from ui import figures, params
 from ui import uses_graphs as ug
 from ui.figures import plotly_chart
 from ui.setup import page_set
@@ -96,7 +96,8 @@ table = pd.DataFrame([{"model": MODES[m], "test triples": parts[p], "hits@1": ro
                        "hits@10": round(r.hits_at_10, 3), "mean rank": round(r.mean_rank, 1),
                        "chance hits@10": round(r.chance_hits_at_10, 3), "chance mean rank": round(n_ent / 2)}
                       for m in modes for p in parts if (r := run.results[(m, p)])])
-st.dataframe(table, hide_index=True, width="stretch", key="kg_lp_table")
+figures.table(table, key="kg_lp_table",
+              presenter_columns=("model", "test triples", "hits@10", "mean rank", "chance hits@10"))
 st.caption(
     f"{len(run.test):,} held-out triples (30 %): for each (head, relation, ?) all {n_ent:,} entities are ranked by "
     "distance to head + relation; other true tails are left out of the ranking (the filtered setting). "

@@ -7,7 +7,7 @@ from embedlab.space.neighbours import resolve_query
 from embedlab.viz import neighbor_bar, similarity_heatmap
 from embedlab.viz.explorer import MAX_HEATMAP_WORDS
 from embedlab.core.search import cosine_matrix
-from ui import cached, lesson_bar, params
+from ui import cached, figures, lesson_bar, params
 from ui.figures import plotly_chart
 from ui.setup import page_set
 from ui.text import md_text
@@ -55,7 +55,7 @@ if query.strip() and lesson_bar.revealed():   # a lesson's question first, then 
         table = pd.DataFrame({"rank": range(1, len(found) + 1), "token": [n.token for n in found],
                               score: [round(n.score, 4) for n in found]})
         c1, c2 = st.columns([2, 3])   # the table's three columns fit at 800 px
-        c1.dataframe(table, hide_index=True, width="stretch", key="nb_table")
+        figures.table(table, key="nb_table", where=c1)
         plotly_chart(neighbor_bar([n.token for n in found], [n.score for n in found], metric=metric),
                      width="stretch", config={"displaylogo": False}, key="nb_bar", where=c2)
         st.caption(cached.search_note(es, approximate))

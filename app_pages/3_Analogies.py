@@ -5,7 +5,7 @@ import streamlit as st
 import embedlab
 from embedlab.space.echoes import input_echoes
 from embedlab.viz import analogy_figure, analogy_plane
-from ui import cached, lesson_bar, params
+from ui import cached, figures, lesson_bar, params
 from ui.figures import plotly_chart, presenter_on
 from ui.setup import page_set
 from ui.text import md_text
@@ -122,7 +122,7 @@ if st.session_state.get("an_ran"):
         misses = [r for r in res.rows if r.got is not None and not r.correct]
         st.markdown(f"**Misses** ({len(misses):,}): *rank* is where the expected word came "
                     "(empty = not in the top 10).")
-        st.dataframe(pd.DataFrame([{"a": r.a, "b": r.b, "c": r.c, "expected": r.expected, "got": r.got,
-                                    "rank of expected": r.rank} for r in misses],
-                                  columns=["a", "b", "c", "expected", "got", "rank of expected"]),
-                     hide_index=True, width="stretch", key="an_misses")
+        figures.table(pd.DataFrame([{"a": r.a, "b": r.b, "c": r.c, "expected": r.expected, "got": r.got,
+                                     "rank of expected": r.rank} for r in misses],
+                                   columns=["a", "b", "c", "expected", "got", "rank of expected"]),
+                      key="an_misses", presenter_height=480)

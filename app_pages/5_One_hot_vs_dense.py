@@ -6,7 +6,7 @@ import embedlab
 from embedlab.viz import lesson_plots as lp
 from embedlab.lessons import onehot
 from embedlab.viz import similarity_heatmap
-from ui import params
+from ui import figures, params
 from ui.figures import plotly_chart
 from ui.setup import page_set
 from ui.text import md_text
@@ -74,8 +74,11 @@ table = pd.DataFrame({
     "dense bytes": [onehot.human_bytes(s.dense_bytes) for s in sizes],
     "one-hot is … × larger": [f"{s.ratio:,.0f}" for s in sizes],
 })
-st.dataframe(table, hide_index=True, width="stretch", key="oh_sizes")
-left, right = st.columns([1, 1])
+figures.table(table, key="oh_sizes",
+              presenter_columns=("vocabulary V", "one-hot bytes", "dense bytes", "one-hot is … × larger"))
+# beside each other; on a projector the chart under the text (in half the page at 1024 px its ticks
+# turned sideways into its legend and its title ran past the column)
+left, right = (st.container(), st.container()) if figures.presenter_on() else st.columns([1, 1])
 left.markdown(
     f"A one-hot code needs a V × V matrix: it grows with the *square* of the vocabulary. A dense table is V × {d}: "
     f"it grows in step with the vocabulary, and the {d} numbers per word carry meaning. At a quarter of a million "
@@ -98,8 +101,9 @@ n_show = 8
 nums = pd.DataFrame({"dimension": list(range(n_show)),
                      f"one_hot({tok}) @ E": [f"{x:.6f}" for x in res.product[:n_show]],
                      f"E[{i}]": [f"{x:.6f}" for x in res.row[:n_show]]})
-left, right = st.columns([2, 3])
-left.dataframe(nums, hide_index=True, width="stretch", key="oh_lookup_table")
+left, right = st.columns([1, 1] if figures.presenter_on() else [2, 3])   # a projector's numbers need room
+# (a projector shows the two columns of numbers only: with the dimensions they ran past their half page)
+figures.table(nums, key="oh_lookup_table", where=left, presenter_columns=list(nums.columns[1:]))
 if res.equal:
     left.success(f"Equal in all {d} dimensions: " + md_text(f"one_hot({tok}) @ E == E[{i}]"))
 else:  # pragma: no cover - would mean a numerical surprise

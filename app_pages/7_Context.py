@@ -6,7 +6,7 @@ import embedlab
 from embedlab.viz import lesson_plots as lp
 from embedlab.io.documents import document_labels
 from ui import lessons, params
-from ui.figures import plotly_chart
+from ui.figures import plotly_chart, presenter_on
 from ui.text import md_text
 
 CONFIG = {"displaylogo": False}
@@ -70,7 +70,8 @@ else:
     st.caption("Both panels are 2-D PCA pictures of the vectors shown in them (separately: the input table and the "
                "encoder's output are different spaces). Hover a point for its token.")
     labels = [f"{i + 1}: {s}" for i, s in enumerate(document_labels(result.sentences, width=24))]
-    c1, c2 = st.columns(2)
+    # side by side; on a projector one under the other (in half a column the cells' numbers ran together)
+    c1, c2 = (st.container(), st.container()) if presenter_on() else st.columns(2)
     plotly_chart(cosine_heatmap(result.input_cosine, labels, f"'{result.word}' input rows: cosine"),
                  width="stretch", config=CONFIG, key="ctx_in_sim", where=c1)
     plotly_chart(cosine_heatmap(result.output_cosine, labels, f"'{result.word}' output vectors: cosine"),

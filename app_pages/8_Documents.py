@@ -10,7 +10,7 @@ from embedlab.encoder import documents as ed
 from embedlab.io import documents as dm
 from embedlab.viz.documents import documents_figure
 from ui import cached, lessons, params, state
-from ui.figures import plotly_chart
+from ui.figures import plotly_chart, table
 from ui.setup import page_set
 from ui.text import md_text
 
@@ -125,12 +125,11 @@ if hits:
     st.caption(f"{len(good)} of {len(hits)} results reach the cut-off (cosine ≥ {cutoff:.2f}); "
                "the others are the nearest documents, but not about your question."
                if len(good) < len(hits) else f"All {len(hits)} results reach the cut-off (cosine ≥ {cutoff:.2f}).")
-    st.dataframe(pd.DataFrame({"rank": [h.rank for h in hits], "similarity": [round(h.score, 3) for h in hits],
-                               "match": ["yes" if h.score >= cutoff else "below cut-off" for h in hits],
-                               "document": [h.text for h in hits]}),
-                 hide_index=True, width="stretch", key="docs_hits",
-                 column_config={"document": st.column_config.TextColumn(width="large"),
-                                "similarity": st.column_config.NumberColumn(format="%.3f")})
+    table(pd.DataFrame({"rank": [h.rank for h in hits], "similarity": [round(h.score, 3) for h in hits],
+                        "match": ["yes" if h.score >= cutoff else "below cut-off" for h in hits],
+                        "document": [h.text for h in hits]}),
+          key="docs_hits", column_config={"document": st.column_config.TextColumn(width="large"),
+                                          "similarity": st.column_config.NumberColumn(format="%.3f")})
 
 if len(es) < 3:
     st.info("The map needs at least 3 documents.")

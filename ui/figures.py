@@ -1,8 +1,10 @@
-"""Presenter mode (projectors): the sidebar switch, the page CSS, and the chart call pages use.
+"""Presenter mode (projectors): the sidebar switch, the page CSS, and the chart and table calls pages use.
 
 Pages draw figures with :func:`plotly_chart` instead of ``st.plotly_chart``; it passes every
 argument through and, when presenter mode is on, draws :func:`embedlab.viz.presenter.presenter_style`'s
-restyled *copy* of the figure (a cached figure is never changed).
+restyled *copy* of the figure (a cached figure is never changed). Wide tables go through
+:func:`table`: an interactive ``st.dataframe`` normally, a static table whose text wraps in
+presenter mode (a grid's long cells scroll sideways out of a projector's view).
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import streamlit as st
 from embedlab.viz.presenter import presenter_style
 
 from . import params
+from .text import md_text
 
 PRESENTER = "presenter_mode"     # cross-page session key (bool), mirrored in the URL as ?present=1
 
@@ -18,6 +21,10 @@ PRESENTER = "presenter_mode"     # cross-page session key (bool), mirrored in th
 # root font enlarges the whole page (text, widgets, tables) by 25 %; headings and the sidebar a bit
 # more; darker captions for contrast on a projector. st.dataframe draws on a canvas at a fixed
 # 14 px, which no font size reaches: it is zoomed instead (Chromium and Firefox 126+ honour zoom).
+# The open sidebar keeps its 240 px (Streamlit's 12.5rem minimum would become 250 px at this root
+# font; see ui.narrow), with less padding and its page list a little smaller, so that its names fit a
+# line (section headers wrap rather than end in "Inside the mo…" at 240 px); a multiselect's chips wrap onto more lines instead of scrolling sideways
+# under the box's edge (Knowledge graphs showed "adverb-o…" as its last visible chip).
 PRESENTER_CSS = """<style>
 html { font-size: 20px !important; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2.6rem; }
@@ -28,8 +35,14 @@ html { font-size: 20px !important; }
 [data-testid="stFullScreenFrame"]:has(> [data-testid="stDataFrame"]) { width: calc(100% / 1.25) !important; }
 [data-testid="stMainBlockContainer"] { padding-left: 2.5rem; padding-right: 2.5rem; padding-top: 3.5rem; }
 [data-testid="stSidebarNavLink"] span { white-space: normal; overflow: visible; text-overflow: clip; }
+[data-testid="stSidebarNav"] [data-testid="stMarkdownContainer"], [data-testid="stSidebarNav"] [data-testid="stMarkdownContainer"] * { white-space: normal; overflow: visible; text-overflow: clip; }
 [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div { white-space: normal; overflow: visible; text-overflow: clip; }
 [data-testid="stWidgetLabel"] p { white-space: normal; overflow-wrap: normal; word-break: keep-all; }
+[data-testid="stSidebar"][data-collapsed="false"] { min-width: 200px !important; }
+[data-testid="stSidebarContent"] { padding-left: 12px; padding-right: 12px; }
+[data-testid="stSidebarNav"] { font-size: 0.85rem; }
+[data-testid="stMultiSelectTagsContainer"], [data-testid="stMultiSelectTagsContainer"] > span { flex-wrap: wrap; overflow: visible; }
+[data-testid="stMultiSelect"] .react-aria-ComboBox > div { max-height: none; }
 </style>"""
 
 
@@ -60,3 +73,36 @@ def plotly_chart(fig, *args, where=None, **kwargs):
     if presenter_on():
         fig = presenter_style(fig)
     return target.plotly_chart(fig, *args, **kwargs)
+
+
+def table(data, *, key: str | None = None, where=None, presenter_columns=None, presenter_height: int | None = None,
+          **kwargs):
+    """A table: ``st.dataframe(data, hide_index=True, width="stretch", key=key, **kwargs)``, or in
+    presenter mode ``st.table`` (``where.table`` for a column) of the same rows, whose cells wrap
+    their text inside the page instead of scrolling sideways.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The rows; it is not changed.
+    key : str, optional
+        The dataframe's widget key (presenter mode draws no widget).
+    where : streamlit container, optional
+        A column or container to draw into (default: the page).
+    presenter_columns : sequence of str, optional
+        The columns a projector shows (default: all of them), for tables too wide to read there.
+    presenter_height : int, optional
+        Pixels: a long table scrolls inside this height in presenter mode, under a header that stays
+        (default: all rows shown).
+    **kwargs
+        More ``st.dataframe`` arguments (``column_config``, ``height``...), not used in presenter mode.
+    """
+    target = st if where is None else where
+    if not presenter_on():
+        return target.dataframe(data, hide_index=True, width="stretch", key=key, **kwargs)
+    shown = data if presenter_columns is None else data[list(presenter_columns)]
+    # st.table draws its cells and headers as Markdown: user text (documents, tokens) shown as typed
+    # (numbers as given: the table's own format pads every float to 4 decimals, "0.9900", widening it)
+    shown = shown.rename(columns=lambda c: md_text(str(c))).map(
+        lambda v: md_text(v) if isinstance(v, str) else format(v, "g") if isinstance(v, float) else v)
+    return target.table(shown, hide_index=True, height=presenter_height or "content")

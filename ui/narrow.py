@@ -7,6 +7,13 @@ a breakpoint, so a fixed script (never built from user text) folds it once per b
 the window is narrower than :data:`FOLD_BELOW`: it clicks Streamlit's own collapse button (so the
 expand button works as usual) and drops the folded state Streamlit then remembers in the
 browser's localStorage, so the same browser at 1280 px starts with the sidebar open again.
+
+On wider windows the same script makes the open sidebar :data:`SIDEBAR_PX` wide: Streamlit mounts
+it before the page config's width arrives, so the first page of a tab opened it at Streamlit's own
+300 px. While the user has never resized it (no ``sidebarWidth`` in localStorage), the script
+double-clicks Streamlit's resize handle, which is Streamlit's own "back to the configured width".
+(Presenter mode's larger root font would also raise Streamlit's 12.5rem minimum to 250 px;
+ui.figures.PRESENTER_CSS keeps the minimum at 200 px.)
 """
 from __future__ import annotations
 
@@ -14,11 +21,26 @@ import streamlit as st
 
 FOLD_BELOW = 960
 """px: the sidebar starts folded on windows narrower than this (open at 1024 and 1280)."""
+SIDEBAR_PX = 240
+"""px: the open sidebar's width (app.py's ``initial_sidebar_state``; Streamlit's own is 300)."""
 
 FOLD_SCRIPT = """<script>
 (() => {
   const FLAG = "embedlab-sidebar-auto-folded";
-  if (window.innerWidth >= %(below)d || window.sessionStorage.getItem(FLAG)) return;
+  const widen = (tries) => {
+    // the configured width while the user never resized the sidebar (Streamlit remembers a resize)
+    const bar = document.querySelector('[data-testid="stSidebar"]');
+    const handle = document.querySelector('[data-testid="stSidebarResizeHandle"]');
+    if (window.localStorage.getItem("sidebarWidth")) return;
+    if (bar && handle && bar.getAttribute("data-collapsed") === "false") {
+      if (Math.abs(bar.getBoundingClientRect().width - %(width)d) > 1)
+        handle.dispatchEvent(new MouseEvent("dblclick", {bubbles: true}));
+      return;
+    }
+    if (tries > 0) window.setTimeout(() => widen(tries - 1), 100);
+  };
+  if (window.innerWidth >= %(below)d) { widen(100); return; }
+  if (window.sessionStorage.getItem(FLAG)) return;
   window.sessionStorage.setItem(FLAG, "1");
   const fold = (tries) => {
     const bar = document.querySelector('[data-testid="stSidebar"]');
@@ -36,7 +58,7 @@ FOLD_SCRIPT = """<script>
   };
   fold(100);
 })();
-</script>""" % {"below": FOLD_BELOW}
+</script>""" % {"below": FOLD_BELOW, "width": SIDEBAR_PX}
 
 
 def fold_sidebar_on_narrow_screens() -> None:

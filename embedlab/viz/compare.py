@@ -56,6 +56,7 @@ def compare_maps(comparison: Comparison, *, highlight: str | None = None, height
                 # two maps side by side leave ~330 px each: ten labels around one star would knot (seen at
                 # 1280x720); the neighbours are named on hover and in the page's table below the maps
                 tr.mode, tr.meta = "markers", NO_LABELS
+        fig.layout.annotations = [a for a in fig.layout.annotations if a.name != "neighbour label"]
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.04, x=0))
     return fig
 

@@ -16,7 +16,32 @@ import numpy as np
 from .maps import OTHER, map_figure
 from .style import FONT_SIZE, HIGHLIGHT, escape_plotly_text
 
-__all__ = ["documents_figure"]
+__all__ = ["documents_figure", "hit_label_spots"]
+
+#: the plot area the hits' labels are placed for (px): the Documents map at 1024x768 in presenter mode
+_PLOT_PX = (560, 420)
+
+
+def hit_label_spots(coords, rows: Sequence[int], texts: Sequence[str]) -> list[str]:
+    """A ``textposition`` for each hit's label, best first, placed clear of the other hits' labels where
+    possible (two hits side by side wrote their texts over each other; see :mod:`embedlab.viz.labels`);
+    every hit keeps its label, at its least crowded position.
+
+    >>> hit_label_spots(np.array([[0.0, 0.0], [0.01, 0.0], [1.0, 1.0]]), [0, 1], ["a long text here", "another"])
+    ['top center', 'bottom center']
+    """
+    from .labels import place_labels
+    from .presenter import PRESENTER_FONT_SIZE
+
+    c = np.asarray(coords, dtype=np.float64)[:, :2]
+    lo, hi = c.min(axis=0), c.max(axis=0)
+    pad = (hi - lo) * 0.5 + 1e-6              # the page pads the axes by half the spread for the labels
+    ranges = ((float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1] * 0.3), float(hi[1] + pad[1] * 0.3)))
+    labels = [str(texts[r]) for r in rows]
+    spots = place_labels(c[list(rows)], labels, ranges=ranges, width_px=_PLOT_PX[0], height_px=_PLOT_PX[1],
+                         font_px=(FONT_SIZE - 1) * PRESENTER_FONT_SIZE / FONT_SIZE, marker_px=10,
+                         always=range(len(labels)))
+    return [s or "top center" for s in spots]
 
 
 def documents_figure(coords, tokens: Sequence[str], *, query_xy=None, query: str = "",
@@ -50,7 +75,7 @@ def documents_figure(coords, tokens: Sequence[str], *, query_xy=None, query: str
         rows = [int(r) for r in hit_rows]
         fig.add_trace(go.Scatter(x=c[rows, 0], y=c[rows, 1], mode="text", showlegend=False, hoverinfo="skip",
                                  text=[escape_plotly_text(tokens[r]) for r in rows],
-                                 textposition=[("top center", "bottom center")[i % 2] for i in range(len(rows))],
+                                 textposition=hit_label_spots(c, rows, tokens),
                                  textfont=dict(size=FONT_SIZE - 1, color="#333333")))
         for tr in fig.data:
             if tr.name and tr.name.startswith(hit_name):

@@ -165,8 +165,10 @@ def sizes_figure(sizes):
     # bytes in KB/MB/GB/TB: plotly's own SI ticks would read "1B" (a billion) as one byte
     fig.update_yaxes(type="log", title_text="bytes (float32, log scale)", range=[6, hi],
                      tickvals=ticks, ticktext=[byte_tick(t) for t in ticks])
-    figure_layout(fig, title="Memory for the whole vocabulary", height=480, xtitle="vocabulary size", showlegend=None)
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0))
+    figure_layout(fig, title="Memory for the whole vocabulary", height=520, xtitle="vocabulary size", showlegend=None)
+    # the legend below the x title (above the plot it lay on the title in presenter mode)
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.22, yanchor="top", x=0),
+                      margin=dict(b=130))
     return fig
 
 
@@ -278,6 +280,32 @@ def pca2(vectors) -> np.ndarray:
     return pca_plane(x, 2).transform(x)
 
 
+#: the contextual panel's plot area assumed when its labels are placed (px): half of the main column at
+#: 1024x768 in presenter mode, the worst case
+_CONTEXT_PANEL_PX = (300, 400)
+
+
+def _panel_spots(xy, texts: Sequence[str], first: Sequence[int]) -> list[str | None]:
+    """Label positions in one panel of the context figure (see :mod:`embedlab.viz.labels`): the rows
+    ``first`` (the word's stars) always written, then the other non-empty texts where they fit; None =
+    no label (hover names the point)."""
+    from .labels import place_labels
+    from .presenter import PRESENTER_FONT_SIZE
+
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    pad = (hi - lo) * 0.05 + 1e-9
+    ranges = ((float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1])))
+    order = [int(i) for i in first] + [i for i in range(len(texts)) if texts[i] and i not in set(first)]
+    grow = PRESENTER_FONT_SIZE / FONT_SIZE
+    spots = place_labels(xy[order], [texts[i] for i in order], ranges=ranges, width_px=_CONTEXT_PANEL_PX[0],
+                         height_px=_CONTEXT_PANEL_PX[1], font_px=FONT_SIZE * grow, marker_px=8 * grow,
+                         always=range(len(first)))
+    out: list[str | None] = [None] * len(texts)
+    for i, spot in zip(order, spots):
+        out[i] = spot
+    return out
+
+
 def context_figure(result, static_tokens: Sequence[str], static_vectors):
     """Two panels: the word's static row among its static neighbours (one point, whatever the
     sentence), and the output vectors of the sentences' tokens (the word lands in a different
@@ -291,17 +319,20 @@ def context_figure(result, static_tokens: Sequence[str], static_vectors):
 
     m = len(result.sentences)
     colours = colors_for(m)
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.06, subplot_titles=(
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08, subplot_titles=(
         "Before the encoder: rows of E (static)", "After 6 layers: output vectors (contextual)"))
     # left: static neighbours
     c = pca2(static_vectors)
     word = escape_plotly_text(result.word)
-    fig.add_trace(go.Scatter(x=c[1:, 0], y=c[1:, 1], mode="markers+text", text=escape_plotly_texts(static_tokens[1:]),
-                             textposition="bottom center", name="static neighbours in E",
-                             marker=dict(size=10, color=GREY), hovertemplate="%{text}<extra>row of E</extra>"),
+    left = _panel_spots(c, [f"{result.word} (×{m})"] + list(static_tokens[1:]), [0])
+    fig.add_trace(go.Scatter(x=c[1:, 0], y=c[1:, 1], mode="markers+text",
+                             text=escape_plotly_texts("" if spot is None else t for t, spot in zip(static_tokens[1:], left[1:])),
+                             hovertext=escape_plotly_texts(static_tokens[1:]),
+                             textposition=[spot or "bottom center" for spot in left[1:]], name="static neighbours in E",
+                             marker=dict(size=10, color=GREY), hovertemplate="%{hovertext}<extra>row of E</extra>"),
                   row=1, col=1)
     fig.add_trace(go.Scatter(x=[c[0, 0]], y=[c[0, 1]], mode="markers+text",
-                             text=[f"{word} (×{m})"], textposition="top center",
+                             text=[f"{word} (×{m})"], textposition=left[0],
                              hovertext=[f"{word}: the same row of E in all {m} sentences"],
                              name=f"'{word}' input row (×{m})",
                              marker=dict(size=20, color=HIGHLIGHT, symbol="star"),
@@ -319,27 +350,30 @@ def context_figure(result, static_tokens: Sequence[str], static_vectors):
             is_word.append(i == pos)
     c2 = pca2(np.stack(vecs))
     sent_of, is_word = np.asarray(sent_of), np.asarray(is_word)
+    spots = _panel_spots(c2, [f"{word} ({s + 1})" if w else ("" if t in _UNLABELLED else t)
+                              for t, s, w in zip(labels, sent_of, is_word)], np.flatnonzero(is_word))
     for s in range(m):
         rows = np.flatnonzero((sent_of == s) & ~is_word)
         short = result.sentences[s] if len(result.sentences[s]) <= 40 else result.sentences[s][:39] + "…"
         fig.add_trace(go.Scatter(x=c2[rows, 0], y=c2[rows, 1], mode="markers+text",
-                                 text=escape_plotly_texts("" if labels[r] in _UNLABELLED else labels[r] for r in rows),
+                                 text=escape_plotly_texts("" if spots[r] is None else labels[r] for r in rows),
                                  hovertext=escape_plotly_texts(labels[r] for r in rows),
-                                 textposition="top center", name=escape_plotly_text(f"sentence {s + 1}: {short}"),
+                                 textposition=[spots[r] or "top center" for r in rows],
+                                 name=escape_plotly_text(f"sentence {s + 1}: {short}"),
                                  legendgroup=f"s{s}",
                                  marker=dict(size=8, color=colours[s], opacity=0.7), textfont=dict(color=colours[s]),
                                  hovertemplate="%{hovertext}<extra>sentence " + str(s + 1) + "</extra>"), row=1, col=2)
         rows = np.flatnonzero((sent_of == s) & is_word)
         fig.add_trace(go.Scatter(x=c2[rows, 0], y=c2[rows, 1], mode="markers+text",
                                  text=[f"{word} ({s + 1})"] * len(rows),
-                                 textposition=("bottom center", "top center", "middle left", "middle right")[s % 4],
+                                 textposition=[spots[r] or "top center" for r in rows],
                                  name=f"'{word}' in sentence {s + 1}", legendgroup=f"s{s}", showlegend=False,
                                  marker=dict(size=22, color=colours[s], symbol="star", line=dict(color=HIGHLIGHT, width=1.5)),
                                  textfont=dict(size=FONT_SIZE + 2, color=HIGHLIGHT),
                                  hovertemplate="%{text}<extra></extra>"), row=1, col=2)
-    for col in (1, 2):
+    for col in (1, 2):   # (one y title: the right panel's sat in the gap, on the left panel's labels)
         fig.update_xaxes(title_text="PCA 1", showticklabels=False, zeroline=False, row=1, col=col)
-        fig.update_yaxes(title_text="PCA 2", showticklabels=False, zeroline=False, row=1, col=col)
+        fig.update_yaxes(title_text="PCA 2" if col == 1 else "", showticklabels=False, zeroline=False, row=1, col=col)
     figure_layout(fig, height=620, showlegend=None)
     fig.update_traces(cliponaxis=False)            # labels at the edges stay readable
     fig.update_layout(legend=dict(orientation="h", y=-0.12, yanchor="top", x=0), margin=dict(l=70, r=60))

@@ -15,6 +15,8 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ..core.errors import InvalidParameterError
+from .labels import label_annotations, place_labels
+from .presenter import NO_LABELS, PRESENTER_FONT_SIZE
 from .style import FONT_SIZE, GREY, HIGHLIGHT, PALETTE, colors_for, escape_plotly_text, escape_plotly_texts, figure_layout
 
 __all__ = ["OTHER", "LABEL_LIMIT", "map_figure", "compare_figure", "selected_rows", "nearest_in_picture"]
@@ -162,7 +164,7 @@ def _add_labels(fig, c: np.ndarray, tokens, rows: np.ndarray, **loc):
 
 
 def _add_highlight(fig, c, tokens, row: int, neighbors: list[int], *, row_col: dict | None = None,
-                   legend: bool = True):
+                   legend: bool = True, panels: int = 1):
     import plotly.graph_objects as go
 
     loc = row_col or {}
@@ -180,32 +182,71 @@ def _add_highlight(fig, c, tokens, row: int, neighbors: list[int], *, row_col: d
         if dims == 3:
             fig.add_trace(go.Scatter3d(x=xs, y=ys, z=zs, mode="lines", line=line, name=name,
                                        hoverinfo="skip", showlegend=legend), **loc)
-        else:
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=line, name=name, hoverinfo="skip",
-                                     showlegend=legend, legendgroup="nn"), **loc)
+        else:   # WebGL, like the cloud: plotly draws every SVG trace under the WebGL ones
+            fig.add_trace(go.Scattergl(x=xs, y=ys, mode="lines", line=line, name=name, hoverinfo="skip",
+                                       showlegend=legend, legendgroup="nn"), **loc)
         fig.add_trace(_points_trace(c, np.asarray(neighbors), tokens, name="neighbours",
                                     marker=dict(size=10, color="white", line=dict(color=HIGHLIGHT, width=2)),
-                                    mode="markers+text", text_labels=True), **loc)
+                                    mode="markers+text" if dims == 3 else "markers", text_labels=dims == 3), **loc)
         fig.data[-1].showlegend = False
-        fig.data[-1].textfont = dict(size=FONT_SIZE - 3, color="#333333")
-        if dims == 2:
-            fig.data[-1].textposition = [("top right", "bottom left", "top left", "bottom right")[i % 4]
-                                         for i in range(len(neighbors))]
+        if dims == 3:
+            fig.data[-1].textfont = dict(size=FONT_SIZE - 3, color="#333333")
+        else:
+            # in 2-D the dots are WebGL (an SVG trace lay under the cloud, its dots and labels hidden under
+            # the cloud's) and the words are annotations on a white box, which plotly draws above WebGL,
+            # placed where no two overlap; a word with no free spot is left to hover and the page's table
+            fig.data[-1].meta = NO_LABELS
     fig.add_trace(_points_trace(c, np.asarray([row]), tokens, name=f"searched: {tokens[row]}",
                                 marker=dict(size=18, color=HIGHLIGHT, symbol="diamond" if dims == 3 else "star"),
-                                mode="markers+text", text_labels=True), **loc)
+                                mode="markers+text" if dims == 3 else "markers", text_labels=dims == 3), **loc)
     fig.data[-1].showlegend = legend
-    fig.data[-1].textfont = dict(size=FONT_SIZE + 4, color=HIGHLIGHT)
+    if dims == 3:
+        fig.data[-1].textfont = dict(size=FONT_SIZE + 4, color=HIGHLIGHT)
+    else:
+        fig.data[-1].text = [""]               # named by its boxed label (presenter mode adds no second one)
     if dims == 2:  # a boxed label stays readable on top of crowded neighbours
-        fig.data[-1].mode = "markers"
-        ref = {}
-        if row_col is not None:
-            n = "" if row_col["col"] == 1 else str(row_col["col"])
-            ref = dict(xref=f"x{n}", yref=f"y{n}")
+        ref = _axis_ref(row_col)
         fig.add_annotation(x=float(c[row, 0]), y=float(c[row, 1]), text=f"<b>{escape_plotly_text(tokens[row])}</b>",
-                           showarrow=True, arrowhead=0, ax=0, ay=-36, bgcolor="rgba(255,255,255,0.9)",
+                           showarrow=True, arrowhead=0, ax=0, ay=-SEARCHED_BOX_RISE, bgcolor="rgba(255,255,255,0.9)",
                            bordercolor=HIGHLIGHT, borderwidth=1.5, font=dict(size=FONT_SIZE + 2, color=HIGHLIGHT),
                            **ref)
+        for note in _neighbour_labels(c, tokens, row, neighbors, panels=panels) if neighbors else ():
+            fig.add_annotation(**note, **ref)
+
+
+#: px the searched word's boxed label sits above its star
+SEARCHED_BOX_RISE = 36
+#: the plot area assumed when placing neighbour labels (px; small, so that what fits fits anywhere):
+#: the Map's at 1024x768 in presenter mode, and one panel of the side-by-side comparison
+_MAP_PLOT_PX = (620, 440)
+#: a neighbour label's font in presenter mode (px), the size its room is measured for
+_LABEL_PX = (FONT_SIZE - 3) * PRESENTER_FONT_SIZE / FONT_SIZE
+
+
+def _axis_ref(row_col: dict | None) -> dict:
+    if row_col is None:
+        return {}
+    n = "" if row_col["col"] == 1 else str(row_col["col"])
+    return dict(xref=f"x{n}", yref=f"y{n}")
+
+
+def _neighbour_labels(c: np.ndarray, tokens, row: int, neighbors: list[int], *, panels: int = 1) -> list[dict]:
+    """Annotations naming the neighbours that fit beside their dots (see :mod:`embedlab.viz.labels`),
+    clear of each other and of the searched word's boxed label, at presenter mode's sizes."""
+    lo, hi = c.min(axis=0), c.max(axis=0)
+    pad = (hi - lo) * 0.05 + 1e-9          # plotly's autorange pads the points by about this much
+    ranges = ((float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1])))
+    w, h = _MAP_PLOT_PX[0] / panels, _MAP_PLOT_PX[1]
+    sx = (c[row, 0] - ranges[0][0]) / (ranges[0][1] - ranges[0][0]) * w
+    sy = (c[row, 1] - ranges[1][0]) / (ranges[1][1] - ranges[1][0]) * h
+    bw = 0.62 * _LABEL_PX * (len(tokens[row]) + 2)
+    star = [(sx - bw / 2, sy + SEARCHED_BOX_RISE - 16, sx + bw / 2, sy + SEARCHED_BOX_RISE + 16),
+            (sx - 2, sy + 12, sx + 2, sy + SEARCHED_BOX_RISE)]     # the boxed label above the star, its stem
+    words = [tokens[r] for r in neighbors]
+    spots = place_labels(c[neighbors], words, ranges=ranges, width_px=w, height_px=h,
+                         font_px=_LABEL_PX, marker_px=9, obstacles=star)
+    return label_annotations(c[neighbors], escape_plotly_texts(words), spots, font_size=FONT_SIZE - 3,
+                             marker_px=8, name="neighbour label")
 
 
 def compare_figure(projections: Mapping[str, np.ndarray], tokens: Sequence[str], *,
@@ -243,7 +284,7 @@ def compare_figure(projections: Mapping[str, np.ndarray], tokens: Sequence[str],
                                        hovertemplate="<b>%{hovertext}</b><extra></extra>"), row=1, col=j)
         if highlight is not None:
             _add_highlight(fig, c, tokens, int(highlight), [int(r) for r in neighbor_rows],
-                           row_col=dict(row=1, col=j), legend=j == 1)
+                           row_col=dict(row=1, col=j), legend=j == 1, panels=len(names))
         fig.update_xaxes(showticklabels=False, title_text="", row=1, col=j)
         fig.update_yaxes(showticklabels=False, row=1, col=j)
     return figure_layout(fig, height=height)

@@ -13,7 +13,7 @@ import numpy as np
 from ..core.validate import check_float, check_int
 from .style import FONT_SIZE, HIGHLIGHT, unescape_plotly_text
 
-__all__ = ["PRESENTER_FONT_SIZE", "NO_LABELS", "presenter_style", "wrap_title"]
+__all__ = ["PRESENTER_FONT_SIZE", "NO_LABELS", "presenter_style", "wrap_title", "legend_rows"]
 
 #: Base font size of figures in presenter mode (projectors, the back of a classroom).
 PRESENTER_FONT_SIZE = 20
@@ -226,6 +226,34 @@ def _titles_clear_of_the_toolbar(fig, font_size: int) -> None:
         fig.update_layout(margin_t=round(need), height=(lay.height or 450) + round(need - top))
 
 
+#: px kept below a legend for play buttons or a slider drawn under the plot
+CONTROLS_PX = 100
+#: the narrowest plot a presenter-mode legend is laid out for (px): the main column at 1024x768, or an
+#: 800 px window with the sidebar folded, less a figure's margins
+LEGEND_WIDTH_PX = 560
+
+
+def legend_rows(names, font_size: float, *, width_px: float = LEGEND_WIDTH_PX) -> int:
+    """How many rows plotly needs for a horizontal legend of these entry ``names`` at ``font_size``
+    in a plot ``width_px`` wide (entries flow left to right, a new row when the next one does not fit;
+    an entry is its symbol, about 40 px, and its text). Estimated for the narrowest plot, so the room
+    kept below a figure is enough on any wider one; a row per entry reserved a blank band (8 entries
+    of the analogy figure take 3 rows at 1280 px, not 8).
+
+    >>> legend_rows(["a → b", "a → c", "answers"], 20)
+    1
+    >>> legend_rows(["cluster 1: offered, provide, provides (852)"] * 3, 20)
+    3
+    """
+    rows, used = 1, 0.0
+    for name in names:
+        w = 0.55 * font_size * len(unescape_plotly_text(name)) + 50
+        if used and used + w > width_px:
+            rows, used = rows + 1, 0.0
+        used += w
+    return rows
+
+
 _NO_LEGEND_TYPES = frozenset({"heatmap", "contour", "histogram2d", "histogram2dcontour", "surface", "image",
                               "table", "parcoords", "parcats", "sankey", "indicator"})
 
@@ -237,18 +265,24 @@ def _legend_below(fig) -> None:
     below_plot = lay.legend.orientation == "h" and lay.legend.y is not None and lay.legend.y < 0
     if lay.showlegend is False or (lay.legend.orientation == "h" and not below_plot):
         return      # (a legend in rows below the plot is placed again: at 20 px it covered the x title)
-    entries = sum(1 for tr in fig.data              # (heatmaps, tables... have no legend entry by default)
-                  if getattr(tr, "showlegend", None) is not False and getattr(tr, "name", None)
-                  and (tr.type not in _NO_LEGEND_TYPES or getattr(tr, "showlegend", None)))
-    if entries < (1 if lay.showlegend else 2):
+    names = [str(tr.name) for tr in fig.data        # (heatmaps, tables... have no legend entry by default)
+             if getattr(tr, "showlegend", None) is not False and getattr(tr, "name", None)
+             and (tr.type not in _NO_LEGEND_TYPES or getattr(tr, "showlegend", None))]
+    if len(names) < (1 if lay.showlegend else 2):
         return
     top = lay.margin.t if lay.margin and lay.margin.t is not None else 100
-    below, rows = 95.0, 30 * entries + 10
+    below, rows = 95.0, 30 * legend_rows(names, lay.legend.font.size or PRESENTER_FONT_SIZE) + 10
     height = max(lay.height or 450, top + below + 10 + 250)
     # below the tick labels and the axis title (about 95 px at 20 px fonts), in a bottom margin kept
     # for the legend's rows (one entry a row on a narrow screen): the figure grows by the rows, the
     # plot keeps its height, and plotly has no reason to push the margin into the plot (it did: the
     # legend then lay over the x-axis title and squeezed the map)
     plot = height - top - below
-    fig.update_layout(height=height + rows, margin_b=below + rows,
+    # play buttons and a slider under the plot (the training animation) go below the legend's rows:
+    # they sat at fixed paper heights that the larger legend now covers
+    controls = [c for c in (*(lay.updatemenus or ()), *(lay.sliders or ())) if c.y is not None and c.y < 0]
+    extra = CONTROLS_PX if controls else 0
+    for c in controls:
+        c.y, c.yanchor = -(below + rows + (0 if c.plotly_name == "updatemenus" else 4)) / plot, "top"
+    fig.update_layout(height=height + rows + extra, margin_b=below + rows + extra,
                       legend=dict(orientation="h", x=0, xanchor="left", y=-below / plot, yanchor="top"))

@@ -203,7 +203,7 @@ def training_animation(watched: Sequence[str], snapshots, neighbors: Sequence = 
                                      align="left", font=dict(size=FONT_SIZE - 2)),
                          cells=dict(values=[words, cells], align="left", font=dict(size=FONT_SIZE - 3),
                                     height=26),
-                         columnwidth=[1, 4])
+                         columnwidth=[1.4, 3])     # (at [1, 4] "queen", "woman" were cut at 1024 px)
         return [path, pts, table]
 
     fig = make_subplots(rows=1, cols=2, column_widths=[0.58, 0.42], horizontal_spacing=0.03,
@@ -232,7 +232,7 @@ def training_animation(watched: Sequence[str], snapshots, neighbors: Sequence = 
                               dict(label="Pause", method="animate",
                                    args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate",
                                                       transition=dict(duration=0))])])],
-        sliders=[dict(active=0, steps=steps, x=0.2, y=-0.24, len=0.8, xanchor="left", yanchor="top",
+        sliders=[dict(active=0, steps=steps, x=0.25, y=-0.24, len=0.75, xanchor="left", yanchor="top",
                       currentvalue=dict(prefix="snapshot ", font=dict(size=FONT_SIZE - 2)),
                       pad=dict(t=10))],
     )

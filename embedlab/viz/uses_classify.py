@@ -23,6 +23,7 @@ from ..core.embeddings import EmbeddingSet
 from ..core.linalg import pca_plane
 from ..lessons.classify import DecisionBoundary, LearningCurve
 from ..lessons.recommend import ItemEmbedding, Recommendation
+from .labels import POSITIONS, box_overlap, label_box
 from .style import GREY, HIGHLIGHT, PALETTE, colors_for, escape_plotly_text, escape_plotly_texts, figure_layout
 
 __all__ = ["KIND_LABELS", "short_text", "label_positions", "learning_curve_figure", "boundary_figure",
@@ -131,30 +132,7 @@ def boundary_figure(db: DecisionBoundary, *, title: str = "", height: int = 560,
     return fig
 
 
-_POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right", "top left",
-              "bottom right", "bottom left")
-
-
-def _box(x: float, y: float, w: float, h: float, r: float, pos: str) -> tuple[float, float, float, float]:
-    """(x0, y0, x1, y1) in pixels (y up) of a label of size w x h at ``pos`` around a marker of radius r."""
-    vert, horiz = pos.split()
-    if vert == "top":
-        y0 = y + r
-    elif vert == "bottom":
-        y0 = y - r - h
-    else:
-        y0 = y - h / 2
-    if horiz == "center":
-        x0 = x - w / 2
-    elif horiz == "right":
-        x0 = x + (r if vert == "middle" else 0)
-    else:
-        x0 = x - w - (r if vert == "middle" else 0)
-    return x0, y0, x0 + w, y0 + h
-
-
-def _overlap(a, b) -> float:
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+_POSITIONS = POSITIONS
 
 
 def label_positions(xy, labels: Sequence[str], *, width: float = 700, height: float = 320, font: float = 20,
@@ -180,14 +158,14 @@ def label_positions(xy, labels: Sequence[str], *, width: float = 700, height: fl
         w, h = 0.58 * font * max(len(str(labels[i])), 1), 1.15 * font
         best, best_cost = _POSITIONS[0], None
         for pos in _POSITIONS:
-            b = _box(x, y, w, h, radius, pos)
-            cost = sum(_overlap(b, p) for p in placed) + 0.5 * sum(
-                _overlap(b, m) for j, m in enumerate(markers) if j != i)
+            b = label_box(x, y, w, h, radius, pos)
+            cost = sum(box_overlap(b, p) for p in placed) + 0.5 * sum(
+                box_overlap(b, m) for j, m in enumerate(markers) if j != i)
             cost += w * h * (max(0.0, -b[0]) + max(0.0, b[2] - width) + max(0.0, -b[1]) + max(0.0, b[3] - height)) / w
             cost += 0.01 * _POSITIONS.index(pos)       # ties: the earlier (more natural) position
             if best_cost is None or cost < best_cost:
                 best, best_cost = pos, cost
-        placed.append(_box(x, y, w, h, radius, best))
+        placed.append(label_box(x, y, w, h, radius, best))
         out.append(best)
     return out
 

@@ -29,6 +29,9 @@ def test_map_named_clusters_and_zoomed_neighbours_at_1280x720(app_server, page):
 def test_map_3d_and_comparison(app_server, page):
     _open(page, app_server, "method=pca&dims=3&color=none", size=(1024, 768))
     screenshot(page, "map12-3d-1024x768")
+    page.set_viewport_size({"width": 1280, "height": 720})       # the same page on a projector: no reload
+    page.wait_for_timeout(800)
+    screenshot(page, "map12-3d-1280x720")
     _open(page, app_server, "q=king&compare=1")
     page.mouse.wheel(0, 3000)
     page.wait_for_timeout(800)

@@ -33,3 +33,63 @@ def test_axis_titles_fit_their_panels_on_a_projector():
     assert titles == ["dim 0…383"] * 3
     zipf = rank_frequency_figure(np.array([50, 20, 10, 5, 1]), ["a", "b", "c", "d", "e"])
     assert len(zipf.layout.xaxis.title.text) <= 36
+
+
+def test_memory_chart_legend_lies_below_the_plot_not_on_its_title():
+    """Presenter mode at 1280x720: the legend sat above the plot, on the title "Memory for the whole
+    vocabulary"; it is below the x title now, also once presenter mode has re-placed it."""
+    from embedlab.viz.presenter import presenter_style
+
+    for fig in (sizes_figure(table_sizes()), presenter_style(sizes_figure(table_sizes()))):
+        legend = fig.layout.legend
+        assert legend.orientation == "h" and legend.y < 0 and legend.yanchor == "top"
+        assert fig.layout.margin.b >= 120                # room for it under the x title
+
+
+def test_context_figure_writes_only_labels_that_fit_and_one_y_title():
+    """Presenter mode at 1280x720: in the contextual panel every word was written "top center", and the
+    words of four sentences piled up around the stars; the right panel's y title sat on the left
+    panel's labels. Now the stars are always named, the other words only where their label fits
+    (hover names the rest), and only the left panel has a y title."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from embedlab.viz.lesson_plots import context_figure
+
+    rng = np.random.default_rng(0)
+    words = [f"w{s}{i}" for s in range(4) for i in range(12)]
+    outputs, k = [], 0
+    for s in range(4):
+        toks = ("[CLS]", *words[k:k + 12], "bank", "[SEP]")
+        k += 12
+        vecs = rng.normal(size=(15, 16)) * 0.05 + rng.normal(size=16)     # each sentence a tight knot
+        outputs.append(SimpleNamespace(tokens=toks, output_vectors=vecs))
+    result = SimpleNamespace(word="bank", sentences=tuple(f"sentence {s}" for s in range(4)), outputs=tuple(outputs),
+                             positions=(13,) * 4)
+    fig = context_figure(result, ["bank", "banks", "banker"], rng.normal(size=(3, 16)))
+    right = [t for t in fig.data if t.xaxis == "x2"]
+    stars = [t for t in right if t.marker.symbol == "star"]
+    assert [list(t.text) for t in stars] == [[f"bank ({s + 1})"] for s in range(4)]
+    written = [x for t in right if t.marker.symbol != "star" for x in t.text if x]
+    assert 0 < len(written) < len(words)                 # 48 words in four knots: not all of them fit
+    assert all(sorted(t.hovertext) == sorted(words[12 * s:12 * s + 12])
+               for s, t in enumerate(t for t in right if t.marker.symbol != "star"))
+    assert fig.layout.yaxis.title.text == "PCA 2" and not fig.layout.yaxis2.title.text
+
+
+def test_documents_hits_side_by_side_get_labels_apart():
+    """Presenter mode at 1280x720: two hits next to each other wrote their texts over each other
+    (labels alternated top/bottom by rank, whatever the positions)."""
+    import numpy as np
+
+    from embedlab.viz.documents import documents_figure
+
+    coords = np.array([[0.0, 0.0], [0.02, 0.03], [0.5, 0.9], [1.0, 0.2]], np.float32)   # the 2nd just above
+    texts = ["The goalkeeper saved a penalty in the l…", "The striker scored twice in the second…", "c", "d"]
+    fig = documents_figure(coords, texts, hit_rows=[0, 1], cutoff=0.25)
+    labels = next(t for t in fig.data if t.mode == "text")
+    assert list(labels.text) == texts[:2]
+    assert labels.textposition[0] != labels.textposition[1]
+    # rank 1 lies just below rank 2: its label goes below it, rank 2's above (by rank they met in between)
+    assert labels.textposition[0].startswith("bottom") and labels.textposition[1].startswith("top")

@@ -91,3 +91,39 @@ def test_points_labelled_elsewhere_get_no_second_label():
     words = [t for tr in big.data if tr.name not in ("neighbours",) and not str(tr.name).startswith("searched")
              for t in (tr.text or ()) if t]
     assert words == [], words
+
+
+def test_searched_words_neighbours_are_named_on_boxes_above_the_cloud_without_overlaps():
+    """The neighbour labels were an SVG text trace, drawn under the WebGL cloud of a 5,000-word map
+    (hidden under its dots at 1280x720): they are annotations now, which plotly draws above WebGL,
+    placed so that no two overlap; the searched word's box stays the first annotation."""
+    import numpy as np
+    from embedlab.viz.labels import box_overlap, label_box
+    from embedlab.viz.maps import map_figure
+
+    rng = np.random.default_rng(0)
+    coords = rng.normal(size=(3000, 2)).astype(np.float32)
+    coords[1:11] = coords[0] + rng.normal(scale=0.02, size=(10, 2))       # ten neighbours in a knot
+    tokens = [f"word{i}" for i in range(3000)]
+    fig = map_figure(coords, tokens, labels=["other"] * 3000, highlight=0, neighbor_rows=list(range(1, 11)))
+    nbrs = next(t for t in fig.data if t.name == "neighbours")
+    assert nbrs.mode == "markers" and not nbrs.text
+    assert fig.layout.annotations[0].text == "<b>word0</b>"
+    notes = [a for a in fig.layout.annotations if a.name == "neighbour label"]
+    assert 1 <= len(notes) < 10                         # a knot of ten: only those that fit are written
+    assert {a.text for a in notes} <= {f"word{i}" for i in range(1, 11)}
+    assert all(a.bgcolor and not a.showarrow for a in notes)
+    # every placed label's box, in the pixel frame it was placed in, is clear of the others
+    lo, hi = coords.min(axis=0), coords.max(axis=0)
+    span = (hi - lo) * 1.1
+    boxes = []
+    for a in notes:
+        x = (a.x - lo[0] + 0.05 * (hi - lo)[0]) / span[0] * 620
+        y = (a.y - lo[1] + 0.05 * (hi - lo)[1]) / span[1] * 440
+        pos = {"bottom": "top", "top": "bottom", "middle": "middle"}[a.yanchor] + " " + \
+            {"center": "center", "left": "right", "right": "left"}[a.xanchor]
+        boxes.append(label_box(x, y, 0.58 * 16.25 * len(a.text) + 4, 1.2 * 16.25, 9, pos))
+    assert all(box_overlap(a, b) == 0 for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    # one label per neighbour at most, and the figure without neighbours has the box only
+    alone = map_figure(coords, tokens, labels=["other"] * 3000, highlight=0)
+    assert [a.text for a in alone.layout.annotations] == ["<b>word0</b>"]

@@ -193,3 +193,47 @@ def test_long_titles_are_wrapped_and_start_below_the_toolbar():
     texts = [a.text for a in presenter_style(panels).layout.annotations]
     assert texts == ["rows of E (13 × 384)", "+ position vectors<br>0…12", "LayerNorm(sum):<br>input to layer 1"]
     assert wrap_title("<b>bold</b> stays as it is, however long it is", 10).startswith("<b>bold</b> stays")
+
+
+def test_room_below_a_plot_for_its_legend_counts_rows_not_entries(toy_set):
+    """Presenter mode at 1280x720: the analogy figure's 8 short legend entries fill 3-4 rows, but a row
+    per entry was kept below the plot, a blank band of ~120 px between the legend and the caption."""
+    from embedlab.viz.explorer import analogy_figure, analogy_plane
+    from embedlab.viz.presenter import legend_rows
+
+    fig = analogy_figure(analogy_plane(toy_set, "man", "king", "woman", ["queen"]))
+    names = [t.name for t in fig.data if t.name and t.showlegend is not False]
+    big = presenter_style(fig)
+    rows = legend_rows(names, 20)
+    assert rows < len(names)
+    assert big.layout.margin.b == pytest.approx(95 + 30 * rows + 10)
+    long = [f"cluster {i}: offered, provide, provides (852)" for i in range(8)]
+    assert legend_rows(long, 20) == 8                    # long entries: one a row at 560 px
+
+
+def test_play_buttons_and_slider_go_below_the_legend_rows():
+    """Presenter mode at 1280x720: the Train page's animation legend, re-placed below the x title,
+    lay on its Play / Pause buttons and the slider's "snapshot 0"."""
+    from embedlab.viz.train_plots import training_animation
+
+    snaps = np.random.default_rng(0).normal(size=(3, 4, 5)).astype(np.float32)
+    big = presenter_style(training_animation(["king", "queen", "man", "woman"], snaps))
+    lay = big.layout
+    plot = lay.height - lay.margin.t - lay.margin.b
+    legend_bottom = -lay.legend.y * plot + 30 * 1       # one row of two entries
+    for control in (lay.updatemenus[0], lay.sliders[0]):
+        assert control.yanchor == "top" and -control.y * plot >= legend_bottom
+        assert -control.y * plot + 60 <= lay.margin.b   # and inside the figure, not cut at its bottom
+
+
+def test_training_animation_table_leaves_the_words_room():
+    """Presenter mode at 1024x768: the animation's neighbour table cut its word column to "queer",
+    "woma"; the slider's "snapshot 0" touched the Pause button."""
+    from embedlab.viz.train_plots import training_animation
+
+    snaps = np.random.default_rng(0).normal(size=(2, 3, 5)).astype(np.float32)
+    fig = training_animation(["queen", "woman", "princess"], snaps)
+    table = next(t for t in fig.data if t.type == "table")
+    word, rest = table.columnwidth
+    assert word / (word + rest) >= 0.3
+    assert fig.layout.sliders[0].x >= 0.25
