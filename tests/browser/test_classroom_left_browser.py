@@ -1,18 +1,12 @@
-"""Issue 12's leftovers in a real browser: presenter mode at 1280x720 and 1024x768 on the Map, Token
-pipeline, Context, Documents, Train and the four "Used in practice" pages (nothing cut, no label or
-choice wrapped mid-word, tables inside the page, plotly's toolbar clear of figure titles); the sidebar
-folded at 800 px; the Map keeping its previous figure while a new layout computes.
+"""Issue 12's leftovers in a real browser: the sidebar folded at 800 px; the Map keeping its previous
+figure while a new layout computes. CUT_JS and MODEBAR_JS (nothing cut, no label or choice wrapped
+mid-word, tables inside the page, plotly's toolbar clear of figure titles) are the checks
+test_presenter_walk_browser runs on every page in presenter mode at 1280x720 and 1024x768.
 Screenshots: test-output/screenshots/classroom_*.png (look at them)."""
 from __future__ import annotations
 
-import pytest
-
-from .conftest import assert_no_exception, goto_page, screenshot, wait_for_app
+from .conftest import assert_no_exception, goto_page, screenshot
 from .test_present12_browser import sized_page  # noqa: F401 - the fixture: a page of a given viewport size
-
-PAGES = [("Map?q=king", "map"), ("Token_pipeline", "tokens"), ("Context", "context"),
-         ("Documents", "documents"), ("Train", "train"), ("Classification", "classification"),
-         ("Recommendation", "recommendation"), ("Graphs", "graphs"), ("Knowledge_graphs", "knowledge")]
 
 # Everything on screen that is cut: a widget label, a select box's shown choice, a radio option or a
 # tab label whose text is wider than its box; a table wider than the main column or scrolling sideways.
@@ -69,35 +63,9 @@ MODEBAR_JS = """() => {
 }"""
 
 
-def _open(page, base_url, url, name):
-    """Open a page in presenter mode and bring it to its first figure (Documents: encode first)."""
-    sep = "&" if "?" in url else "?"
-    goto_page(page, base_url, f"{url}{sep}present=1")
-    if name == "documents":
-        page.get_by_role("button", name="Encode 14 documents").click()
-        wait_for_app(page)
-    page.wait_for_selector(".js-plotly-plot", timeout=240_000)
-    page.wait_for_timeout(800)
-    assert_no_exception(page)
-
-
-@pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
-def test_presenter_pages_fit_projector_sizes(app_server, sized_page, size):
-    page = sized_page(*size)
-    problems = {}
-    for url, name in PAGES:
-        _open(page, app_server, url, name)
-        screenshot(page, f"classroom_{name}_{size[0]}x{size[1]}")
-        found = page.evaluate(CUT_JS) + [f"toolbar over the title {t!r}" for t in page.evaluate(MODEBAR_JS)]
-        if found:
-            problems[name] = found
-        # the whole page at the same width (Streamlit scrolls inside its own container)
-        page.set_viewport_size({"width": size[0], "height": 3000})
-        page.wait_for_timeout(800)
-        screenshot(page, f"classroom_{name}_{size[0]}x{size[1]}_whole")
-        page.set_viewport_size({"width": size[0], "height": size[1]})
-    assert not problems, problems
-    assert not page.js_errors, page.js_errors
+# The presenter-mode check of these pages at both projector sizes (CUT_JS, MODEBAR_JS, screenshots) is
+# test_presenter_walk_browser's, which walks EVERY page with the same checks and more (after each page's
+# main action too); it replaced this file's nine-page version, which loaded the same pages a second time.
 
 
 def test_sidebar_starts_folded_at_800_px_and_open_at_1280(app_server, sized_page):
