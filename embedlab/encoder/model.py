@@ -113,7 +113,14 @@ def _build_kernel() -> None:
         _gelu_kernel()
         from .kernels import compiled
 
-        compiled()                    # the kernels of the packed forward pass
+        kernels = compiled()          # the kernels of the packed forward pass
+        if kernels is not None:       # numba compiles at the first call: make it here, not in a request
+            from .packed import forward_pooled
+            from .weights import load_weights
+
+            forward_pooled(load_weights(), [[101, 7592, 2088, 102], [101, 102]], kernels=kernels)
+    except Exception:  # noqa: BLE001 - without the kernels the numpy steps serve (slower), never an error
+        logger.exception("compiling the encoder's kernels failed; the numpy steps serve instead")
     finally:
         _kernel_ready.set()
 

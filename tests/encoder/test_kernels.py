@@ -106,3 +106,26 @@ def test_numpy_fallback_is_used_until_the_kernels_are_ready(monkeypatch):
 
     monkeypatch.setattr(model._kernel_ready, "is_set", lambda: False)
     assert packed._ready_kernels() is None
+
+
+def test_the_warm_up_compiles_every_kernel_before_a_request():
+    # numba compiles a kernel at its first call: the background warm-up must make that call, or the
+    # first Documents / Context request compiles in front of its user (2.5 s measured). A fresh process.
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent("""
+        import time
+        from embedlab.encoder import encode_sentences, warm_up
+        from embedlab.encoder.kernels import compiled
+        warm_up(wait=True)
+        k = compiled()
+        missing = [f for f in ("embed_ln", "attention", "add_ln", "bias_gelu") if not getattr(k, f).signatures]
+        t = time.perf_counter()
+        encode_sentences(["the cat sat on the mat", "a dog"])
+        print(missing, time.perf_counter() - t)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    missing, seconds = out.stdout.split("]")
+    assert missing == "[", out.stdout
