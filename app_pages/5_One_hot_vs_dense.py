@@ -80,9 +80,12 @@ figures.table(table, key="oh_sizes",
 # turned sideways into its legend and its title ran past the column)
 left, right = (st.container(), st.container()) if figures.presenter_on() else st.columns([1, 1])
 left.markdown(
-    f"A one-hot code needs a V × V matrix: it grows with the *square* of the vocabulary. A dense table is V × {d}: "
-    f"it grows in step with the vocabulary, and the {d} numbers per word carry meaning. At a quarter of a million "
-    "words the one-hot codes would need 250 GB — more memory than most computers have.")
+    f"Written out, the one-hot codes of a vocabulary fill a V × V matrix that grows with the *square* of V — but "
+    "no model stores them: a one-hot code is just the word's id *i*, and multiplying it by the table is the same as "
+    f"reading row *i* (section 4). The real difference is what the codes can say. A dense table is V × {d}: it "
+    f"grows in step with the vocabulary, and its {d} numbers per word place similar words near each other. One-hot "
+    "codes are all equally far apart, so they cannot say that *cat* is closer to *dog* than to *bond*; a model given "
+    "one-hot inputs has to learn such a table itself (its first layer's weights are exactly that).")
 left.caption("30,522 = BERT / MiniLM WordPiece; 50,000 ≈ GPT-2's byte-pair vocabulary; 250,000 ≈ a multilingual "
              "model. Stored as float32 (4 bytes per value).")
 plotly_chart(lp.sizes_figure(sizes), width="stretch", config=CONFIG, key="oh_sizes_fig", where=right)
