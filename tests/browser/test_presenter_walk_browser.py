@@ -107,6 +107,11 @@ WALK = {
     "Compare": (None, lambda p: _fill(p, "cmp_word", "government")),
 }
 
+# At 1024x768 the main action is taken on the pages whose result is a table, a legend or labels that
+# 1024 px squeezes (what broke there before); the training pages' results (Train, Graphs, Knowledge
+# graphs) and the other actions are checked at 1280x720 only, which keeps the walk inside the suite's time.
+ACTIONS_AT_1024 = {"Map", "Neighbours", "Analogies", "Semantic_axes", "One_hot_vs_dense", "Documents",
+                   "Classification?data=words", "Recommendation"}
 NO_FIRST_FIGURE = {"", "Challenges"}     # the home page; a word path shows buttons, its figure comes later
 
 
@@ -131,8 +136,8 @@ FULL_WIDTH_JS = """(titles) => {
 FULL_WIDTH = ["Memory for the whole", "input rows: cosine", "output vectors: cosine"]
 
 
-def _look(page, shot: str, size) -> list[str]:
-    """Screenshot the viewport and the whole page; return what is cut or misplaced on it."""
+def _look(page, shot: str, size, *, whole: bool = True) -> list[str]:
+    """Screenshot the viewport (and the whole page if ``whole``); return what is cut or misplaced on it."""
     assert_no_exception(page)
     page.wait_for_timeout(300)        # plotly's own relayout after the script run
     screenshot(page, shot)
@@ -142,10 +147,11 @@ def _look(page, shot: str, size) -> list[str]:
     bar = page.evaluate(SIDEBAR_JS)
     if bar["collapsed"] == "false" and abs(bar["width"] - SIDEBAR_PX) > 1:
         found.append(f"sidebar {bar['width']:.0f} px wide, not {SIDEBAR_PX}")
-    page.set_viewport_size({"width": size[0], "height": 3200})
-    page.wait_for_timeout(500)
-    screenshot(page, shot + "_whole")
-    page.set_viewport_size({"width": size[0], "height": size[1]})
+    if whole:
+        page.set_viewport_size({"width": size[0], "height": 3200})
+        page.wait_for_timeout(500)
+        screenshot(page, shot + "_whole")
+        page.set_viewport_size({"width": size[0], "height": size[1]})
     return found
 
 
@@ -166,8 +172,10 @@ def test_every_page_in_presenter_mode_at_projector_sizes(app_server, sized_page,
             page.locator('[data-testid="stMain"] .js-plotly-plot').first.wait_for(timeout=240_000)
         tag = f"{_name(url)}_{size[0]}x{size[1]}"
         found = _look(page, f"walk_{_name(url)}_first_{size[0]}x{size[1]}", size)
-        action(page)
-        found += [f"after the action: {f}" for f in _look(page, f"walk_{_name(url)}_action_{size[0]}x{size[1]}", size)]
+        if size[0] > 1024 or url in ACTIONS_AT_1024:
+            action(page)
+            found += [f"after the action: {f}"
+                      for f in _look(page, f"walk_{_name(url)}_action_{size[0]}x{size[1]}", size, whole=size[0] > 1024)]
         if found:
             problems[tag] = found
     # the sidebar folds and opens again with Streamlit's own buttons
