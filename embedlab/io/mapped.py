@@ -24,7 +24,7 @@ import numpy as np
 
 from ..core.embeddings import EmbeddingSet
 from ..core.validate import env_megabytes
-from .cache import cache_dir
+from .cache import cache_dir, prune, touch
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +101,9 @@ def store_mapped(es: EmbeddingSet, *, min_bytes: int | None = None) -> Embedding
     try:
         if not path.is_file():
             _write_once(path, es.vectors)
+            prune(keep=[path])                  # the cache folder's disk budget (io.cache)
+        else:
+            touch(path)
         mm = np.load(path, mmap_mode="r", allow_pickle=False)
         if mm.shape != es.vectors.shape or mm.dtype != np.float32:
             raise ValueError(f"{path} holds {mm.shape} {mm.dtype}, the set {es.vectors.shape} float32")

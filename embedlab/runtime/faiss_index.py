@@ -59,7 +59,7 @@ from ..core.embeddings import EmbeddingSet
 from ..core.errors import InvalidParameterError
 from ..core.linalg import unit_rows
 from ..core.validate import check_choice, check_int
-from ..io.cache import cache_dir, cache_key
+from ..io.cache import cache_dir, cache_key, prune, touch
 from .ann import best_first, in_build_process
 from .rerank import CALIBRATION_QUERIES, RECALL_TARGET, RERANK_STEPS, calibrate_nprobe, calibrate_rerank
 from .rerank import rerank as rerank_rows
@@ -350,6 +350,7 @@ class FaissIndex:
                     npy = os.path.join(folder, "rows.npy")
                     np.save(npy, es.vectors)
                     pid = pool.run(_build_from_npy, npy, str(path), params, threads)
+        prune(keep=[path])                      # the cache folder's disk budget (io.cache)
         return cls.load(es, path, params, built_in_pid=pid, loaded=False)
 
     @classmethod
@@ -385,6 +386,8 @@ class FaissIndex:
             if pq and not params["rerank"]:
                 raise RuntimeError(f"{sidecar_path(path)}: {exc}") from None
             setting = {}
+        if keep_path:
+            touch(path)
         return cls(es, index, params, path=Path(path) if keep_path else None, built_in_pid=built_in_pid,
                    loaded=loaded, setting=setting)
 

@@ -15,10 +15,11 @@ import numpy as np
 from ..core.embeddings import EmbeddingSet
 from ..core.errors import InvalidParameterError
 from ..core.linalg import pca_plane
+from .labels import label_annotations, place_labels
 from .presenter import NO_LABELS
 from .style import FONT_SIZE, GREY, HIGHLIGHT, PALETTE, escape_plotly_texts, figure_layout
 
-__all__ = ["MAX_HEATMAP_WORDS", "MAX_AXIS_WORDS", "label_spots", "neighbor_bar", "similarity_heatmap", "AnalogyPlane", "analogy_plane", "analogy_figure", "axes_figure"]
+__all__ = ["MAX_HEATMAP_WORDS", "MAX_AXIS_WORDS", "neighbor_bar", "similarity_heatmap", "AnalogyPlane", "analogy_plane", "analogy_figure", "axes_figure"]
 
 MAX_HEATMAP_WORDS = 50   # a 50 x 50 heatmap is the most a screen shows readably (2,500 cells)
 MAX_AXIS_WORDS = 200     # words placed on semantic axes (each one a text label)
@@ -125,40 +126,38 @@ def analogy_plane(es: EmbeddingSet, a: str, b: str, c: str, answers: Sequence[st
     return AnalogyPlane(tuple(labels), tuple(roles), coords, explained)
 
 
-_SPOTS = ("top center", "bottom center", "middle right", "middle left", "top right", "bottom left",
-          "top left", "bottom right")
+def _analogy_labels(c: np.ndarray, plane: "AnalogyPlane", inputs: Sequence[int], it: int,
+                   answers: Sequence[int]) -> list[dict]:
+    """Boxed labels of the inputs, b − a + c and the answers, placed apart from each other and from
+    the four arrows (annotations: drawn above the arrows, so a crossing arrow never strikes a word).
 
-
-def label_spots(xy, labels: Sequence[str], *, width_px: float = 700, height_px: float = 480,
-                char_px: float = 12, line_px: float = 26) -> list[str]:
-    """A plotly ``textposition`` for each labelled point, chosen greedily (in order) so that its
-    label box overlaps the fewest boxes and markers already placed; the sizes are those of a
-    presenter-mode plot (the worst case), in pixels of a plot ``width_px`` × ``height_px``.
-
-    >>> label_spots(np.array([[0.0, 0.0], [0.0, 0.01], [5.0, 5.0]]), ["king", "queen", "far"])
-    ['bottom center', 'top center', 'top center']
+    Every one of them is written (at its least crowded spot when none is free); sizes estimated for
+    presenter mode on a plot of at most 600 x 420 px with equal axis scales (the figure's own).
     """
-    p = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
-    span = np.ptp(p, axis=0) if len(p) else np.ones(2)
-    px = (p - p.min(axis=0)) / np.where(span > 0, span, 1) * [width_px, height_px]
-    dot = 10.0
-    boxes: list[tuple[float, float, float, float]] = [(x - dot, y - dot, x + dot, y + dot) for x, y in px]
-    spots = []
-    for (x, y), label in zip(px, labels):
-        w, h = char_px * len(str(label)) + 6, line_px
-        best, best_cost = _SPOTS[0], None
-        for spot in _SPOTS:
-            vert, horiz = spot.split()
-            cx = x + {"center": 0, "right": dot + w / 2, "left": -dot - w / 2}[horiz]
-            cy = y + {"top": dot + h / 2, "bottom": -dot - h / 2, "middle": 0}[vert]
-            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-            cost = sum(max(0, min(box[2], b[2]) - max(box[0], b[0])) * max(0, min(box[3], b[3]) - max(box[1], b[1]))
-                       for b in boxes)
-            if best_cost is None or cost < best_cost - 1e-9:
-                best, best_cost, best_box = spot, cost, box
-        boxes.append(best_box)
-        spots.append(best)
-    return spots
+    named = list(inputs) + [it] + list(answers)
+    texts = [f"{plane.roles[i]}: {plane.labels[i]}" if i in inputs else "b − a + c" if i == it else plane.labels[i]
+             for i in named]
+    lo, hi = c.min(axis=0), c.max(axis=0)
+    pad = 0.08 * np.maximum(hi - lo, 1e-9)
+    (x0, y0), (x1, y1) = lo - pad, hi + pad
+    scale = min(600 / (x1 - x0), 420 / (y1 - y0))
+    w, h = (x1 - x0) * scale, (y1 - y0) * scale
+    ia, ib, ic = inputs
+    obstacles = []
+    for s, e in ((ia, ib), (ic, it), (ia, ic), (ib, it)):      # each arrow as small boxes along it
+        (sx, sy), (ex, ey) = (c[s] - (x0, y0)) * scale, (c[e] - (x0, y0)) * scale
+        steps = max(2, int(np.hypot(ex - sx, ey - sy) // 10))
+        for t in np.linspace(0, 1, steps + 1)[1:-1]:
+            px, py = sx + t * (ex - sx), sy + t * (ey - sy)
+            obstacles.append((px - 3, py - 3, px + 3, py + 3))
+    spots = place_labels(c[named], texts, ranges=((x0, x1), (y0, y1)), width_px=w, height_px=h,
+                         font_px=FONT_SIZE + 4, marker_px=9, obstacles=obstacles, always=range(len(named)))
+    colours = {i: PALETTE[5] for i in answers}
+    notes = label_annotations(c[named], escape_plotly_texts(texts), spots, font_size=FONT_SIZE + 2, marker_px=9,
+                              name="analogy label", ref=dict(xref="x", yref="y"))
+    for i, note in zip(named, notes):                 # every label is placed: one note per point
+        note["font"]["color"] = colours.get(i, "#111111")
+    return notes
 
 
 def analogy_figure(plane: AnalogyPlane, *, title: str = ""):
@@ -185,25 +184,21 @@ def analogy_figure(plane: AnalogyPlane, *, title: str = ""):
                            ayref="y", showarrow=True, arrowhead=3, arrowsize=1.5, arrowwidth=2, arrowcolor=colour,
                            text="", standoff=9)
     inputs = [ia, ib, ic]
-    ans = np.flatnonzero(roles == "answer")
-    named = inputs + [it] + [int(i) for i in ans]     # the labelled points: labels placed apart
-    spots = dict(zip(named, label_spots(c[named], [f"{plane.roles[i]}: {plane.labels[i]}" if i in inputs
-                                                   else plane.labels[i] for i in named])))
-    fig.add_trace(go.Scatter(x=c[inputs, 0], y=c[inputs, 1], mode="markers+text", name="a, b, c (inputs)",
-                             text=escape_plotly_texts(f"{plane.roles[i]}: {plane.labels[i]}" for i in inputs),
-                             textposition=[spots[i] for i in inputs], textfont=dict(size=FONT_SIZE + 2, color="#111111"),
-                             marker=dict(color=PALETTE[2], size=14), hovertemplate="%{text}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=[c[it, 0]], y=[c[it, 1]], mode="markers+text", name="b − a + c",
-                             text=["b − a + c"], textposition=spots[it], textfont=dict(color="#111111"),
+    ans = [int(i) for i in np.flatnonzero(roles == "answer")]
+    fig.add_trace(go.Scatter(x=c[inputs, 0], y=c[inputs, 1], mode="markers", name="a, b, c (inputs)",
+                             hovertext=escape_plotly_texts(f"{plane.roles[i]}: {plane.labels[i]}" for i in inputs),
+                             marker=dict(color=PALETTE[2], size=14), meta=NO_LABELS,    # labelled below
+                             hovertemplate="%{hovertext}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[c[it, 0]], y=[c[it, 1]], mode="markers", name="b − a + c",
                              marker=dict(color=HIGHLIGHT, size=14, symbol="x"),
                              hovertemplate="b − a + c<extra></extra>"))
-    if ans.size:
-        fig.add_trace(go.Scatter(x=c[ans, 0], y=c[ans, 1], mode="markers+text", name="answers",
-                                 text=escape_plotly_texts(plane.labels[i] for i in ans),
-                                 textposition=[spots[int(i)] for i in ans],
-                                 textfont=dict(size=FONT_SIZE + 2, color=PALETTE[5]),
-                                 marker=dict(color=PALETTE[5], size=16, symbol="star"),
-                                 hovertemplate="%{text}<extra></extra>"))
+    if ans:
+        fig.add_trace(go.Scatter(x=c[ans, 0], y=c[ans, 1], mode="markers", name="answers",
+                                 hovertext=escape_plotly_texts(plane.labels[i] for i in ans),
+                                 marker=dict(color=PALETTE[5], size=16, symbol="star"), meta=NO_LABELS,
+                                 hovertemplate="%{hovertext}<extra></extra>"))
+    for note in _analogy_labels(c, plane, inputs, it, ans):
+        fig.add_annotation(note)
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     pct = f"{plane.explained:.0%}"
     return figure_layout(fig, title=title, height=600, xtitle=f"plane axis 1 (the plane keeps {pct} of the variance)",

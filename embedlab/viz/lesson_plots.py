@@ -83,6 +83,10 @@ def pipeline_figure(panels, rows: Sequence[str], *, height: int | None = None):
     return figure_layout(fig, height=h, showlegend=None)
 
 
+MAX_EVERY_TICK = 40
+"""A heatmap with at most this many rows (columns) names every one of them on its axis."""
+
+
 def matrix_heatmap(matrix, rows: Sequence[str], *, cols: Sequence[str] | None = None, title: str = "",
                    xtitle: str = "", ytitle: str = "", colorbar: str = "value", zmid: float | None = 0.0,
                    annotate: bool = False, colorscale: str = "RdBu", reversescale: bool = True,
@@ -105,9 +109,16 @@ def matrix_heatmap(matrix, rows: Sequence[str], *, cols: Sequence[str] | None = 
         reversescale=reversescale, colorbar=dict(title=dict(text=escape_plotly_text(colorbar))),
         texttemplate=text_format if annotate else None, textfont=dict(size=FONT_SIZE),
         hovertemplate="%{y} · %{x}: %{z:.3f}<extra></extra>", name=escape_plotly_text(colorbar)))
+    y = escape_plotly_texts(rows)
     fig.update_yaxes(autorange="reversed", type="category")
+    if len(y) <= MAX_EVERY_TICK:
+        # every row named: plotly thins a category axis's ticks when the plot is short (presenter
+        # fonts), and a heatmap of six words then named only king, man and apple
+        fig.update_yaxes(tickmode="array", tickvals=y, ticktext=y)
     if cols is not None:
         fig.update_xaxes(type="category")
+        if len(x) <= MAX_EVERY_TICK:
+            fig.update_xaxes(tickmode="array", tickvals=x, ticktext=x)
     h = height or min(900, max(300, 34 * len(rows) + 150))
     return figure_layout(fig, title=title, height=h, xtitle=xtitle, ytitle=ytitle, showlegend=None)
 
@@ -117,7 +128,9 @@ def onehot_figure(tokens: Sequence[str], onehot, *, title: str = "One-hot codes"
     fig = matrix_heatmap(onehot, list(tokens), cols=list(tokens), title=title, annotate=True,
                          xtitle="one-hot position", ytitle="token",
                          colorbar="code value", zmid=None, zmin=0, zmax=1, colorscale="Blues",
-                         reversescale=False, text_format="%{z:.0f}")
+                         reversescale=False, text_format="%{z:.0f}",
+                         # taller than the default: its x axis carries rotated names and a 2-line title
+                         height=min(900, max(420, 40 * len(tokens) + 230)))
     # fixed text on two lines: in half a 1280 px projector screen one line was cut at both ends
     return fig.update_xaxes(title_text="one-hot position<br>(one column per vocabulary entry)")
 

@@ -57,15 +57,44 @@ def test_axes_poles_are_written_at_the_axis_ends():
 
 
 def test_analogy_labels_are_placed_apart(toy_set):
-    """Issue 12 item 1: the answers' labels (queen, monarch, kings) lay on top of 'b: king'."""
-    from embedlab.viz.explorer import label_spots
+    """Issue 12 item 1: the answers' labels (queen, monarch, kings) lay on top of 'b: king', and the
+    arrows struck through 'b: king' and 'c: woman'. The labels are boxed annotations now (drawn above
+    the arrows), placed by viz.labels apart from each other and from the arrows where there is room."""
+    from embedlab.viz.labels import box_overlap, label_box, place_labels
 
     # four labels on almost the same spot get four different positions around it
-    spots = label_spots(np.array([[0, 0], [0.001, 0], [0, 0.001], [0.001, 0.001], [9, 9]]), ["b: king", "queen", "kings", "monarch", "far"])
+    spots = place_labels(np.array([[0, 0], [0.001, 0], [0, 0.001], [0.001, 0.001], [9, 9]]),
+                         ["b: king", "queen", "kings", "monarch", "far"], ranges=((-2, 11), (-2, 11)),
+                         always=range(5))
     assert len(set(spots[:4])) == 4 and spots[4] == "top center"
     plane = analogy_plane(toy_set, "man", "king", "woman", ["queen"], n_context=2)
     fig = analogy_figure(plane)
-    labelled = [t for t in fig.data if t.mode == "markers+text"]
-    assert all(isinstance(t.textposition, (tuple, list, str)) for t in labelled)
-    assert next(t for t in labelled if t.name == "answers").textposition[0] in (
-        "top center", "bottom center", "middle right", "middle left", "top right", "bottom left", "top left", "bottom right")
+    assert all(t.mode in ("markers", "lines") for t in fig.data)        # no text traces under the arrows
+    from embedlab.viz.presenter import presenter_style
+    # presenter mode does not write the hover names a second time beside the boxed labels
+    assert all(t.mode in ("markers", "lines") for t in presenter_style(fig).data)
+    notes = [a for a in fig.layout.annotations if a.name == "analogy label"]
+    texts = [a.text for a in notes]
+    assert texts[:4] == ["a: man", "b: king", "c: woman", "b − a + c"] and texts[4:] == ["queen"]
+    assert all(a.bgcolor and a.xref == "x" and a.yref == "y" for a in notes)
+    labels_after_arrows = [i for i, a in enumerate(fig.layout.annotations) if a.name == "analogy label"]
+    arrows = [i for i, a in enumerate(fig.layout.annotations) if a.showarrow]
+    assert min(labels_after_arrows) > max(arrows)                            # drawn on top of the arrows
+    answer = next(a for a in notes if a.text == "queen")
+    assert answer.font.color != notes[0].font.color                         # answers keep their colour
+
+
+def test_analogy_labels_avoid_the_arrows_when_there_is_room():
+    """A square parallelogram: at each corner two arrows leave, and the label goes to the free side
+    (without the arrows as obstacles a and b would be labelled above, on the upward arrows)."""
+    from embedlab.viz.explorer import AnalogyPlane, _analogy_labels
+
+    c = np.array([[0.0, 0.0], [4.0, 0.0], [0.0, 3.0], [4.0, 3.0], [5.5, 1.5]])
+    plane = AnalogyPlane(("man", "king", "woman", "b − a + c", "queen"), ("a", "b", "c", "b − a + c", "answer"), c, 0.5)
+    notes = _analogy_labels(c, plane, [0, 1, 2], 3, [4])
+    assert [n["text"] for n in notes] == ["a: man", "b: king", "c: woman", "b − a + c", "queen"]
+    def side(n):          # where the label lies relative to its point
+        return {"bottom": "above", "top": "below"}.get(n["yanchor"]) or {"left": "right", "right": "left"}[n["xanchor"]]
+    # the arrows leave a upwards and rightwards, b upwards and leftwards, c down and right, b − a + c down and left
+    blocked = [{"above", "right"}, {"above", "left"}, {"below", "right"}, {"below", "left"}]
+    assert all(side(n) not in b for n, b in zip(notes, blocked)), [(n["text"], side(n)) for n in notes]

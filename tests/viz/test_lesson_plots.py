@@ -93,3 +93,23 @@ def test_documents_hits_side_by_side_get_labels_apart():
     assert labels.textposition[0] != labels.textposition[1]
     # rank 1 lies just below rank 2: its label goes below it, rank 2's above (by rank they met in between)
     assert labels.textposition[0].startswith("bottom") and labels.textposition[1].startswith("top")
+
+
+def test_small_heatmaps_name_every_row_and_column_even_when_short():
+    import numpy as np
+
+    import embedlab.viz.lesson_plots as lp
+    from embedlab.viz.presenter import presenter_style
+
+    # plotly thins a category axis's ticks when the plot is short: One-hot's 6 x 6 code named only
+    # king, man and apple on a projector; explicit ticks name all of them
+    toks = ["king", "queen", "man", "woman", "apple", "banana"]
+    fig = presenter_style(lp.onehot_figure(toks, np.eye(len(toks))))
+    assert list(fig.layout.yaxis.tickvals) == toks and list(fig.layout.yaxis.ticktext) == toks
+    assert list(fig.layout.xaxis.tickvals) == toks
+    assert fig.layout.height >= 40 * len(toks) + 230
+    dense = lp.dense_rows_figure(toks, np.random.default_rng(0).normal(size=(6, 8)))
+    assert list(dense.layout.yaxis.tickvals) == toks
+    # a long list keeps plotly's own thinning (every name would overlap)
+    many = [f"w{i}" for i in range(lp.MAX_EVERY_TICK + 1)]
+    assert lp.matrix_heatmap(np.zeros((len(many), 3)), many).layout.yaxis.tickvals is None
