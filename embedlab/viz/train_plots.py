@@ -216,15 +216,19 @@ def training_animation(watched: Sequence[str], snapshots, neighbors: Sequence = 
     steps = [dict(method="animate", label=str(e),
                   args=[[str(e)], dict(mode="immediate", frame=dict(duration=0, redraw=True),
                                        transition=dict(duration=0))]) for e in range(n_snap)]
-    figure_layout(fig, title=f"{title + ' · ' if title else ''}{label(0)}", height=600,
+    # tall enough for the table: a row per watched word, two lines of presenter-size text each (at a
+    # fixed 600 px the table of 12 words scrolled inside the figure on a projector)
+    height = max(600, 260 + 46 * len(watched))
+    below = 1 / (height - 220)        # paper units per pixel under the plot (margins 70 + 150 px)
+    figure_layout(fig, title=f"{title + ' · ' if title else ''}{label(0)}", height=height,
                   xtitle=f"PCA axis 1 of the final vectors ({var[0]:.0%} of their variance)",
                   ytitle=f"PCA axis 2 ({var[1]:.0%})")
     fig.update_xaxes(range=[float(lo[0] - pad[0]), float(hi[0] + pad[0])], zeroline=False, row=1, col=1)
     fig.update_yaxes(range=[float(lo[1] - pad[1]), float(hi[1] + pad[1])], zeroline=False, row=1, col=1)
     fig.update_layout(
-        legend=dict(orientation="h", y=-0.18, x=0),
+        legend=dict(orientation="h", y=-68 * below, x=0),          # pixels below the plot, whatever its height
         margin=dict(l=60, r=20, t=70, b=150),
-        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.28, xanchor="left", yanchor="top",
+        updatemenus=[dict(type="buttons", direction="left", x=0, y=-106 * below, xanchor="left", yanchor="top",
                           showactive=False, buttons=[
                               dict(label="▶ Play", method="animate",
                                    args=[None, dict(frame=dict(duration=frame_ms, redraw=True), fromcurrent=True,
@@ -232,7 +236,7 @@ def training_animation(watched: Sequence[str], snapshots, neighbors: Sequence = 
                               dict(label="Pause", method="animate",
                                    args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate",
                                                       transition=dict(duration=0))])])],
-        sliders=[dict(active=0, steps=steps, x=0.25, y=-0.24, len=0.75, xanchor="left", yanchor="top",
+        sliders=[dict(active=0, steps=steps, x=0.25, y=-91 * below, len=0.75, xanchor="left", yanchor="top",
                       currentvalue=dict(prefix="snapshot ", font=dict(size=FONT_SIZE - 2)),
                       pad=dict(t=10))],
     )

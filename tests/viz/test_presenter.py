@@ -148,8 +148,8 @@ def test_legend_goes_below_the_plot_and_context_dots_stay_unlabelled(toy_set):
     assert fig.layout.legend.orientation is None                               # the input is untouched
     ctx = next(t for t in big.data if t.name.startswith("nearby"))
     assert ctx.meta == NO_LABELS and ctx.mode == "markers" and ctx.text is None
-    inputs = next(t for t in big.data if t.name.startswith("a, b, c"))
-    assert inputs.mode == "markers+text"                                      # a, b, c keep their labels
+    # a, b, c keep their labels (boxed annotations placed apart from the arrows, viz.explorer)
+    assert [a.text for a in big.layout.annotations if a.name == "analogy label"][:3] == ["a: man", "b: king", "c: woman"]
     # a figure's own horizontal legend (placed on purpose) is left where it is
     own = fig.update_layout(legend=dict(orientation="h", y=1.02))
     assert presenter_style(own).layout.legend.y == 1.02
@@ -237,3 +237,20 @@ def test_training_animation_table_leaves_the_words_room():
     word, rest = table.columnwidth
     assert word / (word + rest) >= 0.3
     assert fig.layout.sliders[0].x >= 0.25
+
+
+def test_training_animation_grows_with_its_watched_words_so_the_table_does_not_scroll():
+    """Presenter mode at 1280x720: with 12 watched words the neighbour table scrolled inside the
+    600 px figure (its last rows, "boy", hidden); the figure grows by a row of table per word, and
+    the controls stay below the plot and inside the figure at any height."""
+    from embedlab.viz.train_plots import training_animation
+
+    words = [f"w{i}" for i in range(12)]
+    snaps = np.random.default_rng(0).normal(size=(3, 12, 5)).astype(np.float32)
+    for fig in (training_animation(words, snaps), presenter_style(training_animation(words, snaps))):
+        lay = fig.layout
+        plot = lay.height - lay.margin.t - lay.margin.b
+        assert plot >= 40 + 46 * len(words)                              # header + two lines a row
+        for control in (lay.updatemenus[0], lay.sliders[0]):
+            assert control.yanchor == "top" and 0 < -control.y * plot <= lay.margin.b - 40
+    assert training_animation(words[:4], snaps[:, :4]).layout.height == 600      # a few words: as before
