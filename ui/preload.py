@@ -32,10 +32,11 @@ __all__ = ["ENV", "PRELOAD_COMPONENTS", "mode", "chunk_closure", "preload_hrefs"
            "PreloadIndexMiddleware"]
 
 ENV = "EMBEDLAB_PRELOAD"
-PRELOAD_COMPONENTS = ("PlotlyChart", "Selectbox", "TextInput", "TextArea", "Checkbox", "Button",
-                      "DownloadButton", "FileUploader")
-"""Streamlit's lazily loaded components a first Map page shows (its figure, the sidebar's set picker
-and upload, the Map's inputs, toggles and download buttons): the stems of their chunk files."""
+PRELOAD_COMPONENTS = ("PlotlyChart", "Selectbox", "Radio", "Slider", "TextInput", "Checkbox", "DownloadButton",
+                      "FileUploader", "Html")
+"""Streamlit's lazily loaded components the first Map page shows (read from its AppTest element tree:
+the figure, 3 select boxes, 2 radios, 2 sliders, a text input, 2 toggles — drawn by ``Checkbox`` —,
+3 download buttons, the sidebar's 2 uploaders, an ``st.html``): the stems of their chunk files."""
 _NOT_PAGES = ("/static/", "/_stcore/", "/media/", "/component/", "/favicon.png", "/manifest.json")
 """Paths that are never a page being opened (a base URL path is not stripped: only the warm-up's pause
 depends on this, and a missed page costs nothing but an earlier background step)."""

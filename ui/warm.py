@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import pkgutil
 import threading
 import time
@@ -38,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["HEAVY_MODULES", "import_app_modules", "warm_default_map", "run_warm_up", "start", "on_server_start",
            "steps_done", "started",
-           "note_activity", "wait_for_quiet", "QUIET_S", "MAX_WAIT_S"]
+           "note_activity", "wait_for_quiet", "QUIET_ENV", "QUIET_S", "MAX_WAIT_S"]
 
 #: What the pages import, beyond ``ui`` itself: imported once at start, in one thread.
 HEAVY_MODULES = ("pandas", "plotly.graph_objects", "plotly.subplots", "sklearn.cluster", "sklearn.decomposition",
@@ -48,8 +49,10 @@ HEAVY_MODULES = ("pandas", "plotly.graph_objects", "plotly.subplots", "sklearn.c
 #: The Map's default view (its URL defaults: ``method=pca``, ``dims=2``, ``color=kmeans``, ``clusters=8``).
 MAP_METHOD, MAP_DIMS, MAP_CLUSTERS, MAP_OVERLAP_K = "pca", 2, 8, 10
 
+QUIET_ENV = "EMBEDLAB_WARM_QUIET"
 QUIET_S = 10.0
-"""Seconds without a page request or run before a background step (UMAP compile, weights, layouts) starts."""
+"""Seconds without a page request or run before a background step (UMAP compile, weights, layouts)
+starts; ``$EMBEDLAB_WARM_QUIET`` sets it (``0``: never wait; the benchmark's "no pause" column)."""
 MAX_WAIT_S = 120.0
 """The longest a background step waits for quiet (a class clicking all the time still gets its layouts)."""
 
@@ -76,7 +79,13 @@ def wait_for_quiet(quiet_s: float | None = None, max_wait_s: float | None = None
     >>> wait_for_quiet(10.0)      # no page seen in this process
     0.0
     """
-    quiet_s = QUIET_S if quiet_s is None else quiet_s
+    if quiet_s is None:
+        try:
+            quiet_s = float(os.environ.get(QUIET_ENV, QUIET_S))
+        except ValueError:
+            logger.warning("$%s is not a number of seconds: %r; %.0f s used", QUIET_ENV,
+                           os.environ.get(QUIET_ENV), QUIET_S)
+            quiet_s = QUIET_S
     max_wait_s = MAX_WAIT_S if max_wait_s is None else max_wait_s
     t0 = clock()
     while True:

@@ -184,3 +184,18 @@ def test_the_page_middleware_notes_page_requests_only(monkeypatch):
     for path in ("/Map", "/", "/static/js/PlotlyChart.x.js", "/_stcore/health"):
         asyncio.run(mw({"type": "http", "method": "GET", "path": path, "headers": []}, None, send))
     assert len(noted) == 2
+
+
+def test_the_quiet_time_is_set_by_its_variable(monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(warm, "_started", object())
+    monkeypatch.setattr(warm, "_last_activity", None)
+    monkeypatch.setattr(warm.time, "monotonic", clock)
+    warm.note_activity()
+    monkeypatch.setenv(warm.QUIET_ENV, "0")
+    assert warm.wait_for_quiet(max_wait_s=60, clock=clock, sleep=clock.sleep) == 0
+    monkeypatch.setenv(warm.QUIET_ENV, "2.5")
+    assert warm.wait_for_quiet(max_wait_s=60, clock=clock, sleep=clock.sleep) == pytest.approx(2.5)
+    monkeypatch.setenv(warm.QUIET_ENV, "soon")
+    warm.note_activity()
+    assert warm.wait_for_quiet(max_wait_s=60, clock=clock, sleep=clock.sleep) == pytest.approx(warm.QUIET_S)
