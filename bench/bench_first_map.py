@@ -1,7 +1,7 @@
 """First-Map benchmark: a freshly started server, as `make run` starts it and as the bare app (issue 12 item 3).
 
 Run by hand:  ``python bench/bench_first_map.py``   (about 15 minutes on 2 cores; ``--only make run,session 4``,
-``--only bare,floor,second`` ... splits it into shorter runs)
+``--only "bare,floor,second"`` ... splits it into shorter runs)
 
 Servers one after the other, each with its own empty cache and workspace folders
 (bench_load.app_server), timed in Debian Chromium through Playwright, each request a new browser
@@ -21,9 +21,9 @@ figure, 5,000 WebGL points in 8 traces with hover words): what Streamlit + plotl
 before any of EmbedLab's work; the Map's time beside it.
 
 Columns of `make run`'s server with its issue-12 switches (CONFIGS): ``make run`` (ui.preload's
-modulepreload links for the Map's chunks, and the warm-up's background steps waiting for quiet),
-``no preload``, ``early import`` (the chunks also imported once the page has loaded), ``session 4``
-(neither: the server session 4 measured); each column's last row, ``server idle``, is the median of 3
+modulepreload links for the Map's chunks and their import once the page has loaded, and the warm-up's
+background steps waiting for quiet), ``links only``, ``no preload``, ``session 4`` (neither: the
+server session 4 measured); each column's last row, ``server idle``, is the median of 3
 new sessions after the layouts are on disk.
 second visit (same browser profile on disk, fresh server on the same address): the Map from the
 browser's HTTP cache, beside new profiles on the same server, alternately, medians of 3.
@@ -201,13 +201,13 @@ async def second_visit(pw, browser, chromium: str, timeout_s: float, rounds: int
 
 CONFIGS = {
     "make run": {},
+    "links only": {"EMBEDLAB_PRELOAD": "links"},
     "no preload": {"EMBEDLAB_PRELOAD": "0"},
-    "early import": {"EMBEDLAB_PRELOAD": "import"},
     "session 4": {"EMBEDLAB_PRELOAD": "0", "EMBEDLAB_WARM_QUIET": "0"},
 }
-"""`make run`'s server and its switches off: ``no preload`` (ui.preload's links off), ``early import``
-(the chunks also imported once the page has loaded), ``session 4`` (no links, and the warm-up's
-background steps do not wait for quiet: the server as session 4 measured it)."""
+"""`make run`'s server (ui.preload's links and early import; the warm-up's background steps waiting for
+quiet) and its switches off: ``links only`` (no early import), ``no preload`` (Streamlit's page as it
+is), ``session 4`` (no preload, and the background steps do not wait: the server session 4 measured)."""
 SECTIONS = (*CONFIGS, "bare", "floor", "second")
 
 

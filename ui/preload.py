@@ -12,9 +12,11 @@ browser fetches and compiles them beside Streamlit's bundle. Chunks the page alr
 not repeated; a component whose file is not found is skipped (logged), and with none found the page
 is served unchanged. Nothing comes from a CDN: the links point at the server's own files.
 
-``EMBEDLAB_PRELOAD`` chooses: ``1`` (default) the links, ``import`` the links and an early
-``import()`` of the chunks once the page has loaded (the browser then also *evaluates* them while it
-waits for the script run), ``0`` Streamlit's page as it is.
+``EMBEDLAB_PRELOAD`` chooses: ``1`` (default) the links and an early ``import()`` of the
+components once the page has loaded (the browser then also *evaluates* plotly.js while the websocket
+opens and the server runs the page), ``links`` the links only, ``0`` Streamlit's page as it is.
+Measured (bench/bench_first_map.py, new browser sessions, server idle): the early import paid
+(3.5 s vs 5.4 s, 4.0 vs 4.8 s in one locked run) where the links alone did little (3.5 vs 3.7 s).
 """
 from __future__ import annotations
 
@@ -45,7 +47,8 @@ _ALREADY = re.compile(r'(?:href|src)="\./static/js/([\w.\-]+\.js)"')
 
 
 def mode() -> str:
-    """``"1"`` (links), ``"import"`` (links and an early import) or ``"0"`` (off), from :data:`ENV`.
+    """``"1"`` (links and an early import, the default), ``"links"`` (links only) or ``"0"`` (off),
+    from :data:`ENV`.
 
     >>> os.environ.pop(ENV, None); mode()
     '1'
@@ -53,7 +56,7 @@ def mode() -> str:
     value = os.environ.get(ENV, "1").strip().lower()
     if value in ("0", "false", "no", "off"):
         return "0"
-    return "import" if value == "import" else "1"
+    return "links" if value == "links" else "1"
 
 
 def chunk_closure(js_dir: Path, names: Iterable[str]) -> list[str]:
@@ -117,9 +120,17 @@ def inject_preloads(html: bytes, hrefs: list[str], *, early_import: bool = False
     tags = "".join(f'<link rel="modulepreload" crossorigin href="{h}">\n' for h in hrefs)
     if early_import:
         roots = [h for h in hrefs if Path(h).name.split(".")[0] in PRELOAD_COMPONENTS]
-        tags += ("<script type=\"module\">window.addEventListener(\"load\",()=>{"
-                 + "".join(f'import("{h}").catch(()=>{{}});' for h in roots) + "});</script>\n")
+        imports = "".join(f'import("{h}").catch(()=>{{}});' for h in roots)
+        tags += _EARLY_IMPORT.replace("IMPORTS", imports)
     return html[:at] + tags.encode() + html[at:]
+
+
+# The early import starts at the page's load event: the browser evaluates the chunks while the
+# websocket opens and the server runs the page. Started instead once the session's script runs
+# (Streamlit's data-test-script-state="running"), the evaluation blocked the main thread while the
+# page's elements arrived: first Map 4.2-4.9 s vs 3.3-4.5 s (3 new sessions each, one locked run).
+_EARLY_IMPORT = """<script type="module">window.addEventListener("load",()=>{IMPORTS});</script>
+"""
 
 
 class PreloadIndexMiddleware:
@@ -137,7 +148,7 @@ class PreloadIndexMiddleware:
 
             hrefs = preload_hrefs(frontend_dir()) if current != "0" else []
         self.hrefs = hrefs
-        self.early_import = (current == "import") if early_import is None else early_import
+        self.early_import = (current == "1") if early_import is None else early_import
         logger.info("preload: %d chunk links added to the page%s", len(hrefs),
                     " (and imported early)" if self.early_import and hrefs else "")
 

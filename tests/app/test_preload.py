@@ -117,10 +117,13 @@ def test_other_answers_pass_through_untouched(content_type, method):
 
 
 def test_the_switch(monkeypatch):
-    for value, expected in (("0", "0"), ("off", "0"), ("1", "1"), ("import", "import"), ("", "1")):
+    for value, expected in (("0", "0"), ("off", "0"), ("1", "1"), ("links", "links"), ("", "1")):
         monkeypatch.setenv(preload.ENV, value)
         assert preload.mode() == expected
     monkeypatch.setenv(preload.ENV, "0")
     assert preload.PreloadIndexMiddleware(_static(PAGE, b"text/html")).hrefs == []
     monkeypatch.setenv(preload.ENV, "1")
-    assert preload.PreloadIndexMiddleware(_static(PAGE, b"text/html")).hrefs == preload.preload_hrefs(frontend_dir())
+    default = preload.PreloadIndexMiddleware(_static(PAGE, b"text/html"))
+    assert default.hrefs == preload.preload_hrefs(frontend_dir()) and default.early_import
+    monkeypatch.setenv(preload.ENV, "links")
+    assert not preload.PreloadIndexMiddleware(_static(PAGE, b"text/html")).early_import
