@@ -15,8 +15,10 @@ is served unchanged. Nothing comes from a CDN: the links point at the server's o
 ``EMBEDLAB_PRELOAD`` chooses: ``1`` (default) the links and an early ``import()`` of the
 components once the page has loaded (the browser then also *evaluates* plotly.js while the websocket
 opens and the server runs the page), ``links`` the links only, ``0`` Streamlit's page as it is.
-Measured (bench/bench_first_map.py, new browser sessions, server idle): the early import paid
-(3.5 s vs 5.4 s, 4.0 vs 4.8 s in one locked run) where the links alone did little (3.5 vs 3.7 s).
+Measured (new browser sessions, server idle, three servers side by side, 5 alternating requests each,
+load 11-15): links and early import 4.32 s median, links only 4.77 s, Streamlit's page 4.57 s; in
+bench/bench_first_map.py's runs (load 7-9) ``make run`` 3.2 s vs 4.3 s without the preload. A small
+gain: most of the time is the browser starting Streamlit's bundle and drawing.
 """
 from __future__ import annotations
 
