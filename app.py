@@ -9,6 +9,9 @@ import streamlit as st
 from ui.narrow import SIDEBAR_PX
 from ui.navigation import streamlit_sections
 from ui.setup import draw_sidebar
+from ui.warm import note_activity
+
+note_activity()     # `make run`'s background fits wait while pages are opened and run (ui.warm)
 
 page = st.navigation(streamlit_sections(), expanded=True)   # expanded: all 14 pages, no 'View more'
 st.set_page_config(page_title=f"{page.title} · EmbedLab", page_icon=page.icon, layout="wide",

@@ -4,11 +4,15 @@ The app itself is app.py (``streamlit run app.py`` serves it too); this wraps it
 whose start hook warms the server before a class arrives (:mod:`ui.warm`): the page modules are
 imported before the first request is accepted, then a background thread loads the default set and
 computes the Map's default view, the transformer weights and the UMAP / t-SNE layouts.
-``EMBEDLAB_PRECOMPUTE=0`` switches that off.
+``EMBEDLAB_PRECOMPUTE=0`` switches that off. The page itself is Streamlit's, with preload links for
+the chunks the Map needs (:mod:`ui.preload`; ``EMBEDLAB_PRELOAD=0`` switches them off).
 """
 from contextlib import asynccontextmanager
 
 import streamlit as st
+from starlette.middleware import Middleware
+
+from ui.preload import PreloadIndexMiddleware
 
 
 @asynccontextmanager
@@ -19,4 +23,4 @@ async def lifespan(_app):
     yield
 
 
-app = st.App("app.py", lifespan=lifespan)
+app = st.App("app.py", lifespan=lifespan, middleware=[Middleware(PreloadIndexMiddleware)])

@@ -1,6 +1,7 @@
 """First-Map benchmark: a freshly started server, as `make run` starts it and as the bare app (issue 12 item 3).
 
-Run by hand:  ``python bench/bench_first_map.py``   (about 3-5 minutes on 2 cores)
+Run by hand:  ``python bench/bench_first_map.py``   (about 15 minutes on 2 cores; ``--only make run,session 4``,
+``--only "bare,floor,second"`` ... splits it into shorter runs)
 
 Servers one after the other, each with its own empty cache and workspace folders
 (bench_load.app_server), timed in Debian Chromium through Playwright, each request a new browser
@@ -19,6 +20,15 @@ floor (``bench/first_map_floor.py``: a page with nothing but one ``st.plotly_cha
 figure, 5,000 WebGL points in 8 traces with hover words): what Streamlit + plotly.js + this Chromium cost
 before any of EmbedLab's work; the Map's time beside it.
 
+Columns of `make run`'s server with its issue-12 switches (CONFIGS): ``make run`` (ui.preload's
+modulepreload links for the Map's chunks and their import once the page has loaded, and the warm-up's
+background steps waiting for quiet), ``links only``, ``no preload``, ``session 4`` (neither: the
+server session 4 measured); each column's last row, ``server idle``, is the median of 3
+new sessions after the layouts are on disk.
+second visit (same browser profile on disk, fresh server on the same address): the Map from the
+browser's HTTP cache, beside new profiles on the same server, alternately, medians of 3.
+floor, preloaded (``bench/first_map_floor_server.py``): the floor page with the plotly chunk's link.
+
 Printed: one row per request, the servers side by side, the target (<= 3 s) and the ratios.
 Bounded: 127.0.0.1 only, fixed requests, every wait has a timeout, each server's process group is
 killed at the end whatever happens.
@@ -36,9 +46,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_load import CHROMIUM_ARGS, FINISHED_JS, app_server  # noqa: E402
+from bench_load import CHROMIUM_ARGS, FINISHED_JS, app_server, free_port  # noqa: E402
 
 TARGET_S = 3.0
+START_TIMEOUT_S = 300.0
 N_POINTS = 5000
 REQUESTS = (("Map (PCA)", "Map", "PC 1"), ("Map?method=umap", "Map?method=umap", "UMAP 1"),
             ("Map?method=tsne", "Map?method=tsne", "t-SNE 1"))
@@ -50,11 +61,14 @@ FIGURE_JS = """(title) => {
 }"""
 
 
-async def first_figure(browser, url: str, title: str, timeout_s: float) -> float:
-    """Seconds from the request of ``url`` (a new browser session) to its figure drawn, run over."""
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+async def first_figure(browser, url: str, title: str, timeout_s: float, *, context=None) -> float:
+    """Seconds from the request of ``url`` to its figure drawn and the run over: a new browser
+    session in a new context of ``browser`` (no HTTP cache), or a new page of ``context`` (its cache)."""
+    own = context is None
+    if own:
+        context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
     try:
-        page = await context.new_page()
         t0 = time.perf_counter()
         await page.goto(url, wait_until="domcontentloaded", timeout=timeout_s * 1000)
         await page.wait_for_function(FIGURE_JS, arg=title, timeout=timeout_s * 1000, polling=50)
@@ -64,7 +78,11 @@ async def first_figure(browser, url: str, title: str, timeout_s: float) -> float
             raise RuntimeError(f"exception box on {url}")
         return elapsed
     finally:
-        await context.close()
+        await (context.close() if own else page.close())
+
+
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def layouts_cached(cache: Path) -> set[str]:
@@ -96,13 +114,14 @@ async def wait_until(cond, timeout_s: float, what: str) -> float:
     return time.perf_counter() - t0
 
 
-async def warm_server(browser, timeout_s: float) -> dict:
-    """`make run`'s server: the first Map at once, then after the warm-up, then UMAP / t-SNE."""
+async def warm_server(browser, timeout_s: float, env: dict | None = None, idle: int = 3) -> dict:
+    """`make run`'s server (with ``env``'s switches): the first Map at once, then after the warm-up,
+    then UMAP / t-SNE once the layouts are on disk, then the median of ``idle`` more PCA Maps."""
     times: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-first-map-") as tmp:
         work = Path(tmp)
         t_start = time.perf_counter()
-        with app_server(work, extra_env={"EMBEDLAB_PRECOMPUTE": "1"}, script="server.py") as (url, _proc):
+        with app_server(work, extra_env={"EMBEDLAB_PRECOMPUTE": "1", **(env or {})}, script="server.py") as (url, _proc):
             times["(server answers after)"] = time.perf_counter() - t_start
             label, path, title = REQUESTS[0]
             times["Map (PCA), at once"] = await first_figure(browser, f"{url}/{path}", title, timeout_s)
@@ -113,6 +132,9 @@ async def warm_server(browser, timeout_s: float) -> dict:
             times["(layouts on disk after)"] = time.perf_counter() - t_start
             for label, path, title in REQUESTS[1:]:
                 times[label] = await first_figure(browser, f"{url}/{path}", title, timeout_s)
+            label, path, title = REQUESTS[0]
+            times["Map (PCA), server idle"] = statistics.median(
+                [await first_figure(browser, f"{url}/{path}", title, timeout_s) for _ in range(idle)])
     return times
 
 
@@ -128,48 +150,134 @@ async def bare_server(browser, timeout_s: float) -> dict:
                 times[label] = t
                 if i == 0:
                     times["Map (PCA), at once"] = t
+            label, path, title = REQUESTS[0]
+            times["Map (PCA), server idle"] = statistics.median(
+                [await first_figure(browser, f"{url}/{path}", title, timeout_s) for _ in range(3)])
     return times
 
 
-async def floor_page(browser, timeout_s: float, repeats: int = 3) -> float:
-    """Median seconds to a new session's figure on the one-chart page (bench/first_map_floor.py)."""
+async def floor_page(browser, timeout_s: float, repeats: int = 3, script: str = "bench/first_map_floor.py") -> float:
+    """Median seconds to a new session's figure on the one-chart page (bench/first_map_floor.py;
+    ``bench/first_map_floor_server.py``: the same page with ui.preload's link for the plotly chunk)."""
     with tempfile.TemporaryDirectory(prefix="bench-first-map-floor-") as tmp:
-        with app_server(Path(tmp), extra_env={"EMBEDLAB_PRECOMPUTE": "0"},
-                        script="bench/first_map_floor.py") as (url, _proc):
+        with app_server(Path(tmp), extra_env={"EMBEDLAB_PRECOMPUTE": "0"}, script=script) as (url, _proc):
             await first_figure(browser, url, "PC 1", timeout_s)         # the server's own first run
             return statistics.median([await first_figure(browser, url, "PC 1", timeout_s) for _ in range(repeats)])
+
+
+async def second_visit(pw, browser, chromium: str, timeout_s: float, rounds: int = 3) -> dict:
+    """A browser that opened the app once (the teacher's own machine, a student's second visit): one
+    browser profile on disk opens the Map on a server, then on a fresh server on the same address
+    (its HTTP cache holds Streamlit's and plotly.js's chunks, served ``immutable``), alternately with
+    new profiles on that second server; medians of ``rounds`` each."""
+    times: dict[str, float] = {}
+    port = free_port()
+    label, path, title = REQUESTS[0]
+    with tempfile.TemporaryDirectory(prefix="bench-first-map-profile-") as profile, \
+            tempfile.TemporaryDirectory(prefix="bench-first-map-") as tmp:
+        ctx = await pw.chromium.launch_persistent_context(profile, executable_path=chromium, headless=True,
+                                                          args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000})
+        try:
+            for visit in ("first", "second"):
+                work = Path(tmp) / visit
+                work.mkdir()
+                with app_server(work, START_TIMEOUT_S, extra_env={"EMBEDLAB_PRECOMPUTE": "1"}, script="server.py",
+                                port=port) as (url, _):
+                    await wait_until(lambda: log_has(work, "warm: default Map ready"), timeout_s, "warm-up")
+                    if visit == "first":
+                        times["first visit (profile's first)"] = await first_figure(
+                            None, f"{url}/{path}", title, timeout_s, context=ctx)
+                        continue
+                    cached, fresh = [], []
+                    for _ in range(rounds):
+                        cached.append(await first_figure(None, f"{url}/{path}", title, timeout_s, context=ctx))
+                        fresh.append(await first_figure(browser, f"{url}/{path}", title, timeout_s))
+                    times["Map (PCA), browser cache (fresh server)"] = statistics.median(cached)
+                    times["Map (PCA), new profile (same server)"] = statistics.median(fresh)
+        finally:
+            await ctx.close()
+    return times
+
+
+CONFIGS = {
+    "make run": {},
+    "links only": {"EMBEDLAB_PRELOAD": "links"},
+    "no preload": {"EMBEDLAB_PRELOAD": "0"},
+    "session 4": {"EMBEDLAB_PRELOAD": "0", "EMBEDLAB_WARM_QUIET": "0"},
+}
+"""`make run`'s server (ui.preload's links and early import; the warm-up's background steps waiting for
+quiet) and its switches off: ``links only`` (no early import), ``no preload`` (Streamlit's page as it
+is), ``session 4`` (no preload, and the background steps do not wait: the server session 4 measured)."""
+SECTIONS = (*CONFIGS, "bare", "floor", "second")
+
+
+def _fmt(v) -> str:
+    return f"{v:.1f}s" if isinstance(v, float) else "-"
 
 
 async def main_async(args) -> int:
     from playwright.async_api import async_playwright
 
+    only = [x.strip() for x in args.only.split(",")] if args.only else list(SECTIONS)
+    unknown = [x for x in only if x not in SECTIONS]
+    if unknown:
+        raise SystemExit(f"unknown section(s) {unknown}; choose from {', '.join(SECTIONS)}")
+    columns: dict[str, dict] = {}
+    loads: dict[str, str] = {}
+    floors: dict[str, float] = {}
+    extra: dict[str, float] = {}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS)
         try:
-            warm = await warm_server(browser, args.timeout)
-            print("warm (server.py):", {k: round(v, 1) for k, v in warm.items()}, flush=True)
-            bare = await bare_server(browser, args.timeout)
-            print("bare (app.py):", {k: round(v, 1) for k, v in bare.items()}, flush=True)
-            floor = await floor_page(browser, args.timeout)
-            print(f"floor (one plotly chart): {floor:.2f} s", flush=True)
+            for name in only:
+                before = load()
+                if name in CONFIGS:
+                    columns[name] = await warm_server(browser, args.timeout, CONFIGS[name])
+                elif name == "bare":
+                    columns["bare app"] = await bare_server(browser, args.timeout)
+                elif name == "floor":
+                    floors["floor: one plotly chart page"] = await floor_page(browser, args.timeout)
+                    floors["floor, plotly chunk preloaded"] = await floor_page(
+                        browser, args.timeout, script="bench/first_map_floor_server.py")
+                else:
+                    extra.update(await second_visit(pw, browser, args.chromium, args.timeout))
+                loads[name] = f"{before} -> {load()}"
+                shown = floors if name == "floor" else extra if name == "second" else \
+                    columns["bare app" if name == "bare" else name]
+                print(f"{name} (load {loads[name]}):", {k: round(v, 2) for k, v in shown.items()}, flush=True)
         finally:
             await browser.close()
     print(f"\nFirst Map on a freshly started server ({N_POINTS:,} points of the default set; target <= "
-          f"{TARGET_S:.0f} s); load {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"{'request':<30}{'make run':>10}{'bare app':>10}{'bare/warm':>11}{'warm/floor':>12}  target")
+          f"{TARGET_S:.0f} s); load average (1/5/15 min) per section: "
+          + "; ".join(f"{k} {v}" for k, v in loads.items()))
+    floor = floors.get("floor: one plotly chart page")
+    names = list(columns)
+    print(f"{'request':<34}" + "".join(f"{n:>14}" for n in names)
+          + (f"{'make run/floor':>16}" if floor and "make run" in columns else "") + "  target")
     rows = ["(server answers after)", "Map (PCA), at once", "(default Map warm after)", "Map (PCA)",
-            "(layouts on disk after)"] + [r[0] for r in REQUESTS[1:]]
+            "(layouts on disk after)", *[r[0] for r in REQUESTS[1:]], "Map (PCA), server idle"]
     for r in rows:
-        on, off = warm.get(r), bare.get(r)
-        ratio = f"{off / on:10.1f}x" if on and off else f"{'':>11}"
-        vs_floor = "" if r.startswith("(") or on is None else f"{on / floor:11.2f}x"
-        target = "" if r.startswith("(") else ("ok" if on is not None and on <= TARGET_S else "MISSED")
-        print(f"{r:<30}{(f'{on:.1f}s' if on is not None else '-'):>10}{(f'{off:.1f}s' if off is not None else '-'):>10}"
-              f"{ratio}{vs_floor:>12}  {target}")
-    print(f"{'floor: one plotly chart page':<30}{floor:>9.1f}s")
-    print("\n'make run': a new browser session per request; 'Map (PCA), at once' is requested the moment the "
-          "server answers, the other rows after the log said the step was ready. 'bare app': the same requests "
-          "on `streamlit run app.py` without a warm-up; its UMAP / t-SNE fit in front of the user.")
+        if not any(r in c for c in columns.values()):
+            continue
+        line = f"{r:<34}" + "".join(f"{_fmt(columns[n].get(r)):>14}" for n in names)
+        mine = columns.get("make run", {}).get(r)
+        if floor and "make run" in columns:
+            line += f"{'' if r.startswith('(') or mine is None else f'{mine / floor:.2f}x':>16}"
+        if not r.startswith("(") and mine is not None:
+            line += "  " + ("ok" if mine <= TARGET_S else f"MISSED by {mine - TARGET_S:.1f} s")
+        print(line)
+    for k, v in {**floors, **extra}.items():
+        print(f"{k:<40}{v:>8.2f}s" + ("" if k.startswith("first visit") else
+                                     f"  {'ok' if v <= TARGET_S else f'MISSED by {v - TARGET_S:.1f} s'}"))
+    if "make run" in columns and "session 4" in columns:
+        for r in ("Map (PCA), at once", "Map (PCA)", "Map (PCA), server idle"):
+            a, b = columns["session 4"].get(r), columns["make run"].get(r)
+            if a and b:
+                print(f"session 4 / make run, {r}: {a / b:.2f}x")
+    print("\nEach request is a new browser session (a new profile, no HTTP cache) unless it says 'browser cache'; "
+          "'at once' is requested the moment the server answers, the other rows after the log said the step was "
+          "ready; 'server idle': medians of 3 after the layouts. 'bare app': `streamlit run app.py` without a "
+          "warm-up (the reference); its UMAP / t-SNE fit in front of the user.")
     return 0
 
 
@@ -177,6 +285,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--timeout", type=float, default=1200.0, help="seconds per wait")
+    ap.add_argument("--only", default="", help=f"comma-separated sections, in order (default all: {', '.join(SECTIONS)});"
+                    " split a full run into several of under ~12 minutes")
     return asyncio.run(main_async(ap.parse_args()))
 
 

@@ -82,10 +82,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def app_server(workdir: Path, start_timeout: float = 90.0, extra_env: dict | None = None, script: str = "server.py"):
+def app_server(workdir: Path, start_timeout: float = 90.0, extra_env: dict | None = None, script: str = "server.py",
+               port: int | None = None):
     """``streamlit run server.py`` (what ``make run`` starts; ``script="app.py"`` for the bare app) in a
-    new process group; yields (base URL, Popen); kills the group."""
-    port = free_port()
+    new process group, on ``port`` (default: a free one); yields (base URL, Popen); kills the group."""
+    port = free_port() if port is None else port
     env = dict(os.environ, EMBEDLAB_CACHE_DIR=str(workdir / "cache"),
                EMBEDLAB_WORKSPACE_DIR=str(workdir / "workspace"), PYTHONUNBUFFERED="1", **(extra_env or {}))
     cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",

@@ -14,7 +14,9 @@ Internals used (checked with :data:`TESTED_STREAMLIT`):
 - ``streamlit.runtime.memory_uploaded_file_manager.MemoryUploadedFileManager`` and its
   ``get_files(session_id, file_ids)`` / ``remove_file(session_id=, file_id=)``;
 - ``streamlit.source_util.page_icon_and_name`` -- the page name Streamlit infers from a file name
-  (tests check that each page's ``url_path`` equals it, see ui/navigation.py).
+  (tests check that each page's ``url_path`` equals it, see ui/navigation.py);
+- ``streamlit.file_util.get_static_dir`` -- the folder of the browser app Streamlit serves
+  (``index.html``, ``static/js/*.js``): ui/preload.py reads the chunk names there.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ The Python 3.10 pin, 1.65.0, has not been checked here: tests/app/test_streamlit
 when run there; check the internals, then add it."""
 
 __all__ = ["TESTED_STREAMLIT", "version_is_tested", "upload_manager", "stored_upload_bytes",
-           "release_upload", "held_upload_count", "inferred_page_name"]
+           "release_upload", "held_upload_count", "inferred_page_name", "frontend_dir"]
 
 
 def version_is_tested(version: str | None = None) -> bool:
@@ -112,3 +114,17 @@ def inferred_page_name(path) -> str:
     from streamlit.source_util import page_icon_and_name
 
     return page_icon_and_name(Path(path))[1]
+
+
+def frontend_dir():
+    """The folder of the browser app Streamlit serves (``index.html``, ``static/js/``) as a
+    ``pathlib.Path``, or ``None`` when this Streamlit has none there (then nothing is preloaded)."""
+    from pathlib import Path
+
+    try:
+        from streamlit.file_util import get_static_dir
+
+        folder = Path(get_static_dir())
+    except (ImportError, AttributeError):
+        folder = Path(st.__file__).parent / "static"
+    return folder if (folder / "index.html").is_file() else None

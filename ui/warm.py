@@ -14,6 +14,13 @@
    Token pipeline and Context pages, then the default set's UMAP and t-SNE layouts
    (:mod:`ui.precompute`, on disk too) and their default Map views (:func:`warm_default_layout_views`).
 
+The steps after the default Map make way for the browsers (:func:`wait_for_quiet`): each waits until no
+page has been requested or run for :data:`QUIET_S` seconds (at most :data:`MAX_WAIT_S`), so the
+first visitors' browsers, which fetch and compile Streamlit's and plotly.js's code for seconds after
+the page request, do not share the two cores with a UMAP compile or a t-SNE fit (issue 12: the first
+Map took 7.1 s while they ran, 4.6 s with the server idle). The server's middleware
+(:mod:`ui.preload`) and app.py's frame call :func:`note_activity`.
+
 Each step that fails is logged and skipped: warming only saves time later. ``EMBEDLAB_PRECOMPUTE=0``
 switches the whole warm-up off (the tests do); ``streamlit run app.py`` still works and warms on the
 first request, as before. The server log says when each step is done (``EmbedLab warm: default Map ready 5.1 s after ...``).
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import pkgutil
 import threading
 import time
@@ -30,7 +38,8 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 __all__ = ["HEAVY_MODULES", "import_app_modules", "warm_default_map", "run_warm_up", "start", "on_server_start",
-           "steps_done", "started"]
+           "steps_done", "started",
+           "note_activity", "wait_for_quiet", "QUIET_ENV", "QUIET_S", "MAX_WAIT_S"]
 
 #: What the pages import, beyond ``ui`` itself: imported once at start, in one thread.
 HEAVY_MODULES = ("pandas", "plotly.graph_objects", "plotly.subplots", "sklearn.cluster", "sklearn.decomposition",
@@ -40,10 +49,51 @@ HEAVY_MODULES = ("pandas", "plotly.graph_objects", "plotly.subplots", "sklearn.c
 #: The Map's default view (its URL defaults: ``method=pca``, ``dims=2``, ``color=kmeans``, ``clusters=8``).
 MAP_METHOD, MAP_DIMS, MAP_CLUSTERS, MAP_OVERLAP_K = "pca", 2, 8, 10
 
+QUIET_ENV = "EMBEDLAB_WARM_QUIET"
+QUIET_S = 10.0
+"""Seconds without a page request or run before a background step (UMAP compile, weights, layouts)
+starts; ``$EMBEDLAB_WARM_QUIET`` sets it (``0``: never wait; the benchmark's "no pause" column)."""
+MAX_WAIT_S = 120.0
+"""The longest a background step waits for quiet (a class clicking all the time still gets its layouts)."""
+
 _started: threading.Thread | None = None
+_last_activity: float | None = None
 _lock = threading.Lock()
 steps_done: dict[str, float] = {}
 """Each finished step and the seconds since :func:`start` (for the log, the bench and the tests)."""
+
+
+def note_activity() -> None:
+    """A page was requested or runs now (called per request and per page run; cheap). Recorded only
+    once the warm-up has started (``make run``'s server): elsewhere nothing waits for it."""
+    global _last_activity
+    if _started is not None:
+        _last_activity = time.monotonic()
+
+
+def wait_for_quiet(quiet_s: float | None = None, max_wait_s: float | None = None, *, clock=time.monotonic,
+                   sleep=time.sleep) -> float:
+    """Block until no page was requested or run for ``quiet_s`` seconds (default :data:`QUIET_S`), at
+    most ``max_wait_s`` (default :data:`MAX_WAIT_S`); returns the seconds waited (0 if quiet already).
+
+    >>> wait_for_quiet(10.0)      # no page seen in this process
+    0.0
+    """
+    if quiet_s is None:
+        try:
+            quiet_s = float(os.environ.get(QUIET_ENV, QUIET_S))
+        except ValueError:
+            logger.warning("$%s is not a number of seconds: %r; %.0f s used", QUIET_ENV,
+                           os.environ.get(QUIET_ENV), QUIET_S)
+            quiet_s = QUIET_S
+    max_wait_s = MAX_WAIT_S if max_wait_s is None else max_wait_s
+    t0 = clock()
+    while True:
+        last = _last_activity
+        now = clock()
+        if last is None or now - last >= quiet_s or now - t0 >= max_wait_s:
+            return round(now - t0, 3)
+        sleep(min(quiet_s - (now - last), max_wait_s - (now - t0), 1.0))
 
 
 def import_app_modules() -> list[str]:
@@ -95,14 +145,20 @@ def warm_default_layout_views(es) -> list[str]:
     from . import precompute
 
     done = []
-    for method in precompute.LAYOUTS:
+    for i, method in enumerate(precompute.LAYOUTS):
+        if i:
+            wait_for_quiet()      # the first one waited in run_warm_up
         if precompute.precompute_default_layouts(es, methods=(method,)):
             warm_default_map(es, method)
             done.append(method)
     return done
 
 
-def _step(name: str, t0: float, fn, *args):
+def _step(name: str, t0: float, fn, *args, yield_first: bool = False):
+    if yield_first:
+        waited = wait_for_quiet()
+        if waited:
+            logger.info("warm: %s waited %.1f s for the pages being opened", name, waited)
     try:
         out = fn(*args)
     except Exception:  # noqa: BLE001 - warming never breaks the server
@@ -123,10 +179,10 @@ def run_warm_up(t0: float | None = None) -> dict[str, float]:
     es = _step("default set", t0, cached.builtin_set, DEFAULT_SET)
     if es is not None:
         _step("default Map", t0, warm_default_map, es)
-    _step("UMAP compilation (worker)", t0, cached.start_warm_up)
-    _step("transformer weights", t0, lessons.encoder)
+    _step("UMAP compilation (worker)", t0, cached.start_warm_up, yield_first=True)
+    _step("transformer weights", t0, lessons.encoder, yield_first=True)
     if es is not None:
-        _step("UMAP and t-SNE Maps", t0, warm_default_layout_views, es)
+        _step("UMAP and t-SNE Maps", t0, warm_default_layout_views, es, yield_first=True)
     return dict(steps_done)
 
 

@@ -74,3 +74,11 @@ def test_inside_a_run_the_adapter_reads_and_releases_an_upload():
     assert not at.exception, at.exception
     assert at.session_state["probe"] == {"reachable": True, "bytes": b"hello bytes", "held_before": 1,
                                          "released": True, "held_after": 0}
+
+
+def test_the_browser_apps_folder_is_found_where_streamlit_serves_it_from():
+    from streamlit.file_util import get_static_dir
+
+    folder = streamlit_internals.frontend_dir()
+    assert folder is not None and str(folder) == get_static_dir()
+    assert (folder / "index.html").is_file() and list((folder / "static" / "js").glob("PlotlyChart.*.js"))

@@ -113,3 +113,89 @@ def test_a_failing_step_is_logged_and_the_rest_goes_on(monkeypatch, caplog):
     assert "transformer weights" not in steps
     assert any("transformer weights" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
     assert np.all(np.diff(list(steps.values())) >= 0)      # times since the start, in order
+
+
+class _Clock:
+    """A fake monotonic clock: ``sleep`` moves it forward."""
+
+    def __init__(self, t=100.0):
+        self.t = t
+        self.slept = []
+
+    def __call__(self):
+        return self.t
+
+    def sleep(self, s):
+        assert s > 0
+        self.slept.append(s)
+        self.t += s
+
+
+def test_background_steps_wait_until_no_page_was_opened_or_run_for_a_while(monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(warm, "_started", object())          # as in `make run`'s server
+    monkeypatch.setattr(warm, "_last_activity", None)
+    monkeypatch.setattr(warm.time, "monotonic", clock)
+    assert warm.wait_for_quiet(10, 60, clock=clock, sleep=clock.sleep) == 0      # no page yet
+    warm.note_activity()                                      # a page request at t = 100
+    clock.t += 3
+    assert warm.wait_for_quiet(10, 60, clock=clock, sleep=clock.sleep) == pytest.approx(7)
+    assert clock.t == pytest.approx(110)
+    warm.note_activity()
+    assert warm.wait_for_quiet(10, 4, clock=clock, sleep=clock.sleep) == pytest.approx(4)   # capped
+
+
+def test_pages_are_not_noted_when_the_server_was_not_warmed(monkeypatch):
+    monkeypatch.setattr(warm, "_started", None)
+    monkeypatch.setattr(warm, "_last_activity", None)
+    warm.note_activity()
+    assert warm._last_activity is None
+
+
+def test_every_step_after_the_default_map_makes_way_for_the_pages(monkeypatch):
+    monkeypatch.setattr(warm, "steps_done", {})
+    events = []
+    monkeypatch.setattr(warm, "wait_for_quiet", lambda *a, **k: events.append("wait") or 0.0)
+    monkeypatch.setattr(cached, "builtin_set", lambda name: events.append("set") or "es")
+    monkeypatch.setattr(warm, "warm_default_map", lambda es: events.append("map") or {"rows": 0})
+    monkeypatch.setattr(cached, "start_warm_up", lambda: events.append("umap compile"))
+    monkeypatch.setattr("ui.lessons.encoder", lambda: events.append("weights"))
+    monkeypatch.setattr(warm, "warm_default_layout_views", lambda es: events.append("layouts") or [])
+    warm.run_warm_up()
+    assert events == ["set", "map", "wait", "umap compile", "wait", "weights", "wait", "layouts"]
+
+
+def test_the_page_middleware_notes_page_requests_only(monkeypatch):
+    import asyncio
+
+    from ui import preload
+
+    noted = []
+    monkeypatch.setattr(warm, "note_activity", lambda: noted.append(1))
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def send(message):
+        pass
+
+    mw = preload.PreloadIndexMiddleware(app, hrefs=[])
+    for path in ("/Map", "/", "/static/js/PlotlyChart.x.js", "/_stcore/health"):
+        asyncio.run(mw({"type": "http", "method": "GET", "path": path, "headers": []}, None, send))
+    assert len(noted) == 2
+
+
+def test_the_quiet_time_is_set_by_its_variable(monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(warm, "_started", object())
+    monkeypatch.setattr(warm, "_last_activity", None)
+    monkeypatch.setattr(warm.time, "monotonic", clock)
+    warm.note_activity()
+    monkeypatch.setenv(warm.QUIET_ENV, "0")
+    assert warm.wait_for_quiet(max_wait_s=60, clock=clock, sleep=clock.sleep) == 0
+    monkeypatch.setenv(warm.QUIET_ENV, "2.5")
+    assert warm.wait_for_quiet(max_wait_s=60, clock=clock, sleep=clock.sleep) == pytest.approx(2.5)
+    monkeypatch.setenv(warm.QUIET_ENV, "soon")
+    warm.note_activity()
+    assert warm.wait_for_quiet(max_wait_s=60, clock=clock, sleep=clock.sleep) == pytest.approx(warm.QUIET_S)

@@ -44,3 +44,29 @@ def test_the_server_warms_at_start_and_the_first_map_draws(tmp_path, browser):
             screenshot(page, "server_warm_first_map_1280x720")
         finally:
             context.close()
+
+
+def test_the_served_page_preloads_the_maps_chunks_and_they_are_cached_for_good(app_server):
+    """The shared server (server.py) serves Streamlit's page with ui.preload's links, for the home page
+    and a page's own URL; each link is a file the server has, served immutable (a second visit reads
+    them from the browser's cache)."""
+    import re
+    import urllib.request
+
+    from ui.preload import preload_hrefs
+    from ui.streamlit_internals import frontend_dir
+
+    expected = preload_hrefs(frontend_dir())
+    assert expected
+    for path in ("/", "/Map"):
+        with urllib.request.urlopen(f"{app_server}{path}", timeout=30) as r:
+            html = r.read().decode()
+            assert r.headers["Cache-Control"] == "no-cache"
+        links = re.findall(r'<link rel="modulepreload" crossorigin href="(\./static/js/[^"]+)">', html)
+        assert set(expected) <= set(links), path
+        assert html.index(expected[0]) < html.index("</head>")
+    plotly = next(h for h in expected if "/PlotlyChart." in h)
+    for href in (plotly, expected[-1]):
+        req = urllib.request.Request(f"{app_server}/{href[2:]}", method="HEAD")
+        with urllib.request.urlopen(req, timeout=30) as r:
+            assert r.status == 200 and "immutable" in r.headers["Cache-Control"]
