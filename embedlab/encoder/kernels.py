@@ -142,7 +142,7 @@ def compiled() -> Kernels | None:
     p0, p1, p2, p3, p4, p5 = (f32(c) for c in _EXP_P)
     # numba note: index with loop variables into row views (``a = x[i]; a[c]``); an index sum like
     # ``x[base + c]`` gets a negative-index check that stops the loop from vectorising (10x slower).
-    jit = njit(fastmath=True, cache=False)
+    jit = njit(fastmath=True, cache=False, nogil=True)
     row_jit = njit(fastmath=True, cache=False, inline="always")
 
     @row_jit
