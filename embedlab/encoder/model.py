@@ -119,6 +119,9 @@ def _build_kernel() -> None:
             from .weights import load_weights
 
             forward_pooled(load_weights(), [[101, 7592, 2088, 102], [101, 102]], kernels=kernels)
+        from .streams import blas_threads
+
+        blas_threads()                # finds numpy's BLAS for the streams (a scan of the loaded libraries)
     except Exception:  # noqa: BLE001 - without the kernels the numpy steps serve (slower), never an error
         logger.exception("compiling the encoder's kernels failed; the numpy steps serve instead")
     finally:
