@@ -211,7 +211,7 @@ def encode_sentences(texts: Sequence[str], *, batch_size: int = DEFAULT_BATCH_SI
                      progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Sentence vectors of all-MiniLM-L6-v2: mean of the output vectors over the tokens, unit length.
 
-    Texts are sorted by length and encoded in batches of packed tokens, without padding (each text
+    Texts are sorted by length (longest first) and encoded in batches of packed tokens, without padding (each text
     attends over its own tokens, :mod:`embedlab.encoder.packed`), then put back in the order given:
     a text gets the same vector alone or in a batch. With several batches and BLAS on ``s > 1``
     threads, ``s`` batches run at once, each on one core (:mod:`embedlab.encoder.streams`).
@@ -248,7 +248,9 @@ def encode_sentences(texts: Sequence[str], *, batch_size: int = DEFAULT_BATCH_SI
         logger.info("%d of %d texts were cut to %d tokens", n_cut, len(texts), MAX_TOKENS)
     from .streams import pooled_batches   # (imports this module)
 
-    order = np.argsort([len(t) for t in ids], kind="stable")
+    # longest first: on streams the last batches to start are then the shortest, and the streams end
+    # together (shortest first, one core waited alone for the longest batch at the end)
+    order = np.argsort([-len(t) for t in ids], kind="stable")
     rows = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
 
     def done(i: int, pooled: np.ndarray) -> None:

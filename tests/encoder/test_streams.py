@@ -98,3 +98,22 @@ def test_a_second_encode_meanwhile_runs_beside_the_first_and_the_setting_comes_b
     a.join(30)
     assert where["a"][0][0].startswith("embedlab-encode")
     assert streams.blas_threads() == before
+
+
+def test_encode_sentences_starts_with_the_longest_batch(monkeypatch):
+    # shortest first, the longest batch started last and one core waited for it alone at the end
+    sizes = []
+    real = packed.forward_pooled
+
+    def spy(w, batch):
+        sizes.append(sum(len(t) for t in batch))
+        return real(w, batch)
+
+    monkeypatch.setattr(packed, "forward_pooled", spy)
+    from threadpoolctl import threadpool_limits
+
+    texts = ["a", "a b c d e f g h", "a b", "a b c d", "a b c d e f", "a b c"]
+    with threadpool_limits(1):                  # one stream: the batches in the order they are made
+        one = model.encode_sentences(texts, batch_size=2)
+    assert len(sizes) == 3 and sizes[0] == max(sizes) and sizes[-1] == min(sizes)
+    np.testing.assert_allclose(one[1], model.encode_sentences([texts[1]])[0], atol=1e-6)
