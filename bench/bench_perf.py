@@ -8,8 +8,10 @@ Rows (ratio = EmbedLab time / reference time; < 1 is faster; target in the last 
                the FLOPs of the model's matrix products on the real tokens / the box's GFLOP/s on a
                1024 x 384 @ 384 x 1536 float32 product (the model's FFN shape), sustained over the
                same FLOPs and run alternately with the encoder (medians; the best-of-30 short samples
-               of session 3 also printed); also the padded pass and session 3's packed pass in the
-               same run                                                                   target <= 1.3
+               of session 3 also printed); also the padded pass, session 3's packed pass and the
+               batches one by one (one stream, 2 BLAS threads: session 4's pass) in the same run;
+               and a second floor, the same products on two streams of one BLAS thread each (what
+               encode_sentences now does with the batches)                               target <= 1.3
   training     word2vec through the Train page's job (ui.training.make_job: its process started ahead
                as the page does, "warm"; and "cold": a process spawned for the job), start to result
                saved, vs embedlab.train() in this process, 1 and 2 workers, Lee corpus x 10 read as an
@@ -116,6 +118,15 @@ def bench_encoder(quick: bool) -> None:
             ids, mask = tr._pad([toks[r] for r in order[s:s + 32]])
             tr._forward(w, ids, mask)
 
+    def one_stream():
+        from embedlab.encoder.streams import pooled_batches
+
+        ids, _ = tr.token_ids_batch(texts)
+        order = np.argsort([len(t) for t in ids], kind="stable")
+        rows = [order[s:s + 32] for s in range(0, len(order), 32)]
+        for p in pooled_batches(w, [[ids[r] for r in b] for b in rows], streams=1):
+            tr.unit_rows(p)
+
     def session3():
         toks = tr.tokenize_batch(texts)
         order = np.argsort([len(t) for t in toks], kind="stable")
@@ -135,17 +146,33 @@ def bench_encoder(quick: bool) -> None:
             for _ in range(reps):
                 np.matmul(a, b, out=c)
 
+        from concurrent.futures import ThreadPoolExecutor
+        c2 = np.empty_like(c)
+        pool = ThreadPoolExecutor(2)
+
+        def half(out):
+            for _ in range(reps // 2):
+                np.matmul(a, b, out=out)
+
+        def two_streams():          # the same products, half on each of two threads, one BLAS thread each
+            with threadpool_limits(1):
+                list(pool.map(half, (c, c2)))
+
         session3()
-        times = {"ours": [], "floor": [], "padded": [], "session3": []}
+        one_stream()
+        times = {"ours": [], "floor": [], "floor2": [], "one_stream": [], "padded": [], "session3": []}
         for _ in range(3 if quick else 5):
             for name, fn in (("ours", lambda: tr.encode_sentences(texts, batch_size=32)), ("floor", sustained),
+                             ("floor2", two_streams), ("one_stream", one_stream),
                              ("padded", padded), ("session3", session3)):
                 t = time.perf_counter()
                 fn()
                 times[name].append(time.perf_counter() - t)
     med = {k: statistics.median(v) for k, v in times.items()}
     print("  runs (s): " + "; ".join(f"{k} " + " ".join(f"{t:.2f}" for t in v) for k, v in times.items()))
+    pool.shutdown()
     ours, floor_s = med["ours"], med["floor"] * flops / (reps * one)
+    floor2_s = med["floor2"] * flops / (2 * (reps // 2) * one)
     floor_b = flops / (gflops * 1e9)
     n = len(texts)
     print(f"  encoder: {flops / 1e9:.0f} GFLOP of matrix products; best-of-30 {gflops:.0f} GFLOP/s, sustained "
@@ -153,6 +180,10 @@ def bench_encoder(quick: bool) -> None:
           f"ours {n / ours:.0f}/s; padded pass {n / med['padded']:.0f}/s; session 3's packed {n / med['session3']:.0f}/s")
     row(f"encoder, {n} sentences, batch 32 ({n / ours:.0f}/s)", ours, floor_s,
         f"matmul floor, sustained {flops / floor_s / 1e9:.0f} GFLOP/s ({n / floor_s:.0f}/s)", "target <= 1.3")
+    row("  same, vs the floor on two streams of one BLAS thread", ours, floor2_s,
+        f"matmul floor, 2 x 1 thread, {flops / floor2_s / 1e9:.0f} GFLOP/s ({n / floor2_s:.0f}/s)", "same run")
+    row(f"  before: batches one by one, 2 BLAS threads ({n / med['one_stream']:.0f}/s)", med["one_stream"],
+        floor_s, "matmul floor, sustained", "session 4's pass, same run")
     row("  same, vs best-of-30 floor", ours, floor_b, f"matmul floor at {gflops:.0f} GFLOP/s ({n / floor_b:.0f}/s)",
         "session 3's floor")
     row(f"  before: session 3's packed pass ({n / med['session3']:.0f}/s)", med["session3"], floor_s,

@@ -7,7 +7,8 @@ clock around each step (the same functions and kernels as ``forward_pooled``), o
 bench set (bench_encoder.sentences) in the batches of 32 ``encode_sentences`` makes (sorted by
 length). Figures are per batch (the mean of the batches) in ms, medians over ``--repeats`` passes over
 the set. The BLAS table times ``a @ b`` for each matrix product of the model at the median batch's
-token count and the floor's 1024 x 384 @ 384 x 1536 (medians of 30, 2 threads, float32).
+token count and the floor's 1024 x 384 @ 384 x 1536 (medians of 30, float32, ``--threads`` BLAS
+threads, default 2; 1 shows one of encode_sentences' two streams, each batch on one core).
 """
 from __future__ import annotations
 
@@ -215,6 +216,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=500)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2, help="BLAS threads (1: one stream of encode_sentences' "
+                    "two, each batch on one core)")
     ap.add_argument("--path", default="packed,fused", help="comma-separated: packed (session 3's pass), "
                     "fused (now)")
     args = ap.parse_args()
@@ -233,7 +236,7 @@ def main() -> None:
     m = int(np.median(batch_tokens))
     print(f"{len(texts)} sentences, {sum(lens)} tokens, batches of 32: {min(batch_tokens)}-{max(batch_tokens)} "
           f"tokens (median {m})")
-    with threadpool_limits(2):
+    with threadpool_limits(args.threads):
         fns = {"packed": profile_packed, "fused": profile_fused}
         for name in args.path.split(","):
             fn = fns[name]
@@ -244,7 +247,7 @@ def main() -> None:
                 if k != "total":
                     print(f"  {k:48s} {1e3 * v / nb:7.2f}  {100 * v / total:5.1f}%")
             print(f"  {'total':48s} {1e3 * total / nb:7.2f}")
-        print(f"\nBLAS sgemm, 2 threads, float32 (GFLOP/s median / best of 30), M = {m} tokens:")
+        print(f"\nBLAS sgemm, {args.threads} thread(s), float32 (GFLOP/s median / best of 30), M = {m} tokens:")
         d, f = 384, 1536
         for label, shape in [("QKV     M x 384 @ 384 x 1152", (m, d, 3 * d)),
                              ("out     M x 384 @ 384 x 384", (m, d, d)),

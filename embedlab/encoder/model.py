@@ -119,6 +119,9 @@ def _build_kernel() -> None:
             from .weights import load_weights
 
             forward_pooled(load_weights(), [[101, 7592, 2088, 102], [101, 102]], kernels=kernels)
+        from .streams import blas_threads
+
+        blas_threads()                # finds numpy's BLAS for the streams (a scan of the loaded libraries)
     except Exception:  # noqa: BLE001 - without the kernels the numpy steps serve (slower), never an error
         logger.exception("compiling the encoder's kernels failed; the numpy steps serve instead")
     finally:
@@ -208,16 +211,17 @@ def encode_sentences(texts: Sequence[str], *, batch_size: int = DEFAULT_BATCH_SI
                      progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Sentence vectors of all-MiniLM-L6-v2: mean of the output vectors over the tokens, unit length.
 
-    Texts are sorted by length and encoded in batches of packed tokens, without padding (each text
+    Texts are sorted by length (longest first) and encoded in batches of packed tokens, without padding (each text
     attends over its own tokens, :mod:`embedlab.encoder.packed`), then put back in the order given:
-    a text gets the same vector alone or in a batch.
+    a text gets the same vector alone or in a batch. With several batches and BLAS on ``s > 1``
+    threads, ``s`` batches run at once, each on one core (:mod:`embedlab.encoder.streams`).
 
     Parameters
     ----------
     texts : list of str
         The texts; an empty string encodes ``[CLS] [SEP]``. Texts beyond 512 tokens are cut.
     batch_size : int
-        Texts per forward pass (32 is a good size on a laptop CPU).
+        Texts per forward pass (32 is a good size on a laptop CPU); the rows of each matrix product.
     progress : callable(done, total), optional
         Called after each batch with the number of texts encoded so far.
 
@@ -242,15 +246,17 @@ def encode_sentences(texts: Sequence[str], *, batch_size: int = DEFAULT_BATCH_SI
     ids, n_cut = token_ids_batch(texts)
     if n_cut:
         logger.info("%d of %d texts were cut to %d tokens", n_cut, len(texts), MAX_TOKENS)
-    from .packed import forward_pooled   # (imports this module)
+    from .streams import pooled_batches   # (imports this module)
 
-    order = np.argsort([len(t) for t in ids], kind="stable")
-    done = 0
-    for start in range(0, len(order), batch_size):
-        rows = order[start:start + batch_size]
-        out[rows] = unit_rows(forward_pooled(w, [ids[r] for r in rows]))   # no padding
+    # longest first: on streams the last batches to start are then the shortest, and the streams end
+    # together (shortest first, one core waited alone for the longest batch at the end)
+    order = np.argsort([-len(t) for t in ids], kind="stable")
+    rows = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
 
-        done += len(rows)
+    def done(i: int, pooled: np.ndarray) -> None:
+        out[rows[i]] = unit_rows(pooled)
         if progress is not None:
-            progress(done, len(texts))
+            progress(min((i + 1) * batch_size, len(texts)), len(texts))
+
+    pooled_batches(w, [[ids[r] for r in batch] for batch in rows], done=done)   # no padding
     return out
