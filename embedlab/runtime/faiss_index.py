@@ -2,8 +2,8 @@
 
 faiss (the field's standard vector-search library) has no JIT: a fresh process answers at once,
 which is why it replaced pynndescent (1-3 minutes of numba compilation per process, ~4 minutes of
-build at 1M rows) as the registry's index (:mod:`embedlab.runtime.registry`; the pynndescent
-index of :mod:`embedlab.runtime.ann` is still there for the bench and its tests).
+build at 1M rows) as the registry's index (:mod:`embedlab.runtime.registry`; the benches keep a pynndescent
+index of their own to compare against, ``bench/nndescent_index.py``).
 
 Two kinds (``kind=``), chosen by measurement with ``bench/bench_index_choice.py`` and
 ``bench/bench_ann.py`` on the MiniLM-grown "realistic" sets (whose neighbours are barely nearer
@@ -444,8 +444,7 @@ class FaissIndex:
 def build_in_own_process(es: EmbeddingSet, **options) -> FaissIndex:
     """:meth:`FaissIndex.build` in a process of its own at low priority (blocks); a saved index is read instead.
 
-    The process (:func:`embedlab.runtime.ann.in_build_process`, shared with the pynndescent
-    index) is stopped when no build is left, so its memory goes back to the system. With
+    The process (:func:`embedlab.runtime.ann.in_build_process`) is stopped when no build is left, so its memory goes back to the system. With
     ``EMBEDLAB_WORKERS=0`` the index is built in the calling thread.
     """
     params = build_params(es, **{k: options[k] for k in ("kind", "nlist", "nprobe", "rerank", "seed") if k in options})
