@@ -30,10 +30,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from embedlab.core.embeddings import EmbeddingSet  # noqa: E402
-from embedlab.core.errors import InvalidParameterError  # noqa: E402
 from embedlab.core.linalg import unit_rows  # noqa: E402
 from embedlab.core.validate import check_float, check_int  # noqa: E402
-from embedlab.runtime.ann import best_first, in_build_process  # noqa: E402
+from embedlab.runtime.ann import best_first, in_build_process, query_rows  # noqa: E402
 from embedlab.runtime.workers import WorkerPool  # noqa: E402
 
 __all__ = ["N_NEIGHBORS", "EPSILON", "DIVERSIFY_PROB", "PRUNING_DEGREE_MULTIPLIER", "ApproximateIndex", "build_in_own_process"]
@@ -176,10 +175,7 @@ class ApproximateIndex:
         epsilon = check_float(epsilon, "epsilon", low=0, low_open=True)
         if candidates is not None:
             candidates = check_int(candidates, "candidates", minimum=1)
-        q = np.asarray(queries, dtype=np.float32)
-        if q.ndim != 2 or q.shape[1] != self.es.dim:
-            raise InvalidParameterError(f"queries of shape {q.shape} is not allowed; must have shape (m, {self.es.dim})")
-        excl = [set(int(r) for r in ex) for ex in exclude] if exclude is not None else [set()] * len(q)
+        q, excl = query_rows(queries, self.es.dim, exclude)
         extra = max((len(e) for e in excl), default=0)
         want = min(max(k + extra, candidates or 0), len(self.es))
         with self._lock:  # pynndescent's query is not documented as thread-safe

@@ -19,12 +19,32 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.errors import InvalidParameterError
 from .workers import WorkerPool, worker_count
 
-__all__ = ["ANN_THRESHOLD", "RecallReport", "recall_at_k", "in_build_process", "best_first"]
+__all__ = ["ANN_THRESHOLD", "RecallReport", "recall_at_k", "in_build_process", "best_first", "query_rows"]
 
 ANN_THRESHOLD = 200_000
 """Sets with at least this many rows get an approximate index (see :mod:`embedlab.runtime.registry`)."""
+
+
+def query_rows(queries, dim: int, exclude=None) -> tuple[np.ndarray, list[set]]:
+    """An index query's rows as float32 ``(m, dim)`` and each row's excluded rows as a set.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``queries`` is not of shape ``(m, dim)``.
+
+    >>> q, excl = query_rows([[1, 0], [0, 1]], 2, exclude=[[3], []])
+    >>> q.dtype, excl
+    (dtype('float32'), [{3}, set()])
+    """
+    q = np.asarray(queries, dtype=np.float32)
+    if q.ndim != 2 or q.shape[1] != dim:
+        raise InvalidParameterError(f"queries of shape {q.shape} is not allowed; must have shape (m, {dim})")
+    excl = [set(int(r) for r in ex) for ex in exclude] if exclude is not None else [set() for _ in range(len(q))]
+    return q, excl
 
 
 def best_first(candidates: list[tuple[np.ndarray, np.ndarray]], k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -60,7 +60,7 @@ from ..core.errors import InvalidParameterError
 from ..core.linalg import unit_rows
 from ..core.validate import check_choice, check_int
 from ..io.cache import cache_dir, cache_key
-from .ann import best_first, in_build_process
+from .ann import best_first, in_build_process, query_rows
 from .rerank import CALIBRATION_QUERIES, RECALL_TARGET, RERANK_STEPS, calibrate_nprobe, calibrate_rerank
 from .rerank import rerank as rerank_rows
 from .rerank import exact_top as _exact_top  # noqa: F401 - the calibration's exact neighbours (tests)
@@ -415,10 +415,7 @@ class FaissIndex:
             nprobe = check_int(nprobe, "nprobe", minimum=1)
         if rerank is not None:
             rerank = check_int(rerank, "rerank", minimum=1)
-        q = np.asarray(queries, dtype=np.float32)
-        if q.ndim != 2 or q.shape[1] != self.es.dim:
-            raise InvalidParameterError(f"queries of shape {q.shape} is not allowed; must have shape (m, {self.es.dim})")
-        excl = [set(int(r) for r in ex) for ex in exclude] if exclude is not None else [set()] * len(q)
+        q, excl = query_rows(queries, self.es.dim, exclude)
         want = min(k + max((len(e) for e in excl), default=0), len(self.es))
         with self._lock:   # omp_set_num_threads is process-wide; searches themselves are read-only
             # one thread for a few queries: waking a team of OpenMP threads costs more than it saves
