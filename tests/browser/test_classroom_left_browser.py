@@ -5,7 +5,7 @@ test_presenter_walk_browser runs on every page in presenter mode at 1280x720 and
 Screenshots: test-output/screenshots/classroom_*.png (look at them)."""
 from __future__ import annotations
 
-from .conftest import assert_no_exception, goto_page, screenshot
+from .conftest import assert_no_exception, goto_page, screenshot, wait_for_app
 
 # Everything on screen that is cut: a widget label, a select box's shown choice, a radio option or a
 # tab label whose text is wider than its box; a table wider than the main column or scrolling sideways.
@@ -85,6 +85,7 @@ def test_sidebar_starts_folded_at_800_px_and_open_at_1280(app_server, sized_page
     narrow.get_by_test_id("stSidebarNav").get_by_role("link", name="Neighbours").click()
     narrow.wait_for_selector(".js-plotly-plot", timeout=120_000)
     narrow.wait_for_timeout(1000)
+    wait_for_app(narrow)                   # (the shot of a finished run, not of one still drawing)
     assert_no_exception(narrow)
     screenshot(narrow, "classroom_neighbours_800x1000")
     assert narrow.get_by_test_id("stSidebar").bounding_box()["width"] > 200
