@@ -18,7 +18,7 @@ and the median ms of one top-10 query over ``--latency-queries`` rows, methods r
                measured on the set; the build time includes that measurement)
   faiss HNSW   ``IndexHNSWFlat(d, --hnsw-m)`` inner product, efConstruction 40, efSearch ``--ef-search``
   hnswlib      ``hnswlib.Index("ip")`` M 16, ef_construction 100, ef 64 ("not installed" if absent)
-  pynndescent  ``embedlab.runtime.ann.ApproximateIndex`` (numba warm-up timed apart)
+  pynndescent  ``nndescent_index.ApproximateIndex`` (bench/: the app's former index; numba warm-up timed apart)
   exact        ``embedlab.core.search.top_k`` (recall 1 by definition)
 
 ``--serve`` runs what a server does with a large upload, in a fresh process: store the set's array
@@ -118,7 +118,7 @@ def hnswlib_query(ix, q, rows):
 
 
 def nnd_build(es, args):
-    from embedlab.runtime.ann import ApproximateIndex
+    from nndescent_index import ApproximateIndex
 
     return ApproximateIndex(es)
 
@@ -150,7 +150,7 @@ def compare(args) -> None:
             continue
         extra = ""
         if name == "pynndescent":            # numba compiles once per process: timed apart
-            from embedlab.runtime.ann import ApproximateIndex
+            from nndescent_index import ApproximateIndex
 
             t = time.perf_counter()
             tiny = es.subset(2000, name="tiny")

@@ -1,4 +1,4 @@
-"""Benchmark: pynndescent's NN-descent index (embedlab.runtime.ann) on a 1,000,000 x 300 set vs exact search vs gensim.
+"""Benchmark: pynndescent's NN-descent index (bench/nndescent_index.py, the app's former index) on a 1,000,000 x 300 set vs exact search vs gensim.
 
 The comparison of embedlab's faiss index with faiss, hnswlib and pynndescent is ``bench_ann.py``; this
 one tunes the NN-descent index and measures how its build stalls a server (``--server-stall``).
@@ -7,7 +7,7 @@ Run by hand:  python bench/bench_nndescent.py [--n 1000000] [--data realistic|ga
 
 Measures, on one float32 set of ``--n`` rows x 300 dims:
 
-  build        ``embedlab.runtime.ann.ApproximateIndex`` (pynndescent NN-descent graph + search graph):
+  build        ``nndescent_index.ApproximateIndex`` (pynndescent NN-descent graph + search graph):
                wall and CPU seconds, extra peak RSS (numba compiled beforehand on a tiny set,
                timed separately)
   latency      one top-10 cosine query of a token of the set (left out of its own results),
@@ -43,9 +43,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from embedlab.runtime import ann  # noqa: E402
+import nndescent_index as ann  # noqa: E402
 from embedlab import EmbeddingSet  # noqa: E402
-from embedlab.runtime.ann import ApproximateIndex  # noqa: E402
+from nndescent_index import ApproximateIndex, build_in_own_process  # noqa: E402
 from embedlab.runtime.registry import IndexRegistry  # noqa: E402
 from embedlab.core.search import top_k  # noqa: E402
 from bench_load import BackgroundLoop  # noqa: E402
@@ -106,9 +106,10 @@ def server_stall(es: EmbeddingSet, args) -> None:
     rows = []
     for workers in args.stall_workers.split(","):
         os.environ["EMBEDLAB_WORKERS"] = workers
-        registry = IndexRegistry(threshold=1, budget=2**62, max_attempts=1, backend="pynndescent", n_neighbors=args.n_neighbors,
-                                 seed=args.seed, diversify_prob=args.diversify_prob,
-                                 pruning_degree_multiplier=args.pruning)
+        options = dict(n_neighbors=args.n_neighbors, seed=args.seed, diversify_prob=args.diversify_prob,
+                       pruning_degree_multiplier=args.pruning)
+        registry = IndexRegistry(threshold=1, budget=2**62, max_attempts=1,
+                                 build=lambda es, options=options: build_in_own_process(es, **options))
         before = rss()
         w = time.perf_counter()
         with Ticker() as tick:

@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SLOW = (
     # test ids (or their prefixes: whole files) that fit a projection, train, fuzz or spawn processes
-    "tests/runtime/test_workers.py", "tests/runtime/test_ann.py", "tests/train/",
+    "tests/runtime/test_workers.py", "tests/train/",
     "tests/io/test_formats_fuzz.py", "tests/io/test_corpus_fuzz.py",
     "tests/space/test_projection.py::test_umap", "tests/space/test_projection.py::test_tsne",
     "tests/viz/test_presenter.py::test_toggle", "embedlab/runtime/workers.py::", "embedlab/train/",

@@ -320,7 +320,7 @@ class EmbeddingSet:
             the Euclidean distance between raw vectors, nearest first.
         index : NeighborIndex, optional
             An approximate index of this set (:class:`embedlab.core.index.NeighborIndex`, e.g.
-            ``embedlab.runtime.ann.ApproximateIndex``) that answers instead of exact search, as
+            ``embedlab.runtime.faiss_index.FaissIndex``) that answers instead of exact search, as
             gensim's ``indexer=``. Without it the search is exact; nothing else decides.
 
         Returns

@@ -2,7 +2,7 @@
 
 A search is exact unless an index is passed to it explicitly (as gensim's ``most_similar`` takes
 ``indexer=``): nothing is looked up behind the caller's back. The index type itself lives in
-``embedlab.runtime.ann``; the core only knows this protocol, so it imports nothing else of embedlab.
+``embedlab.runtime.faiss_index``; the core only knows this protocol, so it imports nothing else of embedlab.
 
 >>> import numpy as np
 >>> from embedlab.core.embeddings import EmbeddingSet

@@ -1,200 +1,50 @@
-"""Approximate nearest-neighbour search for large sets, with pynndescent.
+"""What every approximate nearest-neighbour index of large sets shares: the size threshold, the
+build process, the best-first merge of candidates and the recall measurement.
 
 Exact search (a matrix-vector product) takes ~1 ms at 30k rows but ~25 ms at 1M x 300 on an idle
-machine (100-350 ms with the shared machine loaded) and grows with the set; above
-:data:`ANN_THRESHOLD` rows an NN-descent graph answers a query in about a millisecond. Building the
-graph costs time (numba compilation once per process, 1-3 minutes, plus ~25-35 minutes for a
-million rows on 2 cores), so the app builds it on demand in a separate low-priority process
-(:func:`embedlab.runtime.registry.request`) and passes it to searches once it is ready
-(``es.neighbors(..., index=...)``); searches without it are exact. Scores returned are exact cosine similarities of the candidates
-the graph finds; only *which* neighbours are found is approximate, and :func:`recall_at_k`
-measures that against exact search.
-
-The defaults (:data:`N_NEIGHBORS`, :data:`EPSILON`) were chosen with ``bench/bench_ann.py`` on a
-1,000,000 x 300 set grown from the real MiniLM token embeddings (see the bench for the recipe):
-recall@10 0.961 against exact search (0.998 for the real-token rows), 36-59x faster than
-gensim's exact ``most_similar`` per query; epsilon 0.25 gives 0.940, 0.2 gives 0.921. The index
-holds its own normalised copy of the vectors plus the search graph: ~2.0 GB at 1M x 300
-(3.6 GB extra at the peak of the build).
+machine (100-350 ms with the shared machine loaded) and grows with the set; sets of at least
+:data:`ANN_THRESHOLD` rows get an approximate index (:class:`embedlab.runtime.faiss_index.FaissIndex`),
+built on demand in a separate low-priority process (:func:`in_build_process`, through
+:func:`embedlab.runtime.registry.request`) and passed to searches once it is ready
+(``es.neighbors(..., index=...)``); searches without it are exact. Scores returned are exact
+cosine similarities of the candidates the index finds (:func:`best_first` orders them); only
+*which* neighbours are found is approximate, and :func:`recall_at_k` measures that against exact
+search. (The older pynndescent index that lived here is gone from the product: faiss needs no JIT
+warm-up; ``bench/nndescent_index.py`` keeps it for the benches that compare against it.)
 """
 from __future__ import annotations
 
-import logging
-import os
-import shutil
-import tempfile
 import threading
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.embeddings import EmbeddingSet
 from ..core.errors import InvalidParameterError
-from ..core.linalg import unit_rows
-from ..core.validate import check_float, check_int
-from . import internals
 from .workers import WorkerPool, worker_count
 
-logger = logging.getLogger(__name__)
-
-__all__ = ["ANN_THRESHOLD", "N_NEIGHBORS", "EPSILON", "ApproximateIndex", "RecallReport", "recall_at_k",
-           "build_in_own_process", "in_build_process", "best_first"]
+__all__ = ["ANN_THRESHOLD", "RecallReport", "recall_at_k", "in_build_process", "best_first", "query_rows"]
 
 ANN_THRESHOLD = 200_000
 """Sets with at least this many rows get an approximate index (see :mod:`embedlab.runtime.registry`)."""
 
-N_NEIGHBORS = 64
-"""Graph degree of the index (pynndescent ``n_neighbors``), chosen with ``bench/bench_ann.py``."""
-EPSILON = 0.3
-"""Search breadth of a query (pynndescent ``epsilon``), chosen with ``bench/bench_ann.py``."""
-DIVERSIFY_PROB = 1.0
-"""pynndescent ``diversify_prob`` (its default)."""
-PRUNING_DEGREE_MULTIPLIER = 1.5
-"""pynndescent ``pruning_degree_multiplier`` (its default)."""
 
+def query_rows(queries, dim: int, exclude=None) -> tuple[np.ndarray, list[set]]:
+    """An index query's rows as float32 ``(m, dim)`` and each row's excluded rows as a set.
 
-def _nndescent(data: np.ndarray, *, n_neighbors: int, seed: int, n_jobs: int | None, diversify_prob: float,
-               pruning_degree_multiplier: float):
-    from pynndescent import NNDescent
+    Raises
+    ------
+    InvalidParameterError
+        If ``queries`` is not of shape ``(m, dim)``.
 
-    nnd = NNDescent(data, metric="cosine", n_neighbors=n_neighbors, random_state=seed, n_jobs=n_jobs,
-                    low_memory=True, compressed=True, diversify_prob=diversify_prob,
-                    pruning_degree_multiplier=pruning_degree_multiplier)
-    nnd.prepare()
-    return nnd
-
-
-def _graph_from_file(path: str, options: dict) -> tuple[dict, int]:
-    """Runs in a worker: build the index of the rows saved at ``path``; return pynndescent's
-    pickled state without the vectors (1.2 GB at 1M x 300: the caller has them), and this process's id."""
-    nnd = _nndescent(np.load(path, mmap_mode="r"), **options)
-    return internals.nndescent_state_for_transfer(nnd), os.getpid()
-
-
-def _build_in(pool: WorkerPool, es: EmbeddingSet, options: dict):
-    from sklearn.preprocessing import normalize
-
-    folder = tempfile.mkdtemp(prefix="embedlab-ann-")
-    try:
-        path = os.path.join(folder, "rows.npy")
-        np.save(path, es.vectors)   # raw rows: pynndescent normalises them for "cosine" itself
-        state, pid = pool.run(_graph_from_file, path, options)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    # what NNDescent keeps: the L2-normalised rows, in the order of its search tree's leaves (the same
-    # computation as in NNDescent, so the index is identical to one built in this process)
-    rows = normalize(es.vectors[internals.nndescent_vertex_order(state)], norm="l2", copy=False)
-    return internals.nndescent_from_state(state, rows), pid
-
-
-class ApproximateIndex:
-    """An NN-descent graph over the unit vectors of a set (cosine similarity).
-
-    It satisfies :class:`embedlab.core.index.NeighborIndex`: pass it to
-    ``es.neighbors(query, k, index=...)``.
-
-    Parameters
-    ----------
-    es : EmbeddingSet
-    n_neighbors : int
-        Graph degree; more is slower to build and more accurate.
-    diversify_prob, pruning_degree_multiplier : float
-        pynndescent's search-graph pruning (its defaults).
-    seed : int
-        Seeds pynndescent's random projection trees (deterministic for a given seed
-        with ``n_jobs=1``).
-    n_jobs : int or None
-        Threads used to build the graph.
-    pool : embedlab.runtime.workers.WorkerPool, optional
-        Build the graph in this pool's worker process (low priority) instead of the calling
-        thread, so a web server's sessions keep both the CPU and the interpreter: measured with
-        ``bench/bench_ann.py --server-stall`` at 200,000 x 300, a thread of the server woke up
-        late by 2.8 ms (p99) / 0.36 s (max) during a worker build, 12.7 ms / 1.2 s during an
-        in-thread build (pynndescent releases the GIL in its parallel loops, not while numba
-        compiles). The set's rows go to the worker as a temporary ``.npy`` file; the search
-        graph comes back and is joined to this process's own copy of the vectors, so queries
-        answer exactly as an index built here.
-
-    Attributes
-    ----------
-    built_in_pid : int
-        Process id of the process that built the graph.
-    metric : str
-        ``"cosine"``, the only metric it answers.
-    nbytes : int
-        Bytes held by the index itself once built (its normalised rows, graphs and trees; not the
-        set's vectors); what :class:`embedlab.runtime.registry.IndexRegistry` counts.
+    >>> q, excl = query_rows([[1, 0], [0, 1]], 2, exclude=[[3], []])
+    >>> q.dtype, excl
+    (dtype('float32'), [{3}, set()])
     """
-
-    metric = "cosine"
-
-    def __init__(self, es: EmbeddingSet, *, n_neighbors: int = N_NEIGHBORS, seed: int = 0, n_jobs: int | None = None,
-                 diversify_prob: float = DIVERSIFY_PROB, pruning_degree_multiplier: float = PRUNING_DEGREE_MULTIPLIER,
-                 pool: WorkerPool | None = None):
-        self.es = es
-        self.n_neighbors = check_int(n_neighbors, "n_neighbors", minimum=2)
-        seed = check_int(seed, "seed", minimum=0)
-        if n_jobs is not None:
-            n_jobs = check_int(n_jobs, "n_jobs", minimum=-1)
-        diversify_prob = check_float(diversify_prob, "diversify_prob", low=0, high=1)
-        pruning_degree_multiplier = check_float(pruning_degree_multiplier, "pruning_degree_multiplier", low=1)
-        options = dict(n_neighbors=min(self.n_neighbors, len(es) - 1), seed=seed, n_jobs=n_jobs,
-                       diversify_prob=diversify_prob, pruning_degree_multiplier=pruning_degree_multiplier)
-        if pool is None:
-            # the raw rows, not es.unit: pynndescent normalises them itself, and a freshly uploaded
-            # set's unit vectors (another copy of the array) are not computed before they are needed
-            self._nnd = _nndescent(es.vectors, **options)
-            self.built_in_pid = os.getpid()
-        else:
-            self._nnd, self.built_in_pid = _build_in(pool, es, options)
-        self._lock = threading.Lock()
-        self.nbytes = _array_bytes(vars(self._nnd))
-
-    @property
-    def fingerprint(self) -> str:
-        """The fingerprint of the set it was built on (see :class:`embedlab.core.index.NeighborIndex`)."""
-        return self.es.fingerprint
-
-
-    def query(self, queries: np.ndarray, *, k: int = 10, exclude=None, epsilon: float = EPSILON,
-              candidates: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Approximate top-k by cosine similarity, best first.
-
-        Parameters
-        ----------
-        queries : ndarray, shape (m, dim)
-        k : int
-        exclude : list of m iterables of row indices, optional
-            Rows left out of each query's results.
-        epsilon : float
-            Search breadth of pynndescent (larger = more accurate, slower). Keep it above 0:
-            pynndescent 0.7 at epsilon 0 with more than ~30 candidates misses most neighbours.
-        candidates : int, optional
-            How many candidates the graph search keeps before exact re-ranking (at least
-            ``k`` plus the excluded rows, the default).
-
-        Returns
-        -------
-        indices : (m, k) int64, scores : (m, k) float32 exact cosine similarities
-        """
-        k = check_int(k, "k", minimum=1)
-        epsilon = check_float(epsilon, "epsilon", low=0, low_open=True)
-        if candidates is not None:
-            candidates = check_int(candidates, "candidates", minimum=1)
-        q = np.asarray(queries, dtype=np.float32)
-        if q.ndim != 2 or q.shape[1] != self.es.dim:
-            raise InvalidParameterError(f"queries of shape {q.shape} is not allowed; must have shape (m, {self.es.dim})")
-        excl = [set(int(r) for r in ex) for ex in exclude] if exclude is not None else [set()] * len(q)
-        extra = max((len(e) for e in excl), default=0)
-        want = min(max(k + extra, candidates or 0), len(self.es))
-        with self._lock:  # pynndescent's query is not documented as thread-safe
-            idx, _ = self._nnd.query(q, k=want, epsilon=epsilon)
-        qu = unit_rows(q)
-        picked = []
-        for r in range(len(q)):
-            cand = np.array([i for i in idx[r] if i >= 0 and int(i) not in excl[r]], dtype=np.int64)
-            picked.append((cand, self.es.unit[cand] @ qu[r]))
-        return best_first(picked, k)
+    q = np.asarray(queries, dtype=np.float32)
+    if q.ndim != 2 or q.shape[1] != dim:
+        raise InvalidParameterError(f"queries of shape {q.shape} is not allowed; must have shape (m, {dim})")
+    excl = [set(int(r) for r in ex) for ex in exclude] if exclude is not None else [set() for _ in range(len(q))]
+    return q, excl
 
 
 def best_first(candidates: list[tuple[np.ndarray, np.ndarray]], k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -216,23 +66,6 @@ def best_first(candidates: list[tuple[np.ndarray, np.ndarray]], k: int) -> tuple
     return out_idx[:, :width], out_val[:, :width]
 
 
-def _array_bytes(obj, seen: set | None = None, depth: int = 0) -> int:
-    """Bytes of the NumPy arrays reachable from ``obj`` through dicts, lists, tuples and sparse matrices."""
-    seen = set() if seen is None else seen
-    if id(obj) in seen or depth > 6:
-        return 0
-    seen.add(id(obj))
-    if isinstance(obj, np.ndarray):
-        return int(obj.nbytes) if obj.base is None or id(obj.base) not in seen else 0
-    if isinstance(obj, dict):
-        return sum(_array_bytes(v, seen, depth + 1) for v in obj.values())
-    if isinstance(obj, (list, tuple)):
-        return sum(_array_bytes(v, seen, depth + 1) for v in obj)
-    if hasattr(obj, "indptr") and hasattr(obj, "data"):        # scipy.sparse compressed matrix
-        return sum(_array_bytes(getattr(obj, a), seen, depth + 1) for a in ("data", "indices", "indptr"))
-    return 0
-
-
 @dataclass(frozen=True)
 class RecallReport:
     """How many of the exact top-k neighbours the approximate index finds."""
@@ -244,10 +77,23 @@ class RecallReport:
     approx_ms_per_query: float
 
 
-def recall_at_k(index: ApproximateIndex, *, k: int = 10, n_queries: int = 200, seed: int = 0) -> RecallReport:
+def recall_at_k(index, *, k: int = 10, n_queries: int = 200, seed: int = 0) -> RecallReport:
     """Measure recall@k of ``index`` against exact search on random tokens of its set.
 
     Each query is a token of the set, left out of its own results (as the app does).
+
+    Parameters
+    ----------
+    index : NeighborIndex
+        An index with its set as ``index.es`` and ``query(queries, k=, exclude=)``
+        (:class:`embedlab.core.index.NeighborIndex`), e.g. a
+        :class:`~embedlab.runtime.faiss_index.FaissIndex`.
+    k, n_queries, seed : int
+        Neighbours compared per query, how many random rows are asked, the seed choosing them.
+
+    Returns
+    -------
+    RecallReport
     """
     from time import perf_counter
 
@@ -274,21 +120,20 @@ _builds_running = 0
 _build_lock = threading.Lock()
 
 
-def build_in_own_process(es: EmbeddingSet, **options) -> ApproximateIndex:
-    """Build the index of ``es`` in a process of its own at low priority and return it (blocks).
-
-    Not the shared UMAP pool: a million-row build takes half an hour and UMAPs would queue behind
-    it. The process is stopped when no build is left, so its memory (4 GB at the peak of a
-    1M x 300 build) goes back to the system. With ``EMBEDLAB_WORKERS=0`` the index is built in the
-    calling thread. ``options`` are those of :class:`ApproximateIndex`.
-    """
-    return in_build_process(lambda pool: ApproximateIndex(es, pool=pool, **options))
-
-
 def in_build_process(make):
     """``make(pool)`` with the index-build pool: a process of its own at low priority, shared by
-    the builds running at the same time and stopped when none is left (None with
-    ``EMBEDLAB_WORKERS=0``: build in the calling thread). Used by both index types."""
+    the builds running at the same time and stopped when none is left.
+
+    Parameters
+    ----------
+    make : callable(WorkerPool or None) -> index
+        Builds the index in the given pool (None with ``EMBEDLAB_WORKERS=0``: in the calling thread).
+
+    Returns
+    -------
+    What ``make`` returns. Used by :func:`embedlab.runtime.faiss_index.build_in_own_process` (and
+    the benches' pynndescent index, ``bench/nndescent_index.py``).
+    """
     global _build_pool, _builds_running
     if worker_count() == 0:
         return make(None)

@@ -2,8 +2,8 @@
 
 faiss (the field's standard vector-search library) has no JIT: a fresh process answers at once,
 which is why it replaced pynndescent (1-3 minutes of numba compilation per process, ~4 minutes of
-build at 1M rows) as the registry's index (:mod:`embedlab.runtime.registry`; the pynndescent
-index of :mod:`embedlab.runtime.ann` is still there for the bench and its tests).
+build at 1M rows) as the registry's index (:mod:`embedlab.runtime.registry`; the benches keep a pynndescent
+index of their own to compare against, ``bench/nndescent_index.py``).
 
 Two kinds (``kind=``), chosen by measurement with ``bench/bench_index_choice.py`` and
 ``bench/bench_ann.py`` on the MiniLM-grown "realistic" sets (whose neighbours are barely nearer
@@ -60,7 +60,7 @@ from ..core.errors import InvalidParameterError
 from ..core.linalg import unit_rows
 from ..core.validate import check_choice, check_int
 from ..io.cache import cache_dir, cache_key, prune, touch
-from .ann import best_first, in_build_process
+from .ann import best_first, in_build_process, query_rows
 from .rerank import CALIBRATION_QUERIES, RECALL_TARGET, RERANK_STEPS, calibrate_nprobe, calibrate_rerank
 from .rerank import rerank as rerank_rows
 from .rerank import exact_top as _exact_top  # noqa: F401 - the calibration's exact neighbours (tests)
@@ -418,10 +418,7 @@ class FaissIndex:
             nprobe = check_int(nprobe, "nprobe", minimum=1)
         if rerank is not None:
             rerank = check_int(rerank, "rerank", minimum=1)
-        q = np.asarray(queries, dtype=np.float32)
-        if q.ndim != 2 or q.shape[1] != self.es.dim:
-            raise InvalidParameterError(f"queries of shape {q.shape} is not allowed; must have shape (m, {self.es.dim})")
-        excl = [set(int(r) for r in ex) for ex in exclude] if exclude is not None else [set()] * len(q)
+        q, excl = query_rows(queries, self.es.dim, exclude)
         want = min(k + max((len(e) for e in excl), default=0), len(self.es))
         with self._lock:   # omp_set_num_threads is process-wide; searches themselves are read-only
             # one thread for a few queries: waking a team of OpenMP threads costs more than it saves
@@ -447,8 +444,7 @@ class FaissIndex:
 def build_in_own_process(es: EmbeddingSet, **options) -> FaissIndex:
     """:meth:`FaissIndex.build` in a process of its own at low priority (blocks); a saved index is read instead.
 
-    The process (:func:`embedlab.runtime.ann.in_build_process`, shared with the pynndescent
-    index) is stopped when no build is left, so its memory goes back to the system. With
+    The process (:func:`embedlab.runtime.ann.in_build_process`) is stopped when no build is left, so its memory goes back to the system. With
     ``EMBEDLAB_WORKERS=0`` the index is built in the calling thread.
     """
     params = build_params(es, **{k: options[k] for k in ("kind", "nlist", "nprobe", "rerank", "seed") if k in options})

@@ -7,10 +7,6 @@ loudly if an internal disappears from the installed version.
 
 Internals used:
 
-``pynndescent.NNDescent.__getstate__`` / ``__setstate__``, the state keys ``_raw_data`` and ``_vertex_order``
-    An index is built in a worker process and its search graph comes back without the vectors
-    (1.2 GB at 1M x 300): the state's ``_raw_data`` is dropped in the worker and rebuilt here from
-    this process's copy, in the order of ``_vertex_order`` (the leaves of the search tree).
 ``threading._register_atexit``
     Registers a hook that runs before ``concurrent.futures`` joins its process pools at exit, so
     running workers are killed instead of waited for (a running UMAP kept pytest alive 72 s).
@@ -22,7 +18,7 @@ Internals used:
     (without it, ``submit`` raising ``BrokenProcessPool`` is caught and the pool replaced then).
 
 >>> sorted(TESTED)
-['pynndescent', 'python']
+['python']
 """
 from __future__ import annotations
 
@@ -34,15 +30,13 @@ from typing import Callable
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TESTED", "check_versions", "nndescent_state_for_transfer", "nndescent_vertex_order",
-           "nndescent_from_state", "register_before_pool_exit", "executor_processes", "executor_broken"]
+__all__ = ["TESTED", "check_versions", "register_before_pool_exit", "executor_processes", "executor_broken"]
 
 TESTED = {
     "python": ((3, 9), (3, 14)),
-    "pynndescent": ((0, 7), (0, 8)),
 }
 """Version ranges ``[low, high)`` (major, minor) the internals above were verified on
-(pynndescent 0.7.0, Python 3.11 here; ``threading._register_atexit`` exists from 3.9)."""
+(Python 3.11 here; ``threading._register_atexit`` exists from 3.9)."""
 
 _warned = False
 
@@ -69,8 +63,8 @@ def check_versions(installed: Callable[[str], str | None] = _installed) -> list[
     installed : callable(name) -> version string or None
         How to find a version (tests pass a stand-in).
 
-    >>> check_versions(lambda name: {"python": "3.11.7", "pynndescent": "0.9.1"}[name])
-    ['pynndescent 0.9.1 is not a version the private internals used by embedlab.runtime were tested with (0.7 to before 0.8)']
+    >>> check_versions(lambda name: {"python": "3.8.10"}[name])
+    ['python 3.8.10 is not a version the private internals used by embedlab.runtime were tested with (3.9 to before 3.14)']
     """
     out = []
     for name, (low, high) in TESTED.items():
@@ -89,32 +83,6 @@ def _check_once() -> None:
         _warned = True
         for problem in check_versions():
             logger.warning("%s; check embedlab/runtime/internals.py", problem)
-
-
-# -- pynndescent ------------------------------------------------------------------------------------
-def nndescent_state_for_transfer(nnd) -> dict:
-    """pynndescent's pickling state of a prepared ``NNDescent`` without its data rows (``_raw_data``)."""
-    _check_once()
-    state = nnd.__getstate__()   # pynndescent's own pickling protocol (numba trees made plain)
-    state["_raw_data"] = None    # the receiver has the rows: see nndescent_from_state
-    return state
-
-
-def nndescent_vertex_order(state: dict):
-    """The row order in which ``NNDescent`` keeps its (normalised) data: the search tree's leaves."""
-    return state["_vertex_order"]
-
-
-def nndescent_from_state(state: dict, raw_data):
-    """An ``NNDescent`` made from a transferred ``state`` and ``raw_data`` (rows in vertex order,
-    L2-normalised for cosine, exactly as ``NNDescent.prepare`` keeps them)."""
-    from pynndescent import NNDescent
-
-    _check_once()
-    state = dict(state, _raw_data=raw_data)
-    nnd = NNDescent.__new__(NNDescent)
-    nnd.__setstate__(state)
-    return nnd
 
 
 # -- threading / concurrent.futures -----------------------------------------------------------------

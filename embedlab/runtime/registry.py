@@ -6,8 +6,7 @@ searches (``es.neighbors(..., index=ready(es))``) and tells the user which searc
 
 The index is a faiss index (:class:`embedlab.runtime.faiss_index.FaissIndex`: 4-bit PQ codes
 whose candidates are re-ranked exactly from the set's own rows; no JIT warm-up, saved beside the
-set and read back after a restart); ``backend="pynndescent"`` builds the
-older :class:`embedlab.runtime.ann.ApproximateIndex` instead. A large set may be handed to the
+set and read back after a restart). A large set may be handed to the
 registry to be kept once for every session of the process (:meth:`IndexRegistry.share`; the same
 data uploaded twice gives the same object).
 
@@ -39,8 +38,8 @@ from typing import Callable
 
 from ..core.embeddings import EmbeddingSet
 from ..core.validate import check_choice, check_float, check_int, env_megabytes
-from .ann import ANN_THRESHOLD, ApproximateIndex
-from .ann import build_in_own_process as build_nndescent
+from ..core.index import NeighborIndex
+from .ann import ANN_THRESHOLD
 from .faiss_index import build_in_own_process as build_faiss
 
 logger = logging.getLogger(__name__)
@@ -53,8 +52,9 @@ BUDGET_ENV = "EMBEDLAB_INDEX_BUDGET_MB"
 DEFAULT_BUDGET_MB = 6144
 """Megabytes of shared sets and indexes kept per process: two 1M x 300 sets with their faiss indexes
 (1.2 + 1.2 GB each)."""
-BACKENDS = ("faiss", "pynndescent")
-"""Index builders of the registry: faiss (the default: PQ + exact re-ranking) or pynndescent's NN-descent graph."""
+BACKENDS = ("faiss",)
+"""Index builders of the registry: faiss (PQ + exact re-ranking; the pynndescent one is gone, see
+:mod:`embedlab.runtime.ann`)."""
 RETRY_AFTER = 60.0
 """Seconds before a failed build is tried again (doubled after each further failure)."""
 MAX_ATTEMPTS = 3
@@ -112,7 +112,7 @@ def describe(status: IndexStatus, *, approximate: bool) -> str:
 class _Entry:
     status: IndexStatus
     thread: threading.Thread | None = None
-    index: ApproximateIndex | None = None
+    index: NeighborIndex | None = None
     nbytes: int = 0
     attempts: int = 0
     error: str | None = None
@@ -146,26 +146,23 @@ class IndexRegistry:
     build : callable(EmbeddingSet) -> index, optional
         How an index is built (blocking; called in a background thread). Default: in a process of
         its own at low priority with ``options``, by the ``backend``.
-    backend : {"faiss", "pynndescent"}
+    backend : {"faiss"}
         The default ``build``: :func:`embedlab.runtime.faiss_index.build_in_own_process` (a faiss
-        index, read back from the cache folder if built before) or
-        :func:`embedlab.runtime.ann.build_in_own_process`.
+        index, read back from the cache folder if built before).
     **options
-        Passed to :meth:`~embedlab.runtime.faiss_index.FaissIndex.build` or
-        :class:`~embedlab.runtime.ann.ApproximateIndex` by the default ``build``.
+        Passed to :meth:`~embedlab.runtime.faiss_index.FaissIndex.build` by the default ``build``.
     """
 
     def __init__(self, *, threshold: int = ANN_THRESHOLD, budget: int | None = None,
                  retry_after: float = RETRY_AFTER, max_attempts: int = MAX_ATTEMPTS,
-                 build: Callable[[EmbeddingSet], ApproximateIndex] | None = None, clock: Callable[[], float] =
+                 build: Callable[[EmbeddingSet], NeighborIndex] | None = None, clock: Callable[[], float] =
                  time.monotonic, backend: str = "faiss", **options):
         self.threshold = check_int(threshold, "threshold", minimum=1)
         self.budget = budget_bytes() if budget is None else check_int(budget, "budget", minimum=0)
         self.retry_after = check_float(retry_after, "retry_after", low=0)
         self.max_attempts = check_int(max_attempts, "max_attempts", minimum=1)
         backend = check_choice(backend, "backend", BACKENDS, case_sensitive=True)
-        default = build_faiss if backend == "faiss" else build_nndescent
-        self._build = build if build is not None else (lambda es: default(es, **options))
+        self._build = build if build is not None else (lambda es: build_faiss(es, **options))
         self._clock = clock
         self._entries: OrderedDict[str, _Entry] = OrderedDict()   # ready ones in least-recently-used order
         self._lock = threading.Lock()
@@ -236,7 +233,7 @@ class IndexRegistry:
             entry = self._entries.get(fingerprint)
             return None if entry is None else entry.shared
 
-    def ready(self, es: EmbeddingSet) -> ApproximateIndex | None:
+    def ready(self, es: EmbeddingSet) -> NeighborIndex | None:
         """The ready index of ``es`` (marked as just used), or None: search exactly."""
         if len(es) < self.threshold:
             return None
@@ -359,7 +356,7 @@ def request(es: EmbeddingSet) -> threading.Thread | None:
     return default_registry().request(es)
 
 
-def ready(es: EmbeddingSet) -> ApproximateIndex | None:
+def ready(es: EmbeddingSet) -> NeighborIndex | None:
     """:meth:`IndexRegistry.ready` on the :func:`default_registry`."""
     return default_registry().ready(es)
 

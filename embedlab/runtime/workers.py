@@ -1,6 +1,6 @@
 """Long, GIL-holding computations in a separate process, so one user's work does not stall others.
 
-UMAP and pynndescent (and through it openTSNE's neighbour search) are numba code that holds
+UMAP (with pynndescent inside it, also behind openTSNE's neighbour search) is numba code that holds
 Python's global interpreter lock while it runs. In the app every browser session is a thread of
 one server process, so a 40-second UMAP run in a thread freezes every other student's page for
 those 40 seconds. :class:`WorkerPool` runs such functions in a pool of ``spawn``-ed processes

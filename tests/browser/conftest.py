@@ -9,6 +9,7 @@ fresh_server (session)   a factory: ``with fresh_server() as url: ...`` starts a
                          (empty caches, first request still to come) and stops it afterwards.
 browser (session)        a Playwright Chromium browser launched from ``chromium_path``.
 page (function)          a page in a brand-new browser context (new Streamlit session), tall viewport.
+sized_page (function)    a factory: ``sized_page(width, height)`` is a page in a new context of that viewport.
 
 Helpers (import them: ``from .conftest import goto_page, wait_for_app, ...``)
 -------
@@ -119,6 +120,25 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture
+def sized_page(browser):
+    """``make(width, height)``: a page in a new browser context of that viewport size (closed at the end);
+    uncaught JavaScript errors in ``page.js_errors``."""
+    contexts = []
+
+    def make(width, height):
+        ctx = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(ctx)
+        p = ctx.new_page()
+        p.set_default_timeout(30_000)
+        p.js_errors = []
+        p.on("pageerror", lambda err: p.js_errors.append(str(err)))
+        return p
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
 # -- the app server -------------------------------------------------------------------------------------
 
 
@@ -220,11 +240,11 @@ _FINISHED_JS = """() => {
 def wait_for_app(page, timeout: float = APP_TIMEOUT) -> None:
     """Wait (ms) until the script run has finished (no running status widget, script state
     ``notRunning``) and the main block shows something; then once more after a short pause, so a
-    rerun the script asked for (``st.rerun``, query-param sync) is waited for too."""
+    rerun the script asked for (``st.rerun``, query-param sync) is waited for too. (It paused twice,
+    0.8 s a call, ~250 calls a suite; one pause is what this says and what the tier needs.)"""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    for _ in range(2):
-        page.wait_for_function(_FINISHED_JS, timeout=timeout, polling=100)
-        page.wait_for_timeout(400)
+    page.wait_for_function(_FINISHED_JS, timeout=timeout, polling=100)
+    page.wait_for_timeout(400)
     page.wait_for_function(_FINISHED_JS, timeout=timeout, polling=100)
 
 

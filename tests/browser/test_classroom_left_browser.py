@@ -5,8 +5,7 @@ test_presenter_walk_browser runs on every page in presenter mode at 1280x720 and
 Screenshots: test-output/screenshots/classroom_*.png (look at them)."""
 from __future__ import annotations
 
-from .conftest import assert_no_exception, goto_page, screenshot
-from .test_present12_browser import sized_page  # noqa: F401 - the fixture: a page of a given viewport size
+from .conftest import assert_no_exception, goto_page, screenshot, wait_for_app
 
 # Everything on screen that is cut: a widget label, a select box's shown choice, a radio option or a
 # tab label whose text is wider than its box; a table wider than the main column or scrolling sideways.
@@ -74,6 +73,9 @@ def test_sidebar_starts_folded_at_800_px_and_open_at_1280(app_server, sized_page
     narrow.wait_for_selector(".js-plotly-plot", timeout=120_000)
     narrow.wait_for_function("() => document.querySelector('[data-testid=\"stSidebar\"]')"
                              ".getBoundingClientRect().width < 10", timeout=10_000)
+    # (and so narrower than Streamlit's 300 px, and it can be folded away / opened: what
+    # test_present12_browser's narrow-screen check asked of Neighbours, merged here)
+    assert narrow.get_by_test_id("stSidebar").bounding_box()["width"] <= 250
     assert narrow.get_by_test_id("stExpandSidebarButton").count() == 1
     screenshot(narrow, "classroom_map_800x1000")
     # it opens with its button, and stays open on the next page (no second fold in this tab)
@@ -83,6 +85,9 @@ def test_sidebar_starts_folded_at_800_px_and_open_at_1280(app_server, sized_page
     narrow.get_by_test_id("stSidebarNav").get_by_role("link", name="Neighbours").click()
     narrow.wait_for_selector(".js-plotly-plot", timeout=120_000)
     narrow.wait_for_timeout(1000)
+    wait_for_app(narrow)                   # (the shot of a finished run, not of one still drawing)
+    assert_no_exception(narrow)
+    screenshot(narrow, "classroom_neighbours_800x1000")
     assert narrow.get_by_test_id("stSidebar").bounding_box()["width"] > 200
     wide = sized_page(1280, 720)          # a new tab of the same browser: open, folding remembered nowhere
     goto_page(wide, app_server, "Map")

@@ -13,10 +13,15 @@ page only, and a page that relies on state another page left in the process (a c
 filled elsewhere, an import done by app.py) would pass unnoticed. The price is a server start
 (~3-5 s) per page: measured here, 11 tests in ~5 min on a machine loaded by other work (~28 s
 each, mostly the pages' own first run); a warm shared server was not faster per page, so a second
-pass on one server was dropped.
+pass on one server was dropped. The servers are started one ahead (:func:`servers_ahead`): while a
+page is checked on its server, the next page's server boots, and it gets no request before that
+page's URL (with ``EMBEDLAB_PRECOMPUTE=0`` an idle server does nothing), so the promise holds and
+the boot no longer adds to every test.
 """
 from __future__ import annotations
 
+import contextlib
+import threading
 from urllib.parse import urlparse
 
 import pytest
@@ -28,6 +33,65 @@ PAGES = page_url_paths()
 
 def _label(url_path: str) -> str:
     return url_path or "home"
+
+
+class _Ahead:
+    """Fresh servers started in a background thread, one ahead of the test that takes it."""
+
+    def __init__(self, fresh_server, count: int):
+        self._fresh, self._left = fresh_server, count
+        self._pending = None
+        self._start_next()
+
+    def _start_next(self) -> None:
+        if self._left <= 0:
+            self._pending = None
+            return
+        self._left -= 1
+        box: dict = {}
+
+        def boot():
+            cm = self._fresh()
+            try:
+                box["url"] = cm.__enter__()       # returns once /_stcore/health answers "ok"
+                box["cm"] = cm
+            except BaseException as exc:           # (pytest.fail is a BaseException) re-raised by take()
+                box["error"] = exc
+
+        thread = threading.Thread(target=boot, name="fresh-server-ahead", daemon=True)
+        thread.start()
+        self._pending = (thread, box)
+
+    @contextlib.contextmanager
+    def take(self):
+        """The next fresh server's base URL (no request sent to it yet); the server stops afterwards."""
+        if self._pending is None:                   # more tests than counted: start one now
+            self._left += 1
+            self._start_next()
+        thread, box = self._pending
+        thread.join()
+        self._start_next()                          # the next page's server boots while this one is used
+        if "error" in box:
+            raise box["error"]
+        try:
+            yield box["url"]
+        finally:
+            box["cm"].__exit__(None, None, None)
+
+    def close(self) -> None:
+        if self._pending is not None:
+            thread, box = self._pending
+            thread.join()
+            if "cm" in box:
+                box["cm"].__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def servers_ahead(fresh_server):
+    """``with servers_ahead() as url:`` a freshly started server (see the module's docstring)."""
+    ahead = _Ahead(fresh_server, len(PAGES))
+    yield ahead.take
+    ahead.close()
 
 
 def _check_page(page, url_path: str, shot: str) -> None:
@@ -56,8 +120,8 @@ def test_pages_were_found():
 
 
 @pytest.mark.parametrize("file,url_path", PAGES, ids=[_label(p) for _, p in PAGES])
-def test_deep_link_is_first_request_to_a_fresh_server(fresh_server, page, file, url_path):
-    with fresh_server() as url:
+def test_deep_link_is_first_request_to_a_fresh_server(servers_ahead, page, file, url_path):
+    with servers_ahead() as url:
         goto_page(page, url, url_path)
         _check_page(page, url_path, f"open_{_label(url_path)}")
 

@@ -5,7 +5,10 @@ a button), on the session's shared server, one browser tab per size.
 Checked on every screen: nothing cut (labels, choices, tables; :data:`CUT_JS` of
 test_classroom_left_browser), a multiselect's chips all inside their box (Knowledge graphs' relations
 showed "adverb-o…"), no table scrolling sideways, the open sidebar at ui.narrow.SIDEBAR_PX (it was
-250-300 px in presenter mode) and foldable. Screenshots: test-output/screenshots/walk_<page>_<step>_<size>.png
+250-300 px in presenter mode) and foldable. On the four pages of issue 12 items 1 and 11 (Neighbours,
+Analogies, Semantic axes, One-hot; once test_present12_browser, merged here so they load once) the first
+figure is also checked for presenter fonts (20 px), a legend below the plot, Analogies' parallelogram at
+full width and enlarged tables (:func:`_presenter_figure`). Screenshots: test-output/screenshots/walk_<page>_<step>_<size>.png
 (the viewport) and ..._whole.png (the whole page at the same width); look at them.
 """
 from __future__ import annotations
@@ -16,7 +19,6 @@ from ui.narrow import SIDEBAR_PX
 
 from .conftest import assert_no_exception, goto_page, page_url_paths, screenshot, wait_for_app
 from .test_classroom_left_browser import CUT_JS, MODEBAR_JS
-from .test_present12_browser import sized_page  # noqa: F401 - the fixture: a page of a given viewport size
 
 # chips cut by their multiselect box; any table (of any width) scrolling sideways; the sidebar's width
 EXTRA_JS = """() => {
@@ -115,6 +117,30 @@ ACTIONS_AT_1024 = {"Map", "Neighbours", "Analogies", "Semantic_axes", "One_hot_v
 NO_FIRST_FIGURE = {"", "Challenges"}     # the home page; a word path shows buttons, its figure comes later
 
 
+# the first figure's legend: its orientation and whether it lies inside the plot's width
+LEGEND_JS = """() => { const l = document.querySelector('.js-plotly-plot')._fullLayout;
+  return {orientation: l.legend ? l.legend.orientation : null, showlegend: l.showlegend,
+          plotWidth: l._size.w, width: l.width,
+          main: (e => e.clientWidth - parseFloat(getComputedStyle(e).paddingLeft)
+            - parseFloat(getComputedStyle(e).paddingRight))(document.querySelector('[data-testid="stMainBlockContainer"]'))}; }"""
+TABLE_FONT_JS = """() => { const t = document.querySelector('[data-testid="stDataFrame"]');
+  return t ? parseFloat(getComputedStyle(t).zoom) : null; }"""
+PRESENTER_FIGURE_PAGES = {"Neighbours", "Analogies", "Semantic_axes", "One_hot_vs_dense"}
+
+
+def _presenter_figure(page, url: str) -> None:
+    """Issue 12 items 1 and 11 on a page's first figure in presenter mode: 20 px fonts, the legend
+    below the plot (not beside it), Analogies' parallelogram at full width (not a strip), tables enlarged."""
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot')._fullLayout.font.size === 20")
+    leg = page.evaluate(LEGEND_JS)
+    if leg["showlegend"]:
+        assert leg["orientation"] == "h", (url, leg)        # below the plot, not beside it
+    if url == "Analogies":
+        assert leg["width"] > 0.8 * leg["main"], leg  # the parallelogram at full width, not a strip
+    zoom = page.evaluate(TABLE_FONT_JS)
+    assert zoom is None or zoom > 1.2, (url, zoom)
+
+
 def _name(url: str) -> str:
     return (url.split("?")[0] or "home").lower()
 
@@ -134,6 +160,7 @@ FULL_WIDTH_JS = """(titles) => {
   return narrow;
 }"""
 FULL_WIDTH = ["Memory for the whole", "input rows: cosine", "output vectors: cosine"]
+FRAMES_JS = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
 def _look(page, shot: str, size, *, whole: bool = True) -> list[str]:
@@ -149,7 +176,7 @@ def _look(page, shot: str, size, *, whole: bool = True) -> list[str]:
         found.append(f"sidebar {bar['width']:.0f} px wide, not {SIDEBAR_PX}")
     if whole:
         page.set_viewport_size({"width": size[0], "height": 3200})
-        page.wait_for_timeout(500)
+        page.evaluate(FRAMES_JS)      # (only the height changed: no relayout to wait for, two frames drawn)
         screenshot(page, shot + "_whole")
         page.set_viewport_size({"width": size[0], "height": size[1]})
     return found
@@ -170,6 +197,8 @@ def test_every_page_in_presenter_mode_at_projector_sizes(app_server, sized_page,
             first(page)
         if url not in NO_FIRST_FIGURE:
             page.locator('[data-testid="stMain"] .js-plotly-plot').first.wait_for(timeout=240_000)
+        if url in PRESENTER_FIGURE_PAGES:
+            _presenter_figure(page, url)
         tag = f"{_name(url)}_{size[0]}x{size[1]}"
         found = _look(page, f"walk_{_name(url)}_first_{size[0]}x{size[1]}", size)
         if size[0] > 1024 or url in ACTIONS_AT_1024:

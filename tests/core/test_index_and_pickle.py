@@ -63,11 +63,11 @@ def test_something_that_is_not_an_index_is_refused(toy_set):
 
 
 def test_the_approximate_index_satisfies_the_protocol():
-    from embedlab.runtime.ann import ApproximateIndex
+    from embedlab.runtime.faiss_index import FaissIndex   # the app's index (pynndescent's is gone)
 
-    assert ApproximateIndex.metric == "cosine"
-    assert isinstance(ApproximateIndex.fingerprint, property)
-    assert callable(ApproximateIndex.query)
+    assert FaissIndex.metric == "cosine"
+    assert isinstance(FaissIndex.fingerprint, property)
+    assert callable(FaissIndex.query)
     assert isinstance(Recording(EmbeddingSet(["a"], [[1.0]])), NeighborIndex)
 
 

@@ -137,6 +137,24 @@ def test_the_registry_builds_it_in_a_worker_from_the_sets_own_mapped_file(tmp_pa
     assert reg2.ready(es).loaded and reg2.ready(es).built_in_pid == os.getpid()
 
 
+def test_small_sets_get_no_index(clustered):
+    registry = IndexRegistry()                   # the default threshold: 200,000 rows
+    assert registry.request(clustered) is None
+    assert registry.ready(clustered) is None and registry.status(clustered) is IndexStatus.EXACT
+
+
+def test_without_workers_the_background_build_stays_in_this_process(tmp_path, monkeypatch):
+    # (was tests/runtime/test_ann.py's, for the pynndescent index: in_build_process is shared)
+    monkeypatch.setenv("EMBEDLAB_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("EMBEDLAB_WORKERS", "0")
+    rng = np.random.default_rng(1)
+    es = EmbeddingSet([f"w{i}" for i in range(1200)], rng.normal(size=(1200, 16)), name="in-process")
+    registry = IndexRegistry(threshold=1000)
+    registry.request(es).join(timeout=300)
+    ready = registry.ready(es)
+    assert ready.built_in_pid == os.getpid() and not ready.loaded and ann._build_pool is None
+
+
 @pytest.mark.parametrize("kwargs, match", [
     ({"k": 0}, r"k=0 is not allowed; must be a whole number >= 1"),
     ({"nprobe": 0}, r"nprobe=0 is not allowed; must be a whole number >= 1"),

@@ -4,8 +4,6 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
-import numpy as np
-import pytest
 
 from embedlab.runtime import internals
 
@@ -39,21 +37,3 @@ def test_process_pool_executor_keeps_its_processes_in_processes():
         assert len(procs) == 1 and all(p.pid == pid for pid, p in procs.items())
     finally:
         ex.shutdown()
-
-
-def test_pynndescent_state_round_trip_without_the_data():
-    pytest.importorskip("pynndescent")
-    from pynndescent import NNDescent
-    from sklearn.preprocessing import normalize
-
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(300, 8)).astype(np.float32)
-    nnd = NNDescent(x, metric="cosine", n_neighbors=10, random_state=0, n_jobs=1)
-    nnd.prepare()
-    assert hasattr(NNDescent, "__getstate__") and hasattr(NNDescent, "__setstate__")
-    state = internals.nndescent_state_for_transfer(nnd)
-    assert "_raw_data" in state and state["_raw_data"] is None
-    order = internals.nndescent_vertex_order(state)
-    assert sorted(order.tolist()) == list(range(300)), "NNDescent's state has no _vertex_order permutation"
-    rebuilt = internals.nndescent_from_state(state, normalize(x[order], norm="l2"))
-    np.testing.assert_array_equal(rebuilt.query(x[:5], k=4)[0], nnd.query(x[:5], k=4)[0])
