@@ -174,7 +174,7 @@ params.sync({"corpus": "tr_source", "lower": ("tr_lower", params.from_bool), "pu
              "arch": "tr_arch", "out": "tr_out", "dim": ("tr_dim", str), "window": ("tr_window", str),
              "epochs": ("tr_epochs", str), "seed": ("tr_seed", str), "workers": ("tr_workers", str),
              "watch": "tr_watch"})
-ut.prepare_training_process()          # a warm process waits for the Train button (issue 15)
+ut.prepare_training_process(corpus)    # a warm process holding the corpus waits for Train (issue 15)
 
 if submitted and corpus is not None and job is None and blocker is None:
     try:

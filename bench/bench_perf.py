@@ -13,7 +13,8 @@ Rows (ratio = EmbedLab time / reference time; < 1 is faster; target in the last 
                and a second floor, the same products on two streams of one BLAS thread each (what
                encode_sentences now does with the batches)                               target <= 1.3
   training     word2vec through the Train page's job (ui.training.make_job: its process started ahead
-               as the page does, "warm"; and "cold": a process spawned for the job), start to result
+               and sent the page's corpus ahead, as the page does, "warm"; the same without the corpus
+               ahead; and "cold": a process spawned for the job), start to result
                saved, vs embedlab.train() in this process, 1 and 2 workers, Lee corpus x 10 read as an
                upload, 5 epochs, medians of 5 interleaved rounds              target >= 0.95 speed
   pca          project(set, "pca", cache=False) vs sklearn PCA(n_components=2, svd_solver="covariance_eigh")
@@ -203,12 +204,14 @@ def _settle() -> None:
 
 def bench_training(quick: bool) -> None:
     """What a user gets on the Train page: ``ui.training.make_job`` (the page's job: workspace save,
-    abandon watch, default watched words) started after ``ui.training.prepare_training_process`` has
-    had its standby ready ("warm", as when the page has been open a moment) or with none ("cold": a
-    process spawned for the job), timed from start() until the job is finished (its result received
-    and saved in the workspace; the page's 0.5 s poll then shows it). Reference: embedlab.train() on
-    the same corpus in this process, same run, interleaved. The corpus is read as an upload is
-    (corpus_from_text of lee_background.cor x 10: distinct sentence objects, as a user's corpus)."""
+    abandon watch, default watched words) started after ``ui.training.prepare_training_process(corpus)``
+    has had its standby ready holding the page's corpus ("warm", as when the page has been open a
+    moment: the page sends its corpus ahead), with a standby ready but the corpus sent with the job
+    ("warm, corpus with the job": session 5's path), or with none ("cold": a process spawned for the
+    job), timed from start() until the job is finished (its result received and saved in the
+    workspace; the page's 0.5 s poll then shows it). Reference: embedlab.train() on the same corpus
+    in this process, same run, interleaved. The corpus is read as an upload is (corpus_from_text of
+    lee_background.cor x 10: distinct sentence objects, as a user's corpus)."""
     import tempfile
 
     from embedlab.io.builtin_corpora import lee_corpus_path
@@ -223,27 +226,29 @@ def bench_training(quick: bool) -> None:
                               name="lee x10")
     epochs = 5
     work = corpus.n_tokens * epochs
+    kinds = ("warm", "warm, corpus with the job", "cold")
     print(f"  corpus {corpus.n_tokens:,} tokens, {len(corpus.sentences):,} sentences; {epochs} epochs; "
-          f"{reps} rounds (direct, warm, cold interleaved)", flush=True)
+          f"{reps} rounds (direct, {', '.join(kinds)} interleaved)", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-train-ws-") as tmp:
         ws = Workspace(tmp, max_bytes=1 << 32)
         for workers in (1, 2):
             params = TrainParams(model="word2vec", vector_size=100, window=5, epochs=epochs, min_count=5,
                                  workers=workers, seed=1)
             train(corpus, params)                       # first call in a process pays one-off costs
-            walls = {"direct": [], "warm": [], "cold": []}
-            inner = {"direct": [], "warm": [], "cold": []}   # train()'s own seconds (inside the child)
+            walls = {k: [] for k in ("direct",) + kinds}
+            inner = {k: [] for k in ("direct",) + kinds}   # train()'s own seconds (inside the child)
             for _ in range(reps):
                 _settle()
                 t = time.perf_counter()
                 res = train(corpus, params)
                 walls["direct"].append(time.perf_counter() - t)
                 inner["direct"].append(res.seconds)
-                for kind in ("warm", "cold"):
+                for kind in kinds:
                     _settle()
-                    if kind == "warm":
-                        ut.prepare_training_process()          # the Train page's call on every run
-                        tp = standby.prepare()
+                    if kind.startswith("warm"):
+                        ahead = corpus if kind == "warm" else None
+                        ut.prepare_training_process(ahead)     # the Train page's call on every run
+                        tp = standby.prepare(ahead)
                         assert tp is not None and tp.wait_ready(300)
                     t = time.perf_counter()
                     job = ut.make_job(corpus, params, watch=None, name="bench", workspace=ws).start()
@@ -254,7 +259,7 @@ def bench_training(quick: bool) -> None:
             _settle()
             med = {k: statistics.median(v) for k, v in walls.items()}
             imed = {k: statistics.median(v) for k, v in inner.items()}
-            for kind in ("warm", "cold"):
+            for kind in kinds:
                 row(f"training via the Train page's job ({kind}), {workers} worker(s) "
                     f"({work / med[kind] / 1e6:.2f} M words/s)", med[kind], med["direct"],
                     f"embedlab.train() {work / med['direct'] / 1e6:.2f} M words/s",

@@ -30,13 +30,15 @@ STALE = "tr_result_stale"     # True while RESULT is from an earlier run (a run 
 _CORPUS_KEY, _CORPUS, _STATS = "tr_corpus_key", "tr_corpus", "_tr_stats"
 
 
-def prepare_training_process() -> None:
+def prepare_training_process(corpus=None) -> None:
     """Have a warm training process waiting (:func:`embedlab.train.standby.prepare`), so that pressing
-    Train does not wait for a new Python process to start and import gensim. Cheap when one is ready."""
+    Train does not wait for a new Python process to start and import gensim; with the page's
+    ``corpus``, that process is sent it ahead (once per corpus), so Train sends only the parameters.
+    Cheap when one is ready."""
     from embedlab.train import standby
 
     try:
-        standby.prepare()
+        standby.prepare(corpus)
     except OSError as exc:  # no process could be started: the run spawns its own, as before
         logging.getLogger(__name__).warning("no standby training process: %s", exc)
 

@@ -5,8 +5,13 @@ one costs a fresh interpreter plus the imports of numpy, gensim and EmbedLab (on
 on an idle 2-core machine, several under load): a third of a 600k-word run. :func:`prepare` starts
 one *standby* process that does those imports at low priority and then waits for a job;
 :func:`launch` hands the next job to it (or, if there is none, spawns one as before). The job's
-corpus, parameters and watched words are sent to the process once, in one message, and every
-process trains one job and exits, as before. A job is over as soon as its result has arrived:
+corpus, parameters and watched words are sent to the process once, and every process trains one
+job and exits, as before. The Train page knows its corpus before Train is pressed, so
+``prepare(corpus)`` sends the corpus to the waiting standby ahead (it unpickles it at low priority
+while the user picks parameters); :func:`launch` then sends only the parameters when the job's
+corpus is that very object. Sending a 600k-token corpus took 0.15-0.18 s of every run (pickling in
+the server, unpickling 600k token references in the child): most of what a warm run through the
+app cost beyond ``train()`` (bench_perf, issue 15). A job is over as soon as its result has arrived:
 :func:`finished` joins the process in a background thread (its interpreter's exit took 0.15-0.25 s,
 which the job used to wait for) and then starts the next standby, so the next run starts warm too.
 
@@ -47,13 +52,18 @@ _reapers: set = set()            # threads joining finished training processes (
 class TrainingProcess:
     """A spawned training process and its channels: ``jobs`` (one job in), ``messages`` (reports, then
     ``("result", ...)`` or ``("error", ...)`` out), ``stop`` (set to end training after an epoch) and
-    ``ready`` (set by the process once its imports are done and it waits for the job)."""
+    ``ready`` (set by the process once its imports are done and it waits for the job); ``loaded`` (a
+    shared counter of the corpora the process has received ahead, or None) and, in this process,
+    ``corpus`` (the last corpus sent ahead) and ``sent`` (how many were)."""
 
     proc: object
     jobs: object
     messages: object
     stop: object
     ready: object
+    loaded: object = None
+    corpus: object = None
+    sent: int = 0
 
     @property
     def pid(self) -> int | None:
@@ -63,12 +73,31 @@ class TrainingProcess:
         return self.proc.is_alive()
 
     def wait_ready(self, timeout: float | None = None) -> bool:
-        """Wait until the process has done its imports; False on timeout."""
-        return bool(self.ready.wait(timeout))
+        """Wait until the process has done its imports and holds every corpus sent ahead; False on
+        timeout."""
+        import time
+
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if not self.ready.wait(timeout):
+            return False
+        while self.loaded is not None and self.loaded.value < self.sent:
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+    def send_corpus(self, corpus) -> None:
+        """Send ``corpus`` ahead of its job (the process keeps the last one sent); nothing if it is
+        the one sent last."""
+        if corpus is None or corpus is self.corpus:
+            return
+        self.jobs.put(("corpus", corpus))
+        self.corpus, self.sent = corpus, self.sent + 1
 
 
-def _standby_main(jobs, messages, stop, ready) -> None:
-    """Entry point of a training process: imports first (niced), then one job from ``jobs``."""
+def _standby_main(jobs, messages, stop, ready, loaded=None) -> None:
+    """Entry point of a training process: imports first (niced), then corpora sent ahead (the last
+    one is kept) until one job arrives from ``jobs``; it trains that job and exits."""
     import multiprocessing
 
     from ..runtime.workers import lower_priority
@@ -80,17 +109,25 @@ def _standby_main(jobs, messages, stop, ready) -> None:
 
     parent = multiprocessing.parent_process()
     ready.set()
+    held = None                          # the corpus sent ahead
     while True:
         try:
             payload = jobs.get(timeout=PARENT_CHECK_SECONDS)
-            break
         except queue.Empty:
             if parent is not None and not parent.is_alive():
                 return                   # the app is gone: nobody will send a job
-    if payload is None:                  # discarded
-        return
-    corpus, params, watch, name = payload
-    job_mod._report_training(corpus, params, watch, name, messages, stop)
+            continue
+        if payload is None:              # discarded
+            return
+        if payload[0] == "corpus":
+            held = payload[1]
+            if loaded is not None:
+                with loaded.get_lock():
+                    loaded.value += 1
+            continue
+        break
+    _, corpus, params, watch, name = payload
+    job_mod._report_training(held if corpus is None else corpus, params, watch, name, messages, stop)
     _exit_now(messages)
 
 
@@ -117,17 +154,19 @@ def _spawn() -> TrainingProcess:
 
     ctx = multiprocessing.get_context("spawn")
     jobs, messages, stop, ready = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Event()
+    loaded = ctx.Value("i", 0)
     proc = ctx.Process(target=_standby_main, name="embedlab-training", daemon=True,
-                       args=(jobs, messages, stop, ready))
+                       args=(jobs, messages, stop, ready, loaded))
     with no_main_module():
         proc.start()
-    return TrainingProcess(proc, jobs, messages, stop, ready)
+    return TrainingProcess(proc, jobs, messages, stop, ready, loaded)
 
 
-def prepare() -> TrainingProcess | None:
+def prepare(corpus=None) -> TrainingProcess | None:
     """Start the standby training process if there is none (or it died); returns it, or None when
     training runs in the calling thread (``EMBEDLAB_WORKERS=0``) or while a training of this process
     runs (its imports would take CPU from that training; :func:`finished` prepares one after it).
+    With ``corpus``, the standby is sent that corpus ahead of the job (once per corpus object).
     Cheap when one is ready."""
     from ..runtime.workers import worker_count
 
@@ -139,12 +178,14 @@ def prepare() -> TrainingProcess | None:
             return _standby
         if _standby is None or not _standby.alive():
             _standby = _spawn()
+        _standby.send_corpus(corpus)
         return _standby
 
 
 def launch(corpus, params, watch, name) -> TrainingProcess:
     """A training process running this job: the standby if one is ready (then none is, until the
-    next :func:`prepare`), else a newly spawned one. The job is sent once, as one message."""
+    next :func:`prepare`), else a newly spawned one. The job is sent once, as one message, without
+    its corpus when that corpus was sent ahead to the standby."""
     global _standby, _running
     with _lock:
         tp, _standby = _standby, None
@@ -152,7 +193,9 @@ def launch(corpus, params, watch, name) -> TrainingProcess:
     try:
         if tp is None or not tp.alive():
             tp = _spawn()
-        tp.jobs.put((corpus, params, watch, name))
+        ahead = tp.corpus is corpus
+        tp.jobs.put(("job", None if ahead else corpus, params, watch, name))
+        tp.corpus = None                 # (the parent's reference is not needed any more)
     except BaseException:
         finished()
         raise

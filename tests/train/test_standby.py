@@ -41,6 +41,54 @@ def test_the_corpus_is_sent_to_the_training_process_once(no_standby):
     assert len(PICKLED) == 1
 
 
+def test_a_corpus_sent_ahead_is_not_sent_again_with_its_job(no_standby):
+    """The Train page sends its corpus to the waiting process before Train is pressed; the job then
+    carries only its parameters. A job of another corpus still brings its own."""
+    PICKLED.clear()
+    corpus = _counting()
+    tp = standby.prepare(corpus)
+    assert standby.prepare(corpus) is tp                      # the same corpus is not sent twice
+    assert tp.wait_ready(120) and tp.loaded.value == 1
+    assert len(PICKLED) == 1
+    job = TrainingJob(corpus, TrainParams(epochs=2, min_count=1), in_process=True).run()
+    assert job.state == "done", job.error
+    assert job.pid == tp.pid and len(PICKLED) == 1
+    assert job.result.corpus_tokens == corpus.n_tokens               # trained on it
+
+    other = toy_corpus(120)
+    nxt = standby.prepare(corpus)                             # the next standby, holding corpus
+    assert nxt is not None and nxt.pid != tp.pid and nxt.wait_ready(120)
+    job2 = TrainingJob(other, TrainParams(epochs=1, min_count=1), in_process=True).run()
+    assert job2.state == "done", job2.error
+    assert job2.pid == nxt.pid
+    assert job2.result.corpus_tokens == other.n_tokens != corpus.n_tokens   # not the held one
+
+
+def test_a_standby_keeps_the_last_corpus_sent_ahead(monkeypatch):
+    from embedlab.runtime import workers
+    from embedlab.train import job as job_mod
+
+    class Exited(BaseException):
+        pass
+
+    def fake_exit(code):
+        raise Exited(code)
+
+    trained = []
+    monkeypatch.setattr(workers, "lower_priority", lambda *a: None)
+    monkeypatch.setattr(job_mod, "_report_training",
+                        lambda corpus, params, watch, name, messages, stop: trained.append(corpus))
+    monkeypatch.setattr("os._exit", fake_exit)
+    import multiprocessing
+    import threading
+
+    loaded = multiprocessing.Value("i", 0)
+    jobs = _Channel([("corpus", "A"), ("corpus", "B"), ("job", None, "p", None, "n")])
+    with pytest.raises(Exited):
+        standby._standby_main(jobs, _Channel(), None, threading.Event(), loaded)
+    assert trained == ["B"] and loaded.value == 2
+
+
 def test_a_prepared_process_trains_the_next_job_and_another_is_prepared_after_it(no_standby):
     tp = standby.prepare()
     assert tp is not None and standby.prepare() is tp          # cheap when one is ready
@@ -155,7 +203,7 @@ def test_a_training_process_exits_without_the_interpreters_clean_up_once_its_res
     monkeypatch.setattr(job_mod, "_report_training",
                         lambda corpus, params, watch, name, messages, stop: messages.put(("result", name)))
     monkeypatch.setattr("os._exit", fake_exit)
-    jobs, messages = _Channel([("corpus", "params", None, "n")]), _Channel()
+    jobs, messages = _Channel([("job", "corpus", "params", None, "n")]), _Channel()
     ready = __import__("threading").Event()
     with pytest.raises(Exited) as info:
         standby._standby_main(jobs, messages, None, ready)
