@@ -39,10 +39,11 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["HEAVY_MODULES", "import_app_modules", "warm_default_map", "run_warm_up", "start", "on_server_start",
            "steps_done", "started",
-           "note_activity", "wait_for_quiet", "QUIET_ENV", "QUIET_S", "MAX_WAIT_S"]
+           "note_activity", "wait_for_quiet", "rehearse_figure", "compile_pages", "QUIET_ENV", "QUIET_S", "MAX_WAIT_S"]
 
 #: What the pages import, beyond ``ui`` itself: imported once at start, in one thread.
-HEAVY_MODULES = ("pandas", "plotly.graph_objects", "plotly.subplots", "sklearn.cluster", "sklearn.decomposition",
+HEAVY_MODULES = ("pandas", "plotly.graph_objects", "plotly.subplots", "plotly.io", "streamlit.emojis",
+                 "sklearn.cluster", "sklearn.decomposition",
                  "sklearn.manifold", "embedlab", "embedlab.viz", "embedlab.space.projection",
                  "embedlab.space.clusters", "embedlab.space.distortion", "embedlab.space.frequency",
                  "embedlab.lessons", "embedlab.encoder")
@@ -115,8 +116,10 @@ def import_app_modules() -> list[str]:
 def warm_default_map(es, method: str = MAP_METHOD) -> dict:
     """Fill ``ui.cached``'s caches for the Map's default view of ``es`` drawn with ``method``
     (``"pca"``; ``"umap"`` / ``"tsne"`` once their layout is computed: it is fitted here otherwise), with
-    the page's own calls and arguments (``app_pages/1_Map.py``): the page then only draws. Returns
-    what was computed (``{"rows": n, "clusters": [...names], "trustworthiness": t}``)."""
+    the page's own calls and arguments (``app_pages/1_Map.py``): the page then only draws. Then the
+    view's figure is drawn once and serialised as ``st.plotly_chart`` does (:func:`rehearse_figure`),
+    so the first request does not pay for plotly's lazily imported validators. Returns what was
+    computed (``{"rows": n, "clusters": [...names], "trustworthiness": t, "figure_bytes": b}``)."""
     from embedlab.viz.map_points import DEFAULT_SIZE, map_points
 
     from . import cached
@@ -136,7 +139,48 @@ def warm_default_map(es, method: str = MAP_METHOD) -> dict:
     trust = None
     if MAP_OVERLAP_K + 1 < len(base) <= 5000:
         trust = cached.distortion(es, base, coords[: len(base)], MAP_OVERLAP_K)[1]
-    return {"rows": int(len(base)), "clusters": list(names), "trustworthiness": trust}
+    labels = ([f"cluster {i + 1}: {names[i]}" for i in cached.cluster_labels(es, base, extra, k)]
+              if len(base) >= 3 else None)
+    size = rehearse_figure(coords[: len(base)], [es.tokens[i] for i in base], labels)
+    return {"rows": int(len(base)), "clusters": list(names), "trustworthiness": trust, "figure_bytes": size}
+
+
+def compile_pages(files=None) -> int:
+    """Compile app.py and the pages' scripts (default: Map first, then the rest) into the running
+    server's script cache, as Streamlit does on a page's first run (its "magic" rewrite of the syntax
+    tree, then ``compile``: 0.05-0.15 s a page); returns how many were compiled, 0 when no server runs
+    here (``streamlit run app.py`` compiles on the first request, as before). Uses the runtime's
+    ``_script_cache`` (Streamlit 1.67), guarded: warming never breaks the server."""
+    from streamlit.runtime import Runtime
+
+    from .navigation import PAGES
+
+    if not Runtime.exists():
+        return 0
+    cache = getattr(Runtime.instance(), "_script_cache", None)
+    if cache is None or not hasattr(cache, "get_bytecode"):
+        logger.info("warm: this Streamlit has no script cache to fill")
+        return 0
+    root = Path(__file__).resolve().parent.parent
+    if files is None:
+        files = ["app.py"] + sorted((p.file for p in PAGES), key=lambda f: "1_Map" not in f)
+    for f in files:
+        cache.get_bytecode(str(root / f))
+    logger.info("warm: %d page scripts compiled into the server's script cache", len(files))
+    return len(files)
+
+
+def rehearse_figure(coords, tokens, labels) -> int:
+    """Draw a Map figure (``embedlab.viz.map_figure``) and serialise it as ``st.plotly_chart`` does
+    (``plotly.io.to_json(fig, validate=False)``); returns the JSON's length. Nothing is kept: this runs
+    plotly's first-use work (its validators are imported lazily, property by property: 0.2-0.3 s of
+    the first Map request of a server, measured with cProfile) before a class asks for a page."""
+    import plotly.io
+
+    from embedlab.viz import map_figure
+
+    fig = map_figure(coords, tokens, labels=labels, axis_titles=("PC 1", "PC 2"))
+    return len(plotly.io.to_json(fig, validate=False))
 
 
 def warm_default_layout_views(es) -> list[str]:
@@ -177,8 +221,10 @@ def run_warm_up(t0: float | None = None) -> dict[str, float]:
 
     t0 = time.perf_counter() if t0 is None else t0
     es = _step("default set", t0, cached.builtin_set, DEFAULT_SET)
+    _step("app and Map scripts", t0, compile_pages, ["app.py", "app_pages/1_Map.py"])
     if es is not None:
         _step("default Map", t0, warm_default_map, es)
+    _step("the other pages' scripts", t0, compile_pages, yield_first=True)
     _step("UMAP compilation (worker)", t0, cached.start_warm_up, yield_first=True)
     _step("transformer weights", t0, lessons.encoder, yield_first=True)
     if es is not None:

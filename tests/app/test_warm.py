@@ -52,6 +52,7 @@ def test_after_the_warm_up_the_default_map_computes_nothing(computing_forbidden)
     assert done["rows"] == 5000
     assert len(done["clusters"]) == warm.MAP_CLUSTERS and all(done["clusters"])
     assert 0.5 < done["trustworthiness"] <= 1.0
+    assert done["figure_bytes"] > 100_000                     # the 5,000-point figure was drawn
     attempted = computing_forbidden()
     at = open_page(PAGE)
     assert not at.exception and attempted == []
@@ -109,7 +110,8 @@ def test_a_failing_step_is_logged_and_the_rest_goes_on(monkeypatch, caplog):
     monkeypatch.setattr(warm, "warm_default_layout_views", lambda es: [])
     with caplog.at_level("INFO", logger="ui.warm"):
         steps = warm.run_warm_up()
-    assert list(steps) == ["default set", "default Map", "UMAP compilation (worker)", "UMAP and t-SNE Maps"]
+    assert list(steps) == ["default set", "app and Map scripts", "default Map",
+                           "the other pages' scripts", "UMAP compilation (worker)", "UMAP and t-SNE Maps"]
     assert "transformer weights" not in steps
     assert any("transformer weights" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
     assert np.all(np.diff(list(steps.values())) >= 0)      # times since the start, in order
@@ -158,11 +160,13 @@ def test_every_step_after_the_default_map_makes_way_for_the_pages(monkeypatch):
     monkeypatch.setattr(warm, "wait_for_quiet", lambda *a, **k: events.append("wait") or 0.0)
     monkeypatch.setattr(cached, "builtin_set", lambda name: events.append("set") or "es")
     monkeypatch.setattr(warm, "warm_default_map", lambda es: events.append("map") or {"rows": 0})
+    monkeypatch.setattr(warm, "compile_pages", lambda files=None: events.append(f"compile {files or 'rest'}"))
     monkeypatch.setattr(cached, "start_warm_up", lambda: events.append("umap compile"))
     monkeypatch.setattr("ui.lessons.encoder", lambda: events.append("weights"))
     monkeypatch.setattr(warm, "warm_default_layout_views", lambda es: events.append("layouts") or [])
     warm.run_warm_up()
-    assert events == ["set", "map", "wait", "umap compile", "wait", "weights", "wait", "layouts"]
+    assert events == ["set", "compile ['app.py', 'app_pages/1_Map.py']", "map", "wait", "compile rest", "wait",
+                      "umap compile", "wait", "weights", "wait", "layouts"]
 
 
 def test_the_page_middleware_notes_page_requests_only(monkeypatch):
@@ -199,3 +203,55 @@ def test_the_quiet_time_is_set_by_its_variable(monkeypatch):
     monkeypatch.setenv(warm.QUIET_ENV, "soon")
     warm.note_activity()
     assert warm.wait_for_quiet(max_wait_s=60, clock=clock, sleep=clock.sleep) == pytest.approx(warm.QUIET_S)
+
+
+def test_the_warm_up_draws_the_default_figure_once_so_plotly_imports_its_parts_before_a_request():
+    """plotly imports its validators lazily, property by property (160 modules, 0.2-0.3 s of the
+    first Map request of a server); warm_default_map draws and serialises the default figure once.
+    Checked in a new process, where nothing has drawn a figure yet."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent("""
+        import sys
+        import numpy as np
+        from ui import warm
+        assert warm.import_app_modules() == []
+        assert "streamlit.emojis" in sys.modules           # the navigation's icons are checked against it
+        lazy = "plotly.graph_objs._scattergl"
+        before = lazy in sys.modules
+        n = warm.rehearse_figure(np.random.default_rng(0).random((40, 2)), [f"w{i}" for i in range(40)],
+                                 [f"cluster {i % 3 + 1}: a, b" for i in range(40)])
+        print(before, lazy in sys.modules, n)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]))
+    assert out.returncode == 0, out.stderr[-2000:]
+    before, after, size = out.stdout.split()[-3:]
+    assert (before, after) == ("False", "True") and int(size) > 5000
+
+
+def test_the_pages_scripts_are_compiled_into_the_servers_script_cache(monkeypatch):
+    """A page's first run compiles its script (Streamlit's magic rewrite, then compile); the warm-up
+    does it into the running server's cache, so the first request finds the bytecode there."""
+    import inspect
+
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
+    from ui.navigation import PAGES
+
+    assert "self._script_cache = ScriptCache()" in inspect.getsource(Runtime.__init__)   # what it fills
+    assert warm.compile_pages() == 0                          # no server in this process: nothing to do
+    cache = ScriptCache()
+    fake = type("R", (), {"_script_cache": cache})()
+    monkeypatch.setattr(Runtime, "exists", classmethod(lambda cls: True))
+    monkeypatch.setattr(Runtime, "instance", classmethod(lambda cls: fake))
+    assert warm.compile_pages(["app.py", "app_pages/1_Map.py"]) == 2
+    root = __import__("pathlib").Path(warm.__file__).resolve().parent.parent
+    compiled = set(cache._cache)
+    assert compiled == {str(root / "app.py"), str(root / "app_pages/1_Map.py")}
+    code = cache.get_bytecode(str(root / "app_pages/1_Map.py"))
+    assert code is cache._cache[str(root / "app_pages/1_Map.py")] and code.co_filename.endswith("1_Map.py")
+    assert warm.compile_pages() == len(PAGES) + 1 and len(cache._cache) == len(PAGES) + 1

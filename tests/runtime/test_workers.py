@@ -189,3 +189,38 @@ def sleep_then_write(started: str, finished: str, seconds: float):
     open(started, "w").close()
     time.sleep(seconds)
     open(finished, "w").close()
+
+
+def test_workers_exit_when_the_server_that_started_them_is_killed(tmp_path):
+    """A server stopped without its clean-up (SIGTERM, SIGKILL) used to leave each pool worker waiting
+    on its task queue for ever (one 40-130 MB orphan per stopped server). A process that starts a
+    pool and dies with os._exit (no atexit, no shutdown): its workers are gone within seconds."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    code = ("import os, sys\n"
+            "from embedlab.runtime.workers import WorkerPool\n"
+            "pool = WorkerPool(1)\n"
+            "open(sys.argv[1], 'w').write(' '.join(map(str, pool.pids())))\n"
+            "os._exit(0)\n")
+    pid_file = tmp_path / "pids"
+    # (no pipes: a worker left running would hold them open)
+    out = subprocess.run([sys.executable, "-c", code, str(pid_file)], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, timeout=120, cwd=str(Path(__file__).resolve().parents[2]))
+    assert out.returncode == 0
+    pids = [int(p) for p in pid_file.read_text().split()]
+    assert len(pids) == 1
+
+    def alive(pid):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().split()[2] != "Z"
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 15
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(p) for p in pids), f"orphaned workers {pids} still running"
