@@ -270,7 +270,7 @@ if res is not None:
         ev = ut.evaluate(es.fingerprint, es, bc.TOY_ANALOGIES if toy else None)
         if ev.planted:
             st.markdown("**Planted analogies** (a is to b as c is to ?; rank of the expected answer):")
-            st.dataframe(pd.DataFrame([(q.question, q.expected, q.best or "—", q.rank or "—") for q in ev.planted],
+            st.dataframe(pd.DataFrame([(q.question, q.expected, q.best or "—", str(q.rank or "—")) for q in ev.planted],
                                       columns=["question", "expected", "best answer", "rank"]),
                          hide_index=True, key="tr_eval_toy")
         a = ev.analogies

@@ -200,20 +200,28 @@ class TrainingJob:
 
         # a process started ahead if there is one (see embedlab.train.standby); the job is sent once
         tp = standby.launch(self.corpus, self.params, self.watch, self.name)
-        proc, messages, stop = tp.proc, tp.messages, tp.stop
-        self.pid = proc.pid
+        self.pid = tp.proc.pid
+        picked_up, replaced, since = False, False, None     # the watchdog of a standby that never reads its job
         try:
             while True:
+                proc, messages, stop = tp.proc, tp.messages, tp.stop
                 if self.stop_event.is_set():
                     stop.set()
                 try:
                     kind, value = messages.get(timeout=0.2 if proc.is_alive() else 2.0)
                 except queue.Empty:
                     if proc.is_alive():
+                        if not picked_up and not replaced:
+                            late, since = standby.overdue(tp, since, time.monotonic())
+                            if late:
+                                tp = standby.replace(tp, self.corpus, self.params, self.watch, self.name)
+                                self.pid, replaced = tp.proc.pid, True
                         continue
                     raise TrainingError(f"the training process stopped unexpectedly (exit code {proc.exitcode}; "
                                         "out of memory?). Try a smaller corpus or fewer dimensions.") from None
-                if kind == "epoch":
+                if kind == "started":
+                    picked_up = True
+                elif kind == "epoch":
                     self._on_epoch(value)
                 elif kind == "error":
                     raise value

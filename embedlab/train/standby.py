@@ -23,11 +23,18 @@ flight they get the CPU first (a PCA request during a 2-worker training: median 
 vs 275 ms at nice 0, loaded machine). Dropping the priority only during requests would need raising
 it again afterwards, which an unprivileged process may not do.
 
+A job's process says ``("started", pid)`` when its job arrives. A standby that has done its imports and
+holds every corpus sent ahead but has not said so within :data:`PICKUP_SECONDS` is not left to keep its
+user waiting for ever, whatever stopped it: :func:`replace` ends it and spawns a new process that is
+sent the whole job (:func:`overdue` is the job thread's clock; a process still importing is slow, not
+stuck, and is waited for).
+
 A standby that waits exits by itself when its parent process is gone. ``EMBEDLAB_WORKERS=0``
 (training in the calling thread) starts none.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -35,12 +42,15 @@ from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TrainingProcess", "launch", "finished", "prepare", "discard"]
+__all__ = ["TrainingProcess", "launch", "finished", "prepare", "discard", "overdue", "replace"]
 
 #: seconds between a waiting standby's checks that its parent is still alive
 PARENT_CHECK_SECONDS = 1.0
 #: seconds a training process that has sent its result may take to exit before it is killed
 EXIT_WAIT_SECONDS = 10.0
+#: seconds a ready standby (imports done, corpora sent ahead unpickled) may take to say it has its job
+#: before it is replaced by a new process that is sent the whole job (:func:`overdue`, :func:`replace`)
+PICKUP_SECONDS = 15.0
 
 _lock = threading.Lock()
 _standby: "TrainingProcess | None" = None
@@ -86,6 +96,11 @@ class TrainingProcess:
             time.sleep(0.01)
         return True
 
+    def holds_all(self) -> bool:
+        """True once the process has done its imports and received every corpus sent ahead: from
+        then on it reads its next message within :data:`PARENT_CHECK_SECONDS`."""
+        return self.ready.is_set() and (self.loaded is None or self.loaded.value >= self.sent)
+
     def send_corpus(self, corpus) -> None:
         """Send ``corpus`` ahead of its job (the process keeps the last one sent); nothing if it is
         the one sent last."""
@@ -99,6 +114,7 @@ def _standby_main(jobs, messages, stop, ready, loaded=None) -> None:
     """Entry point of a training process: imports first (niced), then corpora sent ahead (the last
     one is kept) until one job arrives from ``jobs``; it trains that job and exits."""
     import multiprocessing
+    import os
 
     from ..runtime.workers import lower_priority
 
@@ -126,6 +142,7 @@ def _standby_main(jobs, messages, stop, ready, loaded=None) -> None:
                     loaded.value += 1
             continue
         break
+    messages.put(("started", os.getpid()))   # the job is here (the parent's watchdog: overdue)
     _, corpus, params, watch, name = payload
     job_mod._report_training(held if corpus is None else corpus, params, watch, name, messages, stop)
     _exit_now(messages)
@@ -200,6 +217,33 @@ def launch(corpus, params, watch, name) -> TrainingProcess:
         finished()
         raise
     return tp
+
+
+def overdue(tp: TrainingProcess, since: float | None, now: float) -> tuple[bool, float | None]:
+    """The watchdog of a job sent to ``tp`` that has not said ``("started", pid)`` yet: returns
+    ``(overdue, since)``, where ``since`` is when ``tp`` was first seen holding everything it was
+    sent (:meth:`TrainingProcess.holds_all`; None while it is still importing or unpickling) and
+    overdue means it has not picked the job up within :data:`PICKUP_SECONDS` of that. A process
+    that is still importing is waited for (it is slow, not stuck); one that does nothing with its
+    queue once ready is replaced (:func:`replace`) instead of leaving its user waiting for ever."""
+    if since is None:
+        return False, (now if tp.holds_all() else None)
+    return now - since > PICKUP_SECONDS, since
+
+
+def replace(tp: TrainingProcess, corpus, params, watch, name) -> TrainingProcess:
+    """End ``tp`` (a process that did not pick up its job, see :func:`overdue`) and return a newly
+    spawned one that is sent the whole job, corpus included. The job's slot stays taken (one
+    :func:`finished` for the job, with the process returned here)."""
+    logger.warning("training process %s did not pick up its job within %.0f s; starting a new one",
+                   tp.pid, PICKUP_SECONDS)
+    with contextlib.suppress(Exception):
+        tp.proc.kill()
+        tp.proc.join(timeout=EXIT_WAIT_SECONDS)
+        tp.messages.close()
+    new = _spawn()
+    new.jobs.put(("job", corpus, params, watch, name))
+    return new
 
 
 def finished(tp: TrainingProcess | None = None) -> None:

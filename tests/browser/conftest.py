@@ -155,6 +155,9 @@ def _tail(path: Path, n: int = 4000) -> str:
         return "(no server log)"
 
 
+_SERVER_LOGS: list[Path] = []     # the logs of the servers running now (newest last), for failure reports
+
+
 @contextlib.contextmanager
 def run_server(workdir: Path, *, script: str = "server.py", env_extra: dict | None = None):
     """Start ``streamlit run server.py`` (what ``make run`` starts: app.py in an ``st.App`` whose start
@@ -176,6 +179,7 @@ def run_server(workdir: Path, *, script: str = "server.py", env_extra: dict | No
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
+    _SERVER_LOGS.append(log_path)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while True:
@@ -195,6 +199,7 @@ def run_server(workdir: Path, *, script: str = "server.py", env_extra: dict | No
         yield url
     finally:
         _stop(proc)
+        _SERVER_LOGS.remove(log_path)
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -224,6 +229,50 @@ def fresh_server(tmp_path_factory, chromium_path):
         return run_server(tmp_path_factory.mktemp("fresh-server"))
 
     return start
+
+
+# -- what a failed test leaves behind -------------------------------------------------------------------
+
+_PAGE_STATE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const status = document.querySelector('[data-testid="stStatusWidget"]');
+  return {state: app ? app.getAttribute('data-test-script-state') : null,
+          status: status ? status.innerText : null,
+          main: main ? main.innerText : null};
+}"""
+
+
+def failure_report(browser, test_name: str) -> str:
+    """What the pages of ``browser`` show now, and the tails of the running servers' logs: the text a
+    failed browser test adds to its report (a CI log is all there is to read afterwards). A screenshot of
+    each page is saved too, as ``test-output/screenshots/FAILED_<test>_<n>.png``."""
+    parts = []
+    pages = [p for ctx in browser.contexts for p in ctx.pages]
+    for n, p in enumerate(pages):
+        try:
+            shot = SCREENSHOT_DIR / f"FAILED_{re.sub(r'[^A-Za-z0-9_.-]+', '_', test_name)}_{n}.png"
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            p.screenshot(path=str(shot), full_page=True, timeout=10_000)
+            seen = p.evaluate(_PAGE_STATE_JS)
+            main = (seen.get("main") or "").strip()
+            parts.append(f"page {n}: {p.url}\nscript state {seen.get('state')!r}, status widget "
+                         f"{seen.get('status')!r}; screenshot {shot.name}\n--- its main block (last 2,500 "
+                         f"characters) ---\n{main[-2500:]}")
+        except Exception as exc:  # noqa: BLE001 - a report must not hide the failure itself
+            parts.append(f"page {n}: could not be read ({type(exc).__name__}: {exc})")
+    for log in _SERVER_LOGS:
+        parts.append(f"--- the tail of {log} ---\n{_tail(log, 3000)}")
+    return "\n\n".join(parts) or "(no page open, no server running)"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    browser = getattr(item, "funcargs", {}).get("browser")
+    if rep.when == "call" and rep.failed and browser is not None:
+        rep.sections.append(("what the browser showed when it failed", failure_report(browser, item.name)))
 
 
 # -- helpers -------------------------------------------------------------------------------------------

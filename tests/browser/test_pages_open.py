@@ -100,6 +100,8 @@ def _check_page(page, url_path: str, shot: str) -> None:
     assert urlparse(page.url).path.strip("/") == url_path, f"asked for /{url_path}, landed on {page.url}"
     assert page.get_by_text("Page not found").count() == 0, f"Streamlit did not find /{url_path}"
     picker = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Embedding set")
+    with contextlib.suppress(Exception):     # (CI once counted none right after the first run on a fresh server)
+        picker.first.wait_for(timeout=15_000)
     assert picker.count() == 1, f"no sidebar set picker on {page.url}"
     assert picker.is_visible(), f"the sidebar set picker is hidden on {page.url}"
     nav = page.get_by_test_id("stSidebarNav")

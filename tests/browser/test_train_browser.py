@@ -16,8 +16,11 @@ def test_upload_train_and_see_the_set_on_the_map(app_server, page, tmp_path):
     goto_page(page, app_server, "Train?corpus=upload&epochs=4&dim=20&min_count=1")
     main = page.get_by_test_id("stMainBlockContainer")
     main.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(corpus))
-    page.get_by_text("types (distinct words)").wait_for(timeout=60_000)
+    # the upload's own counts (the built-in toy corpus the page starts with has 4,000 sentences)
+    main.get_by_test_id("stMetric").filter(has_text="sentences").filter(has_text="1,500").wait_for(timeout=60_000)
     wait_for_app(page)
+    dim = [line for line in page.locator(".st-key-tr_dim").inner_text().splitlines() if line.strip()]
+    assert dim[:2] == ["Vector size (dimensions)", "20"], dim       # the link's dim (label, value, min, max)
     page.get_by_role("button", name="Train").click()
     # training runs in a background thread; the page polls it and reruns when it is done
     page.get_by_text("It is selected in the sidebar").wait_for(timeout=120_000)

@@ -208,4 +208,51 @@ def test_a_training_process_exits_without_the_interpreters_clean_up_once_its_res
     with pytest.raises(Exited) as info:
         standby._standby_main(jobs, messages, None, ready)
     assert info.value.args == (0,) and ready.is_set()
-    assert messages.log == [("put", ("result", "n")), "close", "join_thread"]    # written before the exit
+    assert messages.log[0] == ("put", ("started", __import__("os").getpid()))      # the job is picked up
+    assert messages.log[1:] == [("put", ("result", "n")), "close", "join_thread"]  # written before the exit
+
+
+def _deaf_standby(jobs, messages, stop, ready, loaded=None) -> None:
+    """A training process that says it is ready and then never reads its queue."""
+    import time
+
+    ready.set()
+    time.sleep(600)
+
+
+def test_a_ready_standby_that_never_picks_up_its_job_is_replaced(no_standby, monkeypatch):
+    """A warm process that is ready but does not read its job (whatever the cause) must not leave
+    the user waiting for ever: after PICKUP_SECONDS the job goes, whole, to a new process."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    jobs, messages, stop, ready = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Event()
+    proc = ctx.Process(target=_deaf_standby, args=(jobs, messages, stop, ready), daemon=True)
+    proc.start()
+    deaf = standby.TrainingProcess(proc, jobs, messages, stop, ready)
+    assert deaf.wait_ready(120)
+    monkeypatch.setattr(standby, "_standby", deaf)
+    monkeypatch.setattr(standby, "PICKUP_SECONDS", 1.0)
+    corpus = toy_corpus(300)
+    job = TrainingJob(corpus, TrainParams(epochs=2, min_count=1), in_process=True).start().join(120)
+    assert job.state == "done", (job.state, job.error)          # (without the watchdog: "running" for ever)
+    assert job.pid != deaf.pid and job.result.corpus_tokens == corpus.n_tokens
+    proc.join(10)
+    assert not proc.is_alive()                                   # the deaf one was ended
+
+
+def test_the_watchdog_waits_for_a_process_still_importing():
+    """overdue() counts from the moment the process holds everything it was sent, not from launch."""
+    import threading
+
+    class Loaded:
+        value = 0
+
+    tp = standby.TrainingProcess(None, None, None, None, threading.Event(), Loaded(), sent=1)
+    assert standby.overdue(tp, None, 100.0) == (False, None)           # importing: no clock yet
+    tp.ready.set()
+    assert standby.overdue(tp, None, 100.0) == (False, None)           # still unpickling the corpus sent
+    Loaded.value = 1
+    assert standby.overdue(tp, None, 100.0) == (False, 100.0)          # holds all: the clock starts
+    assert standby.overdue(tp, 100.0, 100.0 + standby.PICKUP_SECONDS - 1) == (False, 100.0)
+    assert standby.overdue(tp, 100.0, 100.0 + standby.PICKUP_SECONDS + 1) == (True, 100.0)
