@@ -51,6 +51,9 @@ EXIT_WAIT_SECONDS = 10.0
 #: seconds a ready standby (imports done, corpora sent ahead unpickled) may take to say it has its job
 #: before it is replaced by a new process that is sent the whole job (:func:`overdue`, :func:`replace`)
 PICKUP_SECONDS = 15.0
+#: and this much longer per token of a corpus that came with the job (it is unpickled before the job is
+#: read: about 0.3 s per million tokens at full speed, several times that at nice +10 on a busy machine)
+PICKUP_SECONDS_PER_TOKEN = 10e-6
 
 _lock = threading.Lock()
 _standby: "TrainingProcess | None" = None
@@ -74,6 +77,7 @@ class TrainingProcess:
     loaded: object = None
     corpus: object = None
     sent: int = 0
+    job_tokens: int = 0          # tokens of the corpus sent with the job (0: sent ahead)
 
     @property
     def pid(self) -> int | None:
@@ -212,6 +216,7 @@ def launch(corpus, params, watch, name) -> TrainingProcess:
             tp = _spawn()
         ahead = tp.corpus is corpus
         tp.jobs.put(("job", None if ahead else corpus, params, watch, name))
+        tp.job_tokens = 0 if ahead else int(getattr(corpus, "n_tokens", 0) or 0)
         tp.corpus = None                 # (the parent's reference is not needed any more)
     except BaseException:
         finished()
@@ -223,12 +228,13 @@ def overdue(tp: TrainingProcess, since: float | None, now: float) -> tuple[bool,
     """The watchdog of a job sent to ``tp`` that has not said ``("started", pid)`` yet: returns
     ``(overdue, since)``, where ``since`` is when ``tp`` was first seen holding everything it was
     sent (:meth:`TrainingProcess.holds_all`; None while it is still importing or unpickling) and
-    overdue means it has not picked the job up within :data:`PICKUP_SECONDS` of that. A process
+    overdue means it has not picked the job up within :data:`PICKUP_SECONDS` of that (plus
+    :data:`PICKUP_SECONDS_PER_TOKEN` per token of a corpus sent with the job). A process
     that is still importing is waited for (it is slow, not stuck); one that does nothing with its
     queue once ready is replaced (:func:`replace`) instead of leaving its user waiting for ever."""
     if since is None:
         return False, (now if tp.holds_all() else None)
-    return now - since > PICKUP_SECONDS, since
+    return now - since > PICKUP_SECONDS + tp.job_tokens * PICKUP_SECONDS_PER_TOKEN, since
 
 
 def replace(tp: TrainingProcess, corpus, params, watch, name) -> TrainingProcess:

@@ -256,3 +256,6 @@ def test_the_watchdog_waits_for_a_process_still_importing():
     assert standby.overdue(tp, None, 100.0) == (False, 100.0)          # holds all: the clock starts
     assert standby.overdue(tp, 100.0, 100.0 + standby.PICKUP_SECONDS - 1) == (False, 100.0)
     assert standby.overdue(tp, 100.0, 100.0 + standby.PICKUP_SECONDS + 1) == (True, 100.0)
+    tp.job_tokens = 5_000_000                                          # a big corpus came with the job
+    assert standby.overdue(tp, 100.0, 100.0 + standby.PICKUP_SECONDS + 1) == (False, 100.0)
+    assert standby.overdue(tp, 100.0, 100.0 + standby.PICKUP_SECONDS + 51) == (True, 100.0)
