@@ -217,6 +217,12 @@ class TrainingJob:
                                 tp = standby.replace(tp, self.corpus, self.params, self.watch, self.name)
                                 self.pid, replaced = tp.proc.pid, True
                         continue
+                    if not picked_up and not replaced:     # it died before its job: once more, in a new one
+                        logger.warning("training process %s exited (code %s) before its job; starting a new one",
+                                       proc.pid, proc.exitcode)
+                        tp = standby.replace(tp, self.corpus, self.params, self.watch, self.name)
+                        self.pid, replaced = tp.proc.pid, True
+                        continue
                     raise TrainingError(f"the training process stopped unexpectedly (exit code {proc.exitcode}; "
                                         "out of memory?). Try a smaller corpus or fewer dimensions.") from None
                 if kind == "started":

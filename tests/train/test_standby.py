@@ -225,10 +225,13 @@ def test_a_ready_standby_that_never_picks_up_its_job_is_replaced(no_standby, mon
     the user waiting for ever: after PICKUP_SECONDS the job goes, whole, to a new process."""
     import multiprocessing
 
+    from embedlab.runtime.workers import no_main_module
+
     ctx = multiprocessing.get_context("spawn")
     jobs, messages, stop, ready = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Event()
     proc = ctx.Process(target=_deaf_standby, args=(jobs, messages, stop, ready), daemon=True)
-    proc.start()
+    with no_main_module():        # (in the whole suite an AppTest has left app.py as __main__)
+        proc.start()
     deaf = standby.TrainingProcess(proc, jobs, messages, stop, ready)
     assert deaf.wait_ready(120)
     monkeypatch.setattr(standby, "_standby", deaf)
@@ -239,6 +242,33 @@ def test_a_ready_standby_that_never_picks_up_its_job_is_replaced(no_standby, mon
     assert job.pid != deaf.pid and job.result.corpus_tokens == corpus.n_tokens
     proc.join(10)
     assert not proc.is_alive()                                   # the deaf one was ended
+
+
+def _dying_standby(jobs, messages, stop, ready, loaded=None) -> None:
+    """A training process that says it is ready and then dies (as one that imported a page as its
+    main module does)."""
+    import os
+
+    ready.set()
+    os._exit(1)
+
+
+def test_a_standby_that_dies_before_its_job_is_replaced_once(no_standby, monkeypatch):
+    import multiprocessing
+
+    from embedlab.runtime.workers import no_main_module
+
+    ctx = multiprocessing.get_context("spawn")
+    jobs, messages, stop, ready = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Event()
+    proc = ctx.Process(target=_dying_standby, args=(jobs, messages, stop, ready), daemon=True)
+    with no_main_module():
+        proc.start()
+    dying = standby.TrainingProcess(proc, jobs, messages, stop, ready)
+    assert dying.wait_ready(120)
+    monkeypatch.setattr(standby, "_standby", dying)
+    job = TrainingJob(toy_corpus(300), TrainParams(epochs=1, min_count=1), in_process=True).start().join(120)
+    assert job.state == "done", (job.state, job.error)          # (before: "the training process stopped unexpectedly")
+    assert job.pid != dying.pid
 
 
 def test_the_watchdog_waits_for_a_process_still_importing():
