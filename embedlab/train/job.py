@@ -80,6 +80,15 @@ def _report_training(corpus, params, watch, name, messages, stop) -> None:
     try:
         result = train(corpus, params, watch=watch, progress=lambda r: messages.put(("epoch", r)), stop=stop,
                        name=name)
+        # pickled here first: the queue's feeder thread would print a failure to stderr and drop the
+        # result, and the parent would only see a process that exited with code 0 (seen once in a
+        # clean clone, cause not found; this turns it into a message naming the error)
+        from multiprocessing.reduction import ForkingPickler
+
+        try:
+            ForkingPickler.dumps(result)
+        except Exception as exc:  # noqa: BLE001 - reported to the parent below
+            raise TrainingError(f"the trained result could not be sent back: {type(exc).__name__}: {exc}") from exc
         messages.put(("result", result))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent, which decides
         if not isinstance(exc, EmbedLabError):
@@ -224,7 +233,10 @@ class TrainingJob:
                         self.pid, replaced = tp.proc.pid, True
                         continue
                     raise TrainingError(f"the training process stopped unexpectedly (exit code {proc.exitcode}; "
-                                        "out of memory?). Try a smaller corpus or fewer dimensions.") from None
+                                        "out of memory?). Try a smaller corpus or fewer dimensions. (Process "
+                                        f"{proc.pid}, {'after' if picked_up else 'before'} it had its job"
+                                        f"{', a replacement' if replaced else ''}; {len(self.reports)} epochs "
+                                        "reported.)") from None
                 if kind == "started":
                     picked_up = True
                 elif kind == "epoch":

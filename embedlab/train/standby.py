@@ -119,6 +119,7 @@ def _standby_main(jobs, messages, stop, ready, loaded=None) -> None:
     one is kept) until one job arrives from ``jobs``; it trains that job and exits."""
     import multiprocessing
     import os
+    import sys
 
     from ..runtime.workers import lower_priority
 
@@ -135,6 +136,8 @@ def _standby_main(jobs, messages, stop, ready, loaded=None) -> None:
             payload = jobs.get(timeout=PARENT_CHECK_SECONDS)
         except queue.Empty:
             if parent is not None and not parent.is_alive():
+                print(f"EmbedLab training process {os.getpid()}: its parent is gone; exiting", file=sys.stderr,
+                      flush=True)        # (a line in the server log, should this ever happen with it alive)
                 return                   # the app is gone: nobody will send a job
             continue
         if payload is None:              # discarded
