@@ -219,18 +219,14 @@ class TrainingJob:
                 try:
                     kind, value = messages.get(timeout=0.2 if proc.is_alive() else 2.0)
                 except queue.Empty:
-                    if proc.is_alive():
-                        if not picked_up and not replaced:
-                            late, since = standby.overdue(tp, since, time.monotonic())
-                            if late:
-                                tp = standby.replace(tp, self.corpus, self.params, self.watch, self.name)
-                                self.pid, replaced = tp.proc.pid, True
-                        continue
-                    if not picked_up and not replaced:     # it died before its job: once more, in a new one
-                        logger.warning("training process %s exited (code %s) before its job; starting a new one",
-                                       proc.pid, proc.exitcode)
-                        tp = standby.replace(tp, self.corpus, self.params, self.watch, self.name)
-                        self.pid, replaced = tp.proc.pid, True
+                    alive = proc.is_alive()
+                    if not picked_up and not replaced:
+                        late, since = standby.overdue(tp, since, time.monotonic())
+                        if late or not alive:       # stuck, or died, before its job: once more, in a new one
+                            tp = standby.replace(tp, self.corpus, self.params, self.watch, self.name)
+                            self.pid, replaced = tp.proc.pid, True
+                            continue
+                    if alive:
                         continue
                     raise TrainingError(f"the training process stopped unexpectedly (exit code {proc.exitcode}; "
                                         "out of memory?). Try a smaller corpus or fewer dimensions. (Process "

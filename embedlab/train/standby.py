@@ -241,14 +241,16 @@ def overdue(tp: TrainingProcess, since: float | None, now: float) -> tuple[bool,
 
 
 def replace(tp: TrainingProcess, corpus, params, watch, name) -> TrainingProcess:
-    """End ``tp`` (a process that did not pick up its job, see :func:`overdue`, or died before it did:
-    a spawned child that was handed a page script as its main module by a race with a script run
-    crashes in its start-up) and return a newly
-    spawned one that is sent the whole job, corpus included. The job's slot stays taken (one
-    :func:`finished` for the job, with the process returned here)."""
+    """End ``tp``, a process that did not pick up its job (:func:`overdue`) or died before it did (a
+    spawned child handed a page script as its main module by a race with a script run crashes in
+    its start-up), and return a newly spawned one that is sent the whole job, corpus included. The
+    job's slot stays taken (one :func:`finished` for the job, with the process returned here)."""
     if tp.alive():
         logger.warning("training process %s did not pick up its job within %.0f s; starting a new one",
                        tp.pid, PICKUP_SECONDS)
+    else:
+        logger.warning("training process %s exited (code %s) before its job; starting a new one",
+                       tp.pid, tp.proc.exitcode)
     with contextlib.suppress(Exception):
         tp.proc.kill()
         tp.proc.join(timeout=EXIT_WAIT_SECONDS)

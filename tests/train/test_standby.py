@@ -212,6 +212,22 @@ def test_a_training_process_exits_without_the_interpreters_clean_up_once_its_res
     assert messages.log[1:] == [("put", ("result", "n")), "close", "join_thread"]  # written before the exit
 
 
+def _fake_standby(target) -> standby.TrainingProcess:
+    """A spawned process running ``target`` (a stand-in for ``_standby_main``), once it is ready."""
+    import multiprocessing
+
+    from embedlab.runtime.workers import no_main_module
+
+    ctx = multiprocessing.get_context("spawn")
+    jobs, messages, stop, ready = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Event()
+    proc = ctx.Process(target=target, args=(jobs, messages, stop, ready), daemon=True)
+    with no_main_module():        # (in the whole suite an AppTest has left app.py as __main__)
+        proc.start()
+    tp = standby.TrainingProcess(proc, jobs, messages, stop, ready)
+    assert tp.wait_ready(120)
+    return tp
+
+
 def _deaf_standby(jobs, messages, stop, ready, loaded=None) -> None:
     """A training process that says it is ready and then never reads its queue."""
     import time
@@ -223,17 +239,8 @@ def _deaf_standby(jobs, messages, stop, ready, loaded=None) -> None:
 def test_a_ready_standby_that_never_picks_up_its_job_is_replaced(no_standby, monkeypatch):
     """A warm process that is ready but does not read its job (whatever the cause) must not leave
     the user waiting for ever: after PICKUP_SECONDS the job goes, whole, to a new process."""
-    import multiprocessing
-
-    from embedlab.runtime.workers import no_main_module
-
-    ctx = multiprocessing.get_context("spawn")
-    jobs, messages, stop, ready = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Event()
-    proc = ctx.Process(target=_deaf_standby, args=(jobs, messages, stop, ready), daemon=True)
-    with no_main_module():        # (in the whole suite an AppTest has left app.py as __main__)
-        proc.start()
-    deaf = standby.TrainingProcess(proc, jobs, messages, stop, ready)
-    assert deaf.wait_ready(120)
+    deaf = _fake_standby(_deaf_standby)
+    proc = deaf.proc
     monkeypatch.setattr(standby, "_standby", deaf)
     monkeypatch.setattr(standby, "PICKUP_SECONDS", 1.0)
     corpus = toy_corpus(300)
@@ -254,17 +261,7 @@ def _dying_standby(jobs, messages, stop, ready, loaded=None) -> None:
 
 
 def test_a_standby_that_dies_before_its_job_is_replaced_once(no_standby, monkeypatch):
-    import multiprocessing
-
-    from embedlab.runtime.workers import no_main_module
-
-    ctx = multiprocessing.get_context("spawn")
-    jobs, messages, stop, ready = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Event()
-    proc = ctx.Process(target=_dying_standby, args=(jobs, messages, stop, ready), daemon=True)
-    with no_main_module():
-        proc.start()
-    dying = standby.TrainingProcess(proc, jobs, messages, stop, ready)
-    assert dying.wait_ready(120)
+    dying = _fake_standby(_dying_standby)
     monkeypatch.setattr(standby, "_standby", dying)
     job = TrainingJob(toy_corpus(300), TrainParams(epochs=1, min_count=1), in_process=True).start().join(120)
     assert job.state == "done", (job.state, job.error)          # (before: "the training process stopped unexpectedly")
