@@ -211,6 +211,7 @@ class TrainingJob:
         tp = standby.launch(self.corpus, self.params, self.watch, self.name)
         self.pid = tp.proc.pid
         picked_up, replaced, since = False, False, None     # the watchdog of a standby that never reads its job
+        drained = False                  # one more wait on its pipe after the process is seen gone
         try:
             while True:
                 proc, messages, stop = tp.proc, tp.messages, tp.stop
@@ -220,11 +221,18 @@ class TrainingJob:
                     kind, value = messages.get(timeout=0.2 if proc.is_alive() else 2.0)
                 except queue.Empty:
                     alive = proc.is_alive()
+                    if not alive and not drained:
+                        # its last messages may be in the pipe still: a process can write them all and
+                        # exit between this thread's wait timing out and the check above (this thread
+                        # can wait for the GIL that long while pages run). Seen in browser tests: a
+                        # 2-epoch toy job reported "stopped unexpectedly (exit code 0; 0 epochs)".
+                        drained = True
+                        continue                    # (the next wait is 2 s: the process is gone)
                     if not picked_up and not replaced:
                         late, since = standby.overdue(tp, since, time.monotonic())
                         if late or not alive:       # stuck, or died, before its job: once more, in a new one
                             tp = standby.replace(tp, self.corpus, self.params, self.watch, self.name)
-                            self.pid, replaced = tp.proc.pid, True
+                            self.pid, replaced, drained = tp.proc.pid, True, False
                             continue
                     if alive:
                         continue

@@ -286,3 +286,46 @@ def test_the_watchdog_waits_for_a_process_still_importing():
     tp.job_tokens = 5_000_000                                          # a big corpus came with the job
     assert standby.overdue(tp, 100.0, 100.0 + standby.PICKUP_SECONDS + 1) == (False, 100.0)
     assert standby.overdue(tp, 100.0, 100.0 + standby.PICKUP_SECONDS + 51) == (True, 100.0)
+
+
+class _Gone:
+    """A training process that has already exited with code 0 (a stand-in for its Process)."""
+    pid, exitcode = 4242, 0
+
+    def is_alive(self) -> bool:
+        return False
+
+
+class _Scripted:
+    """A messages queue that answers with ``replies`` in turn (an Empty reply raises it)."""
+
+    def __init__(self, replies):
+        self.replies = list(replies)
+
+    def get(self, timeout=None):
+        import queue
+
+        reply = self.replies.pop(0)
+        if reply is queue.Empty:
+            raise queue.Empty
+        return reply
+
+
+def test_messages_written_just_before_the_process_exited_are_still_read(monkeypatch):
+    """The job's thread waits 0.2 s on the pipe, then checks whether the process lives. A process that
+    wrote its reports and result and exited between the two (this thread waiting for the GIL) was
+    reported as "stopped unexpectedly (exit code 0 ...; 0 epochs reported)" with its result unread."""
+    import queue
+
+    from embedlab.train import job as job_mod
+
+    tp = standby.TrainingProcess(_Gone(), None, _Scripted([("started", 4242), queue.Empty, ("result", "R")]),
+                                 __import__("threading").Event(), None)
+    monkeypatch.setattr(standby, "launch", lambda *a: tp)
+    monkeypatch.setattr(standby, "finished", lambda tp=None: None)
+    job = TrainingJob(toy_corpus(50), TrainParams(epochs=1, min_count=1), in_process=True)
+    assert job._train_in_process() == "R"
+    # and a process that is gone with nothing left in its pipe is still reported as such
+    tp.messages = _Scripted([("started", 4242), queue.Empty, queue.Empty])
+    with pytest.raises(job_mod.TrainingError, match="stopped unexpectedly .*after it had its job; 0 epochs"):
+        job._train_in_process()
