@@ -252,12 +252,21 @@ def replace(tp: TrainingProcess, corpus, params, watch, name) -> TrainingProcess
         logger.warning("training process %s exited (code %s) before its job; starting a new one",
                        tp.pid, tp.proc.exitcode)
     with contextlib.suppress(Exception):
+        _forget_unsent(tp)
         tp.proc.kill()
         tp.proc.join(timeout=EXIT_WAIT_SECONDS)
         tp.messages.close()
     new = _spawn()
     new.jobs.put(("job", corpus, params, watch, name))
     return new
+
+
+def _forget_unsent(tp: TrainingProcess) -> None:
+    """What ``tp`` was sent and never read (a job or corpus bigger than the pipe's buffer, for a process
+    ended without reading it) is dropped: otherwise the queue's feeder thread stays blocked on the
+    pipe, and this interpreter's exit joins it for ever (seen: pytest hung after its summary)."""
+    if tp.jobs is not None:
+        tp.jobs.cancel_join_thread()
 
 
 def finished(tp: TrainingProcess | None = None) -> None:
@@ -279,6 +288,7 @@ def _reap_then_prepare(tp: TrainingProcess | None) -> None:
             tp.proc.join(timeout=EXIT_WAIT_SECONDS)
             if tp.alive():
                 logger.warning("training process %s did not exit after its result; killing it", tp.pid)
+                _forget_unsent(tp)
                 tp.proc.kill()
                 tp.proc.join(timeout=EXIT_WAIT_SECONDS)
             tp.messages.close()
@@ -304,4 +314,5 @@ def discard() -> None:
         tp.jobs.put(None)
         tp.proc.join(timeout=10)
         if tp.alive():
+            _forget_unsent(tp)
             tp.proc.kill()
