@@ -79,6 +79,14 @@ class TrainingProcess:
     sent: int = 0
     job_tokens: int = 0          # tokens of the corpus sent with the job (0: sent ahead)
 
+    def __post_init__(self) -> None:
+        # what the process was sent and never read (a job or corpus bigger than the pipe's buffer, for
+        # a process ended without reading it) is dropped when this interpreter exits: else its feeder
+        # thread stays blocked on the pipe and the exit joins it for ever (seen: pytest hung after its
+        # summary, joining 3 such threads)
+        if self.jobs is not None:
+            self.jobs.cancel_join_thread()
+
     @property
     def pid(self) -> int | None:
         return self.proc.pid
@@ -252,21 +260,12 @@ def replace(tp: TrainingProcess, corpus, params, watch, name) -> TrainingProcess
         logger.warning("training process %s exited (code %s) before its job; starting a new one",
                        tp.pid, tp.proc.exitcode)
     with contextlib.suppress(Exception):
-        _forget_unsent(tp)
         tp.proc.kill()
         tp.proc.join(timeout=EXIT_WAIT_SECONDS)
         tp.messages.close()
     new = _spawn()
     new.jobs.put(("job", corpus, params, watch, name))
     return new
-
-
-def _forget_unsent(tp: TrainingProcess) -> None:
-    """What ``tp`` was sent and never read (a job or corpus bigger than the pipe's buffer, for a process
-    ended without reading it) is dropped: otherwise the queue's feeder thread stays blocked on the
-    pipe, and this interpreter's exit joins it for ever (seen: pytest hung after its summary)."""
-    if tp.jobs is not None:
-        tp.jobs.cancel_join_thread()
 
 
 def finished(tp: TrainingProcess | None = None) -> None:
@@ -288,7 +287,6 @@ def _reap_then_prepare(tp: TrainingProcess | None) -> None:
             tp.proc.join(timeout=EXIT_WAIT_SECONDS)
             if tp.alive():
                 logger.warning("training process %s did not exit after its result; killing it", tp.pid)
-                _forget_unsent(tp)
                 tp.proc.kill()
                 tp.proc.join(timeout=EXIT_WAIT_SECONDS)
             tp.messages.close()
@@ -314,5 +312,4 @@ def discard() -> None:
         tp.jobs.put(None)
         tp.proc.join(timeout=10)
         if tp.alive():
-            _forget_unsent(tp)
             tp.proc.kill()

@@ -316,11 +316,12 @@ def test_messages_written_just_before_the_process_exited_are_still_read(monkeypa
     wrote its reports and result and exited between the two (this thread waiting for the GIL) was
     reported as "stopped unexpectedly (exit code 0 ...; 0 epochs reported)" with its result unread."""
     import queue
+    import threading
 
     from embedlab.train import job as job_mod
 
     tp = standby.TrainingProcess(_Gone(), None, _Scripted([("started", 4242), queue.Empty, ("result", "R")]),
-                                 __import__("threading").Event(), None)
+                                 threading.Event(), None)
     monkeypatch.setattr(standby, "launch", lambda *a: tp)
     monkeypatch.setattr(standby, "finished", lambda tp=None: None)
     job = TrainingJob(toy_corpus(50), TrainParams(epochs=1, min_count=1), in_process=True)
