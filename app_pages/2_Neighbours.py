@@ -54,8 +54,12 @@ if query.strip() and lesson_bar.revealed():   # a lesson's question first, then 
         st.subheader(f"Nearest to {md_text(searched)}")
         table = pd.DataFrame({"rank": range(1, len(found) + 1), "token": [n.token for n in found],
                               score: [round(n.score, 4) for n in found]})
-        c1, c2 = st.columns([2, 3])   # the table's three columns fit at 800 px
-        figures.table(table, key="nb_table", where=c1)
+        c1, c2 = st.columns(2)
+        # short headers and narrow number columns: all three fit a ~200 px column (800 px, sidebar open)
+        short = "cosine" if metric == "cosine" else "distance"
+        figures.table(table, key="nb_table", where=c1, column_config={
+            "rank": st.column_config.NumberColumn("#", width=36),
+            score: st.column_config.NumberColumn(short, help=score, format="%.4f", width=72)})
         plotly_chart(neighbor_bar([n.token for n in found], [n.score for n in found], metric=metric),
                      width="stretch", config={"displaylogo": False}, key="nb_bar", where=c2)
         st.caption(cached.search_note(es, approximate))

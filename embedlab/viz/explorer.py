@@ -31,15 +31,21 @@ def neighbor_bar(tokens: Sequence[str], scores: Sequence[float], *, metric: str 
     >>> fig = neighbor_bar(["queen", "prince"], [0.8, 0.7])
     >>> fig.layout.xaxis.title.text
     'cosine similarity'
+    >>> fig.layout.showlegend, fig.data[0].textposition
+    (False, 'inside')
     """
     import plotly.graph_objects as go
 
     label = "cosine similarity" if metric == "cosine" else "Euclidean distance (smaller = nearer)"
     fig = go.Figure(go.Bar(x=list(scores), y=escape_plotly_texts(tokens), orientation="h", name=label,
-                           marker_color=PALETTE[0], text=[f"{s:.3f}" for s in scores], textposition="auto",
+                           marker_color=PALETTE[0], text=[f"{s:.3f}" for s in scores],
+                           # inside the bar's end: a value outside a short bar was cut at the plot's edge
+                           textposition="inside", insidetextanchor="end",
                            hovertemplate="<b>%{y}</b>: %{x:.3f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    return figure_layout(fig, title=title, height=max(300, 34 * len(tokens) + 120), xtitle=label)
+    # one series, named by the x-axis title: no legend taking the plot's width in a narrow column
+    return figure_layout(fig, title=title, height=max(300, 34 * len(tokens) + 120), xtitle=label,
+                         showlegend=False)
 
 
 def similarity_heatmap(matrix, tokens: Sequence[str], *, title: str = ""):

@@ -88,6 +88,10 @@ def test_sidebar_starts_folded_at_800_px_and_open_at_1280(app_server, sized_page
     wait_for_app(narrow)                   # (the shot of a finished run, not of one still drawing)
     assert_no_exception(narrow)
     screenshot(narrow, "classroom_neighbours_800x1000")
+    # the neighbour table's three columns fit its column beside the open sidebar: nothing scrolls sideways
+    overflow = narrow.evaluate("""() => { const s = document.querySelector('[data-testid="stDataFrame"] .dvn-scroller');
+                                         return s ? s.scrollWidth - s.clientWidth : null; }""")
+    assert overflow is not None and overflow <= 1, f"the table is {overflow} px wider than its column"
     assert narrow.get_by_test_id("stSidebar").bounding_box()["width"] > 200
     wide = sized_page(1280, 720)          # a new tab of the same browser: open, folding remembered nowhere
     goto_page(wide, app_server, "Map")
