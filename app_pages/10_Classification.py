@@ -48,14 +48,15 @@ def use_preset(cats):
 
 # -- 1. data ------------------------------------------------------------------------------------------
 st.subheader("1 · Labelled data")
-source = st.radio("Data", tuple(SOURCES), format_func=SOURCES.get, horizontal=True, key="cls_source")
+source = st.radio("Data", tuple(SOURCES), format_func=SOURCES.get, horizontal=True,
+                  index=params.index("cls_source", tuple(SOURCES)), key="cls_source")
 data = None
 try:
     if source == "polarity":
         data = uc.polarity()
     elif source == "words":
         cats = st.multiselect("Categories (each word is labelled with its category)", tuple(WORD_CATEGORIES),
-                              format_func=CATEGORY_LABELS.get, key="cls_cats")
+                              format_func=CATEGORY_LABELS.get, default=params.value("cls_cats"), key="cls_cats")
         cols = st.columns(len(PRESETS))
         for col, (label, preset) in zip(cols, PRESETS.items()):
             col.button(label, on_click=use_preset, args=(preset,), key=f"cls_preset_{preset[0]}_{len(preset)}",
@@ -96,7 +97,7 @@ st.caption(f"{md_text(data.source)} · {len(data.items):,} {data.kind}: {counts}
 
 # -- 2. learning curve --------------------------------------------------------------------------------
 st.subheader("2 · How many labelled examples does it need?")
-repeats = st.slider("Random splits averaged", 5, 20, key="cls_repeats")
+repeats = st.slider("Random splits averaged", 5, 20, value=params.value("cls_repeats"), key="cls_repeats")
 try:
     curve = uc.learning_curve(data, es, repeats, SEED)
 except embedlab.EmbedLabError as exc:
@@ -135,8 +136,8 @@ params.bind("cls_per", "per", default_per, parse=int, check=lambda v: v in curve
 if st.session_state["cls_per"] not in curve.sizes:     # left from another data set
     st.session_state["cls_per"] = default_per
 b1, b2 = st.columns([2, 3])
-dense = b1.toggle(f"Dense features (off: {sparse_name})", key="cls_dense")
-per = b2.select_slider("Labelled examples per class", curve.sizes, key="cls_per")
+dense = b1.toggle(f"Dense features (off: {sparse_name})", value=params.value("cls_dense"), key="cls_dense")
+per = b2.select_slider("Labelled examples per class", curve.sizes, value=params.value("cls_per"), key="cls_per")
 params.sync({"splits": ("cls_repeats", str), "plane": ("cls_dense", params.from_bool), "per": ("cls_per", str)})
 try:
     db = uc.decision_boundary(data, es, dense, per, SEED)

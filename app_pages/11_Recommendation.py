@@ -56,12 +56,13 @@ cols = st.columns(len(PRESETS))
 for col, name in zip(cols, PRESETS):
     col.button(f"Preset: {name}", on_click=use_preset, args=(name,), key=f"rec_preset_{name}", width="stretch")
 c1, c2 = st.columns(2)
-liked = _words(c1.text_input("I like… (words of the set, separated by spaces)", key="rec_liked"))
-disliked = _words(c2.text_input("…but not (optional)", key="rec_disliked"))
+liked = _words(c1.text_input("I like… (words of the set, separated by spaces)",
+                             value=params.value("rec_liked"), key="rec_liked"))
+disliked = _words(c2.text_input("…but not (optional)", value=params.value("rec_disliked"), key="rec_disliked"))
 s1, s2 = st.columns(2)
-weight = s1.slider("Weight of the dislikes", 0.0, 2.0, step=0.1, key="rec_weight",
+weight = s1.slider("Weight of the dislikes", 0.0, 2.0, step=0.1, value=params.value("rec_weight"), key="rec_weight",
                    help="0 ignores them; 1 subtracts them as much as the likes add.")
-k = s2.slider("Recommendations", 5, 30, key="rec_k")
+k = s2.slider("Recommendations", 5, 30, value=params.value("rec_k"), key="rec_k")
 rec = None
 if liked:
     try:
@@ -91,8 +92,9 @@ st.markdown(
     "word from the words around it: treat each basket (an order, a session, the events one person went to) as "
     "a sentence and train skip-gram on it. Items that share baskets end up close.")
 b1, b2 = st.columns([3, 1])
-which = b1.radio("Baskets", tuple(BASKETS), format_func=BASKETS.get, horizontal=True, key="rec_baskets")
-seed = b2.number_input("Seed", 0, 9999, step=1, key="rec_seed")
+which = b1.radio("Baskets", tuple(BASKETS), format_func=BASKETS.get, horizontal=True,
+                 index=params.index("rec_baskets", tuple(BASKETS)), key="rec_baskets")
+seed = b2.number_input("Seed", 0, 9999, step=1, value=params.value("rec_seed"), key="rec_seed")
 baskets = None
 try:
     if which == "upload":
@@ -123,7 +125,7 @@ items = sorted(emb.set.tokens, key=lambda t: (-emb.set.meta["frequency"][emb.set
 params.bind("rec_item", "item", items[0], options=items)
 if st.session_state.get("rec_item") not in items:
     st.session_state["rec_item"] = items[0]
-item = st.selectbox("Neighbours of", items, key="rec_item")
+item = st.selectbox("Neighbours of", items, index=params.index("rec_item", items), key="rec_item")
 params.sync({"like": "rec_liked", "dislike": "rec_disliked", "w": ("rec_weight", str), "k": ("rec_k", str),
              "baskets": "rec_baskets", "seed": ("rec_seed", str), "item": "rec_item"})
 near = emb.set.neighbors(item, min(8, len(emb.set) - 1))

@@ -42,7 +42,8 @@ params.bind("gr_seed", "seed", 0, parse=int, check=lambda v: 0 <= v <= 9999)
 SYNC = {"graph": "gr_graph", "walks": ("gr_walks", str), "length": ("gr_length", str), "dim": ("gr_dim", str),
         "window": ("gr_window", str), "seed": ("gr_seed", str)}
 
-choice = st.selectbox("Graph", tuple(GRAPHS), key="gr_graph", format_func=GRAPHS.get)
+choice = st.selectbox("Graph", tuple(GRAPHS),
+                      index=params.index("gr_graph", tuple(GRAPHS)), key="gr_graph", format_func=GRAPHS.get)
 data, name = None, "edges.csv"
 if choice == "upload":
     up = st.file_uploader("Edge list (CSV or TSV: source,target[,weight] per line)", type=["csv", "tsv", "txt"],
@@ -67,11 +68,11 @@ except embedlab.EmbedLabError as exc:
 with st.form("gr_form"):
     st.markdown("**DeepWalk's parameters**")
     c1, c2, c3, c4, c5 = st.columns(5)
-    c1.slider("Walks per node", 1, 40, key="gr_walks")
-    c2.slider("Walk length (nodes)", 5, 80, key="gr_length")
-    c3.select_slider("Dimensions", (8, 16, 32, 64, 128), key="gr_dim")
-    c4.slider("Window (context size)", 1, 10, key="gr_window")
-    c5.number_input("Seed", 0, 9999, step=1, key="gr_seed")
+    c1.slider("Walks per node", 1, 40, value=params.value("gr_walks"), key="gr_walks")
+    c2.slider("Walk length (nodes)", 5, 80, value=params.value("gr_length"), key="gr_length")
+    c3.select_slider("Dimensions", (8, 16, 32, 64, 128), value=params.value("gr_dim"), key="gr_dim")
+    c4.slider("Window (context size)", 1, 10, value=params.value("gr_window"), key="gr_window")
+    c5.number_input("Seed", 0, 9999, step=1, value=params.value("gr_seed"), key="gr_seed")
     st.form_submit_button("Run DeepWalk", type="primary")
 params.sync(SYNC)
 walks, length, dim, window, seed = (int(st.session_state[k]) for k in
@@ -94,7 +95,7 @@ st.subheader(f"{md_text(GRAPHS.get(choice) if choice != 'upload' else name)}: {l
 st.caption(md_text(g.origin) + ". " + LABEL_NOTES[choice])
 
 left, right = st.columns([1, 1] if figures.presenter_on() else [2, 3])   # a projector's table needs room
-node = left.selectbox("Node whose nearest vectors to show", nodes, key="gr_node")
+node = left.selectbox("Node whose nearest vectors to show", nodes, index=params.index("gr_node", nodes), key="gr_node")
 params.sync({"node": "gr_node"})
 neigh = es.neighbors(node, 5)
 ring = [es.index(node)] + [es.index(n.token) for n in neigh]

@@ -37,9 +37,11 @@ SYNC = {"source": "kg_source", "relations": ("kg_relations", ",".join), "epochs"
         "dim": ("kg_dim", str), "seed": ("kg_seed", str)}
 
 c1, c2 = st.columns([1, 2])
-source = c1.selectbox("Triples from", tuple(SOURCES), key="kg_source", format_func=SOURCES.get)
+source = c1.selectbox("Triples from", tuple(SOURCES),
+                      index=params.index("kg_source", tuple(SOURCES)), key="kg_source", format_func=SOURCES.get)
 if source == "analogy":
-    chosen = c2.multiselect("Relations (from the sections of the Google analogy file)", RELATIONS, key="kg_relations")
+    chosen = c2.multiselect("Relations (from the sections of the Google analogy file)", RELATIONS,
+                            default=params.value("kg_relations"), key="kg_relations")
     triples = [t for t in ug.analogy_triples() if t.relation in chosen]
 else:
     triples = ug.hypernym_triples()
@@ -62,9 +64,9 @@ st.caption(
 
 with st.form("kg_form"):
     f1, f2, f3 = st.columns(3)
-    f1.slider("Epochs", 20, 300, step=10, key="kg_epochs")
-    f2.select_slider("Dimensions (from scratch)", (16, 32, 64, 128), key="kg_dim")
-    f3.number_input("Seed", 0, 9999, step=1, key="kg_seed")
+    f1.slider("Epochs", 20, 300, step=10, value=params.value("kg_epochs"), key="kg_epochs")
+    f2.select_slider("Dimensions (from scratch)", (16, 32, 64, 128), value=params.value("kg_dim"), key="kg_dim")
+    f3.number_input("Seed", 0, 9999, step=1, value=params.value("kg_seed"), key="kg_seed")
     st.form_submit_button("Train", type="primary")
 params.sync(SYNC)
 epochs, dim, seed = (int(st.session_state[k]) for k in ("kg_epochs", "kg_dim", "kg_seed"))
@@ -115,7 +117,8 @@ st.subheader("2 · Ask the graph")
 params.bind("kg_mode", "mode", modes[0], options=modes)
 if st.session_state.get("kg_mode") not in modes:
     st.session_state["kg_mode"] = modes[0]
-mode = st.radio("Model", modes, key="kg_mode", format_func=MODES.get, horizontal=True)
+mode = st.radio("Model", modes,
+                index=params.index("kg_mode", modes), key="kg_mode", format_func=MODES.get, horizontal=True)
 model = run.models[mode]
 heads = sorted({t.head for t in used})
 params.bind("kg_head", "head", "paris" if "paris" in heads else heads[0], options=heads)
@@ -125,8 +128,8 @@ for key, opts in (("kg_head", heads), ("kg_rel", model.relations)):
     if st.session_state.get(key) not in opts:
         st.session_state[key] = opts[0]
 a1, a2 = st.columns(2)
-head = a1.selectbox("Head", heads, key="kg_head")
-rel = a2.selectbox("Relation", model.relations, key="kg_rel")
+head = a1.selectbox("Head", heads, index=params.index("kg_head", heads), key="kg_head")
+rel = a2.selectbox("Relation", model.relations, index=params.index("kg_rel", model.relations), key="kg_rel")
 params.sync({"mode": "kg_mode", "head": "kg_head", "rel": "kg_rel"})
 train_set, test_set = set(run.train), set(run.test)
 

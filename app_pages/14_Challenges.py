@@ -29,8 +29,10 @@ def _next_puzzle():
 
 
 g1, g2, g3 = st.columns([2, 2, 1], vertical_alignment="bottom")
-game = g1.radio("Game", tuple(GAMES), key="chal_game", format_func=GAMES.get, horizontal=True)
-seed = g2.number_input("Puzzle number", min_value=0, max_value=MAX_SEED, step=1, key="chal_seed",
+game = g1.radio("Game", tuple(GAMES),
+                index=params.index("chal_game", tuple(GAMES)), key="chal_game", format_func=GAMES.get, horizontal=True)
+seed = g2.number_input("Puzzle number", min_value=0, max_value=MAX_SEED, step=1,
+                       value=params.value("chal_seed"), key="chal_seed",
                        help="Share the page's address (or just this number): the same number gives everyone the "
                             "same puzzle on the same embedding set.")
 g3.button("Next puzzle", key="chal_new", on_click=_next_puzzle)

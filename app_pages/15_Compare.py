@@ -27,16 +27,18 @@ params.bind("cmp_b", "b", names[1] if len(names) > 1 else names[0], options=name
 params.bind("cmp_k", "k", 10, parse=int, check=lambda v: 3 <= v <= 30)
 params.bind("cmp_word", "q", "")
 
-source = st.radio("Spaces", tuple(SOURCES), key="cmp_source", format_func=SOURCES.get, horizontal=True)
+source = st.radio("Spaces", tuple(SOURCES),
+                  index=params.index("cmp_source", tuple(SOURCES)), key="cmp_source", format_func=SOURCES.get, horizontal=True)
 if source == "sets":
     c1, c2 = st.columns(2)
-    c1.selectbox("Space A", names, key="cmp_a")
-    c2.selectbox("Space B (rotated onto A)", names, key="cmp_b")
+    c1.selectbox("Space A", names, index=params.index("cmp_a", names), key="cmp_a")
+    c2.selectbox("Space B (rotated onto A)", names, index=params.index("cmp_b", names), key="cmp_b")
     if len(names) <= 3:
         st.caption("Upload a vector file or train a set (Train page) to compare it here with MiniLM.")
 w1, w2 = st.columns([2, 1])
-word = w1.text_input("Highlight a word in both maps", key="cmp_word", placeholder="e.g. government").strip()
-k = w2.slider("Neighbours compared per word", 3, 30, key="cmp_k")
+word = w1.text_input("Highlight a word in both maps",
+                     value=params.value("cmp_word"), key="cmp_word", placeholder="e.g. government").strip()
+k = w2.slider("Neighbours compared per word", 3, 30, value=params.value("cmp_k"), key="cmp_k")
 params.sync({"pair": "cmp_source", "a": "cmp_a", "b": "cmp_b", "k": ("cmp_k", str), "q": "cmp_word"})
 
 try:

@@ -49,24 +49,28 @@ params.bind("map_compare", "compare", False, parse=params.to_bool)
 
 present = presenter_on()     # larger text on a projector: the controls in two rows, the table below the map
 c1, c2, c3, c4 = (*st.columns([3, 1]), *st.columns(2)) if present else st.columns([3, 1, 2, 2])
-method = c1.radio("Projection", tuple(METHODS), key="map_method", format_func=METHODS.get, horizontal=True,
+method = c1.radio("Projection", tuple(METHODS),
+                  index=params.index("map_method", tuple(METHODS)), key="map_method", format_func=METHODS.get, horizontal=True,
                   help="PCA is a rotation that keeps the widest spread; UMAP and t-SNE keep local neighbourhoods "
                        "and take a few seconds (then they are cached).")
-dims = c2.radio("Dimensions", (2, 3), key="map_dims", horizontal=True)
-n_choice = c3.selectbox("Points drawn", sizes, key="map_n",
+dims = c2.radio("Dimensions", (2, 3), index=params.index("map_dims", (2, 3)), key="map_dims", horizontal=True)
+n_choice = c3.selectbox("Points drawn", sizes, index=params.index("map_n", sizes), key="map_n",
                         format_func=lambda s: "all" if s == "all" else f"{s:,} most frequent",
                         help=None if "all" in sizes else
                         f"This set has {len(es):,} tokens: at most {SIZES[-2]:,} are drawn. Search finds any of them.")
-colour = c4.selectbox("Colour by", tuple(colours), key="map_colour", format_func=colours.get)
+colour = c4.selectbox("Colour by", tuple(colours),
+                      index=params.index("map_colour", tuple(colours)), key="map_colour", format_func=colours.get)
 s1, s2, s3 = st.columns([3, 2, 2])
-query = s1.text_input("Search a word", key="map_query", placeholder="e.g. king").strip()
-k_nn = s2.slider("Neighbours to show", 1, 30, key="map_nn")
+query = s1.text_input("Search a word",
+                      value=params.value("map_query"), key="map_query", placeholder="e.g. king").strip()
+k_nn = s2.slider("Neighbours to show", 1, 30, value=params.value("map_nn"), key="map_nn")
 if colour == "kmeans":
-    n_clusters = s3.slider("Clusters", 2, 20, key="map_kc")
+    n_clusters = s3.slider("Clusters", 2, 20, value=params.value("map_kc"), key="map_kc")
 if colour.startswith(umeta.PREFIX):
     umeta.controls(es, colour, s3)
 if colour == "groups":
-    st.text_area("Groups — one per line, `name: word word …` (other words stay grey)", key="map_groups",
+    st.text_area("Groups — one per line, `name: word word …` (other words stay grey)",
+                 value=params.value("map_groups"), key="map_groups",
                  height=100)
 params.sync({"method": "map_method", "dims": ("map_dims", str), "n": ("map_n", str), "color": "map_colour",
              "clusters": ("map_kc", str), "groups": "map_groups", "q": "map_query", "k": ("map_nn", str),
@@ -226,7 +230,8 @@ if dims == 2:
 
 # -- side by side -------------------------------------------------------------------------------------
 st.divider()
-compare = st.toggle("Compare PCA, UMAP and t-SNE of these points side by side", key="map_compare")
+compare = st.toggle("Compare PCA, UMAP and t-SNE of these points side by side",
+                    value=params.value("map_compare"), key="map_compare")
 params.sync({"compare": ("map_compare", params.from_bool)})
 if compare:
     todo = [m for m in METHODS if not cached.has_projection(es, base, m, 2)]

@@ -29,16 +29,19 @@ params.bind("nb_metric", "metric", "cosine", options=("cosine", "euclidean"))
 params.bind("nb_words", "words", "king queen man woman prince princess apple banana")
 
 left, right = st.columns([2, 1])
-query = left.text_input("Word or expression", key="nb_query", help="e.g. king, or paris - france + italy")
-k = right.slider("How many neighbours", 1, 50, key="nb_k")
-metric = st.radio("Distance", ("cosine", "euclidean"), key="nb_metric", horizontal=True,
+query = left.text_input("Word or expression",
+                        value=params.value("nb_query"), key="nb_query", help="e.g. king, or paris - france + italy")
+k = right.slider("How many neighbours", 1, 50, value=params.value("nb_k"), key="nb_k")
+metric = st.radio("Distance", ("cosine", "euclidean"),
+                  index=params.index("nb_metric", ("cosine", "euclidean")), key="nb_metric", horizontal=True,
                   format_func=lambda m: {"cosine": "cosine similarity (angle)",
                                          "euclidean": "Euclidean distance (straight line)"}[m])
 st.caption(
     "Cosine compares only the *direction* of two vectors; Euclidean distance also counts their *length*, "
     "and these vectors are not normalized — frequent and rare words differ in length, so the two rankings "
     "can disagree.")
-words_text = st.text_area("Words to compare with each other (heatmap)", key="nb_words", height=80)
+words_text = st.text_area("Words to compare with each other (heatmap)",
+                          value=params.value("nb_words"), key="nb_words", height=80)
 params.sync({"q": "nb_query", "k": ("nb_k", str), "metric": "nb_metric", "words": "nb_words"})
 
 if query.strip() and lesson_bar.revealed():   # a lesson's question first, then the answer

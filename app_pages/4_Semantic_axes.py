@@ -54,21 +54,22 @@ def axis_inputs(axis: str, title: str):
     st.markdown(f"**{title}**")
     # the picker shows the preset whose words are in the fields (also after a link or typing), else OWN
     st.session_state[f"ax_{axis}_preset"] = preset_of(st.session_state[f"ax_{axis}f"], st.session_state[f"ax_{axis}t"])
-    st.selectbox("Ready-made axis", [OWN] + list(PRESET_AXES), key=f"ax_{axis}_preset",
+    choices = [OWN] + list(PRESET_AXES)
+    st.selectbox("Ready-made axis", choices, index=params.index(f"ax_{axis}_preset", choices), key=f"ax_{axis}_preset",
                  on_change=use_preset, args=(axis,))
     a, b = st.columns(2)
-    a.text_input("from (words averaged)", key=f"ax_{axis}f")
-    b.text_input("to (words averaged)", key=f"ax_{axis}t")
+    a.text_input("from (words averaged)", value=params.value(f"ax_{axis}f"), key=f"ax_{axis}f")
+    b.text_input("to (words averaged)", value=params.value(f"ax_{axis}t"), key=f"ax_{axis}t")
 
 
 left, right = st.columns(2)
 with left:
     axis_inputs("x", "x axis")
 with right:
-    use_y = st.toggle("Add a y axis", key="ax_y")
+    use_y = st.toggle("Add a y axis", value=params.value("ax_y"), key="ax_y")
     if use_y:
         axis_inputs("y", "y axis")
-words_text = st.text_area("Words to place", key="ax_words", height=90)
+words_text = st.text_area("Words to place", value=params.value("ax_words"), key="ax_words", height=90)
 params.sync({"xf": "ax_xf", "xt": "ax_xt", "y": ("ax_y", params.from_bool), "yf": "ax_yf", "yt": "ax_yt",
              "words": "ax_words"})
 

@@ -27,7 +27,8 @@ if es is None:
     st.stop()
 
 params.bind("oh_words", "words", " ".join(onehot.DEFAULT_TOKENS))
-words_text = st.text_input("Your small vocabulary (words separated by spaces or commas)", key="oh_words")
+words_text = st.text_input("Your small vocabulary (words separated by spaces or commas)",
+                           value=params.value("oh_words"), key="oh_words")
 words = typed_words(es, words_text, limit=onehot.MAX_WORDS, what="the one-hot comparison")
 
 try:
@@ -94,7 +95,7 @@ st.subheader("4 · Looking a word up = multiplying by its one-hot code")
 params.bind("oh_lookup", "lookup", toks[0], options=toks)
 if st.session_state.get("oh_lookup") not in toks:
     st.session_state["oh_lookup"] = toks[0]
-tok = st.selectbox("Word to look up", toks, key="oh_lookup")
+tok = st.selectbox("Word to look up", toks, index=params.index("oh_lookup", toks), key="oh_lookup")
 i = es.index(tok)
 res = onehot.lookup(es.vectors, i)
 st.markdown(

@@ -27,7 +27,8 @@ st.markdown(
 lessons.note_own_model("it shows how a transformer cuts text into tokens and looks them up")
 params.bind("tp_text", "text", DEFAULT_TEXT)
 params.bind("tp_n", "positions", 128, parse=int, check=lambda v: 8 <= v <= MAX_TOKENS)
-text = st.text_input("Text", key="tp_text", help="Anything: a sentence, a made-up word, another language…")
+text = st.text_input("Text",
+                     value=params.value("tp_text"), key="tp_text", help="Anything: a sentence, a made-up word, another language…")
 params.sync({"text": "tp_text", "positions": ("tp_n", str)})
 
 try:
@@ -87,7 +88,7 @@ st.subheader("3 · Position vectors: learned vs. the classic sinusoidal code")
 st.markdown(
     "This model *learned* its 512 position vectors. The original transformer used a fixed pattern of sines and "
     "cosines instead. In both, **nearby positions have similar vectors** — the bright band along the diagonal.")
-npos = st.slider("Positions shown", 8, MAX_TOKENS, key="tp_n", step=8)
+npos = st.slider("Positions shown", 8, MAX_TOKENS, value=params.value("tp_n"), key="tp_n", step=8)
 c1, c2 = st.columns(2)
 plotly_chart(lp.position_similarity_figure(lessons.position_table(), n=npos,
                                            title=f"Learned position vectors 0…{npos - 1}: cosine"),

@@ -40,8 +40,9 @@ params.bind("ctx_word", "word", DEFAULT_WORD)
 params.bind("ctx_sents", "sentences", DEFAULT_SENTENCES)
 params.bind("ctx_cmp", "compare", DEFAULT_COMPARE)
 left, right = st.columns([1, 3])
-word = left.text_input("Word", key="ctx_word")
-sent_text = right.text_area("Sentences that use it (one per line)", key="ctx_sents", height=140)
+word = left.text_input("Word", value=params.value("ctx_word"), key="ctx_word")
+sent_text = right.text_area("Sentences that use it (one per line)",
+                            value=params.value("ctx_sents"), key="ctx_sents", height=140)
 params.sync({"word": "ctx_word", "sentences": "ctx_sents", "compare": "ctx_cmp"})
 
 sentences = tuple(s.strip() for s in sent_text.splitlines() if s.strip())
@@ -82,7 +83,7 @@ st.subheader("Sentence similarity")
 st.markdown(
     "Averaging a sentence's output vectors (and scaling to length 1) gives one **sentence embedding**. Sentences "
     "about the same thing point the same way, even with no word in common. Type your own, one per line.")
-cmp_text = st.text_area("Sentences to compare (one per line)", key="ctx_cmp", height=150)
+cmp_text = st.text_area("Sentences to compare (one per line)", value=params.value("ctx_cmp"), key="ctx_cmp", height=150)
 all_cmp = tuple(s.strip() for s in cmp_text.splitlines() if s.strip())
 cmp = all_cmp[:20]
 if len(cmp) < 2:

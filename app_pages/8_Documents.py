@@ -105,12 +105,14 @@ params.bind("docs_q", "q", "looking at the night sky")
 params.bind("docs_k", "k", 5, parse=int, check=lambda v: 1 <= v <= 20)
 params.bind("docs_method", "method", "pca", options=tuple(METHODS))
 params.bind("docs_cut", "cutoff", ed.RELEVANCE_CUTOFF, parse=float, check=lambda v: 0.0 <= v <= 0.9)
-query = st.text_input("Search by meaning", key="docs_q", help="A question or a description in your own words")
+query = st.text_input("Search by meaning",
+                      value=params.value("docs_q"), key="docs_q", help="A question or a description in your own words")
 mid, cut, right = st.columns([1, 1, 1])
-k = mid.slider("Results", 1, 20, key="docs_k")
-cutoff = cut.slider("Relevance cut-off (cosine)", 0.0, 0.9, step=0.05, key="docs_cut",
+k = mid.slider("Results", 1, 20, value=params.value("docs_k"), key="docs_k")
+cutoff = cut.slider("Relevance cut-off (cosine)", 0.0, 0.9, step=0.05, value=params.value("docs_cut"), key="docs_cut",
                     help="Results below this cosine similarity are listed but not counted as matches")
-method = right.radio("Map", tuple(METHODS), key="docs_method", format_func=METHODS.get)
+method = right.radio("Map", tuple(METHODS),
+                     index=params.index("docs_method", tuple(METHODS)), key="docs_method", format_func=METHODS.get)
 params.sync({"q": "docs_q", "k": ("docs_k", str), "method": "docs_method", "cutoff": ("docs_cut", str)})
 
 hits, qv = [], None

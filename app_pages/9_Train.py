@@ -69,7 +69,8 @@ params.bind("tr_phrases", "phrases", False, parse=params.to_bool)
 params.bind("tr_min_count", "min_count", 2, parse=int, check=lambda v: 1 <= v <= 1000)
 
 st.header("1 · Corpus")
-source = st.radio("Where the text comes from", list(SOURCES), key="tr_source", horizontal=True,
+source = st.radio("Where the text comes from", list(SOURCES),
+                  index=params.index("tr_source", list(SOURCES)), key="tr_source", horizontal=True,
                   format_func=SOURCES.get)
 upload_mb = st.get_option("server.maxUploadSize")
 st.caption(
@@ -79,11 +80,13 @@ st.caption(
     f"at most {cp.MAX_TOTAL_TOKENS:,} tokens. Training needs at least {tr.MIN_TRAIN_TOKENS} tokens and "
     f"{tr.MIN_VOCAB} distinct words. Text is read as UTF-8; if that fails, as Windows-1252 (you are told).")
 o1, o2, o3, o4 = st.columns(4)
-lower = o1.checkbox("lowercase", key="tr_lower", help="'King' and 'king' become one word")
-punct = o2.checkbox("drop punctuation", key="tr_punct", help="otherwise every punctuation mark is a token")
-phrases = o3.checkbox("join phrases", key="tr_phrases",
+lower = o1.checkbox("lowercase",
+                    value=params.value("tr_lower"), key="tr_lower", help="'King' and 'king' become one word")
+punct = o2.checkbox("drop punctuation",
+                    value=params.value("tr_punct"), key="tr_punct", help="otherwise every punctuation mark is a token")
+phrases = o3.checkbox("join phrases", value=params.value("tr_phrases"), key="tr_phrases",
                       help="gensim Phrases: frequent pairs such as new york become one token, new_york")
-min_count = o4.number_input("min_count", 1, 1000, key="tr_min_count",
+min_count = o4.number_input("min_count", 1, 1000, value=params.value("tr_min_count"), key="tr_min_count",
                             help="words rarer than this are left out of training")
 opts = cp.TokenizeOptions(lowercase=lower, strip_punctuation=punct, phrases=phrases)
 
@@ -147,18 +150,21 @@ st.header("2 · Train")
 job = ut.current_job()
 with st.form("tr_form"):
     c1, c2, c3 = st.columns(3)
-    c1.selectbox("Model", list(tr.MODELS), key="tr_model",
+    c1.selectbox("Model", list(tr.MODELS), index=params.index("tr_model", list(tr.MODELS)), key="tr_model",
                  format_func={"word2vec": "word2vec", "fasttext": "fastText (also learns word pieces)"}.get)
-    c1.radio("Architecture", ("cbow", "sg"), key="tr_arch", horizontal=True,
+    c1.radio("Architecture", ("cbow", "sg"),
+             index=params.index("tr_arch", ("cbow", "sg")), key="tr_arch", horizontal=True,
              format_func={"cbow": "CBOW (context → word)", "sg": "skip-gram (word → context)"}.get)
-    c1.radio("Output layer", ("neg", "hs"), key="tr_out", horizontal=True,
+    c1.radio("Output layer", ("neg", "hs"), index=params.index("tr_out", ("neg", "hs")), key="tr_out", horizontal=True,
              format_func={"neg": "negative sampling", "hs": "hierarchical softmax"}.get)
-    c2.slider("Vector size (dimensions)", 2, 300, key="tr_dim")
-    c2.slider("Window (words on each side)", 1, 15, key="tr_window")
-    c2.slider("Epochs (passes over the corpus)", 1, 100, key="tr_epochs")
-    c3.number_input("Seed", 0, 2**31 - 1, key="tr_seed", help="same seed + 1 worker = same vectors")
-    c3.number_input("Workers (threads)", 1, CPUS, key="tr_workers")
-    st.text_input("Words to watch while training (empty: a sensible default)", key="tr_watch",
+    c2.slider("Vector size (dimensions)", 2, 300, value=params.value("tr_dim"), key="tr_dim")
+    c2.slider("Window (words on each side)", 1, 15, value=params.value("tr_window"), key="tr_window")
+    c2.slider("Epochs (passes over the corpus)", 1, 100, value=params.value("tr_epochs"), key="tr_epochs")
+    c3.number_input("Seed", 0, 2**31 - 1,
+                    value=params.value("tr_seed"), key="tr_seed", help="same seed + 1 worker = same vectors")
+    c3.number_input("Workers (threads)", 1, CPUS, value=params.value("tr_workers"), key="tr_workers")
+    st.text_input("Words to watch while training (empty: a sensible default)",
+                  value=params.value("tr_watch"), key="tr_watch",
                   placeholder="king queen man woman")
     submitted = st.form_submit_button("Train", type="primary",
                                       disabled=corpus is None or job is not None or blocker is not None)

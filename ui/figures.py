@@ -56,7 +56,7 @@ def presenter_toggle() -> bool:
     params.bind(PRESENTER, "present", False, parse=params.to_bool)
     # drawn by app.py (the entrypoint), the toggle keeps one widget id on every page: no re-assigning
     # its value before a page switch, no persist_state
-    on = st.toggle("Presenter mode", key=PRESENTER,
+    on = st.toggle("Presenter mode", value=params.value(PRESENTER), key=PRESENTER,
                    help="For a projector: larger text, markers and lines, high-contrast colours, "
                         "and small groups of points labelled.")
     params.sync({"present": (PRESENTER, params.from_bool)})

@@ -69,7 +69,8 @@ def controls(es: EmbeddingSet, colour: str, where) -> None:
         key = f"map_only_{column}"
         params.bind(key, "only", [], parse=json.loads,
                     check=lambda v: isinstance(v, list) and all(x in values for x in v))
-        where.multiselect(f"Show only these {column} values", values, key=key, placeholder="all values",
+        where.multiselect(f"Show only these {column} values", values,
+                          default=params.value(key), key=key, placeholder="all values",
                           help=f"The {len(values)} most common values of {column}; empty shows every point.")
         params.sync({"only": (key, lambda v: json.dumps(list(v), ensure_ascii=False))})
     else:
@@ -81,7 +82,7 @@ def controls(es: EmbeddingSet, colour: str, where) -> None:
         key = f"map_range_{column}"
         params.bind(key, "range", (lo, hi), parse=lambda raw: tuple(num(x) for x in raw.split("~")),
                     check=lambda v: len(v) == 2 and lo <= v[0] <= v[1] <= hi)
-        where.slider(f"Show {column} from … to …", lo, hi, key=key)
+        where.slider(f"Show {column} from … to …", lo, hi, value=params.value(key), key=key)
         params.sync({"range": (key, lambda v: f"{v[0]}~{v[1]}")})
 
 

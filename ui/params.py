@@ -1,7 +1,8 @@
 """Shareable views: widget values mirrored in the URL (``st.query_params``).
 
-A page calls :func:`bind` before drawing a widget (the widget gets ``key=`` and no
-``value=``/``index=``), and :func:`sync` after its widgets. A URL opened by someone else
+A page calls :func:`bind` before drawing a widget, gives the widget ``key=`` and the bound value
+as its own default (``value=params.value(key)``, ``index=params.index(key, options)``; see
+:func:`value` for why), and calls :func:`sync` after its widgets. A URL opened by someone else
 sets the widgets once; after that, the widgets write the URL, so copying the address bar
 gives a link that reproduces the view.
 """
@@ -37,7 +38,7 @@ def applied_value(key: str) -> str | None:
 
 
 def bind(key: str, param: str, default: Any, *, parse: Callable[[str], Any] = str,
-         options: Iterable | None = None, check: Callable[[Any], bool] | None = None) -> None:
+         options: Iterable | None = None, check: Callable[[Any], bool] | None = None) -> Any:
     """Give the widget ``key`` its value: from ``?param=`` when the URL brings a value not yet
     applied in this session, else its current value, else ``default``.
 
@@ -57,11 +58,34 @@ def bind(key: str, param: str, default: Any, *, parse: Callable[[str], Any] = st
             opts = list(options) if options is not None else None
             if (opts is None or value in opts) and (check is None or check(value)):
                 st.session_state[key] = value
-                return
+                return value
         except (ValueError, TypeError):
             pass
     if key not in st.session_state:
         st.session_state[key] = default
+    return st.session_state[key]
+
+
+def value(key: str) -> Any:
+    """The value :func:`bind` gave the widget ``key``: pass it as the widget's own default
+    (``value=``; ``index=``: :func:`index`; ``default=`` of a multiselect).
+
+    Why both: a value set through ``st.session_state`` reaches the browser as a one-time
+    "set the value" on top of the widget's own default. A slow browser that is clicked before it
+    has applied that (seen: a Train deep link at 6x CPU throttling, Train clicked as soon as the
+    page was drawn, 3 of 4 runs) sends the widget's own default back, and the link's values and
+    bind's defaults were lost (``dim=8`` became the slider's minimum 2, ``lowercase`` False).
+    With the bound value as the widget's own default there is nothing else to send.
+    """
+    return st.session_state.get(key)
+
+
+def index(key: str, options: Iterable) -> int:
+    """:func:`value` as the position in ``options`` (``index=`` of a radio or selectbox); 0, the
+    widget's own default, when the value is not among them."""
+    opts = list(options)
+    v = st.session_state.get(key)
+    return opts.index(v) if v in opts else 0
 
 
 def sync(pairs: dict[str, tuple[str, Callable[[Any], str]] | str]) -> None:

@@ -145,7 +145,7 @@ def draw_sidebar(current: str | None = None) -> embedlab.EmbeddingSet | None:
     if st.session_state[state.CURRENT_SET] not in names:    # a guard: the picker must hold its own value
         st.session_state[state.CURRENT_SET] = DEFAULT_SET
     with st.sidebar:
-        st.selectbox("Embedding set", names, key=state.CURRENT_SET)
+        st.selectbox("Embedding set", names, index=params.index(state.CURRENT_SET, names), key=state.CURRENT_SET)
         params.sync({"set": state.CURRENT_SET})
         es = page_set(report=True)
         if es is not None:

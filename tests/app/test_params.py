@@ -32,3 +32,59 @@ def test_after_the_link_the_widget_writes_the_url_and_defaults_are_left_out():
     assert "corpus" not in at.query_params
     at.run()
     assert at.radio(key="src").value == "toy"
+
+
+def _bound_script():
+    import streamlit as st
+
+    from ui import params
+
+    params.bind("lower", "lower", True, parse=params.to_bool)
+    params.bind("dim", "dim", 50, parse=int)
+    params.bind("model", "model", "word2vec", options=["fasttext", "word2vec"])
+    st.checkbox("lowercase", value=params.value("lower"), key="lower")
+    st.slider("dim", 2, 300, value=params.value("dim"), key="dim")
+    st.selectbox("model", ["fasttext", "word2vec"], index=params.index("model", ["fasttext", "word2vec"]), key="model")
+    params.sync({"lower": ("lower", params.from_bool), "dim": ("dim", str), "model": "model"})
+
+
+def test_a_bound_widget_carries_the_bound_value_as_its_own_default():
+    # what a browser that has not yet applied the session's value sends back is the widget's own default:
+    # it must be the link's value (dim=8) or bind's default (lowercase True, word2vec), not the widget's
+    at = AppTest.from_function(_bound_script)
+    at.query_params["dim"] = "8"
+    at.run()
+    assert at.checkbox(key="lower").proto.default is True and at.checkbox(key="lower").value is True
+    assert list(at.slider(key="dim").proto.default) == [8] and at.slider(key="dim").value == 8
+    assert at.selectbox(key="model").proto.default == 1 and at.selectbox(key="model").value == "word2vec"
+    at.slider(key="dim").set_value(20).run()          # the user's change is kept and becomes the default
+    at.checkbox(key="lower").uncheck().run()
+    assert at.slider(key="dim").value == 20 and list(at.slider(key="dim").proto.default) == [20]
+    assert at.checkbox(key="lower").value is False and at.query_params["lower"] == "0"
+    assert at.query_params["dim"] == "20" and not at.exception
+
+
+def test_every_bound_widget_of_the_app_is_given_its_bound_value():
+    """Each widget whose key a page binds to the URL gets ``value=`` / ``index=`` / ``default=``
+    (read from the source, so a new page cannot forget it)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    checked, missing = 0, []
+    for path in sorted(root.glob("app_pages/*.py")) + sorted(root.glob("ui/*.py")):
+        src = path.read_text(encoding="utf-8")
+        tree = ast.parse(src)
+        bound = {ast.get_source_segment(src, n.args[0]) for n in ast.walk(tree)
+                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "bind"
+                 and getattr(n.func.value, "id", None) == "params"}
+        for n in ast.walk(tree):
+            if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
+                continue
+            kw = {k.arg: k.value for k in n.keywords}
+            if "key" in kw and ast.get_source_segment(src, kw["key"]) in bound:
+                checked += 1
+                if not {"value", "index", "default"} & set(kw):
+                    missing.append(f"{path.name}:{n.lineno} {n.func.attr}")
+    assert checked >= 80, checked       # the app's bound widgets were found (87 when this was written)
+    assert not missing, missing

@@ -39,3 +39,21 @@ def test_upload_train_and_see_the_set_on_the_map(app_server, page, tmp_path):
     sidebar = page.get_by_test_id("stSidebarUserContent").inner_text()
     assert f"{SET_NAME} · 104 tokens × 20 dimensions" in sidebar
     assert not page.js_errors, page.js_errors
+
+
+def test_a_train_link_keeps_its_values_when_a_slow_browser_is_clicked_at_once(app_server, page):
+    """A slow school laptop (6x CPU throttling) clicks Train as soon as a shared link is drawn. The values
+    it sends back must be the link's (dim=8) and the page's defaults (lowercase, drop punctuation,
+    min_count 2), not the widgets' own defaults: before ui.params.value, 3 of 4 such runs here trained with
+    min_count 1 and no lowercasing, one with dim 2, and wrote lower=0&punct=0&min_count=1 into the link."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 6})
+    goto_page(page, app_server, "Train?epochs=2&dim=8")
+    page.get_by_role("button", name="Train").click()
+    page.get_by_text("It is selected in the sidebar").wait_for(timeout=180_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    query = page.url.split("?", 1)[1]
+    assert "dim=8" in query and "epochs=2" in query, page.url
+    assert not {"lower", "punct", "min_count"} & {kv.split("=")[0] for kv in query.split("&")}, page.url
+    assert page.get_by_text("toy-word2vec-8d").first.is_visible()
