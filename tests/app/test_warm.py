@@ -169,6 +169,28 @@ def test_every_step_after_the_default_map_makes_way_for_the_pages(monkeypatch):
                       "umap compile", "wait", "weights", "wait", "layouts"]
 
 
+def test_the_default_map_being_ready_holds_the_background_steps_back_as_a_request_would(monkeypatch):
+    # a visitor who comes just after "default Map ready" must not meet the numba compiles: the first
+    # background step waits QUIET_S from that moment even when no page was requested yet
+    clock = _Clock()
+    monkeypatch.setattr(warm, "_started", object())          # as in `make run`'s server
+    monkeypatch.setattr(warm, "_last_activity", None)
+    monkeypatch.setattr(warm.time, "monotonic", clock)
+    monkeypatch.setattr(warm, "steps_done", {})
+    waited = []
+    real_wait = warm.wait_for_quiet
+    monkeypatch.setattr(warm, "wait_for_quiet",
+                        lambda: waited.append(real_wait(10, 60, clock=clock, sleep=clock.sleep)) or waited[-1])
+    monkeypatch.setattr(cached, "builtin_set", lambda name: "es")
+    monkeypatch.setattr(warm, "warm_default_map", lambda es: clock.sleep(2) or {"rows": 0})
+    monkeypatch.setattr(warm, "compile_pages", lambda files=None: None)
+    monkeypatch.setattr(cached, "start_warm_up", lambda: None)
+    monkeypatch.setattr("ui.lessons.encoder", lambda: None)
+    monkeypatch.setattr(warm, "warm_default_layout_views", lambda es: [])
+    warm.run_warm_up()
+    assert waited[0] == pytest.approx(10) and waited[1:] == [0, 0, 0]
+
+
 def test_the_page_middleware_notes_page_requests_only(monkeypatch):
     import asyncio
 
