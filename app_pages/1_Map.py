@@ -154,8 +154,9 @@ try:
     elif colour.startswith(umeta.PREFIX):
         meta = umeta.colouring(es, colour, rows)
         labels, order, values, value_title = meta.labels, meta.order, meta.values, meta.value_title
-    # measured on the base points (stable under a search), shown for the added words as well
-    if len(base) > OVERLAP_K + 1 and (colour == "distortion" or len(base) <= 5000):
+    # measured on the base points (stable under a search), shown for the added words as well; only the
+    # distortion colouring needs it before the figure (else it is measured after the figure is sent)
+    if len(base) > OVERLAP_K + 1 and colour == "distortion":
         overlap, trust = cached.distortion(es, base, coords[: len(base)], OVERLAP_K)
     if colour == "distortion" and overlap is not None:
         full = cached.distortion(es, rows, coords, OVERLAP_K)[0] if len(extra) else overlap
@@ -186,6 +187,12 @@ with fig_col:
     for note in (density_note, meta.note if meta else ""):
         if note:
             st.caption(md_text(note))
+    if trust is None and OVERLAP_K + 1 < len(base) <= 5000:
+        # after the figure: the browser draws it meanwhile (0.7 s for 5,000 points on a cold server)
+        try:
+            overlap, trust = cached.distortion(es, base, coords[: len(base)], OVERLAP_K)
+        except embedlab.EmbedLabError as exc:
+            st.error(md_text(exc))
     if trust is not None:
         st.caption(f"Trustworthiness of this picture: **{trust:.3f}** (1 = every point's {OVERLAP_K} nearest "
                    "neighbours in the picture are also near it in the full space). On average a point keeps "

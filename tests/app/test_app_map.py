@@ -19,6 +19,24 @@ def _captions(at):
     return " ".join(c.value for c in at.caption)
 
 
+def test_the_trustworthiness_is_measured_after_the_figure_is_sent_unless_it_colours_it(monkeypatch):
+    # a cold server's first Map: the figure goes to the browser first, which draws it while the server
+    # measures the distortion (0.7 s for 5,000 points); the distortion colouring needs it before
+    import ui.figures
+    from ui import cached
+
+    order = []
+    real_chart, real_distortion = ui.figures.plotly_chart, cached.distortion
+    monkeypatch.setattr(ui.figures, "plotly_chart", lambda *a, **k: order.append("chart") or real_chart(*a, **k))
+    monkeypatch.setattr(cached, "distortion", lambda *a, **k: order.append("distortion") or real_distortion(*a, **k))
+    at = _page()
+    assert order[-2:] == ["chart", "distortion"], order
+    assert "Trustworthiness of this picture" in _captions(at)
+    order.clear()
+    at.selectbox(key="map_colour").set_value("distortion").run()
+    assert order.index("distortion") < order.index("chart") and not at.exception
+
+
 def test_default_pca_map_of_5000_frequent_words_with_clusters_and_trustworthiness(words):
     at = _page()
     assert f"the 5,000 most frequent of {len(words):,} tokens" in _captions(at)
