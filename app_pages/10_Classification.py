@@ -56,7 +56,8 @@ try:
         data = uc.polarity()
     elif source == "words":
         cats = st.multiselect("Categories (each word is labelled with its category)", tuple(WORD_CATEGORIES),
-                              format_func=CATEGORY_LABELS.get, default=params.value("cls_cats"), key="cls_cats")
+                              format_func=CATEGORY_LABELS.get, key="cls_cats",
+                              default=params.value("cls_cats", tuple(WORD_CATEGORIES)))
         cols = st.columns(len(PRESETS))
         for col, (label, preset) in zip(cols, PRESETS.items()):
             col.button(label, on_click=use_preset, args=(preset,), key=f"cls_preset_{preset[0]}_{len(preset)}",

@@ -41,7 +41,7 @@ source = c1.selectbox("Triples from", tuple(SOURCES),
                       index=params.index("kg_source", tuple(SOURCES)), key="kg_source", format_func=SOURCES.get)
 if source == "analogy":
     chosen = c2.multiselect("Relations (from the sections of the Google analogy file)", RELATIONS,
-                            default=params.value("kg_relations"), key="kg_relations")
+                            default=params.value("kg_relations", RELATIONS), key="kg_relations")
     triples = [t for t in ug.analogy_triples() if t.relation in chosen]
 else:
     triples = ug.hypernym_triples()

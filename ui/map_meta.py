@@ -70,7 +70,7 @@ def controls(es: EmbeddingSet, colour: str, where) -> None:
         params.bind(key, "only", [], parse=json.loads,
                     check=lambda v: isinstance(v, list) and all(x in values for x in v))
         where.multiselect(f"Show only these {column} values", values,
-                          default=params.value(key), key=key, placeholder="all values",
+                          default=params.value(key, values), key=key, placeholder="all values",
                           help=f"The {len(values)} most common values of {column}; empty shows every point.")
         params.sync({"only": (key, lambda v: json.dumps(list(v), ensure_ascii=False))})
     else:

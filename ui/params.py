@@ -66,9 +66,11 @@ def bind(key: str, param: str, default: Any, *, parse: Callable[[str], Any] = st
     return st.session_state[key]
 
 
-def value(key: str) -> Any:
+def value(key: str, options: Iterable | None = None) -> Any:
     """The value :func:`bind` gave the widget ``key``: pass it as the widget's own default
-    (``value=``; ``index=``: :func:`index`; ``default=`` of a multiselect).
+    (``value=``; ``index=``: :func:`index`; ``default=`` of a multiselect, with its ``options``: the
+    chosen values that are among them, since a multiselect's ``default`` must be, while a value left
+    from another set's options is dropped quietly from its state).
 
     Why both: a value set through ``st.session_state`` reaches the browser as a one-time
     "set the value" on top of the widget's own default. A slow browser that is clicked before it
@@ -77,7 +79,11 @@ def value(key: str) -> Any:
     bind's defaults were lost (``dim=8`` became the slider's minimum 2, ``lowercase`` False).
     With the bound value as the widget's own default there is nothing else to send.
     """
-    return st.session_state.get(key)
+    v = st.session_state.get(key)
+    if options is not None and isinstance(v, (list, tuple)):
+        opts = list(options)
+        return [x for x in v if x in opts]
+    return v
 
 
 def index(key: str, options: Iterable) -> int:

@@ -88,3 +88,23 @@ def test_every_bound_widget_of_the_app_is_given_its_bound_value():
                     missing.append(f"{path.name}:{n.lineno} {n.func.attr}")
     assert checked >= 80, checked       # the app's bound widgets were found (87 when this was written)
     assert not missing, missing
+
+
+def _multiselect_script():
+    import streamlit as st
+
+    from ui import params
+
+    values = ["a", "b"] if st.session_state.get("phase", 0) == 0 else ["c", "d"]   # another set's values
+    params.bind("only", "only", [], parse=lambda raw: raw.split(","), check=lambda v: set(v) <= set(values))
+    st.multiselect("only", values, default=params.value("only", values), key="only")
+
+
+def test_a_multiselect_value_left_from_other_options_is_dropped_not_an_error():
+    at = AppTest.from_function(_multiselect_script)
+    at.query_params["only"] = "a"
+    at.run()
+    assert at.multiselect(key="only").value == ["a"] and list(at.multiselect(key="only").proto.default) == [0]
+    at.session_state["phase"] = 1
+    at.run()
+    assert not at.exception and at.multiselect(key="only").value == []
