@@ -86,7 +86,8 @@ def test_every_bound_widget_of_the_app_is_given_its_bound_value():
                 checked += 1
                 if not {"value", "index", "default"} & set(kw):
                     missing.append(f"{path.name}:{n.lineno} {n.func.attr}")
-    assert checked >= 80, checked       # the app's bound widgets were found (87 when this was written)
+    assert checked >= 80, checked       # the app's bound widgets were found (85 when this was written; the
+    # Semantic axes' pole fields build their keys with f-strings and are not counted)
     assert not missing, missing
 
 
