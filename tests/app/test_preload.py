@@ -1,12 +1,12 @@
 """ui.preload: Streamlit's index.html served with modulepreload links for the Map's chunks (issue 12)."""
 from __future__ import annotations
 
-import asyncio
 import gzip
 import re
 
 import pytest
 
+from tests.app.helpers import run_async
 from ui import preload
 from ui.streamlit_internals import frontend_dir
 
@@ -24,7 +24,7 @@ def _serve(app, path="/Map", method="GET"):
         sent.append(message)
 
     scope = {"type": "http", "method": method, "path": path, "headers": [], "query_string": b""}
-    asyncio.run(app(scope, receive, send))
+    run_async(app(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     return start, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
 

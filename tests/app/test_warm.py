@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 import embedlab
 from embedlab.space import clusters, distortion, frequency, projection
-from tests.app.helpers import APP, open_page
+from tests.app.helpers import APP, open_page, run_async
 from ui import cached, precompute, warm
 
 PAGE = "app_pages/1_Map.py"
@@ -192,8 +192,6 @@ def test_the_default_map_being_ready_holds_the_background_steps_back_as_a_reques
 
 
 def test_the_page_middleware_notes_page_requests_only(monkeypatch):
-    import asyncio
-
     from ui import preload
 
     noted = []
@@ -208,7 +206,7 @@ def test_the_page_middleware_notes_page_requests_only(monkeypatch):
 
     mw = preload.PreloadIndexMiddleware(app, hrefs=[])
     for path in ("/Map", "/", "/static/js/PlotlyChart.x.js", "/_stcore/health"):
-        asyncio.run(mw({"type": "http", "method": "GET", "path": path, "headers": []}, None, send))
+        run_async(mw({"type": "http", "method": "GET", "path": path, "headers": []}, None, send))
     assert len(noted) == 2
 
 
