@@ -66,6 +66,10 @@ def test_hostile_tokens_show_as_text_on_map_and_neighbours(app_server, page, tmp
     goto_page(page, app_server, "Map")
     sidebar = page.get_by_test_id("stSidebar")
     vector_file_input(page).set_input_files(str(_vector_file(tmp_path)))
+    # the upload's own run: on a loaded machine it can start after wait_for_app has seen the previous one
+    # end (a clean clone run beside another suite failed here with the old caption still in the sidebar)
+    page.wait_for_function("(s) => document.querySelector('[data-testid=\"stSidebar\"]').innerText.includes(s)",
+                           arg=f"{SET_NAME} · {len(TOKENS)} tokens", timeout=60_000)
     wait_for_app(page)
     _safe(page, dialogs)
     assert f"{SET_NAME} · {len(TOKENS)} tokens" in sidebar.inner_text()   # the file name, as text
