@@ -28,7 +28,8 @@ params.bind("cmp_k", "k", 10, parse=int, check=lambda v: 3 <= v <= 30)
 params.bind("cmp_word", "q", "")
 
 source = st.radio("Spaces", tuple(SOURCES),
-                  index=params.index("cmp_source", tuple(SOURCES)), key="cmp_source", format_func=SOURCES.get, horizontal=True)
+                  index=params.index("cmp_source", tuple(SOURCES)), key="cmp_source",
+                  format_func=SOURCES.get, horizontal=True)
 if source == "sets":
     c1, c2 = st.columns(2)
     c1.selectbox("Space A", names, index=params.index("cmp_a", names), key="cmp_a")

@@ -50,7 +50,8 @@ params.bind("map_compare", "compare", False, parse=params.to_bool)
 present = presenter_on()     # larger text on a projector: the controls in two rows, the table below the map
 c1, c2, c3, c4 = (*st.columns([3, 1]), *st.columns(2)) if present else st.columns([3, 1, 2, 2])
 method = c1.radio("Projection", tuple(METHODS),
-                  index=params.index("map_method", tuple(METHODS)), key="map_method", format_func=METHODS.get, horizontal=True,
+                  index=params.index("map_method", tuple(METHODS)), key="map_method",
+                  format_func=METHODS.get, horizontal=True,
                   help="PCA is a rotation that keeps the widest spread; UMAP and t-SNE keep local neighbourhoods "
                        "and take a few seconds (then they are cached).")
 dims = c2.radio("Dimensions", (2, 3), index=params.index("map_dims", (2, 3)), key="map_dims", horizontal=True)

@@ -51,7 +51,8 @@ b = c2.text_input("is to b", value=params.value("an_b"), key="an_b").strip()
 c = c3.text_input("as c is to ?", value=params.value("an_c"), key="an_c").strip()
 o1, o2, o3 = st.columns([2, 1, 2])
 method = o1.radio("Method", tuple(METHOD_LABELS),
-                  index=params.index("an_method", tuple(METHOD_LABELS)), key="an_method", format_func=METHOD_LABELS.get, horizontal=True)
+                  index=params.index("an_method", tuple(METHOD_LABELS)), key="an_method",
+                  format_func=METHOD_LABELS.get, horizontal=True)
 k = o2.slider("Answers shown", 1, 20, value=params.value("an_k"), key="an_k")
 exclude = o3.toggle("Leave the input words out of the answers", value=params.value("an_exclude"), key="an_exclude")
 st.caption(
@@ -94,7 +95,8 @@ st.markdown("The Google analogy test set (Mikolov et al., 2013) groups 19,544 qu
             "Run one to see how often the space gets the expected word, and where it goes wrong.")
 f1, f2 = st.columns([2, 1])
 family = f1.selectbox("Family", tuple(sections),
-                      index=params.index("an_family", tuple(sections)), key="an_family", format_func=lambda s: FAMILY_LABELS.get(s, s))
+                      index=params.index("an_family", tuple(sections)), key="an_family",
+                      format_func=lambda s: FAMILY_LABELS.get(s, s))
 params.sync({"a": "an_a", "b": "an_b", "c": "an_c", "method": "an_method", "k": ("an_k", str),
              "exclude": ("an_exclude", params.from_bool), "family": "an_family"})
 questions = sections[family]

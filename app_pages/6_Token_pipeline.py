@@ -28,7 +28,8 @@ lessons.note_own_model("it shows how a transformer cuts text into tokens and loo
 params.bind("tp_text", "text", DEFAULT_TEXT)
 params.bind("tp_n", "positions", 128, parse=int, check=lambda v: 8 <= v <= MAX_TOKENS)
 text = st.text_input("Text",
-                     value=params.value("tp_text"), key="tp_text", help="Anything: a sentence, a made-up word, another language…")
+                     value=params.value("tp_text"), key="tp_text",
+                     help="Anything: a sentence, a made-up word, another language…")
 params.sync({"text": "tp_text", "positions": ("tp_n", str)})
 
 try:

@@ -38,7 +38,7 @@ def applied_value(key: str) -> str | None:
 
 
 def bind(key: str, param: str, default: Any, *, parse: Callable[[str], Any] = str,
-         options: Iterable | None = None, check: Callable[[Any], bool] | None = None) -> Any:
+         options: Iterable | None = None, check: Callable[[Any], bool] | None = None) -> None:
     """Give the widget ``key`` its value: from ``?param=`` when the URL brings a value not yet
     applied in this session, else its current value, else ``default``.
 
@@ -58,12 +58,11 @@ def bind(key: str, param: str, default: Any, *, parse: Callable[[str], Any] = st
             opts = list(options) if options is not None else None
             if (opts is None or value in opts) and (check is None or check(value)):
                 st.session_state[key] = value
-                return value
+                return
         except (ValueError, TypeError):
             pass
     if key not in st.session_state:
         st.session_state[key] = default
-    return st.session_state[key]
 
 
 def value(key: str, options: Iterable | None = None) -> Any:
