@@ -33,6 +33,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import struct
 import sys
 import threading
 import time
@@ -56,7 +57,8 @@ Progress = Callable[[str, float], Any]
 
 # -- the worker side ---------------------------------------------------------------------------
 _progress_queue = None      # set in each worker process by _init_worker
-_STARTED = "\x00started"     # the progress message a task sends when it begins running
+_started_pipe = None        # likewise: the write end of the pool's "task started" pipe
+_TASK_ID = struct.Struct("<q")
 
 
 BACKGROUND_NICENESS = 10
@@ -96,9 +98,9 @@ def exit_with_parent(check_seconds: float = PARENT_CHECK_SECONDS) -> threading.T
     return thread
 
 
-def _init_worker(progress_queue, warm_up: Callable[[], Any] | None = None) -> None:
-    global _progress_queue
-    _progress_queue = progress_queue
+def _init_worker(progress_queue, started_pipe, warm_up: Callable[[], Any] | None = None) -> None:
+    global _progress_queue, _started_pipe
+    _progress_queue, _started_pipe = progress_queue, started_pipe
     exit_with_parent()
     lower_priority()
     if warm_up is not None:
@@ -107,7 +109,13 @@ def _init_worker(progress_queue, warm_up: Callable[[], Any] | None = None) -> No
 
 def _call(task_id: int, fn: Callable, args: tuple, kwargs: dict, wants_progress: bool):
     """Runs in the worker: ``fn(*args, progress=..., **kwargs)``; EmbedLabErrors come back as they are."""
-    _progress_queue.put((task_id, _STARTED, 0.0))      # from here on, a death is this task's
+    # From here on, a death is this task's. The id is written to the pipe before the task runs, in
+    # one write of 12 bytes (atomic on a pipe, so workers need no lock a killed one could leave
+    # taken). It went through the progress queue before, whose feeder thread sends *later*: a
+    # worker at nice +10 on a busy machine was killed 0.1 s into its task with the message still
+    # unsent, and the task was run a second time (CI of 958e507).
+    with contextlib.suppress(OSError):      # (a pool already replaced: nobody reads the pipe any more)
+        _started_pipe.send_bytes(_TASK_ID.pack(task_id))
     if wants_progress:
         last = [0.0]
 
@@ -167,10 +175,11 @@ def no_main_module():
 
 # -- the caller side ---------------------------------------------------------------------------
 class _Task:
-    __slots__ = ("task_id", "key", "future", "executor", "latest", "started")
+    __slots__ = ("task_id", "key", "future", "executor", "started_pipe", "latest", "started")
 
-    def __init__(self, task_id: int, key, future: Future, executor=None):
+    def __init__(self, task_id: int, key, future: Future, executor=None, started_pipe=None):
         self.task_id, self.key, self.future, self.executor = task_id, key, future, executor
+        self.started_pipe = started_pipe        # the read end the task's worker reports its start on
         self.latest: tuple[str, float] | None = None
         self.started = False        # set when the worker reports that it began running this task
 
@@ -206,6 +215,7 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
         self._queue = None
+        self._started_pipe = None       # read end of the executor's "task started" pipe
         self._tasks: dict[int, _Task] = {}
         self._by_key: dict[Hashable, _Task] = {}
         self._ids = itertools.count(1)
@@ -220,8 +230,9 @@ class WorkerPool:
         if self._executor is None:
             _kill_at_exit(self)
             self._queue = self._ctx.Queue()
+            self._started_pipe, started_w = self._ctx.Pipe(duplex=False)
             self._executor = ProcessPoolExecutor(self.processes, mp_context=self._ctx, initializer=_init_worker,
-                                                 initargs=(self._queue, self.warm_up))
+                                                 initargs=(self._queue, started_w, self.warm_up))
             threading.Thread(target=self._route, args=(self._queue,), name="embedlab-worker-progress",
                              daemon=True).start()
         return self._executor
@@ -241,15 +252,23 @@ class WorkerPool:
                 return
             task_id, message, fraction = item
             task = self._tasks.get(task_id)
-            if task is None:
-                continue
-            if message == _STARTED:
-                task.started = True
-            else:
+            if task is not None:
                 task.latest = (message, fraction)
+
+    def _take_started_locked(self, pipe) -> None:
+        """Mark the tasks whose start is waiting in ``pipe`` (caller holds the lock). Called before a
+        task is forgotten and when its worker died, so the mark is there when it is looked at; the
+        pipe holds at most one message per task begun since, so it never fills."""
+        with contextlib.suppress(OSError, EOFError):        # (a closed pipe: its pool is gone)
+            while pipe is not None and pipe.poll(0):
+                (task_id,) = _TASK_ID.unpack(pipe.recv_bytes())
+                task = self._tasks.get(task_id)
+                if task is not None:
+                    task.started = True
 
     def _forget(self, task: _Task) -> None:
         with self._lock:
+            self._take_started_locked(task.started_pipe)
             self._tasks.pop(task.task_id, None)
             if task.key is not None and self._by_key.get(task.key) is task:
                 del self._by_key[task.key]
@@ -262,6 +281,7 @@ class WorkerPool:
         if self._executor is executor and executor is not None:
             self._executor = None
             self._queue = None          # (its router thread sees the queue is no longer this pool's and ends)
+            self._started_pipe = None   # (kept by the executor's tasks while they need it)
             procs = list(internals.executor_processes(executor).values()) if kill else []
             executor.shutdown(wait=False, cancel_futures=True)
             for proc in procs:
@@ -292,7 +312,7 @@ class WorkerPool:
                         raise WorkerError(_DIED) from None
                     self.restarts += 1
                     self._reset_locked(executor)
-            task = _Task(task_id, key, future, executor)
+            task = _Task(task_id, key, future, executor, self._started_pipe)
             self._tasks[task_id] = task
             if key is not None:
                 self._by_key[key] = task
@@ -345,7 +365,8 @@ class WorkerPool:
                     shown = task.latest
                     progress(*shown)
             except BrokenProcessPool as exc:
-                time.sleep(0.05)                  # let the router take in a "started" the worker sent last
+                with self._lock:                  # (the future's callbacks, _forget among them, may not have run)
+                    self._take_started_locked(task.started_pipe)
                 self._reset(executor)
                 if task.started or retried:
                     raise WorkerDied(_DIED) from exc
