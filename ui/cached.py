@@ -156,16 +156,24 @@ def layout_coords(es: EmbeddingSet, base: np.ndarray, extra: np.ndarray, base_co
 
 @st.cache_data(max_entries=16, show_spinner="Clustering…", hash_funcs=SET_HASH)
 def kmeans(es: EmbeddingSet, base: np.ndarray, k: int):
+    from embedlab.space.ahead import shipped
     from embedlab.space.clusters import kmeans_fit
 
-    return kmeans_fit(es.vectors[base], k=k, seed=0)
+    view = shipped(es)            # the default set's default view was computed ahead of time
+    ahead = view.kmeans(base, k, seed=0) if view is not None else None
+    return ahead if ahead is not None else kmeans_fit(es.vectors[base], k=k, seed=0)
 
 
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=SET_HASH)
 def cluster_names(es: EmbeddingSet, base: np.ndarray, k: int) -> list[str]:
     """Each k-means cluster of the ``base`` rows named by its 3 most central words."""
+    from embedlab.space.ahead import shipped
     from embedlab.space.clusters import cluster_names as names
 
+    view = shipped(es)
+    ahead = view.cluster_names(base, k, seed=0) if view is not None else None
+    if ahead is not None:
+        return ahead
     return names(es.vectors[base], kmeans(es, base, k), [es.tokens[i] for i in base])
 
 
@@ -182,8 +190,13 @@ def cluster_labels(es: EmbeddingSet, base: np.ndarray, extra: np.ndarray, k: int
 @st.cache_data(max_entries=16, show_spinner="Measuring distortion…", hash_funcs=SET_HASH)
 def distortion(es: EmbeddingSet, rows: np.ndarray, coords: np.ndarray, k: int) -> tuple[np.ndarray, float]:
     """(per-point share of its k full-space neighbours kept in the picture, trustworthiness)."""
+    from embedlab.space.ahead import shipped
     from embedlab.space.distortion import neighbor_overlap, trustworthiness
 
+    view = shipped(es)
+    ahead = view.distortion(rows, coords, k) if view is not None else None
+    if ahead is not None:
+        return ahead
     high = es.vectors[rows]
     return neighbor_overlap(high, coords, k=k), float(trustworthiness(high, coords, k=k))
 

@@ -23,7 +23,7 @@ from ..core.validate import check_int
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["frequency_order", "token_frequencies", "most_frequent", "describe_points"]
+__all__ = ["known_count", "frequency_order", "token_frequencies", "most_frequent", "describe_points"]
 
 _lock = threading.Lock()
 _orders: dict[tuple[str, str, str], np.ndarray] = {}   # (name, fingerprint, lang) -> order
@@ -69,25 +69,38 @@ def token_frequencies(tokens, *, lang: str = "en") -> np.ndarray:
     return out
 
 
-def frequency_order(es: EmbeddingSet, *, lang: str = "en") -> np.ndarray:
+def frequency_order(es: EmbeddingSet, *, lang: str = "en", ahead: bool = True) -> np.ndarray:
     """Row indices of ``es``, most frequent token first.
 
     Tokens wordfreq does not know keep their row order, after all known ones. The order
-    is computed once per set (keyed by name and fingerprint) and kept for the process.
+    is computed once per set (keyed by name and fingerprint) and kept for the process; for the
+    built-in default set it was computed ahead of time (:mod:`embedlab.space.ahead`; ``ahead=False``
+    computes it all the same).
 
     Returns
     -------
     ndarray, shape (len(es),) int64, read-only
     """
     key = (es.name, es.fingerprint, lang)
-    with _lock:
-        hit = _orders.get(key)
-    if hit is not None:
-        return hit
+    if ahead:
+        with _lock:
+            hit = _orders.get(key)
+        if hit is not None:
+            return hit
+        from .ahead import shipped
+
+        view = shipped(es)
+        order = view.frequency_order(lang) if view is not None else None
+        if order is not None:
+            with _lock:
+                _orders[key] = order
+            return order
     freq = token_frequencies(es.tokens, lang=lang)
     # stable sort on -freq keeps row order among ties (including all unknown tokens)
     order = np.argsort(-freq, kind="stable").astype(np.int64)
     order.flags.writeable = False
+    if not ahead:
+        return order
     with _lock:
         if len(_orders) >= _MAX_CACHED:
             _orders.pop(next(iter(_orders)))
@@ -115,6 +128,22 @@ def most_frequent(es: EmbeddingSet, n: int | None, *, lang: str = "en") -> np.nd
     return order if n is None else order[:n]
 
 
+def known_count(es: EmbeddingSet, *, lang: str = "en", ahead: bool = True) -> int:
+    """How many tokens of ``es`` wordfreq knows (computed ahead for the built-in default set).
+
+    >>> from embedlab import EmbeddingSet
+    >>> known_count(EmbeddingSet(["cat", "zzxqv", "dog"], np.eye(3, dtype=np.float32)))
+    2
+    """
+    if ahead:
+        from .ahead import shipped
+
+        view = shipped(es)
+        if view is not None and view.lang == lang:
+            return view.known
+    return int((token_frequencies(es.tokens, lang=lang) > 0).sum())
+
+
 def describe_points(es: EmbeddingSet, n: int | None, *, lang: str = "en") -> str:
     """A plain sentence saying which points are drawn, e.g. "the 5,000 most frequent words".
 
@@ -128,7 +157,7 @@ def describe_points(es: EmbeddingSet, n: int | None, *, lang: str = "en") -> str
     total = len(es)
     if n is None or n >= total:
         return f"all {total:,} tokens"
-    known = int((token_frequencies(es.tokens, lang=lang) > 0).sum())
+    known = known_count(es, lang=lang)
     text = f"the {n:,} most frequent of {total:,} tokens (English word frequency from the wordfreq package)"
     if known < n:
         text += f"; only {known:,} are known to wordfreq, the rest follow in the set's own order"

@@ -62,6 +62,29 @@ def test_after_the_warm_up_the_default_map_computes_nothing(computing_forbidden)
     assert cached.cluster_names(es, cached.frequent_rows(es, 5000), warm.MAP_CLUSTERS) == done["clusters"]
 
 
+def test_the_default_maps_clusters_frequencies_and_distortion_come_computed_ahead(monkeypatch):
+    """embedlab.space.ahead: for the built-in default set, the warm-up itself computes no frequency
+    order, k-means, cluster names or distortion (1.5 s at every server start before: the page that
+    arrived with the server waited for it); only the PCA plane (0.08 s) is fitted."""
+    _empty_caches()
+    monkeypatch.setattr(frequency, "_orders", {})
+    attempted = []
+    for module, name in ((frequency, "token_frequencies"), (clusters, "kmeans_fit"), (clusters, "cluster_names"),
+                         (distortion, "trustworthiness"), (distortion, "neighbor_overlap")):
+        monkeypatch.setattr(module, name, lambda *a, _n=name, **k: attempted.append(_n) or 1 / 0)
+    es = cached.builtin_set(embedlab.DEFAULT_SET)
+    done = warm.warm_default_map(es)
+    assert attempted == []
+    assert done["rows"] == 5000 and len(done["clusters"]) == warm.MAP_CLUSTERS
+    assert 0.5 < done["trustworthiness"] <= 1.0
+    # another set is computed as before
+    other = embedlab.EmbeddingSet(list(es.tokens[:400]), np.array(es.vectors[:400]), name="other")
+    with pytest.raises(ZeroDivisionError):
+        warm.warm_default_map(other)
+    assert attempted == ["token_frequencies"]
+    _empty_caches()
+
+
 def test_the_umap_and_tsne_maps_are_warm_too(computing_forbidden, monkeypatch):
     # the layouts from a stand-in fit (in this process), then each method's default view: distortion too
     from tests.app.test_precompute import _StubProject
