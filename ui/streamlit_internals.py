@@ -16,7 +16,9 @@ Internals used (checked with :data:`TESTED_STREAMLIT`):
 - ``streamlit.source_util.page_icon_and_name`` -- the page name Streamlit infers from a file name
   (tests check that each page's ``url_path`` equals it, see ui/navigation.py);
 - ``streamlit.file_util.get_static_dir`` -- the folder of the browser app Streamlit serves
-  (``index.html``, ``static/js/*.js``): ui/preload.py reads the chunk names there.
+  (``index.html``, ``static/js/*.js``): ui/preload.py reads the chunk names there;
+- ``streamlit.delta_generator._maybe_print_use_warning`` -- the check Streamlit makes once per
+  process, before its first element is sent: ui/warm.py runs it ahead (:func:`run_first_element_check`).
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ The Python 3.10 pin, 1.65.0, has not been checked here: tests/app/test_streamlit
 when run there; check the internals, then add it."""
 
 __all__ = ["TESTED_STREAMLIT", "version_is_tested", "upload_manager", "stored_upload_bytes",
-           "release_upload", "held_upload_count", "inferred_page_name", "frontend_dir"]
+           "release_upload", "held_upload_count", "inferred_page_name", "frontend_dir", "run_first_element_check"]
 
 
 def version_is_tested(version: str | None = None) -> bool:
@@ -128,3 +130,21 @@ def frontend_dir():
     except (ImportError, AttributeError):
         folder = Path(st.__file__).parent / "static"
     return folder if (folder / "index.html").is_file() else None
+
+
+def run_first_element_check() -> bool:
+    """Run now the check Streamlit makes once per process before it sends its first element: whether
+    it runs in a Python REPL (``streamlit.delta_generator._maybe_print_use_warning``), which walks
+    ``inspect.stack()`` of the page run: ``inspect.getmodule`` then reads the file of every imported
+    module (~3,000 here). That was 0.3 s of a fresh server's first page run, in front of its first
+    visitor (py-spy at 250 Hz: 74 of the run's 216 samples, in the sidebar's first select box). With a
+    server running (``make run``) it prints nothing. Returns False when the internal is gone."""
+    try:
+        from streamlit import delta_generator
+
+        check = delta_generator._maybe_print_use_warning
+    except (ImportError, AttributeError):
+        logger.info("this Streamlit has no first-element check to run ahead")
+        return False
+    check()
+    return True

@@ -234,13 +234,14 @@ def run_warm_up(t0: float | None = None) -> dict[str, float]:
     """The warm-up itself (what :func:`start`'s thread runs); returns :data:`steps_done`."""
     from embedlab import DEFAULT_SET
 
-    from . import cached, lessons
+    from . import cached, lessons, streamlit_internals
 
     t0 = time.perf_counter() if t0 is None else t0
     es = _step("default set", t0, cached.builtin_set, DEFAULT_SET)
     _step("app and Map scripts", t0, compile_pages, ["app.py", "app_pages/1_Map.py"])
     if es is not None:
         _step("default Map", t0, warm_default_map, es)
+    _step("Streamlit's first-element check", t0, streamlit_internals.run_first_element_check)
     freeze_long_lived()
     # the moment the default Map is ready counts as a page request: the background steps start only
     # after QUIET_S seconds without one. Else, with nobody there yet, they started at once, and the

@@ -82,3 +82,18 @@ def test_the_browser_apps_folder_is_found_where_streamlit_serves_it_from():
     folder = streamlit_internals.frontend_dir()
     assert folder is not None and str(folder) == get_static_dir()
     assert (folder / "index.html").is_file() and list((folder / "static" / "js").glob("PlotlyChart.*.js"))
+
+
+def test_the_first_element_check_runs_once_ahead_and_the_first_element_then_skips_it(monkeypatch):
+    """Streamlit checks once per process, before its first element, whether it runs in a REPL, by
+    walking inspect.stack() (0.3 s of a fresh server's first page run). Run ahead, it is not run again."""
+    from streamlit import delta_generator, env_util
+
+    calls = []
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    monkeypatch.setattr(env_util, "is_repl", lambda: calls.append("is_repl") or False)
+    assert streamlit_internals.run_first_element_check() is True
+    assert calls == ["is_repl"] and delta_generator._use_warning_has_been_displayed is True
+    at = AppTest.from_string("import streamlit as st\nst.selectbox('pick', ['a', 'b'])\nst.write('x')").run()
+    assert not at.exception and at.selectbox[0].value == "a"
+    assert calls == ["is_repl"]          # the page's first element did not check again

@@ -135,9 +135,9 @@ def test_a_failing_step_is_logged_and_the_rest_goes_on(monkeypatch, caplog):
     monkeypatch.setattr(warm, "freeze_long_lived", lambda: frozen.append(dict(warm.steps_done)))
     with caplog.at_level("INFO", logger="ui.warm"):
         steps = warm.run_warm_up()
-    # frozen once the default Map is ready, and at the end
-    assert [list(f)[-1] for f in frozen] == ["default Map", "UMAP and t-SNE Maps"]
-    assert list(steps) == ["default set", "app and Map scripts", "default Map",
+    # frozen once the default Map is ready (and Streamlit's first-element check run), and at the end
+    assert [list(f)[-1] for f in frozen] == ["Streamlit's first-element check", "UMAP and t-SNE Maps"]
+    assert list(steps) == ["default set", "app and Map scripts", "default Map", "Streamlit's first-element check",
                            "the other pages' scripts", "UMAP compilation (worker)", "UMAP and t-SNE Maps"]
     assert "transformer weights" not in steps
     assert any("transformer weights" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
