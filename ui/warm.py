@@ -124,7 +124,19 @@ def warm_default_map(es, method: str = MAP_METHOD) -> dict:
     the page's own calls and arguments (``app_pages/1_Map.py``): the page then only draws. Then the
     view's figure is drawn once and serialised as ``st.plotly_chart`` does (:func:`rehearse_figure`),
     so the first request does not pay for plotly's lazily imported validators. Returns what was
-    computed (``{"rows": n, "clusters": [...names], "trustworthiness": t, "figure_bytes": b}``)."""
+    computed (``{"rows": n, "clusters": [...names], "trustworthiness": t, "figure_bytes": b}``).
+
+    numpy's BLAS runs on one thread meanwhile: beside browsers loading their first pages, its two
+    threads spun against them on this 2-core machine, and the view's two PCA fits (5,000 x 384) took
+    0.85 s of py-spy samples in a Map requested the moment the server answered, where alone they take
+    0.03 s (with every core busy, one fit: 2 threads 106 ms, 1 thread 39 ms)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _warm_default_map(es, method)
+
+
+def _warm_default_map(es, method: str) -> dict:
     from embedlab.viz.map_points import DEFAULT_SIZE, map_points
 
     from . import cached
