@@ -99,6 +99,7 @@ class AheadView:
 
 _lock = threading.Lock()
 _loaded: dict[tuple[str, str], AheadView | None] = {}
+_MAX_LOADED = 16        # (set files read, or found not to match, kept per process)
 
 
 def shipped(es: EmbeddingSet, folder: Path | None = None) -> AheadView | None:
@@ -106,12 +107,16 @@ def shipped(es: EmbeddingSet, folder: Path | None = None) -> AheadView | None:
     set and folder (default :data:`DATA_DIR`)."""
     folder = DATA_DIR if folder is None else Path(folder)
     meta_path = folder / f"{es.name}.json"
+    if not meta_path.is_file():          # (most sets: no fingerprint needed to say so)
+        return None
     key = (str(meta_path), es.fingerprint)
     with _lock:
         if key in _loaded:
             return _loaded[key]
-    view = _read(es, meta_path) if meta_path.is_file() else None
+    view = _read(es, meta_path)
     with _lock:
+        while len(_loaded) >= _MAX_LOADED:
+            _loaded.pop(next(iter(_loaded)))
         _loaded[key] = view
     return view
 

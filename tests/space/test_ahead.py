@@ -123,3 +123,8 @@ def test_the_live_functions_are_the_ones_the_map_calls(monkeypatch, default_set)
     view = ahead.compute(small, rows=200, k=4)
     assert called == ["kmeans_fit", "cluster_names", "neighbor_overlap", "trustworthiness"]
     assert len(view.labels) == 200 and len(view.names) == 4
+
+
+def test_a_set_with_no_file_is_answered_without_its_fingerprint(toy_set):
+    assert ahead.shipped(toy_set) is None
+    assert "fingerprint" not in vars(toy_set)        # (hashing a 1M-row upload costs seconds)
