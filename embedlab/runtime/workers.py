@@ -112,8 +112,8 @@ def _call(task_id: int, fn: Callable, args: tuple, kwargs: dict, wants_progress:
     # From here on, a death is this task's. The id is written to the pipe before the task runs, in
     # one write of 12 bytes (atomic on a pipe, so workers need no lock a killed one could leave
     # taken). It went through the progress queue before, whose feeder thread sends *later*: a
-    # worker at nice +10 on a busy machine was killed 0.1 s into its task with the message still
-    # unsent, and the task was run a second time (CI of 958e507).
+    # worker at nice +10 on a busy machine could be killed right after its task began with the
+    # message still unsent, and the task was run a second time (CI of 958e507).
     with contextlib.suppress(OSError):      # (a pool already replaced: nobody reads the pipe any more)
         _started_pipe.send_bytes(_TASK_ID.pack(task_id))
     if wants_progress:
