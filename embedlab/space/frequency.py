@@ -82,6 +82,7 @@ def frequency_order(es: EmbeddingSet, *, lang: str = "en", ahead: bool = True) -
     ndarray, shape (len(es),) int64, read-only
     """
     key = (es.name, es.fingerprint, lang)
+    order = None
     if ahead:
         with _lock:
             hit = _orders.get(key)
@@ -91,21 +92,16 @@ def frequency_order(es: EmbeddingSet, *, lang: str = "en", ahead: bool = True) -
 
         view = shipped(es)
         order = view.frequency_order(lang) if view is not None else None
-        if order is not None:
-            with _lock:
-                _orders[key] = order
-            return order
-    freq = token_frequencies(es.tokens, lang=lang)
-    # stable sort on -freq keeps row order among ties (including all unknown tokens)
-    order = np.argsort(-freq, kind="stable").astype(np.int64)
-    order.flags.writeable = False
-    if not ahead:
-        return order
+    if order is None:
+        freq = token_frequencies(es.tokens, lang=lang)
+        # stable sort on -freq keeps row order among ties (including all unknown tokens)
+        order = np.argsort(-freq, kind="stable").astype(np.int64)
+        order.flags.writeable = False
+        logger.debug("frequency order of %s: %d of %d tokens known", es.name, int((freq > 0).sum()), len(es))
     with _lock:
         if len(_orders) >= _MAX_CACHED:
             _orders.pop(next(iter(_orders)))
         _orders[key] = order
-    logger.debug("frequency order of %s: %d of %d tokens known", es.name, int((freq > 0).sum()), len(es))
     return order
 
 
