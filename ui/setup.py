@@ -9,7 +9,7 @@ import streamlit as st
 import embedlab
 from embedlab import BUILTIN_SETS, DEFAULT_SET
 
-from . import cached, figures, lesson_bar, narrow, params, precompute, state, table_upload
+from . import cached, figures, lesson_bar, narrow, params, precompute, state, table_upload, warm
 from .streamlit_internals import release_upload as _release_upload
 from .streamlit_internals import stored_upload_bytes as _stored_bytes
 from .text import md_text
@@ -136,7 +136,8 @@ def draw_sidebar(current: str | None = None) -> embedlab.EmbeddingSet | None:
     (:func:`ui.lesson_bar.draw`).
     """
     state.init_state()
-    cached.start_warm_up()
+    if not warm.started():    # `make run` (server.py) compiles UMAP in its warm-up, once no page is opening
+        cached.start_warm_up()
     _keep_training_watched()
     precompute.start_precompute()      # the default set's UMAP and t-SNE, once per server process
     names = set_names()
