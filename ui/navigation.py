@@ -39,7 +39,7 @@ class PageEntry:
     summary: str = ""
 
 
-HOME = PageEntry("app_pages/0_Home.py", "Home", "🧭", "")
+HOME = PageEntry("app_pages/0_Home.py", "Home", "🏠", "")
 
 PAGES: tuple[PageEntry, ...] = (
     HOME,

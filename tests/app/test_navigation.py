@@ -17,6 +17,8 @@ def test_every_page_keeps_its_url_and_home_is_first():
     assert urls[:len(SHARED_URLS)] == SHARED_URLS and set(NEW_URLS) <= set(urls[len(SHARED_URLS):])
     assert navigation.PAGES[0] is navigation.HOME and navigation.HOME.title == "Home"
     assert len({p.title for p in navigation.PAGES}) == len(navigation.PAGES)
+    # each page its own icon in the sidebar (Home and Semantic axes both had the compass)
+    assert len({p.icon for p in navigation.PAGES}) == len(navigation.PAGES)
 
 
 @pytest.mark.parametrize("entry", navigation.PAGES[1:], ids=lambda p: p.url_path)
@@ -39,7 +41,7 @@ def test_streamlit_pages_pass_the_table_to_st_page(monkeypatch):
 
     monkeypatch.setattr(st, "Page", lambda page, **kw: (page, kw))
     got = navigation.streamlit_pages()
-    assert got[0] == ("app_pages/0_Home.py", {"title": "Home", "icon": "🧭", "url_path": "", "default": True})
+    assert got[0] == ("app_pages/0_Home.py", {"title": "Home", "icon": "🏠", "url_path": "", "default": True})
     assert [(page, kw["url_path"], kw["default"]) for page, kw in got[1:]] == \
         [(e.file, e.url_path, False) for e in navigation.explorer_pages()]
     assert [kw["title"] for _, kw in got] == [e.title for e in navigation.PAGES]
