@@ -328,7 +328,7 @@ st.caption(f"Trained sets are saved here so a reload or an app restart loses not
            f"{used / 2**20:.1f} MB of {ws.max_bytes / 2**20:.0f} MB; when full, the oldest sets are deleted first. "
            "This workspace is yours alone: this browser keeps its key (a cookie), never the page's address, so "
            "a copied link opens nothing of it. A training keeps going and is saved if you close the tab; "
-           f"one no page has watched for {ut.abandon_minutes()} is stopped. "
+           f"a training that no open page has watched for {ut.abandon_minutes()} is stopped. "
            "**Share** gives a read-only link to one set.")
 
 shared_links = st.session_state.get(ut.SHARED, {})

@@ -129,7 +129,9 @@ def word_categories(categories: Sequence[str] | None = None) -> LabelledData:
     ambiguous = [w for w in order if len(found[w]) > 1]
     items = [w for w in order if len(found[w]) == 1 and next(iter(found[w])) in cats]
     labels = [next(iter(found[w])) for w in items]
-    notes = (f"{len(ambiguous)} words in two categories left out: {', '.join(ambiguous[:8])}",) if ambiguous else ()
+    shown = ", ".join(ambiguous[:8]) + (" …" if len(ambiguous) > 8 else "")
+    notes = ((f"{len(ambiguous)} {'word' if len(ambiguous) == 1 else 'words'} found in two categories left out: "
+              f"{shown}",) if ambiguous else ())
     logger.info("word categories %s: %d words (%d ambiguous left out)", cats, len(items), len(ambiguous))
     return LabelledData("word categories", "words", tuple(items), tuple(labels),
                         source="gensim test data: questions-words.txt sections", notes=notes)
