@@ -102,6 +102,8 @@ def test_hostile_tokens_show_as_text_on_map_and_neighbours(app_server, page, tmp
     assert page.evaluate(SVG_LINKS_JS) == 0
     screenshot(page, "hostile_tokens_neighbours")
     _type(page, "Word or expression", "<i>nope</i>")                    # the error names it as text
+    # waited for: the previous run's alert (the heatmap's missing words) can still be on screen a moment
+    main.get_by_test_id("stAlert").filter(has_text="<i>nope</i>").first.wait_for(timeout=60_000)
     assert "<i>nope</i>" in "\n".join(main.get_by_test_id("stAlert").all_inner_texts())
     _safe(page, dialogs)
 
