@@ -8,7 +8,7 @@ from embedlab.space.axes import parse_groups
 from embedlab.viz import OTHER, compare_figure, map_figure, selected_rows
 from embedlab.viz.map_points import (DEFAULT_SIZE, SIZES, group_labels, map_points, map_view, parse_size,
                                      picture_neighbours, size_choices)
-from ui import cached, lesson_bar, map_export, params
+from ui import cached, lesson_bar, map_chart, map_export, params
 from ui import map_meta as umeta
 from ui.figures import plotly_chart, presenter_on
 from ui.map_layout import layout_projection, remember_figure
@@ -178,9 +178,7 @@ fig_col, side_col = (figure_block.columns([3, 1]) if highlight_word and not pres
                      (figure_block.container(), figure_block.container() if highlight_word else None))
 with fig_col:
     if dims == 2:
-        event = plotly_chart(lesson_bar.clickable(fig), width="stretch", key="map_chart", on_select="rerun",
-                             selection_mode=("points", "box", "lasso") if lesson_bar.asks_click() else ("box", "lasso"),
-                             config={"displaylogo": False})
+        event = map_chart.selectable_chart(lesson_bar.clickable(fig), key="map_chart", click=lesson_bar.asks_click())
         lesson_bar.map_click(event, view.tokens, view.coords)
     else:
         plotly_chart(fig, width="stretch", key="map_chart3d", config={"displaylogo": False})

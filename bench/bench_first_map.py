@@ -24,7 +24,8 @@ floor (``bench/first_map_floor.py``: a page with nothing but one ``st.plotly_cha
 figure, 5,000 WebGL points in 8 traces with hover words): what Streamlit + plotly.js + this Chromium cost
 before any of EmbedLab's work; the Map's time beside it.
 
-Columns of `make run`'s server with its issue-12 switches (CONFIGS): ``make run`` (ui.preload's
+Columns of `make run`'s server with its issue-12 switches (CONFIGS): ``make run`` (the 2-D Map drawn
+by plotly.js's gl2d bundle, ui.map_chart), ``whole plotly.js`` (``st.plotly_chart``), (both with ui.preload's
 modulepreload links for the Map's chunks and their import once the page has loaded, and the warm-up's
 background steps waiting for quiet), ``links only``, ``no preload``, ``session 4`` (neither: the
 server session 4 measured); each column's last row, ``server idle``, is the median of 3
@@ -205,12 +206,14 @@ async def second_visit(pw, browser, chromium: str, timeout_s: float, rounds: int
 
 CONFIGS = {
     "make run": {},
+    "whole plotly.js": {"EMBEDLAB_MAP_ELEMENT": "0"},
     "links only": {"EMBEDLAB_PRELOAD": "links"},
     "no preload": {"EMBEDLAB_PRELOAD": "0"},
     "session 4": {"EMBEDLAB_PRELOAD": "0", "EMBEDLAB_WARM_QUIET": "0"},
 }
-"""`make run`'s server (ui.preload's links and early import; the warm-up's background steps waiting for
-quiet) and its switches off: ``links only`` (no early import), ``no preload`` (Streamlit's page as it
+"""`make run`'s server (the 2-D Map drawn by plotly.js's gl2d bundle, ui.map_chart; ui.preload's links and
+early import; the warm-up's background steps waiting for quiet) and its switches off: ``whole plotly.js``
+(the Map drawn by ``st.plotly_chart``, as before session 12), ``links only`` (no early import), ``no preload`` (Streamlit's page as it
 is), ``session 4`` (no preload, and the background steps do not wait: the server session 4 measured)."""
 SECTIONS = (*CONFIGS, "first visitor", "bare", "floor", "second")
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import cached
-from .figures import plotly_chart
+from . import cached, map_chart
 
 PREVIOUS_FIGURE = "_map_previous_figure"
 """Session key: the plotly figure the Map drew last (shown while the next layout computes)."""
@@ -42,8 +41,7 @@ def layout_projection(es, base, method: str, dims: int, slot, label: str):
         bar = st.progress(0.0, text=f"{label}…")
         if previous is not None:
             st.caption("The previous picture stays here until the new layout is ready.")
-            plotly_chart(previous, width="stretch", key=PREVIOUS_CHART_KEY,
-                         config={"displaylogo": False, "staticPlot": True})
+            map_chart.chart(previous, key=PREVIOUS_CHART_KEY, config={"staticPlot": True})
 
     def progress(message: str, fraction: float) -> None:
         bar.progress(float(min(max(fraction, 0.0), 1.0)), text=f"{label}: {message}")

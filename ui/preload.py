@@ -32,7 +32,7 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ENV", "PRELOAD_COMPONENTS", "mode", "chunk_closure", "preload_hrefs", "inject_preloads",
+__all__ = ["ENV", "PRELOAD_COMPONENTS", "mode", "chunk_closure", "preload_hrefs", "map_components", "inject_preloads",
            "PreloadIndexMiddleware"]
 
 ENV = "EMBEDLAB_PRELOAD"
@@ -108,10 +108,27 @@ def _hrefs(frontend: Path, components: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f"./static/js/{n}" for n in chunk_closure(js_dir, roots) if n not in already)
 
 
-def inject_preloads(html: bytes, hrefs: list[str], *, early_import: bool = False) -> bytes:
+def map_components(element: bool | None = None) -> tuple[str, ...]:
+    """The chunk stems the first Map needs: :data:`PRELOAD_COMPONENTS`, with components v2's
+    ``BidiComponent`` in place of ``PlotlyChart`` when the Map draws with plotly.js's gl2d bundle
+    (``element``; default: whether :mod:`ui.map_chart` is on, i.e. the server serves the bundle)."""
+    from . import map_chart
+
+    if not (map_chart.enabled() if element is None else element):
+        return PRELOAD_COMPONENTS
+    return tuple("BidiComponent" if c == "PlotlyChart" else c for c in PRELOAD_COMPONENTS)
+
+
+def inject_preloads(html: bytes, hrefs: list[str], *, early_import: bool = False,
+                    roots: Iterable[str] = PRELOAD_COMPONENTS, script: str = "",
+                    prefetch: Iterable[str] = ()) -> bytes:
     """``html`` with a ``<link rel="modulepreload">`` per href before ``</head>`` (and with
-    ``early_import``, a module script importing the roots once the page has loaded); unchanged when
-    there are no hrefs or no ``</head>``.
+    ``early_import``, a module script importing the chunks of ``roots`` once the page has loaded);
+    with ``script`` (the URL of a classic script, the Map's plotly.js bundle), a ``<link rel="preload">``
+    of it and, with ``early_import``, its ``<script>`` added at the load event too, its promise kept in
+    ``window.__embedlabPlotly`` (where ``ui/map_chart.js`` looks first); a ``<link rel="prefetch">``
+    per href of ``prefetch`` (fetched into the HTTP cache when the browser is idle, not run: Streamlit's
+    plotly.js for the pages after the Map); unchanged when there are no hrefs or no ``</head>``.
 
     >>> inject_preloads(b"<html><head></head></html>", ["./static/js/P.1.js"])
     b'<html><head><link rel="modulepreload" crossorigin href="./static/js/P.1.js">\\n</head></html>'
@@ -120,9 +137,14 @@ def inject_preloads(html: bytes, hrefs: list[str], *, early_import: bool = False
     if not hrefs or at < 0:
         return html
     tags = "".join(f'<link rel="modulepreload" crossorigin href="{h}">\n' for h in hrefs)
+    tags += "".join(f'<link rel="prefetch" crossorigin href="{h}">\n' for h in prefetch)
+    if script:
+        tags += f'<link rel="preload" as="script" href="{script}">\n'
     if early_import:
-        roots = [h for h in hrefs if Path(h).name.split(".")[0] in PRELOAD_COMPONENTS]
-        imports = "".join(f'import("{h}").catch(()=>{{}});' for h in roots)
+        wanted = set(roots)
+        imports = "".join(f'import("{h}").catch(()=>{{}});' for h in hrefs if Path(h).name.split(".")[0] in wanted)
+        if script:
+            imports += _EARLY_SCRIPT.replace("SRC", script)
         tags += _EARLY_IMPORT.replace("IMPORTS", imports)
     return html[:at] + tags.encode() + html[at:]
 
@@ -133,6 +155,11 @@ def inject_preloads(html: bytes, hrefs: list[str], *, early_import: bool = False
 # page's elements arrived: first Map 4.2-4.9 s vs 3.3-4.5 s (3 new sessions each, one locked run).
 _EARLY_IMPORT = """<script type="module">window.addEventListener("load",()=>{IMPORTS});</script>
 """
+# the same loader as ui/map_chart.js's loadPlotly (which uses this promise when it is there)
+_EARLY_SCRIPT = ('if(!window.__embedlabPlotly){window.__embedlabPlotly=new Promise((ok,fail)=>{'
+                 'const s=document.createElement("script");s.src="SRC";s.onload=()=>ok(window.Plotly);'
+                 's.onerror=()=>{window.__embedlabPlotly=null;fail(new Error("plotly.js did not load"));};'
+                 'document.head.appendChild(s);});window.__embedlabPlotly.catch(()=>{});}')
 
 
 class PreloadIndexMiddleware:
@@ -144,11 +171,18 @@ class PreloadIndexMiddleware:
 
     def __init__(self, app, hrefs: list[str] | None = None, early_import: bool | None = None) -> None:
         self.app = app
+        from .streamlit_internals import frontend_dir
+
         current = mode()
         if hrefs is None:
-            from .streamlit_internals import frontend_dir
+            hrefs = preload_hrefs(frontend_dir(), map_components()) if current != "0" else []
+        from . import map_chart
 
-            hrefs = preload_hrefs(frontend_dir()) if current != "0" else []
+        self.roots = map_components()
+        self.script = ("." + map_chart.ROUTE) if map_chart.enabled() and current != "0" else ""
+        # the other pages' charts still need Streamlit's plotly.js: fetched while the browser is idle
+        self.prefetch = ([h for h in preload_hrefs(frontend_dir(), ("PlotlyChart",)) if h not in hrefs]
+                         if self.script else [])
         self.hrefs = hrefs
         self.early_import = (current == "1") if early_import is None else early_import
         logger.info("preload: %d chunk links added to the page%s", len(hrefs),
@@ -190,7 +224,8 @@ class PreloadIndexMiddleware:
                        if k.lower() not in (b"content-length", b"etag", b"last-modified")]
             gz = any(k.lower() == b"content-encoding" and v == b"gzip" for k, v in headers)
             html = inject_preloads(gzip.decompress(data) if gz else data, self.hrefs,
-                                   early_import=self.early_import)
+                                   early_import=self.early_import, roots=self.roots, script=self.script,
+                                   prefetch=self.prefetch)
             out = gzip.compress(html, compresslevel=5) if gz else html
             headers.append((b"content-length", str(len(out)).encode()))
             await send({**message, "headers": headers})

@@ -124,6 +124,6 @@ def test_the_switch(monkeypatch):
     assert preload.PreloadIndexMiddleware(_static(PAGE, b"text/html")).hrefs == []
     monkeypatch.setenv(preload.ENV, "1")
     default = preload.PreloadIndexMiddleware(_static(PAGE, b"text/html"))
-    assert default.hrefs == preload.preload_hrefs(frontend_dir()) and default.early_import
+    assert default.hrefs == preload.preload_hrefs(frontend_dir(), preload.map_components()) and default.early_import
     monkeypatch.setenv(preload.ENV, "links")
     assert not preload.PreloadIndexMiddleware(_static(PAGE, b"text/html")).early_import

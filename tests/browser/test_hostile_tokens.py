@@ -95,6 +95,8 @@ def test_hostile_tokens_show_as_text_on_map_and_neighbours(app_server, page, tmp
     wait_for_app(page)
     _type(page, "Word or expression", "<b>bold</b>")
     page.get_by_text("Nearest to <b>bold</b>", exact=True).wait_for()
+    # the bar chart is Streamlit's plotly.js, which the Map no longer loads: it can come a moment later
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .ytick text').length > 0", timeout=60_000)
     _safe(page, dialogs)
     ticks = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot .ytick text')]"
                           ".map(t => t.textContent)")

@@ -1,0 +1,85 @@
+"""The Map's 2-D figure drawn by plotly.js's gl2d bundle (ui/map_chart.py, issue 12), in a real Chromium:
+drawn from the server's own route without Streamlit's plotly.js, themed as ``st.plotly_chart`` themes a
+figure, its lasso selection listed and still drawn after the rerun."""
+from __future__ import annotations
+
+import json
+import math
+
+from ui import map_chart
+
+from .conftest import ROOT, assert_no_exception, goto_page, screenshot, wait_for_app
+
+TEMPLATE_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')].map(p => ({
+  element: !!p.closest('.embedlab-map') || p.classList.contains('embedlab-map'),
+  template: JSON.parse(JSON.stringify(p.layout.template || null)),
+}))"""
+SELECTED_JS = ("document.querySelector('.embedlab-map').data"
+               ".reduce((s, t) => s + (Array.isArray(t.selectedpoints) ? t.selectedpoints.length : 0), 0)")
+
+
+def test_the_first_map_is_drawn_by_the_gl2d_bundle_from_the_servers_route(app_server, sized_page):
+    page = sized_page(1280, 720)
+    answers, plotly = {}, []
+    page.on("response", lambda r: answers.setdefault(r.url.split("?")[0], r.status))
+    page.on("request", lambda r: plotly.append(r.headers.get("sec-purpose")) if "/PlotlyChart." in r.url else None)
+    goto_page(page, app_server, "Map")
+    page.locator(".embedlab-map .main-svg").first.wait_for(timeout=60_000)
+    assert page.get_by_test_id("stPlotlyChart").count() == 0
+    bundle = [u for u in answers if u.endswith(map_chart.ROUTE)]
+    assert bundle and answers[bundle[0]] == 200, answers
+    # Streamlit's plotly.js (for the other pages' charts) is only prefetched: fetched when idle, never run
+    assert all(purpose == "prefetch" for purpose in plotly), plotly
+    # 5,000 words in 8 named clusters, hover words, axes titled as before
+    n = page.evaluate("() => document.querySelector('.embedlab-map')._fullData.reduce((s, t) => s + (t._length || 0), 0)")
+    assert n >= 5000
+    assert page.evaluate("() => document.querySelector('.embedlab-map')._fullLayout.xaxis.title.text").startswith("PC 1")
+    assert not page.js_errors, page.js_errors
+    screenshot(page, "map_gl2d_1280x720")
+
+
+def test_the_gl2d_map_is_themed_as_streamlits_own_chart(app_server, sized_page):
+    page = sized_page(1280, 1400)
+    goto_page(page, app_server, "Map?n=300&compare=1")
+    page.locator(".embedlab-map .main-svg").first.wait_for(timeout=60_000)
+    page.get_by_test_id("stPlotlyChart").locator(".main-svg").first.wait_for(timeout=240_000)  # side by side
+    charts = page.evaluate(TEMPLATE_JS)
+    ours = [c["template"] for c in charts if c["element"]]
+    streamlits = [c["template"] for c in charts if not c["element"]]
+    assert ours and streamlits
+    if ours[0] != streamlits[0]:
+        out = ROOT / "test-output" / "map_theme.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(streamlits[0], separators=(",", ":"), sort_keys=True))
+        raise AssertionError(f"Streamlit themes plotly_white differently now: its template is in {out}; "
+                             f"copy it to {map_chart.THEME} after a look")
+    assert_no_exception(page)
+
+
+def test_a_lasso_on_the_gl2d_map_lists_its_words_and_stays_drawn(app_server, sized_page):
+    page = sized_page(1280, 1000)
+    goto_page(page, app_server, "Map?n=1000")
+    page.locator(".embedlab-map .main-svg").first.wait_for(timeout=60_000)
+    drag = page.locator(".embedlab-map .nsewdrag").first.bounding_box()
+    page.locator(".embedlab-map .modebar-btn[data-val='lasso']").first.click()
+    cx, cy = drag["x"] + drag["width"] / 2, drag["y"] + drag["height"] / 2
+    r = min(drag["width"], drag["height"]) / 4
+    page.mouse.move(cx + r, cy)
+    page.mouse.down()
+    for i in range(1, 33):
+        a = 2 * math.pi * i / 32
+        page.mouse.move(cx + r * math.cos(a), cy + r * math.sin(a), steps=2)
+    page.mouse.up()
+    selected = page.get_by_text("Selected:", exact=False)
+    selected.wait_for(timeout=60_000)
+    wait_for_app(page)
+    count = int(selected.inner_text().split(":")[1].split()[0].replace(",", ""))
+    # the rerun draws the same figure again (Streamlit mounts the element anew), the same points selected
+    page.wait_for_function("() => " + SELECTED_JS + " === " + str(count), timeout=60_000)
+    assert count > 0
+    assert page.evaluate("() => (document.querySelector('.embedlab-map').layout.selections || []).length") == 1
+    # a double click clears it, and the list goes
+    page.mouse.dblclick(cx, cy)
+    page.get_by_text("Draw a lasso or a box on the map").wait_for(timeout=60_000)
+    assert page.get_by_text("Selected:", exact=False).count() == 0
+    assert not page.js_errors, page.js_errors
