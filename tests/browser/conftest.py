@@ -16,6 +16,7 @@ Helpers (import them: ``from .conftest import goto_page, wait_for_app, ...``)
 goto_page(page, base_url, url_path)  open a page by its URL (``""`` = home, ``"Map"``) and wait for it.
 wait_for_app(page, timeout=...)      wait until the script run finished and the main block is drawn.
 assert_no_exception(page)            fail with the text of any Streamlit exception box.
+lasso_circle(page, box)              drag a ring-shaped lasso in the middle of a plot's drag area.
 screenshot(page, name)               PNG under ``test-output/screenshots/NAME.png`` (repo root).
 page_url_paths()                     [(file, url_path)] of every page, home first (ui/navigation.py's table).
 page_titles()                        the sidebar label of every page, home ("Home") first.
@@ -303,6 +304,22 @@ def assert_no_exception(page) -> None:
     if boxes.count():
         texts = "\n---\n".join(t.strip() for t in boxes.all_inner_texts())
         pytest.fail(f"{boxes.count()} exception box(es) on {page.url}:\n{texts}")
+
+
+def lasso_circle(page, box: dict) -> tuple[float, float]:
+    """Drag a closed ring (32 steps, a quarter of the smaller side across) in the middle of ``box`` (a
+    plot's drag area, ``bounding_box()``), as a hand draws a lasso; returns the ring's centre."""
+    import math
+
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    r = min(box["width"], box["height"]) / 4
+    page.mouse.move(cx + r, cy)
+    page.mouse.down()
+    for i in range(1, 33):
+        a = 2 * math.pi * i / 32
+        page.mouse.move(cx + r * math.cos(a), cy + r * math.sin(a), steps=2)
+    page.mouse.up()
+    return cx, cy
 
 
 def screenshot(page, name: str) -> Path:

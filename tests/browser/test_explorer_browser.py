@@ -11,7 +11,6 @@ one of tests/browser/conftest.py.
 """
 from __future__ import annotations
 
-import math
 import os
 import shutil
 import signal
@@ -23,6 +22,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from .conftest import lasso_circle
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "test-output" / "browser"
@@ -125,14 +126,7 @@ def test_map_deep_link_search_and_real_lasso(explorer_server, page):
     page.get_by_text("Neighbours of “king”").wait_for()
     _expect(page.get_by_text("searched: king")).to_have_count(1, timeout=60_000)   # legend entry of the word
     drag = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
-    cx, cy = drag["x"] + drag["width"] / 2, drag["y"] + drag["height"] / 2
-    r = min(drag["width"], drag["height"]) / 4
-    page.mouse.move(cx + r, cy)
-    page.mouse.down()
-    for i in range(1, 33):
-        a = 2 * math.pi * i / 32
-        page.mouse.move(cx + r * math.cos(a), cy + r * math.sin(a), steps=2)
-    page.mouse.up()
+    lasso_circle(page, drag)
     _settled(page)
     selected = page.get_by_text("Selected:", exact=False)
     selected.wait_for()

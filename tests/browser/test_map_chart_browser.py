@@ -4,11 +4,10 @@ figure, its lasso selection listed and still drawn after the rerun."""
 from __future__ import annotations
 
 import json
-import math
 
 from ui import map_chart
 
-from .conftest import ROOT, assert_no_exception, goto_page, screenshot, wait_for_app
+from .conftest import ROOT, assert_no_exception, goto_page, lasso_circle, screenshot, wait_for_app
 
 TEMPLATE_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')].map(p => ({
   element: !!p.closest('.embedlab-map') || p.classList.contains('embedlab-map'),
@@ -62,14 +61,7 @@ def test_a_lasso_on_the_gl2d_map_lists_its_words_and_stays_drawn(app_server, siz
     page.locator(".embedlab-map .main-svg").first.wait_for(timeout=60_000)
     drag = page.locator(".embedlab-map .nsewdrag").first.bounding_box()
     page.locator(".embedlab-map .modebar-btn[data-val='lasso']").first.click()
-    cx, cy = drag["x"] + drag["width"] / 2, drag["y"] + drag["height"] / 2
-    r = min(drag["width"], drag["height"]) / 4
-    page.mouse.move(cx + r, cy)
-    page.mouse.down()
-    for i in range(1, 33):
-        a = 2 * math.pi * i / 32
-        page.mouse.move(cx + r * math.cos(a), cy + r * math.sin(a), steps=2)
-    page.mouse.up()
+    cx, cy = lasso_circle(page, drag)
     selected = page.get_by_text("Selected:", exact=False)
     selected.wait_for(timeout=60_000)
     wait_for_app(page)
