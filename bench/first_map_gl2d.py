@@ -1,8 +1,8 @@
 """What the first Map would gain from a smaller plotly.js (issue 12: the first Map within 3 s).
 
-Run by hand:  ``python bench/first_map_gl2d.py --bundle PATH/plotly-gl2d.min.js [--rounds 6]``
-(the bundle: ``npm pack plotly.js-gl2d-dist-min@3.7.0`` and its ``package/plotly-gl2d.min.js``, MIT;
-nothing is fetched by this script).
+Run by hand:  ``python bench/first_map_gl2d.py [--bundle PATH/plotly-gl2d.min.js] [--rounds 6]``
+(the bundle: by default the app's own, ``ui/vendor/plotly-gl2d-3.7.0.min.js``, which the Map draws with
+since session 12 (ui/map_chart.py); nothing is fetched by this script).
 
 ``st.plotly_chart`` loads Streamlit's PlotlyChart chunk, which holds the whole plotly.js (4.7 MB):
 compiling and running it is the longest task on the browser's main thread before a first Map
@@ -63,7 +63,8 @@ async def main_async(args) -> int:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--bundle", required=True, help="plotly.js's gl2d bundle (plotly-gl2d.min.js)")
+    ap.add_argument("--bundle", default=str(Path(__file__).resolve().parents[1] / "ui" / "vendor" / "plotly-gl2d-3.7.0.min.js"),
+                    help="plotly.js's gl2d bundle (default: the app's vendored one)")
     ap.add_argument("--rounds", type=int, default=6)
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per wait")
