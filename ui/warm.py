@@ -130,9 +130,9 @@ def warm_default_map(es, method: str = MAP_METHOD) -> dict:
     threads contended with them for this 2-core machine, and the view's two PCA fits (5,000 x 384) took
     0.85 s of py-spy samples in a Map requested the moment the server answered, where alone they take
     0.03 s (with every core busy, one fit: 2 threads 106 ms, 1 thread 39 ms)."""
-    from threadpoolctl import threadpool_limits
+    from embedlab.core import blas
 
-    with threadpool_limits(limits=1, user_api="blas"):
+    with blas.one_thread():
         return _warm_default_map(es, method)
 
 

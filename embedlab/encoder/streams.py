@@ -16,19 +16,20 @@ The BLAS thread count is process-wide (OpenBLAS has one setting): while an encod
 other work in the process (another user's PCA) gets one BLAS thread too; it is restored when the
 encode ends, also after an error. One encode at a time runs on streams; another one started
 meanwhile (a second user) runs its batches one by one beside it, on the one BLAS thread, so both
-cores stay busy and nobody's setting is overwritten. The setting goes through threadpoolctl, which
-lets one Python thread at a time change OpenBLAS's: if another thread holds it, batches run one by one.
+cores stay busy and nobody's setting is overwritten. The setting goes through
+:func:`embedlab.core.blas.one_thread`, the one place that changes it (threadpoolctl's own limits from
+several threads could leave it at one thread for good).
 """
 from __future__ import annotations
 
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from typing import Callable, Sequence
 
 import numpy as np
 
+from ..core import blas
 from .weights import EncoderWeights
 
 logger = logging.getLogger(__name__)
@@ -38,25 +39,13 @@ __all__ = ["blas_threads", "pooled_batches"]
 _streaming = threading.Lock()      # one encode on streams at a time in a process
 
 
-@lru_cache(maxsize=1)
-def _blas():
-    """threadpoolctl's controller of numpy's BLAS (found once: scanning the loaded libraries costs ~1 ms)."""
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return None
-    return ThreadpoolController().select(user_api="blas")
-
-
 def blas_threads() -> int:
-    """Threads numpy's BLAS uses now (1 if threadpoolctl cannot tell).
+    """Threads numpy's BLAS uses now (1 if it cannot be told): :func:`embedlab.core.blas.threads`.
 
     >>> blas_threads() >= 1
     True
     """
-    ctl = _blas()
-    counts = [lib.num_threads for lib in ctl.lib_controllers] if ctl is not None else []
-    return max(1, min(counts)) if counts else 1
+    return blas.threads()
 
 
 def pooled_batches(w: EncoderWeights, batches: Sequence[Sequence[Sequence[int]]], *,
@@ -94,12 +83,12 @@ def pooled_batches(w: EncoderWeights, batches: Sequence[Sequence[Sequence[int]]]
         return out
 
     s = min(blas_threads() if streams is None else int(streams), len(batches))
-    if s <= 1 or _blas() is None or not _streaming.acquire(blocking=False):
+    if s <= 1 or not _streaming.acquire(blocking=False):
         return one_by_one()       # (another encode on streams holds both cores: this one runs beside it)
     try:
-        with _blas().limit(limits=1):
-            if blas_threads() != 1:      # another thread controls BLAS's setting (threadpoolctl lets one)
-                logger.debug("BLAS thread count not settable from this thread; batches one by one")
+        with blas.one_thread():
+            if blas_threads() != 1:      # a BLAS whose thread count cannot be set
+                logger.debug("BLAS thread count not settable; batches one by one")
                 return one_by_one()
             return _on_streams(forward_pooled, w, batches, s, done)
     finally:
