@@ -50,9 +50,11 @@ export default function (component) {
   layout.clickmode = data.click ? "event+select" : "event";
   if (layout.dragmode === undefined) layout.dragmode = "select";
   div.style.height = (layout.height || 450) + "px";
-  if (st.rev === data.rev && st.kept) {          // the same figure drawn again after a rerun: keep the selection drawn
+  // The same figure drawn again after a rerun (Streamlit can mount the element anew): its selected
+  // points stay selected. The lasso's outline is not drawn again: given back as layout.selections it
+  // came back active, with edit handles, and a double click inside it no longer cleared the selection.
+  if (st.rev === data.rev && st.kept) {
     (fig.data || []).forEach((t, i) => { if (st.kept.points[i] !== undefined) t.selectedpoints = st.kept.points[i]; });
-    if (st.kept.selections) layout.selections = st.kept.selections;
   } else {
     st.kept = null;
   }
@@ -64,7 +66,7 @@ export default function (component) {
     if (keep) {                      // what the next draw of this figure shows as selected: per trace, its points
       const points = (div.data || []).map(() => []);
       for (const p of (ev && ev.points) || []) if (points[p.curveNumber]) points[p.curveNumber].push(p.pointIndex);
-      st.kept = { points, selections: ev.selections || (div.layout || {}).selections };
+      st.kept = { points };
     }
     st.setStateValue("selection", { rev: st.rev, points: pointsOf(ev) });
   };
