@@ -110,10 +110,9 @@ def selectable_chart(fig, *, key: str, click: bool = False, config: dict | None 
     if not (enabled() and fits(fig)):
         return figures.plotly_chart(fig, width="stretch", key=key, on_select="rerun", config=config,
                                     selection_mode=("points", "box", "lasso") if click else ("box", "lasso"))
-    spec, rev = _spec(fig)
-    result = _component()(data={"figure": spec, "template": _theme(), "src": "." + ROUTE, "rev": rev, "id": key,
-                                "click": bool(click), "config": config},
-                          key=f"{key}_gl2d", default={"selection": None}, on_selection_change=lambda: None)
+    data = _data(fig, key, click, config)
+    result = _component()(data=data, key=f"{key}_gl2d", default={"selection": None}, on_selection_change=lambda: None)
+    rev = data["rev"]
     sel = getattr(result, "selection", None)
     if not isinstance(sel, dict) or sel.get("rev") != rev:
         return None
@@ -128,16 +127,16 @@ def chart(fig, *, key: str, config: dict | None = None) -> None:
     if not (enabled() and fits(fig)):
         figures.plotly_chart(fig, width="stretch", key=key, config=config)
         return
-    spec, rev = _spec(fig)
-    _component()(data={"figure": spec, "template": _theme(), "src": "." + ROUTE, "rev": rev, "id": key,
-                       "click": False, "config": config}, key=f"{key}_gl2d")
+    _component()(data=_data(fig, key, False, config), key=f"{key}_gl2d")
 
 
-def _spec(fig) -> tuple[str, str]:
-    """The figure's JSON as ``st.plotly_chart`` sends it (restyled in presenter mode) and its digest."""
+def _data(fig, key: str, click: bool, config: dict) -> dict:
+    """What the element is sent: the figure's JSON as ``st.plotly_chart`` sends it (restyled in presenter
+    mode), its digest (``rev``), the theme, the bundle's URL, the element's key and the options."""
     import plotly.io as pio
 
     if figures.presenter_on():
         fig = presenter_style(fig)
     spec = pio.to_json(fig, validate=False)
-    return spec, hashlib.blake2b(spec.encode(), digest_size=12).hexdigest()
+    return {"figure": spec, "template": _theme(), "src": "." + ROUTE, "id": key, "click": bool(click),
+            "config": config, "rev": hashlib.blake2b(spec.encode(), digest_size=12).hexdigest()}

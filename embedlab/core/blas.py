@@ -20,14 +20,11 @@ alone when a release does not have it.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import threading
 from functools import lru_cache
 
 __all__ = ["threads", "default_threads", "one_thread"]
-
-logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _holders = 0
