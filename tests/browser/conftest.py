@@ -123,12 +123,12 @@ def page(browser):
 
 @pytest.fixture
 def sized_page(browser):
-    """``make(width, height)``: a page in a new browser context of that viewport size (closed at the end);
-    uncaught JavaScript errors in ``page.js_errors``."""
+    """``make(width, height, scale=1)``: a page in a new browser context of that viewport size and device
+    pixel ratio (closed at the end); uncaught JavaScript errors in ``page.js_errors``."""
     contexts = []
 
-    def make(width, height):
-        ctx = browser.new_context(viewport={"width": width, "height": height})
+    def make(width, height, scale=1):
+        ctx = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=scale)
         contexts.append(ctx)
         p = ctx.new_page()
         p.set_default_timeout(30_000)

@@ -13,6 +13,7 @@ TEMPLATE_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] .js
   element: !!p.closest('.embedlab-map') || p.classList.contains('embedlab-map'),
   template: JSON.parse(JSON.stringify(p.layout.template || null)),
 }))"""
+GL_RATIO_JS = "() => document.querySelector('.embedlab-map')._context.plotGlPixelRatio"
 SELECTED_JS = ("document.querySelector('.embedlab-map').data"
                ".reduce((s, t) => s + (Array.isArray(t.selectedpoints) ? t.selectedpoints.length : 0), 0)")
 
@@ -33,8 +34,21 @@ def test_the_first_map_is_drawn_by_the_gl2d_bundle_from_the_servers_route(app_se
     n = page.evaluate("() => document.querySelector('.embedlab-map')._fullData.reduce((s, t) => s + (t._length || 0), 0)")
     assert n >= 5000
     assert page.evaluate("() => document.querySelector('.embedlab-map')._fullLayout.xaxis.title.text").startswith("PC 1")
+    assert page.evaluate(GL_RATIO_JS) == 1      # the screen's pixels, not plotly's default of twice them
     assert not page.js_errors, page.js_errors
     screenshot(page, "map_gl2d_1280x720")
+
+
+def test_the_gl2d_map_draws_a_high_density_screen_at_its_own_pixel_ratio(app_server, sized_page):
+    page = sized_page(1280, 720, scale=2)
+    goto_page(page, app_server, "Map")
+    page.locator(".embedlab-map .main-svg").first.wait_for(timeout=60_000)
+    assert page.evaluate(GL_RATIO_JS) == 2
+    # the WebGL canvas holds twice the plot's CSS pixels each way
+    width, css = page.evaluate("() => { const c = document.querySelector('.embedlab-map canvas.gl-canvas-context');"
+                               " return [c.width, parseFloat(c.style.width)]; }")
+    assert width == 2 * css
+    assert not page.js_errors, page.js_errors
 
 
 def test_the_gl2d_map_is_themed_as_streamlits_own_chart(app_server, sized_page):
