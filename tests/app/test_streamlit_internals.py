@@ -97,3 +97,85 @@ def test_the_first_element_check_runs_once_ahead_and_the_first_element_then_skip
     at = AppTest.from_string("import streamlit as st\nst.selectbox('pick', ['a', 'b'])\nst.write('x')").run()
     assert not at.exception and at.selectbox[0].value == "a"
     assert calls == ["is_repl"]          # the page's first element did not check again
+
+
+def _accepted_nodelay(listener, protocol_class) -> int:
+    """TCP_NODELAY of the socket an asyncio server on ``listener`` accepts, as its protocol sees it."""
+    import asyncio
+    import socket
+
+    async def run():
+        loop = asyncio.get_running_loop()
+        seen = loop.create_future()
+
+        class Probe(protocol_class):
+            def connection_made(self, transport):
+                super().connection_made(transport)
+                sock = transport.get_extra_info("socket")
+                seen.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+        server = await loop.create_server(Probe, sock=listener)
+        _, writer = await asyncio.open_connection(*listener.getsockname())
+        try:
+            return await asyncio.wait_for(seen, 10)
+        finally:
+            writer.close()
+            server.close()
+            await server.wait_closed()
+
+    return asyncio.run(run())
+
+
+def _streamlit_style_listener():
+    """A listening socket made as Streamlit 1.67's Starlette server makes it: ``socket.socket(family)``."""
+    import socket
+
+    sock = socket.socket(socket.AF_INET)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.setblocking(False)
+    return sock
+
+
+def test_a_connection_accepted_on_a_socket_bound_as_streamlit_binds_it_gets_tcp_nodelay_once_wrapped():
+    import asyncio
+
+    class Plain(asyncio.Protocol):
+        def connection_made(self, transport):
+            pass
+
+    # the cause: proto 0 on the listening socket, so asyncio leaves Nagle's algorithm on
+    assert _accepted_nodelay(_streamlit_style_listener(), Plain) == 0
+
+    class Wrapped(asyncio.Protocol):
+        connection_made = streamlit_internals._with_nodelay(Plain.connection_made)
+
+    assert _accepted_nodelay(_streamlit_style_listener(), Wrapped) == 1
+
+
+def test_streamlits_server_binds_its_socket_itself_and_uvicorns_http_protocol_is_wrapped():
+    from streamlit.web.server.starlette import starlette_server
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    assert callable(starlette_server._bind_socket)      # the cause (see serve_without_nagle)
+    assert list(inspect.signature(H11Protocol.connection_made).parameters) == ["self", "transport"]
+    assert streamlit_internals.serve_without_nagle() >= 1
+    wrapped = H11Protocol.connection_made
+    assert wrapped.embedlab_nodelay
+    assert streamlit_internals.serve_without_nagle() >= 1
+    assert H11Protocol.connection_made is wrapped          # once, however often it is called
+    assert not streamlit_internals.set_nodelay(None)
+
+
+def test_server_py_wraps_uvicorns_protocol_when_it_is_imported():
+    """What ``make run`` starts: uvicorn imports server.py (the app) before it accepts a connection."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = ("import server; from uvicorn.protocols.http.h11_impl import H11Protocol; "
+            "print(getattr(H11Protocol.connection_made, 'embedlab_nodelay', False))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "True"
