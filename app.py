@@ -9,9 +9,11 @@ import streamlit as st
 from ui.narrow import SIDEBAR_PX
 from ui.navigation import streamlit_sections
 from ui.setup import draw_sidebar
+from ui.streamlit_internals import serve_without_nagle
 from ui.warm import note_activity
 
 note_activity()     # `make run`'s background fits wait while pages are opened and run (ui.warm)
+serve_without_nagle()   # under `streamlit run app.py` too, from the first run on (server.py: before any)
 
 page = st.navigation(streamlit_sections(), expanded=True)   # expanded: all 14 pages, no 'View more'
 st.set_page_config(page_title=f"{page.title} · EmbedLab", page_icon=page.icon, layout="wide",
