@@ -101,8 +101,42 @@ def table(data, *, key: str | None = None, where=None, presenter_columns=None, p
     if not presenter_on():
         return target.dataframe(data, hide_index=True, width="stretch", key=key, **kwargs)
     shown = data if presenter_columns is None else data[list(presenter_columns)]
-    # st.table draws its cells and headers as Markdown: user text (documents, tokens) shown as typed
-    # (numbers as given: the table's own format pads every float to 4 decimals, "0.9900", widening it)
-    shown = shown.rename(columns=lambda c: md_text(str(c))).map(
-        lambda v: md_text(v) if isinstance(v, str) else format(v, "g") if isinstance(v, float) else v)
+    # st.table draws its cells and headers as Markdown: user text (documents, tokens) shown as typed;
+    # a column of floats with one number of decimals, as few as its values need and at most
+    # MAX_DECIMALS (the table's own format pads every float to 4, "0.9900"; "g" mixed 0.812345 and 0.7)
+    shown = shown.rename(columns=lambda c: md_text(str(c)))
+    shown = shown.apply(_presented_column)
     return target.table(shown, hide_index=True, height=presenter_height or "content")
+
+
+MAX_DECIMALS = 3
+"""Decimals a presenter-mode table shows at most (cosines, scores: 0.812)."""
+
+
+def _decimals(v: float) -> int:
+    for d in range(MAX_DECIMALS):
+        if abs(round(v, d) - v) < 1e-9 * max(1.0, abs(v)):
+            return d
+    return MAX_DECIMALS
+
+
+def _presented_column(col):
+    """A presenter table's column as text: user text escaped for Markdown, floats with the column's
+    decimals (:data:`MAX_DECIMALS` at most; integral floats as integers), anything else as it is."""
+    import math
+
+    import numpy as np
+
+    def is_float(v):
+        return isinstance(v, (float, np.floating))
+
+    floats = [float(v) for v in col if is_float(v) and math.isfinite(v)]
+    places = max((_decimals(v) for v in floats), default=0)
+
+    def cell(v):
+        if isinstance(v, str):
+            return md_text(v)
+        if is_float(v):
+            return f"{float(v):.{places}f}" if math.isfinite(v) else ("" if math.isnan(v) else str(float(v)))
+        return v
+    return col.map(cell)
