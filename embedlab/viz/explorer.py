@@ -39,8 +39,9 @@ def neighbor_bar(tokens: Sequence[str], scores: Sequence[float], *, metric: str 
     label = "cosine similarity" if metric == "cosine" else "Euclidean distance (smaller = nearer)"
     fig = go.Figure(go.Bar(x=list(scores), y=escape_plotly_texts(tokens), orientation="h", name=label,
                            marker_color=PALETTE[0], text=[f"{s:.3f}" for s in scores],
-                           # inside the bar's end: a value outside a short bar was cut at the plot's edge
-                           textposition="inside", insidetextanchor="end",
+                           # inside the bar's end: a value outside a short bar was cut at the plot's edge;
+                           # at the figure's font size (plotly shrank it to the bar: ~10 px in presenter mode)
+                           textposition="inside", insidetextanchor="end", constraintext="none",
                            hovertemplate="<b>%{y}</b>: %{x:.3f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     # one series, named by the x-axis title: no legend taking the plot's width in a narrow column

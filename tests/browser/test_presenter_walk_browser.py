@@ -125,6 +125,9 @@ LEGEND_JS = """() => { const l = document.querySelector('.js-plotly-plot')._full
             - parseFloat(getComputedStyle(e).paddingRight))(document.querySelector('[data-testid="stMainBlockContainer"]'))}; }"""
 TABLE_FONT_JS = """() => { const t = document.querySelector('[data-testid="stDataFrame"]');
   return t ? parseFloat(getComputedStyle(t).zoom) : null; }"""
+# the lowest rendered height (px) of the first figure's bar texts: 27 for 20 px text, 20 when plotly shrank it
+BAR_TEXT_JS = """() => Math.min(...[...document.querySelector('[data-testid="stMain"] .js-plotly-plot')
+  .querySelectorAll('.bartext')].map(t => t.getBoundingClientRect().height))"""
 PRESENTER_FIGURE_PAGES = {"Neighbours", "Analogies", "Semantic_axes", "One_hot_vs_dense"}
 
 
@@ -139,6 +142,8 @@ def _presenter_figure(page, url: str) -> None:
         assert leg["width"] > 0.8 * leg["main"], leg  # the parallelogram at full width, not a strip
     zoom = page.evaluate(TABLE_FONT_JS)
     assert zoom is None or zoom > 1.2, (url, zoom)
+    if url == "Neighbours":     # the scores inside the bars at the figure's 20 px, not shrunk to the bar (~15 px)
+        assert page.evaluate(BAR_TEXT_JS) >= 24, page.evaluate(BAR_TEXT_JS)
 
 
 def _name(url: str) -> str:
