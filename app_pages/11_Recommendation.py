@@ -134,7 +134,8 @@ plotly_chart(item_map_figure(emb, selected=item, neighbours=[n.token for n in ne
                              title=f"The learned map of {stats.n_items:,} items"),
              width="stretch", config=CONFIG, key="rec_items_map")
 st.dataframe(pd.DataFrame([{"item": n.token, "cosine": round(n.score, 3), "baskets shared": shared.get(n.token, 0)}
-                           for n in near]), hide_index=True, width="stretch", key="rec_item_table")
+                           for n in near]), hide_index=True, width="stretch", key="rec_item_table",
+             column_config={"cosine": st.column_config.NumberColumn(format="%.3f")})
 p = emb.params
 st.caption(
     f"{md_text(baskets.source)}. {BASKET_NOTES[which]} " + " ".join(md_text(n) for n in baskets.notes)

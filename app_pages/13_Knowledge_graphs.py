@@ -144,7 +144,8 @@ st.markdown(f"**{md_text(head)} + {md_text(rel)} ≈ ?**")
 st.dataframe(pd.DataFrame({"rank": range(1, len(tails) + 1), "tail": [t for t, _ in tails],
                            "distance to head + relation": [round(d, 3) for _, d in tails],
                            "known as": [fact(t) for t, _ in tails]}), hide_index=True, width="stretch",
-             key="kg_tails")
+             key="kg_tails",
+             column_config={"distance to head + relation": st.column_config.NumberColumn(format="%.3f")})
 st.caption("The 5 entities nearest to head + relation (Euclidean distance; the head itself left out). "
            "“known as” says whether the triple is one the model trained on, a held-out one, or neither.")
 

@@ -107,7 +107,9 @@ worst = cmp.most_different(15)
 table = pd.DataFrame({"word": [w for w, _ in worst],
                       f"top-{cmp.k} overlap": [round(o, 2) for _, o in worst],
                       "cosine after rotation": [round(float(moved[cmp.position(w)]), 3) for w, _ in worst]})
-st.dataframe(table, hide_index=True, key="cmp_worst")
+st.dataframe(table, hide_index=True, key="cmp_worst",
+             column_config={f"top-{cmp.k} overlap": st.column_config.NumberColumn(format="%.2f"),
+                            "cosine after rotation": st.column_config.NumberColumn(format="%.3f")})
 st.caption("Ties are listed by how far the word moved after the rotation (lowest cosine first). Most alike: "
            + ", ".join(f"{md_text(w)} ({o:.0%})" for w, o in cmp.most_alike(5)) + ".")
 all_table = pd.DataFrame({"word": tokens, f"top-{cmp.k} overlap": cmp.overlap, "cosine after rotation": moved})

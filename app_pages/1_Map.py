@@ -207,7 +207,8 @@ if highlight_word:
             "full space": [nb.token for nb in full_nn],
             "cosine": [round(nb.score, 3) for nb in full_nn],
             "in the picture": [t + ("" if real else " ✗") for t, real in zip(near2d.tokens, near2d.real)],
-        }), hide_index=True, width="stretch", key="map_nn_table")
+        }), hide_index=True, width="stretch", key="map_nn_table",
+            column_config={"cosine": st.column_config.NumberColumn(format="%.3f")})   # 0.690, not 0.69
         st.caption(f"Left: the real nearest words. Right: the nearest dots in this picture; ✗ marks a dot that "
                    f"is not a real neighbour. {near2d.kept} of {len(full_nn)} agree.")
 

@@ -68,6 +68,8 @@ def test_search_compares_full_space_and_picture_neighbours():
     table = at.dataframe[0].value
     assert "queen" in table["full space"].tolist()
     assert len(table) == 10 and list(table.columns) == ["full space", "cosine", "in the picture"]
+    # every cosine with 3 decimals (0.690, not 0.69 beside 0.627)
+    assert json.loads(at.dataframe[0].proto.columns)["cosine"]["type_config"]["format"] == "%.3f"
     names = [t["name"] for t in _traces(at)]
     assert "searched: king" in names and "10 nearest (full space)" in names
 
