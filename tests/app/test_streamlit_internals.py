@@ -123,7 +123,11 @@ def _accepted_nodelay(listener, protocol_class) -> int:
             server.close()
             await server.wait_closed()
 
-    return asyncio.run(run())
+    # in a thread of its own: the test process may already run an event loop (playwright's, in CI)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result(timeout=30)
 
 
 def _streamlit_style_listener():
