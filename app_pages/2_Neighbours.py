@@ -56,7 +56,7 @@ if query.strip() and lesson_bar.revealed():   # a lesson's question first, then 
         score = "cosine similarity" if metric == "cosine" else "Euclidean distance"
         st.subheader(f"Nearest to {md_text(searched)}")
         table = pd.DataFrame({"rank": range(1, len(found) + 1), "token": [n.token for n in found],
-                              score: [round(n.score, 4) for n in found]})
+                              score: [round(n.score, 3) for n in found]})
         c1, c2 = st.columns(2)
         # short headers and narrow number columns: all three fit a ~200 px column (800 px, sidebar open)
         short = "cosine" if metric == "cosine" else "distance"

@@ -18,6 +18,8 @@ def test_neighbours_of_king_include_queen_with_bar_chart():
     assert "king" not in table["token"].tolist()
     bar = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert bar["data"][0]["type"] == "bar"
+    # the table and the bars say the same score (rounded once, to 3 decimals: not 0.4935 -> "0.493" beside "0.494")
+    assert [f"{v:.3f}" for v in table["cosine similarity"]] == bar["data"][0]["text"]
 
 
 def test_expression_and_metric_switch():
