@@ -157,18 +157,19 @@ def run_first_element_check() -> bool:
     return True
 
 
-
 # uvicorn's HTTP protocol classes: the one Streamlit's server uses is among them (h11 here; httptools
 # when it is installed). A kept-alive connection and the websocket upgraded from it use the same socket.
 _HTTP_PROTOCOLS = (("uvicorn.protocols.http.h11_impl", "H11Protocol"),
                    ("uvicorn.protocols.http.httptools_impl", "HttpToolsProtocol"))
 
 
+@functools.cache
 def serve_without_nagle() -> int:
     """Have the Starlette server (``st.App``: server.py, ``make run``) answer on kept-alive connections
     without a 40 ms stall per response: ``TCP_NODELAY`` set on each connection's socket when uvicorn's
     HTTP protocol gets it (its ``connection_made`` wrapped). Returns how many protocol classes are
-    wrapped (0: none found, nothing changed); calling it again changes nothing.
+    wrapped (0: none found, nothing changed); done once per process (app.py calls it on every run:
+    a missing httptools would otherwise be looked for on disk each time).
 
     The cause: Streamlit 1.67 binds the listening socket itself (``starlette_server._bind_socket``:
     ``socket.socket(family)``, whose ``proto`` is 0); the sockets it accepts have ``proto`` 0 too, and
