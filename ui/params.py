@@ -12,8 +12,11 @@ from typing import Any, Callable, Iterable
 
 import streamlit as st
 
+from ui.text import md_text
+
 _APPLIED = "_qp_applied"   # {widget key: URL value already applied or written}
 _DEFAULTS = "_qp_defaults"  # {widget key: default value}; defaults are left out of the URL
+_REJECTED = "_qp_rejected"  # {widget key: (param, the link's text, the value used instead)}
 
 
 def _applied() -> dict:
@@ -38,13 +41,40 @@ def applied_value(key: str) -> str | None:
 
 
 def bind(key: str, param: str, default: Any, *, parse: Callable[[str], Any] = str,
-         options: Iterable | None = None, check: Callable[[Any], bool] | None = None) -> None:
+         options: Iterable | None = None, check: Callable[[Any], bool] | None = None, warn: bool = True) -> None:
     """Give the widget ``key`` its value: from ``?param=`` when the URL brings a value not yet
     applied in this session, else its current value, else ``default``.
 
     Values that do not parse, are not in ``options`` or fail ``check`` are ignored (the
-    default is used): a hand-edited URL never breaks the page.
+    default is used): a hand-edited URL never breaks the page, and it does not fall back silently
+    either: a warning, drawn where ``bind`` is called, names the link's value and the one shown
+    instead, until the widget is changed (``warn=False``: the caller says it itself).
     """
+    rejected = st.session_state.setdefault(_REJECTED, {})
+    _apply(key, param, default, parse, options, check, rejected if warn else {})
+    note = rejected.get(key)
+    if note is None:
+        return
+    if st.session_state[key] != note[2]:       # changed since: the warning has done its work
+        del rejected[key]
+        return
+    st.warning(md_text(f"This link's {note[0]}={note[1]} is not a value this page offers, so it shows "
+                       f"{_shown(note[2])} instead."), icon=":material/link_off:")
+
+
+def _shown(value: Any) -> str:
+    """A widget's value as the warning names it."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, (list, tuple)):
+        return "“" + ", ".join(str(v) for v in value) + "”" if value else "nothing chosen"
+    return f"“{value}”"
+
+
+def _apply(key: str, param: str, default: Any, parse: Callable[[str], Any], options: Iterable | None,
+           check: Callable[[Any], bool] | None, rejected: dict) -> None:
     raw = st.query_params.get(param)
     applied = _applied()
     st.session_state.setdefault(_DEFAULTS, {})[key] = default
@@ -58,9 +88,14 @@ def bind(key: str, param: str, default: Any, *, parse: Callable[[str], Any] = st
             opts = list(options) if options is not None else None
             if (opts is None or value in opts) and (check is None or check(value)):
                 st.session_state[key] = value
+                rejected.pop(key, None)
                 return
         except (ValueError, TypeError):
             pass
+        if key not in st.session_state:
+            st.session_state[key] = default
+        rejected[key] = (param, raw, st.session_state[key])
+        return
     if key not in st.session_state:
         st.session_state[key] = default
 

@@ -142,7 +142,7 @@ def draw_sidebar(current: str | None = None) -> embedlab.EmbeddingSet | None:
     precompute.start_precompute()      # the default set's UMAP and t-SNE, once per server process
     names = set_names()
     _note_unknown_set_link(names)
-    params.bind(state.CURRENT_SET, "set", DEFAULT_SET, options=names)
+    params.bind(state.CURRENT_SET, "set", DEFAULT_SET, options=names, warn=False)  # said below
     if st.session_state[state.CURRENT_SET] not in names:    # a guard: the picker must hold its own value
         st.session_state[state.CURRENT_SET] = DEFAULT_SET
     with st.sidebar:

@@ -109,3 +109,28 @@ def test_a_multiselect_value_left_from_other_options_is_dropped_not_an_error():
     at.session_state["phase"] = 1
     at.run()
     assert not at.exception and at.multiselect(key="only").value == []
+
+
+def test_a_link_value_the_page_does_not_offer_is_named_with_the_value_shown_instead():
+    at = AppTest.from_function(_bound_script)
+    at.query_params["dim"] = "900"            # fails no check here: applied
+    at.query_params["model"] = "glove"        # not an option
+    at.query_params["lower"] = "maybe"        # does not parse
+    at.run()
+    warnings = [w.value for w in at.warning]
+    assert at.selectbox(key="model").value == "word2vec" and at.checkbox(key="lower").value is True
+    assert "This link's model=glove is not a value this page offers, so it shows “word2vec” instead." in warnings
+    assert "This link's lower=maybe is not a value this page offers, so it shows on instead." in warnings
+    assert len(warnings) == 2 and not at.exception
+    at.run()                                  # kept on the next run while the fallback stands
+    assert len(at.warning) == 2
+    at.selectbox(key="model").set_value("fasttext").run()    # changed: that one's warning goes
+    assert [w.value for w in at.warning] == ["This link's lower=maybe is not a value this page offers, so it "
+                                             "shows on instead."]
+
+
+def test_the_map_names_a_points_drawn_value_it_does_not_offer():
+    from tests.app.helpers import open_deep_link
+    at = open_deep_link("app_pages/1_Map.py", timeout=180, n="300")     # the sizes are 1,000 … 20,000 and all
+    assert any("n=300" in w.value and "5,000" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert at.selectbox(key="map_n").value == 5000 and "n" not in at.query_params

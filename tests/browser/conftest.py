@@ -333,10 +333,13 @@ def screenshot(page, name: str) -> Path:
 
 def goto_page(page, base_url: str, url_path: str = "", *, timeout: float = APP_TIMEOUT) -> None:
     """Open ``base_url/url_path`` (``""`` is the home page; a query string may follow) and wait for
-    the app to finish its run."""
+    the app to finish its run. A link value the page does not offer fails the test (the page would
+    show its default instead, as ``Map?n=300`` did: 5,000 points, not 300)."""
     url = base_url.rstrip("/") + "/" + url_path.lstrip("/")
     page.goto(url, wait_until="domcontentloaded", timeout=timeout)
     wait_for_app(page, timeout=timeout)
+    refused = page.get_by_text("is not a value this page offers")
+    assert refused.count() == 0, refused.first.inner_text()
 
 
 def vector_file_input(page):

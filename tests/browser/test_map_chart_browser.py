@@ -53,13 +53,13 @@ def test_the_gl2d_map_draws_a_high_density_screen_at_its_own_pixel_ratio(app_ser
 
 def test_the_gl2d_map_is_themed_as_streamlits_own_chart(app_server, sized_page):
     page = sized_page(1280, 1000)
-    goto_page(page, app_server, "Map?n=300")
+    goto_page(page, app_server, "Map?n=1000")
     page.locator(".embedlab-map .main-svg").first.wait_for(timeout=60_000)
     ours = [c["template"] for c in page.evaluate(TEMPLATE_JS) if c["element"]]
     # the same Map in 3-D is drawn by st.plotly_chart, themed by Streamlit's browser code (the side-by-side
     # comparison, used before, fits UMAP and t-SNE first: in two CI runs its page lost n=300 and ran past
     # the timeout on 5,000 points)
-    goto_page(page, app_server, "Map?n=300&dims=3")
+    goto_page(page, app_server, "Map?n=1000&dims=3")
     page.get_by_test_id("stPlotlyChart").locator(".main-svg").first.wait_for(timeout=120_000)
     streamlits = [c["template"] for c in page.evaluate(TEMPLATE_JS) if not c["element"]]
     assert ours and streamlits
