@@ -7,7 +7,7 @@ from embedlab.space.axes import PRESET_AXES, axis_positions, make_axis, parse_wo
 from embedlab.viz import axes_figure
 from embedlab.viz.explorer import MAX_AXIS_WORDS
 from ui import params
-from ui.figures import plotly_chart, presenter_on
+from ui.figures import number_formats, plotly_chart, presenter_on
 from ui.setup import page_set
 from ui.text import md_text
 from ui.words import typed_words
@@ -110,4 +110,6 @@ for j, ax in enumerate(axes):
 table = table.sort_values("rank on x").reset_index(drop=True)
 table_col.markdown("**Ranking along each axis** (rank 1 = closest to the “to” pole)  \n"
                    + "  \n".join(f"{'xy'[j]}: {md_text(ax.label)}" for j, ax in enumerate(axes)))
-table_col.dataframe(table, hide_index=True, width="stretch", key="ax_table", height=min(36 * (len(table) + 1) + 16, 800))
+# every row shown (a height in pixels cut the last rows off under presenter mode's larger rows), up to 20
+table_col.dataframe(table, hide_index=True, width="stretch", key="ax_table", column_config=number_formats(table),
+                    height="content" if len(table) <= 20 else 800)

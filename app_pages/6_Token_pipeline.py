@@ -8,7 +8,7 @@ from embedlab.viz import lesson_plots as lp
 from embedlab.io.sources import token_kind
 from embedlab.encoder import MAX_TOKENS, sinusoidal_encoding
 from ui import lessons, params
-from ui.figures import plotly_chart
+from ui.figures import number_formats, plotly_chart
 from ui.text import md_text
 
 CONFIG = {"displaylogo": False}
@@ -83,7 +83,7 @@ norms = pd.DataFrame({"position · token": labels,
                       "length of position vector": np.linalg.norm(stages.position, axis=1).round(3),
                       "length after LayerNorm": np.linalg.norm(stages.normed, axis=1).round(3)})
 with st.expander("Vector lengths at each step"):
-    st.dataframe(norms, hide_index=True, width="stretch", key="tp_norms")
+    st.dataframe(norms, hide_index=True, width="stretch", key="tp_norms", column_config=number_formats(norms))
 
 st.subheader("3 · Position vectors: learned vs. the classic sinusoidal code")
 st.markdown(

@@ -150,13 +150,6 @@ fig = documents_figure(proj.coords, list(es.tokens), query_xy=query_xy, query=qu
                        cutoff=cutoff,
                        axis_titles=(f"{METHODS[method].split()[0]} 1", f"{METHODS[method].split()[0]} 2"),
                        title="★ = your question (hover a point for its text)", height=600)
-if proj.coords.shape[1] == 2:  # room for the labels of points at the edges
-    lo, hi = proj.coords.min(axis=0), proj.coords.max(axis=0)
-    pad = (hi - lo) * 0.5 + 1e-6
-    fig.update_xaxes(range=[float(lo[0] - pad[0]), float(hi[0] + pad[0])])
-    fig.update_yaxes(range=[float(lo[1] - pad[1] * 0.3), float(hi[1] + pad[1] * 0.3)])
-    fig.update_traces(cliponaxis=False, selector=dict(type="scatter"))
-    fig.update_layout(margin=dict(l=70, r=40))
 plotly_chart(fig, width="stretch", config=CONFIG, key="docs_map")
 if query_xy is not None:
     st.caption("Your question is encoded like a document and placed on the map: " + (

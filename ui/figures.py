@@ -24,7 +24,8 @@ PRESENTER = "presenter_mode"     # cross-page session key (bool), mirrored in th
 # The open sidebar keeps its 240 px (Streamlit's 12.5rem minimum would become 250 px at this root
 # font; see ui.narrow), with less padding and its page list a little smaller, so that its names fit a
 # line (section headers wrap rather than end in "Inside the mo…" at 240 px); a multiselect's chips wrap onto more lines instead of scrolling sideways
-# under the box's edge (Knowledge graphs showed "adverb-o…" as its last visible chip).
+# under the box's edge (Knowledge graphs showed "adverb-o…" as its last visible chip); a button's label
+# wraps onto a second line instead of ending in "…" ("Try its first question ab…" at 1024 px).
 PRESENTER_CSS = """<style>
 html { font-size: 20px !important; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2.6rem; }
@@ -38,6 +39,7 @@ html { font-size: 20px !important; }
 [data-testid="stSidebarNav"] [data-testid="stMarkdownContainer"], [data-testid="stSidebarNav"] [data-testid="stMarkdownContainer"] * { white-space: normal; overflow: visible; text-overflow: clip; }
 [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div { white-space: normal; overflow: visible; text-overflow: clip; }
 [data-testid="stWidgetLabel"] p { white-space: normal; overflow-wrap: normal; word-break: keep-all; }
+button [data-testid="stMarkdownContainer"], button [data-testid="stMarkdownContainer"] p { white-space: normal; overflow: visible; text-overflow: clip; }
 [data-testid="stSidebar"][data-collapsed="false"] { min-width: 200px !important; }
 [data-testid="stSidebarContent"] { padding-left: 12px; padding-right: 12px; }
 [data-testid="stSidebarNav"] { font-size: 0.85rem; }
@@ -111,6 +113,22 @@ def table(data, *, key: str | None = None, where=None, presenter_columns=None, p
 
 MAX_DECIMALS = 3
 """Decimals a presenter-mode table shows at most (cosines, scores: 0.812)."""
+
+
+def number_formats(data) -> dict:
+    """``column_config`` for ``st.dataframe``: each float column of ``data`` (a DataFrame) with one
+    number of decimals, as few as its values need and at most :data:`MAX_DECIMALS`, so that a rounded
+    ``0.05`` is shown as ``0.050`` beside ``0.059`` (the grid's own format drops trailing zeros)."""
+    import math
+
+    formats = {}
+    for name in data.columns:
+        col = data[name]
+        if col.dtype.kind != "f":
+            continue
+        places = max((_decimals(float(v)) for v in col if math.isfinite(v)), default=0)
+        formats[name] = st.column_config.NumberColumn(format=f"%.{places}f")
+    return formats
 
 
 def _decimals(v: float) -> int:

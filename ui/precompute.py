@@ -27,6 +27,7 @@ import numpy as np
 import streamlit as st
 
 from embedlab import DEFAULT_SET
+from embedlab.runtime import workers
 from embedlab.viz.map_points import DEFAULT_SIZE
 
 from . import cached
@@ -63,6 +64,11 @@ def precompute_default_layouts(es=None, *, methods=LAYOUTS) -> list[tuple]:
         try:
             proj = cached.projection(es, base, method, MAP_DIMS)
         except Exception:  # noqa: BLE001 - never break the server for a head start
+            # the process is stopping (its worker pool killed, new tasks refused): nothing failed, and a
+            # traceback in the log of a stopped server would say it had
+            if workers.exiting():
+                logger.info("precomputing stopped: the server is shutting down")
+                return done
             logger.exception("precomputing the %s layout of %s failed", method, es.name)
             continue
         logger.info("precomputed the %s layout of %d points of %s%s", method, len(base), es.name,

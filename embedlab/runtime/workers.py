@@ -51,7 +51,7 @@ from . import internals
 logger = logging.getLogger(__name__)
 
 __all__ = ["WorkerPool", "shared_pool", "run_in_worker", "worker_count", "no_main_module", "lower_priority",
-           "crossable_error", "BACKGROUND_NICENESS"]
+           "crossable_error", "exiting", "BACKGROUND_NICENESS"]
 
 Progress = Callable[[str, float], Any]
 
@@ -411,7 +411,17 @@ def _kill_at_exit(pool: WorkerPool) -> None:
         _exit_hook = internals.register_before_pool_exit(_kill_live_pools)
 
 
+_exiting = threading.Event()
+
+
+def exiting() -> bool:
+    """True once the process has begun to exit and its pools are being killed: a task that fails from
+    then on failed because of that (the pool refuses new tasks, a running one's worker is gone)."""
+    return _exiting.is_set()
+
+
 def _kill_live_pools() -> None:
+    _exiting.set()
     for pool in list(_live_pools):
         with contextlib.suppress(Exception):
             pool.shutdown(kill=True)

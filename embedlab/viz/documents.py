@@ -16,31 +16,52 @@ import numpy as np
 from .maps import OTHER, map_figure
 from .style import FONT_SIZE, HIGHLIGHT, escape_plotly_text
 
-__all__ = ["documents_figure", "hit_label_spots"]
+__all__ = ["documents_figure", "hit_label_spots", "plot_ranges"]
 
 #: the plot area the hits' labels are placed for (px): the Documents map at 1024x768 in presenter mode
 _PLOT_PX = (560, 420)
 
 
-def hit_label_spots(coords, rows: Sequence[int], texts: Sequence[str]) -> list[str]:
-    """A ``textposition`` for each hit's label, best first, placed clear of the other hits' labels where
-    possible (two hits side by side wrote their texts over each other; see :mod:`embedlab.viz.labels`);
-    every hit keeps its label, at its least crowded position.
+def plot_ranges(coords, query_xy=None) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The axes' ranges of the 2-D map: the documents and the question, padded by half their spread
+    sideways (room for the hits' labels at the edges) and by 0.15 of it up and down.
+
+    >>> [[round(v, 3) for v in r] for r in plot_ranges(np.array([[0.0, 0.0], [1.0, 2.0]]), query_xy=[3.0, 0.0])]
+    [[-1.5, 4.5], [-0.3, 2.3]]
+    """
+    c = np.asarray(coords, dtype=np.float64)[:, :2]
+    if query_xy is not None:
+        c = np.vstack([c, np.asarray(query_xy, dtype=np.float64).ravel()[:2]])
+    lo, hi = c.min(axis=0), c.max(axis=0)
+    pad = (hi - lo) * 0.5 + 1e-6
+    return ((float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1] * 0.3), float(hi[1] + pad[1] * 0.3)))
+
+
+def hit_label_spots(coords, rows: Sequence[int], texts: Sequence[str], *, query_xy=None) -> list[str]:
+    """A ``textposition`` for each hit's label, best first, placed clear of the other hits' labels and
+    of the question's star where possible (two hits side by side wrote their texts over each other, and
+    a hit's text ran across the star), then off the other documents' dots; every hit keeps its label,
+    at its least crowded position (see :mod:`embedlab.viz.labels`).
 
     >>> hit_label_spots(np.array([[0.0, 0.0], [0.01, 0.0], [1.0, 1.0]]), [0, 1], ["a long text here", "another"])
     ['top center', 'bottom center']
+    >>> hit_label_spots(np.array([[0.0, 0.0], [1.0, 1.0]]), [0], ["a text"], query_xy=[0.0, 0.06])
+    ['bottom center']
     """
-    from .labels import place_labels
+    from .labels import place_labels, to_px
     from .presenter import PRESENTER_FONT_SIZE
 
     c = np.asarray(coords, dtype=np.float64)[:, :2]
-    lo, hi = c.min(axis=0), c.max(axis=0)
-    pad = (hi - lo) * 0.5 + 1e-6              # the page pads the axes by half the spread for the labels
-    ranges = ((float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1] * 0.3), float(hi[1] + pad[1] * 0.3)))
+    ranges = plot_ranges(c, query_xy)
     labels = [str(texts[r]) for r in rows]
+    star = []
+    if query_xy is not None:      # the star, 20 px across, as a box no label may cover when another spot is free
+        (qx, qy), = to_px(np.asarray(query_xy, dtype=np.float64).ravel()[:2], ranges, *_PLOT_PX)
+        star = [(qx - 12, qy - 12, qx + 12, qy + 12)]
+    rest = [i for i in range(len(c)) if i not in set(rows)]
     spots = place_labels(c[list(rows)], labels, ranges=ranges, width_px=_PLOT_PX[0], height_px=_PLOT_PX[1],
                          font_px=(FONT_SIZE - 1) * PRESENTER_FONT_SIZE / FONT_SIZE, marker_px=10,
-                         always=range(len(labels)))
+                         obstacles=star, always=range(len(labels)), avoid=c[rest])
     return [s or "top center" for s in spots]
 
 
@@ -75,7 +96,7 @@ def documents_figure(coords, tokens: Sequence[str], *, query_xy=None, query: str
         rows = [int(r) for r in hit_rows]
         fig.add_trace(go.Scatter(x=c[rows, 0], y=c[rows, 1], mode="text", showlegend=False, hoverinfo="skip",
                                  text=[escape_plotly_text(tokens[r]) for r in rows],
-                                 textposition=hit_label_spots(c, rows, tokens),
+                                 textposition=hit_label_spots(c, rows, tokens, query_xy=query_xy),
                                  textfont=dict(size=FONT_SIZE - 1, color="#333333")))
         for tr in fig.data:
             if tr.name and tr.name.startswith(hit_name):
@@ -94,4 +115,10 @@ def documents_figure(coords, tokens: Sequence[str], *, query_xy=None, query: str
                                      hovertext=[hover], hovertemplate="<b>%{hovertext}</b><extra></extra>",
                                      text=[""]))
     fig.update_layout(legend=dict(orientation="h", x=0, y=-0.18, xanchor="left", yanchor="top"))
+    if c.shape[1] == 2:          # the ranges the labels were placed for; labels may reach past the axes
+        (x0, x1), (y0, y1) = plot_ranges(c, query_xy)
+        fig.update_xaxes(range=[x0, x1])
+        fig.update_yaxes(range=[y0, y1])
+        fig.update_traces(cliponaxis=False, selector=dict(type="scatter"))
+        fig.update_layout(margin=dict(l=70, r=40))
     return fig

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..core.validate import check_float
 
-__all__ = ["POSITIONS", "label_box", "box_overlap", "place_labels", "label_annotations"]
+__all__ = ["POSITIONS", "label_box", "box_overlap", "to_px", "place_labels", "label_annotations"]
 
 #: plotly ``textposition`` values, in the order they are tried (the most natural first)
 POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right", "top left",
@@ -50,9 +50,22 @@ def box_overlap(a, b) -> float:
     return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
+def to_px(xy, ranges, width_px: float, height_px: float) -> np.ndarray:
+    """Data coordinates ``xy`` (n, 2) as pixels (y up, from the plot's bottom left) of a plot area of
+    ``width_px`` x ``height_px`` showing ``ranges`` ((x0, x1), (y0, y1)).
+
+    >>> to_px([[0.5, 1.0]], ((0, 1), (0, 2)), 100, 50).tolist()
+    [[50.0, 25.0]]
+    """
+    p = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+    (x0, x1), (y0, y1) = ranges
+    return np.column_stack([(p[:, 0] - x0) / max(x1 - x0, 1e-12) * width_px,
+                            (p[:, 1] - y0) / max(y1 - y0, 1e-12) * height_px])
+
+
 def place_labels(xy, labels: Sequence[str], *, ranges, width_px: float = 600, height_px: float = 420,
-                 font_px: float = 20, marker_px: float = 10, obstacles=(), always: Sequence[int] = ()
-                 ) -> list[str | None]:
+                 font_px: float = 20, marker_px: float = 10, obstacles=(), always: Sequence[int] = (),
+                 avoid=()) -> list[str | None]:
     """A ``textposition`` for each label (in the order given: most important first), or None where
     every position would overlap a label already placed, an obstacle or the plot's edge.
 
@@ -72,6 +85,9 @@ def place_labels(xy, labels: Sequence[str], *, ranges, width_px: float = 600, he
         Pixel boxes (y up, from the plot's bottom left) no label may cover, e.g. a boxed title label.
     always : sequence of int
         Labels placed even when they overlap (at their least-overlapping position), e.g. the searched word.
+    avoid : array_like, shape (m, 2), optional
+        Unlabelled points, in data coordinates, whose markers a label covers only when no position
+        is clear of them (like the labelled points' markers).
 
     Returns
     -------
@@ -80,12 +96,10 @@ def place_labels(xy, labels: Sequence[str], *, ranges, width_px: float = 600, he
     """
     for name, value in (("width_px", width_px), ("height_px", height_px), ("font_px", font_px)):
         check_float(value, name, low=0, low_open=True)
-    p = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
-    (x0, x1), (y0, y1) = ranges
-    px = np.column_stack([(p[:, 0] - x0) / max(x1 - x0, 1e-12) * width_px,
-                          (p[:, 1] - y0) / max(y1 - y0, 1e-12) * height_px])
+    px = to_px(xy, ranges, width_px, height_px)
     r = marker_px
     markers = [(x - r, y - r, x + r, y + r) for x, y in px]
+    others = [(x - r, y - r, x + r, y + r) for x, y in (to_px(avoid, ranges, width_px, height_px) if len(avoid) else ())]
     placed = [tuple(b) for b in obstacles]
     forced = {int(i) for i in always}
     out: list[str | None] = []
@@ -98,7 +112,8 @@ def place_labels(xy, labels: Sequence[str], *, ranges, width_px: float = 600, he
             off = b[0] < 0 or b[2] > width_px or b[1] < 0 or b[3] > height_px
             if (clash > 0 or off) and i not in forced:
                 continue
-            cost = clash * 100 + off * w * h + sum(box_overlap(b, m) for j, m in enumerate(markers) if j != i)
+            cost = (clash * 100 + off * w * h + sum(box_overlap(b, m) for j, m in enumerate(markers) if j != i)
+                    + sum(box_overlap(b, m) for m in others))
             if best_cost is None or cost < best_cost - 1e-9:
                 best, best_cost, best_box = pos, cost, b
         if best is not None:

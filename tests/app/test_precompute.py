@@ -124,3 +124,41 @@ def test_precompute_runs_the_real_layouts_and_fills_the_disk_cache(monkeypatch):
         again = project(es.vectors[base], method=m, dims=2, seed=0)
         assert again.from_cache and again.coords.shape == (60, 2)
         np.testing.assert_array_equal(again.coords, cached.projection(es, base, m, 2).coords)
+
+
+def test_a_precompute_cut_off_by_the_process_stopping_logs_no_failure():
+    # seen: a script that opened the app and ended left "precomputing the umap layout … failed" and a
+    # traceback (the worker pool refuses new tasks once the main thread has ended)
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    code = textwrap.dedent('''
+        import logging, sys, threading, time
+        logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(message)s")
+        from embedlab.runtime import workers
+        from ui import cached, precompute
+
+        class Set:
+            name = "toy"
+
+        def projection(*args, **kwargs):       # a layout still running in the worker when the process ends
+            return workers.run_in_worker(time.sleep, 60)
+
+        cached.projection = projection
+        precompute.default_rows = lambda es: [0, 1]
+        worker = threading.Thread(target=precompute.precompute_default_layouts, args=(Set(),), daemon=True)
+        # at exit, after the pool's own hook (registered later, run first) has killed the worker: wait
+        # for the thread's last word
+        threading._register_atexit(lambda: worker.join(20))
+        worker.start()
+        while workers.shared_pool() is None:
+            time.sleep(0.05)
+        time.sleep(2.0)                                        # the task has started in the worker
+    ''')
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "precomputing stopped: the server is shutting down" in out.stdout, (out.stdout, out.stderr)
+    assert "failed" not in out.stdout + out.stderr and "Traceback" not in out.stdout + out.stderr

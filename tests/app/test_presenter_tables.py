@@ -42,3 +42,27 @@ def test_a_static_table_of_the_chosen_columns_with_user_text_escaped_in_presente
     cell = shown["document"].iloc[0]
     assert cell != "**bold** [link](https://x.org) $x$" and "\\*\\*bold\\*\\*" in cell   # Markdown escaped
     assert shown["rank"].tolist() == [1, 2] and shown["document"].iloc[1] == "plain"
+
+
+def test_number_formats_give_each_float_column_one_number_of_decimals():
+    import numpy as np
+    import pandas as pd
+
+    from ui.figures import number_formats
+
+    df = pd.DataFrame({"word": ["a", "b", "c"], "x position": [0.05, 0.059, -0.1], "rank": [1, 2, 3],
+                       "half": np.array([0.5, 0.25, 1.0], dtype=np.float32), "whole": [2.0, 3.0, float("nan")],
+                       "long": [0.123456, 1.0, 2.5]})
+    formats = {name: cfg["type_config"]["format"] for name, cfg in number_formats(df).items()}
+    assert formats == {"x position": "%.3f", "half": "%.2f", "whole": "%.0f", "long": "%.3f"}
+
+
+def test_the_semantic_axes_ranking_shows_one_number_of_decimals():
+    import json
+
+    from tests.app.helpers import open_page
+
+    at = open_page("app_pages/4_Semantic_axes.py")
+    assert len(at.dataframe) == 1
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert config["x position"]["type_config"]["format"] == "%.3f"       # 0.050 beside 0.059, not 0.05

@@ -16,7 +16,9 @@ CUT_JS = """() => {
   const text = e => (e.innerText || '').trim().slice(0, 40);
   const sel = ['[data-testid="stWidgetLabel"] p', '[data-baseweb="select"] [value]',
                '[data-baseweb="select"] div[title]', '[data-testid="stRadio"] label p',
-               '[data-testid="stMarkdownContainer"] p', 'button[role="tab"] p'];
+               '[data-testid="stMarkdownContainer"] p', 'button[role="tab"] p',
+               // a button's label ("Try its first question ab…" at 1024 px in presenter mode)
+               'button [data-testid="stMarkdownContainer"]'];
   for (const e of document.querySelectorAll('[data-testid="stMain"] ' + sel.join(', [data-testid="stMain"] '))) {
     if (!e.offsetParent) continue;
     if (e.scrollWidth > e.clientWidth + 1) cut.push('cut: ' + text(e) + ' ' + e.scrollWidth + '>' + e.clientWidth);

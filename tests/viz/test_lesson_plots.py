@@ -95,6 +95,30 @@ def test_documents_hits_side_by_side_get_labels_apart():
     assert labels.textposition[0].startswith("bottom") and labels.textposition[1].startswith("top")
 
 
+
+def test_documents_hit_labels_keep_off_the_question_and_the_axes_show_it():
+    """Presenter mode at 1280x720: 'The goalkeeper saved a penalty…' ran across the question's star just
+    left of it (the star was no obstacle to the labels)."""
+    import numpy as np
+
+    from embedlab.viz.documents import _PLOT_PX, documents_figure, plot_ranges
+    from embedlab.viz.labels import box_overlap, label_box, to_px
+
+    coords = np.array([[0.8, 0.0], [0.85, 0.02], [-0.2, 0.4], [-0.1, -0.6], [0.0, 0.2]], np.float32)
+    texts = ["The goalkeeper saved a penalty in the l…", "The striker scored twice in the second…", "c", "d", "e"]
+    query = [0.45, 0.0]                                   # just left of the hits, where a long label went
+    fig = documents_figure(coords, texts, hit_rows=[0, 1], cutoff=0.25, query_xy=query)
+    labels = next(t for t in fig.data if t.mode == "text")
+    ranges = plot_ranges(coords, query)
+    assert tuple(fig.layout.xaxis.range) == ranges[0] and tuple(fig.layout.yaxis.range) == ranges[1]
+    px = to_px(coords[:2], ranges, *_PLOT_PX)
+    (qx, qy), = to_px(query, ranges, *_PLOT_PX)
+    star = (qx - 12, qy - 12, qx + 12, qy + 12)
+    for (x, y), text, pos in zip(px, texts, labels.textposition):
+        box = label_box(x, y, 0.58 * 19 * len(text) + 4, 1.2 * 19, 10, pos)
+        assert box_overlap(box, star) == 0, pos
+
+
 def test_small_heatmaps_name_every_row_and_column_even_when_short():
     import numpy as np
 
