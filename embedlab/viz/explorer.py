@@ -248,18 +248,43 @@ def axes_figure(tokens: Sequence[str], positions, axis_labels: Sequence[str], *,
         height = max(400, 28 * len(tokens) + 140)
         figure_layout(fig, title=title, height=min(height, 1400), xtitle=pole_title(axis_labels[0]), ytitle="")
         fig.update_yaxes(showticklabels=False)
-    else:
+    pad = 0.05
+    x_range = (float(p[:, 0].min()) - pad, float(p[:, 0].max()) + 3 * pad)
+    if p.shape[1] == 2:
+        # free bands above and below the words, where the second axis's poles are written (at the top
+        # left they covered the highest word, "lawyer"): 0.18 of the spread on top (a word's label goes
+        # above it), 0.12 below
+        lo, hi = float(p[:, 1].min()), float(p[:, 1].max())
+        span = max(hi - lo, 1e-3)
+        y_range = (lo - 0.12 * span, hi + 0.18 * span)
         fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="markers+text", name="words",
                                  text=escape_plotly_texts(tokens),
-                                 textposition="top center", marker=dict(size=12, color=colours),
-                                 hovertemplate="<b>%{text}</b>: (%{x:.3f}, %{y:.3f})<extra></extra>"))
+                                 textposition=_axes_label_spots(p, tokens, (x_range, y_range), axis_labels[1]),
+                                 marker=dict(size=12, color=colours), customdata=escape_plotly_texts(tokens),
+                                 hovertemplate="<b>%{customdata}</b>: (%{x:.3f}, %{y:.3f})<extra></extra>"))
         fig.add_vline(x=0, line_color=GREY)
         fig.add_hline(y=0, line_color=GREY)
         figure_layout(fig, title=title, height=650, xtitle=pole_title(axis_labels[0]), ytitle=pole_title(axis_labels[1]))
-    pad = 0.05
-    fig.update_xaxes(range=[float(p[:, 0].min()) - pad, float(p[:, 0].max()) + 3 * pad])
+        fig.update_yaxes(range=list(y_range))
+    fig.update_xaxes(range=list(x_range))
+    fig.update_layout(showlegend=False)      # one trace: a legend of "● words" said nothing
     _pole_labels(fig, axis_labels)
     return fig
+
+
+def _axes_label_spots(p, tokens: Sequence[str], ranges, y_label: str) -> list[str]:
+    """Each word's ``textposition`` on the two-axis plot, clear of the other words' labels and of the
+    second axis's poles where a spot is free ("teacher" was written over "secretary"'s dot, "lawyer"
+    under "↑ rich+wealth+e…"); every word keeps its label. Sized for presenter mode on a plot area of
+    at least 560 x 380 px."""
+    w, h = 560, 380
+    poles = []
+    for pole, bottom in zip(y_label.partition(" → ")[::2], (True, False)):     # as _pole_labels writes them
+        width = 0.6 * (FONT_SIZE + 8) * (min(len(pole), 14) + 2) + 10
+        poles.append((0, 0, width, 38) if bottom else (0, h - 38, width, h))
+    spots = place_labels(p, [str(t) for t in tokens], ranges=ranges, width_px=w, height_px=h,
+                         font_px=FONT_SIZE + 4, marker_px=7, obstacles=poles, always=range(len(tokens)))
+    return [s or "top center" for s in spots]
 
 
 def _pole_labels(fig, axis_labels: Sequence[str]) -> None:

@@ -15,7 +15,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ..core.errors import InvalidParameterError
-from .labels import label_annotations, place_labels
+from .labels import box_overlap, label_annotations, place_labels, to_px
 from .presenter import NO_LABELS, PRESENTER_FONT_SIZE
 from .style import FONT_SIZE, GREY, HIGHLIGHT, PALETTE, colors_for, escape_plotly_text, escape_plotly_texts, figure_layout
 
@@ -206,16 +206,22 @@ def _add_highlight(fig, c, tokens, row: int, neighbors: list[int], *, row_col: d
         fig.data[-1].text = [""]               # named by its boxed label (presenter mode adds no second one)
     if dims == 2:  # a boxed label stays readable on top of crowded neighbours
         ref = _axis_ref(row_col)
+        ranges, size = _label_frame(c, panels)
+        dx, dy = searched_box_offset(c, tokens, row, neighbors, ranges=ranges, size=size)
         fig.add_annotation(x=float(c[row, 0]), y=float(c[row, 1]), text=f"<b>{escape_plotly_text(tokens[row])}</b>",
-                           showarrow=True, arrowhead=0, ax=0, ay=-SEARCHED_BOX_RISE, bgcolor="rgba(255,255,255,0.9)",
+                           showarrow=True, arrowhead=0, ax=dx, ay=-dy, bgcolor="rgba(255,255,255,0.9)",
                            bordercolor=HIGHLIGHT, borderwidth=1.5, font=dict(size=FONT_SIZE + 2, color=HIGHLIGHT),
-                           **ref)
-        for note in _neighbour_labels(c, tokens, row, neighbors, panels=panels) if neighbors else ():
+                           name="searched label", **ref)
+        for note in _neighbour_labels(c, tokens, row, neighbors, (dx, dy), panels=panels) if neighbors else ():
             fig.add_annotation(**note, **ref)
 
 
-#: px the searched word's boxed label sits above its star
+#: px the searched word's boxed label sits from its star (above it when that spot is clear)
 SEARCHED_BOX_RISE = 36
+#: the offsets (px, y up) tried for the searched word's box, in order: above, then the other sides,
+#: then the same further out
+_BOX_OFFSETS = tuple((round(d * x), round(d * y)) for d in (SEARCHED_BOX_RISE, 2 * SEARCHED_BOX_RISE)
+                     for x, y in ((0, 1), (0, -1), (1.6, 0.6), (-1.6, 0.6), (1.6, -0.6), (-1.6, -0.6)))
 #: the plot area assumed when placing neighbour labels (px; small, so that what fits fits anywhere):
 #: the Map's at 1024x768 in presenter mode, and one panel of the side-by-side comparison
 _MAP_PLOT_PX = (620, 440)
@@ -230,18 +236,54 @@ def _axis_ref(row_col: dict | None) -> dict:
     return dict(xref=f"x{n}", yref=f"y{n}")
 
 
-def _neighbour_labels(c: np.ndarray, tokens, row: int, neighbors: list[int], *, panels: int = 1) -> list[dict]:
-    """Annotations naming the neighbours that fit beside their dots (see :mod:`embedlab.viz.labels`),
-    clear of each other and of the searched word's boxed label, at presenter mode's sizes."""
-    lo, hi = c.min(axis=0), c.max(axis=0)
+def _label_frame(c: np.ndarray, panels: int = 1):
+    """The data ranges plotly's autorange shows for ``c`` and the plot area (px) labels are placed for."""
+    lo, hi = c[:, :2].min(axis=0), c[:, :2].max(axis=0)
     pad = (hi - lo) * 0.05 + 1e-9          # plotly's autorange pads the points by about this much
     ranges = ((float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1])))
-    w, h = _MAP_PLOT_PX[0] / panels, _MAP_PLOT_PX[1]
-    sx = (c[row, 0] - ranges[0][0]) / (ranges[0][1] - ranges[0][0]) * w
-    sy = (c[row, 1] - ranges[1][0]) / (ranges[1][1] - ranges[1][0]) * h
-    bw = 0.62 * _LABEL_PX * (len(tokens[row]) + 2)
-    star = [(sx - bw / 2, sy + SEARCHED_BOX_RISE - 16, sx + bw / 2, sy + SEARCHED_BOX_RISE + 16),
-            (sx - 2, sy + 12, sx + 2, sy + SEARCHED_BOX_RISE)]     # the boxed label above the star, its stem
+    return ranges, (_MAP_PLOT_PX[0] / panels, _MAP_PLOT_PX[1])
+
+
+def _searched_box(c: np.ndarray, tokens, row: int, offset, ranges, size) -> tuple[float, float, float, float]:
+    """The searched word's boxed label (px, y up) at ``offset`` (px) from its star."""
+    (sx, sy), = to_px(c[row, :2], ranges, *size)
+    bw, bh = 0.62 * _LABEL_PX * (len(str(tokens[row])) + 2), 32
+    bx, by = sx + offset[0], sy + offset[1]
+    return bx - bw / 2, by - bh / 2, bx + bw / 2, by + bh / 2
+
+
+def searched_box_offset(c, tokens, row: int, neighbors: Sequence[int], *, ranges, size) -> tuple[int, int]:
+    """Where the searched word's boxed label goes (px from its star, y up): the first of
+    :data:`_BOX_OFFSETS` whose box covers the fewest of its neighbours' dots and stays inside the
+    plot. Above the star by default; a word in the middle of its neighbours ("king" among
+    kings, monarch, monarchy…) had its box over their dots and the lines to them.
+
+    >>> c = np.array([[0.0, 0.0], [0.0, 0.27], [0.05, 0.27], [1.0, 1.0]])      # two neighbours 36 px above
+    >>> searched_box_offset(c, ["king", "a", "b", "far"], 0, [1, 2], ranges=((-1, 2), (-1, 2)), size=(600, 400))
+    (0, -36)
+    >>> searched_box_offset(c, ["king", "a", "b", "far"], 0, [3], ranges=((-1, 2), (-1, 2)), size=(600, 400))
+    (0, 36)
+    """
+    c = np.asarray(c, dtype=np.float64)
+    w, h = size
+    dots = [(x - 9, y - 9, x + 9, y + 9) for x, y in to_px(c[list(neighbors), :2], ranges, w, h)] if len(neighbors) else []
+    best, best_cost = _BOX_OFFSETS[0], None
+    for off in _BOX_OFFSETS:
+        b = _searched_box(c, tokens, row, off, ranges, size)
+        cost = sum(box_overlap(b, d) for d in dots) + 1e6 * (b[0] < 0 or b[1] < 0 or b[2] > w or b[3] > h)
+        if best_cost is None or cost < best_cost - 1e-9:
+            best, best_cost = off, cost
+    return best
+
+
+def _neighbour_labels(c: np.ndarray, tokens, row: int, neighbors: list[int], offset, *, panels: int = 1) -> list[dict]:
+    """Annotations naming the neighbours that fit beside their dots (see :mod:`embedlab.viz.labels`),
+    clear of each other and of the searched word's boxed label and its stem, at presenter mode's sizes."""
+    ranges, (w, h) = _label_frame(c, panels)
+    (sx, sy), = to_px(c[row, :2], ranges, w, h)
+    stem = [(sx + t * offset[0] - 2, sy + t * offset[1] - 2, sx + t * offset[0] + 2, sy + t * offset[1] + 2)
+            for t in np.linspace(0.3, 0.8, 4)]
+    star = [_searched_box(c, tokens, row, offset, ranges, (w, h)), *stem]
     words = [tokens[r] for r in neighbors]
     spots = place_labels(c[neighbors], words, ranges=ranges, width_px=w, height_px=h,
                          font_px=_LABEL_PX, marker_px=9, obstacles=star)

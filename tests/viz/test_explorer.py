@@ -98,3 +98,17 @@ def test_analogy_labels_avoid_the_arrows_when_there_is_room():
     # the arrows leave a upwards and rightwards, b upwards and leftwards, c down and right, b − a + c down and left
     blocked = [{"above", "right"}, {"above", "left"}, {"below", "right"}, {"below", "left"}]
     assert all(side(n) not in b for n, b in zip(notes, blocked)), [(n["text"], side(n)) for n in notes]
+
+
+def test_two_axes_keep_bands_for_the_poles_and_words_labelled_apart():
+    # seen at 1280x720 in presenter mode: "↑ rich+wealth+e…" covered the highest word (lawyer), and
+    # "teacher" was written over "secretary"'s dot just above it
+    pos = np.array([[-0.045, 0.08], [0.05, -0.056], [0.058, -0.069], [0.17, -0.048], [0.13, -0.14]])
+    words = ["lawyer", "secretary", "teacher", "maid", "nurse"]
+    fig = axes_figure(words, pos, ["man → woman", "poor → rich"])
+    y0, y1 = fig.layout.yaxis.range
+    span = pos[:, 1].max() - pos[:, 1].min()
+    assert y1 - pos[:, 1].max() >= 0.18 * span - 1e-6 and pos[:, 1].min() - y0 >= 0.12 * span - 1e-6
+    spots = list(fig.data[0].textposition)
+    assert len(spots) == len(words) and spots[1] != spots[2]          # secretary and teacher apart
+    assert fig.data[0].hovertemplate.startswith("<b>%{customdata}</b>")

@@ -127,3 +127,21 @@ def test_searched_words_neighbours_are_named_on_boxes_above_the_cloud_without_ov
     # one label per neighbour at most, and the figure without neighbours has the box only
     alone = map_figure(coords, tokens, labels=["other"] * 3000, highlight=0)
     assert [a.text for a in alone.layout.annotations] == ["<b>word0</b>"]
+
+
+def test_the_searched_words_box_moves_off_its_neighbours_dots():
+    """Presenter mode at 1280x720: "king"'s box, always above its star, covered the dots of the neighbours
+    around it (and 3 of 10 neighbours had no room for a label); it now takes the clearest side."""
+    from embedlab.viz.maps import _label_frame, _searched_box, searched_box_offset
+
+    rng = np.random.default_rng(0)
+    cloud = rng.normal(size=(300, 2)) * 0.2
+    c = np.vstack([[[0.0, 0.0]], [[0.0, 0.1], [0.03, 0.1], [-0.03, 0.1]], cloud])      # neighbours just above
+    tokens = ["king", "kings", "queen", "monarch"] + [f"w{i}" for i in range(300)]
+    ranges, size = _label_frame(c)
+    off = searched_box_offset(c, tokens, 0, [1, 2, 3], ranges=ranges, size=size)
+    assert off != (0, 36)                                   # not above, where the neighbours are
+    box = _searched_box(c, tokens, 0, off, ranges, size)
+    fig = map_figure(c, tokens, highlight=0, neighbor_rows=[1, 2, 3])
+    note = next(a for a in fig.layout.annotations if a.name == "searched label")
+    assert (note.ax, note.ay) == (off[0], -off[1]) and 0 <= box[0] and box[2] <= size[0]
