@@ -5,7 +5,7 @@ above a relevance cut-off coloured and labelled, the ones below it left grey.
 >>> fig = documents_figure(np.zeros((3, 2)), ["a", "b", "c"], query_xy=[0.0, 0.0], query="q?",
 ...                        hit_rows=[0], weak_rows=[1], cutoff=0.25)
 >>> [t.name for t in fig.data]
-['other (1)', 'result, cosine below 0.25 (1)', 'result, cosine ≥ 0.25 (1)', None, 'your question']
+['other (1)', 'result, cosine below 0.25 (1)', 'result, cosine ≥ 0.25 (1)', 'hit labels', 'your question']
 """
 from __future__ import annotations
 
@@ -22,19 +22,41 @@ __all__ = ["documents_figure", "hit_label_spots", "plot_ranges"]
 _PLOT_PX = (560, 420)
 
 
+#: a hit's label is wrapped to lines of at most this many characters, at most LABEL_LINES of them: a
+#: 40-character line did not fit beside its dot on a 560 px plot (written over the other hit, cut by the edge)
+LABEL_WIDTH, LABEL_LINES = 22, 2
+
+
+def wrapped_label(text: str) -> list[str]:
+    """A hit's label as its lines (at most :data:`LABEL_LINES` of at most :data:`LABEL_WIDTH` characters,
+    the last ending in "…" when text is left out).
+
+    >>> wrapped_label("The goalkeeper saved a penalty in the last minute")
+    ['The goalkeeper saved a', 'penalty in the last…']
+    """
+    import textwrap
+
+    lines = textwrap.wrap(str(text), LABEL_WIDTH) or [""]
+    if len(lines) > LABEL_LINES:
+        lines = lines[:LABEL_LINES]
+        lines[-1] = lines[-1][:LABEL_WIDTH - 1].rstrip(" …") + "…"
+    return lines
+
+
 def plot_ranges(coords, query_xy=None) -> tuple[tuple[float, float], tuple[float, float]]:
     """The axes' ranges of the 2-D map: the documents and the question, padded by half their spread
-    sideways (room for the hits' labels at the edges) and by 0.15 of it up and down.
+    sideways (room for the hits' labels at the edges) and by 0.2 of it up and down (room for a two-line
+    label below the lowest dot or above the highest).
 
     >>> [[round(v, 3) for v in r] for r in plot_ranges(np.array([[0.0, 0.0], [1.0, 2.0]]), query_xy=[3.0, 0.0])]
-    [[-1.5, 4.5], [-0.3, 2.3]]
+    [[-1.5, 4.5], [-0.4, 2.4]]
     """
     c = np.asarray(coords, dtype=np.float64)[:, :2]
     if query_xy is not None:
         c = np.vstack([c, np.asarray(query_xy, dtype=np.float64).ravel()[:2]])
     lo, hi = c.min(axis=0), c.max(axis=0)
     pad = (hi - lo) * 0.5 + 1e-6
-    return ((float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1] * 0.3), float(hi[1] + pad[1] * 0.3)))
+    return ((float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1] * 0.4), float(hi[1] + pad[1] * 0.4)))
 
 
 def hit_label_spots(coords, rows: Sequence[int], texts: Sequence[str], *, query_xy=None) -> list[str]:
@@ -53,7 +75,7 @@ def hit_label_spots(coords, rows: Sequence[int], texts: Sequence[str], *, query_
 
     c = np.asarray(coords, dtype=np.float64)[:, :2]
     ranges = plot_ranges(c, query_xy)
-    labels = [str(texts[r]) for r in rows]
+    labels = ["\n".join(wrapped_label(texts[r])) for r in rows]
     star = []
     if query_xy is not None:      # the star, 20 px across, as a box no label may cover when another spot is free
         (qx, qy), = to_px(np.asarray(query_xy, dtype=np.float64).ravel()[:2], ranges, *_PLOT_PX)
@@ -61,7 +83,7 @@ def hit_label_spots(coords, rows: Sequence[int], texts: Sequence[str], *, query_
     rest = [i for i in range(len(c)) if i not in set(rows)]
     spots = place_labels(c[list(rows)], labels, ranges=ranges, width_px=_PLOT_PX[0], height_px=_PLOT_PX[1],
                          font_px=(FONT_SIZE - 1) * PRESENTER_FONT_SIZE / FONT_SIZE, marker_px=10,
-                         obstacles=star, always=range(len(labels)), avoid=c[rest])
+                         obstacles=star, always=range(len(labels)), avoid=c[rest], edge_weight=100)
     return [s or "top center" for s in spots]
 
 
@@ -94,8 +116,11 @@ def documents_figure(coords, tokens: Sequence[str], *, query_xy=None, query: str
     c = np.asarray(coords, dtype=np.float32)
     if hit_rows and c.shape[1] == 2:
         rows = [int(r) for r in hit_rows]
-        fig.add_trace(go.Scatter(x=c[rows, 0], y=c[rows, 1], mode="text", showlegend=False, hoverinfo="skip",
-                                 text=[escape_plotly_text(tokens[r]) for r in rows],
+        # an invisible marker the size of a hit's dot: plotly sets a text beside its own trace's marker
+        # (with mode="text" the wrapped texts began at the dot's centre and covered it)
+        fig.add_trace(go.Scatter(x=c[rows, 0], y=c[rows, 1], mode="markers+text", name="hit labels",
+                                 marker=dict(size=20, color="rgba(0,0,0,0)"), showlegend=False, hoverinfo="skip",
+                                 text=["<br>".join(escape_plotly_text(t) for t in wrapped_label(tokens[r])) for r in rows],
                                  textposition=hit_label_spots(c, rows, tokens, query_xy=query_xy),
                                  textfont=dict(size=FONT_SIZE - 1, color="#333333")))
         for tr in fig.data:

@@ -65,7 +65,7 @@ def to_px(xy, ranges, width_px: float, height_px: float) -> np.ndarray:
 
 def place_labels(xy, labels: Sequence[str], *, ranges, width_px: float = 600, height_px: float = 420,
                  font_px: float = 20, marker_px: float = 10, obstacles=(), always: Sequence[int] = (),
-                 avoid=()) -> list[str | None]:
+                 avoid=(), edge_weight: float = 1.0) -> list[str | None]:
     """A ``textposition`` for each label (in the order given: most important first), or None where
     every position would overlap a label already placed, an obstacle or the plot's edge.
 
@@ -74,7 +74,7 @@ def place_labels(xy, labels: Sequence[str], *, ranges, width_px: float = 600, he
     xy : array_like, shape (n, 2)
         The labelled points, in data coordinates.
     labels : sequence of str
-        One per point.
+        One per point; ``"\n"`` separates the lines of a label written on several.
     ranges : ((x0, x1), (y0, y1))
         The data range the plot area shows.
     width_px, height_px : float
@@ -88,6 +88,10 @@ def place_labels(xy, labels: Sequence[str], *, ranges, width_px: float = 600, he
     avoid : array_like, shape (m, 2), optional
         Unlabelled points, in data coordinates, whose markers a label covers only when no position
         is clear of them (like the labelled points' markers).
+    edge_weight : float
+        For a label in ``always`` with no clear position: how much worse running past the plot's edge
+        is than covering a marker (1: as bad as covering one of its own size; Documents' long labels
+        use 100, a label cut by the edge being unreadable).
 
     Returns
     -------
@@ -104,7 +108,8 @@ def place_labels(xy, labels: Sequence[str], *, ranges, width_px: float = 600, he
     forced = {int(i) for i in always}
     out: list[str | None] = []
     for i, ((x, y), label) in enumerate(zip(px, labels)):
-        w, h = 0.58 * font_px * max(len(str(label)), 1) + 4, 1.2 * font_px
+        lines = str(label).split("\n")       # a label of several lines: its longest line, its lines' height
+        w, h = 0.58 * font_px * max(max(map(len, lines)), 1) + 4, 1.2 * font_px * len(lines)
         best, best_cost = None, None
         for pos in POSITIONS:
             b = label_box(x, y, w, h, r, pos)
@@ -112,7 +117,7 @@ def place_labels(xy, labels: Sequence[str], *, ranges, width_px: float = 600, he
             off = b[0] < 0 or b[2] > width_px or b[1] < 0 or b[3] > height_px
             if (clash > 0 or off) and i not in forced:
                 continue
-            cost = (clash * 100 + off * w * h + sum(box_overlap(b, m) for j, m in enumerate(markers) if j != i)
+            cost = (clash * 100 + off * w * h * edge_weight + sum(box_overlap(b, m) for j, m in enumerate(markers) if j != i)
                     + sum(box_overlap(b, m) for m in others))
             if best_cost is None or cost < best_cost - 1e-9:
                 best, best_cost, best_box = pos, cost, b

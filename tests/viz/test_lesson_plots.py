@@ -88,11 +88,21 @@ def test_documents_hits_side_by_side_get_labels_apart():
     coords = np.array([[0.0, 0.0], [0.02, 0.03], [0.5, 0.9], [1.0, 0.2]], np.float32)   # the 2nd just above
     texts = ["The goalkeeper saved a penalty in the l…", "The striker scored twice in the second…", "c", "d"]
     fig = documents_figure(coords, texts, hit_rows=[0, 1], cutoff=0.25)
-    labels = next(t for t in fig.data if t.mode == "text")
-    assert list(labels.text) == texts[:2]
+    labels = next(t for t in fig.data if t.name == "hit labels")
+    # a 40-character line did not fit beside its dot: wrapped to two lines of at most 22
+    assert list(labels.text) == ["The goalkeeper saved a<br>penalty in the l…", "The striker scored<br>twice in the second…"]
     assert labels.textposition[0] != labels.textposition[1]
-    # rank 1 lies just below rank 2: its label goes below it, rank 2's above (by rank they met in between)
-    assert labels.textposition[0].startswith("bottom") and labels.textposition[1].startswith("top")
+    # by rank they met in between: now their wrapped boxes are apart and inside the plot
+    from embedlab.viz.documents import _PLOT_PX, plot_ranges
+    from embedlab.viz.labels import box_overlap, label_box, to_px
+
+    boxes = []
+    for (x, y), text, pos in zip(to_px(coords[:2], plot_ranges(coords), *_PLOT_PX), labels.text, labels.textposition):
+        lines = text.split("<br>")
+        boxes.append(label_box(x, y, 0.58 * 19 * max(map(len, lines)) + 4, 1.2 * 19 * len(lines), 10, pos))
+    assert box_overlap(*boxes) == 0, labels.textposition
+    for b in boxes:
+        assert b[0] >= 0 and b[1] >= 0 and b[2] <= _PLOT_PX[0] and b[3] <= _PLOT_PX[1], (b, labels.textposition)
 
 
 
@@ -108,14 +118,16 @@ def test_documents_hit_labels_keep_off_the_question_and_the_axes_show_it():
     texts = ["The goalkeeper saved a penalty in the l…", "The striker scored twice in the second…", "c", "d", "e"]
     query = [0.45, 0.0]                                   # just left of the hits, where a long label went
     fig = documents_figure(coords, texts, hit_rows=[0, 1], cutoff=0.25, query_xy=query)
-    labels = next(t for t in fig.data if t.mode == "text")
+    labels = next(t for t in fig.data if t.name == "hit labels")
     ranges = plot_ranges(coords, query)
     assert tuple(fig.layout.xaxis.range) == ranges[0] and tuple(fig.layout.yaxis.range) == ranges[1]
     px = to_px(coords[:2], ranges, *_PLOT_PX)
     (qx, qy), = to_px(query, ranges, *_PLOT_PX)
-    star = (qx - 12, qy - 12, qx + 12, qy + 12)
-    for (x, y), text, pos in zip(px, texts, labels.textposition):
-        box = label_box(x, y, 0.58 * 19 * len(text) + 4, 1.2 * 19, 10, pos)
+    star = (qx - 10, qy - 10, qx + 10, qy + 10)     # the star drawn 20 px across (placement keeps 2 px more clear)
+    for (x, y), text, pos in zip(px, labels.text, labels.textposition):
+        lines = text.split("<br>")
+        assert len(lines) == 2 and max(map(len, lines)) <= 22
+        box = label_box(x, y, 0.58 * 19 * max(map(len, lines)) + 4, 1.2 * 19 * len(lines), 10, pos)
         assert box_overlap(box, star) == 0, pos
 
 
