@@ -6,7 +6,7 @@ import embedlab
 from embedlab.space.echoes import input_echoes
 from embedlab.viz import analogy_figure, analogy_plane
 from ui import cached, figures, lesson_bar, params
-from ui.figures import plotly_chart, presenter_on
+from ui.figures import columns, plotly_chart
 from ui.setup import page_set
 from ui.text import md_text
 
@@ -76,7 +76,7 @@ if answers and lesson_bar.revealed():   # a lesson's question first, then the an
     note = " (that is just b)" if best == b else " (that is just c)" if best == c else ""
     st.subheader(f"{md_text(a)} : {md_text(b)} :: {md_text(c)} : **{md_text(best)}**{note}")
     # on a projector the parallelogram takes the whole width, the table goes below it
-    right, left = (st.container(), st.container()) if presenter_on() else st.columns([1, 2])[::-1]
+    right, left = columns([1, 2])[::-1]
     score_name = "cosine with b − a + c" if method == "3cosadd" else "3CosMul score"
     left.dataframe(pd.DataFrame({"rank": range(1, len(answers) + 1), "answer": [n.token for n in answers],
                                  score_name: [round(n.score, 4) for n in answers]}),

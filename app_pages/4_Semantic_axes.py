@@ -7,7 +7,7 @@ from embedlab.space.axes import PRESET_AXES, axis_positions, make_axis, parse_wo
 from embedlab.viz import axes_figure
 from embedlab.viz.explorer import MAX_AXIS_WORDS
 from ui import params
-from ui.figures import number_formats, plotly_chart, presenter_on
+from ui.figures import columns, number_formats, plotly_chart
 from ui.setup import page_set
 from ui.text import md_text
 from ui.words import typed_words
@@ -57,7 +57,8 @@ def axis_inputs(axis: str, title: str):
     choices = [OWN] + list(PRESET_AXES)
     st.selectbox("Ready-made axis", choices, index=params.index(f"ax_{axis}_preset", choices), key=f"ax_{axis}_preset",
                  on_change=use_preset, args=(axis,))
-    a, b = st.columns(2)
+    # on a projector two fields side by side in half the page showed "man he him his bo" and wrapped one label
+    a, b = columns(2)
     a.text_input("from (words averaged)", value=params.value(f"ax_{axis}f"), key=f"ax_{axis}f")
     b.text_input("to (words averaged)", value=params.value(f"ax_{axis}t"), key=f"ax_{axis}t")
 
@@ -97,7 +98,7 @@ if not words:
 pos = axis_positions(es, words, axes)
 labels = [ax.label for ax in axes]
 # on a projector the figure takes the whole width (long pole names fit), the ranking goes below
-fig_col, table_col = (st.container(), st.container()) if presenter_on() else st.columns([3, 2])
+fig_col, table_col = columns([3, 2])
 plotly_chart(axes_figure(words, pos, labels), width="stretch", config={"displaylogo": False},
              key="ax_figure", where=fig_col)
 fig_col.caption("Position = cosine between the word and the axis direction: right of 0 leans to the “to” pole, "

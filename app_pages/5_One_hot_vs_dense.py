@@ -41,7 +41,7 @@ except embedlab.EmbedLabError as exc:
 toks = list(cmp.tokens)
 V, d = len(es), es.dim
 st.subheader("1 · The same words, coded two ways")
-left, right = st.columns(2)
+left, right = figures.columns(2)
 plotly_chart(lp.onehot_figure(toks, cmp.onehot, title=f"One-hot: {len(toks)} × {len(toks)}"),
              width="stretch", config=CONFIG, key="oh_onehot", where=left)
 plotly_chart(lp.dense_rows_figure(toks, cmp.dense, title=f"Dense rows of E: {len(toks)} × {d}"),
@@ -52,7 +52,7 @@ st.caption(
     f"The dense rows always have {d} numbers, however large the vocabulary.")
 
 st.subheader("2 · How similar are the words?")
-left, right = st.columns(2)
+left, right = figures.columns(2)
 plotly_chart(similarity_heatmap(cmp.onehot_cosine, toks, title="One-hot: cosine similarity"),
              width="stretch", config=CONFIG, key="oh_sim_onehot", where=left)
 plotly_chart(similarity_heatmap(cmp.dense_cosine, toks, title="Dense: cosine similarity"),
@@ -79,7 +79,7 @@ figures.table(table, key="oh_sizes",
               presenter_columns=("vocabulary V", "one-hot bytes", "dense bytes", "one-hot is … × larger"))
 # beside each other; on a projector the chart under the text (in half the page at 1024 px its ticks
 # turned sideways into its legend and its title ran past the column)
-left, right = (st.container(), st.container()) if figures.presenter_on() else st.columns([1, 1])
+left, right = figures.columns([1, 1])
 left.markdown(
     f"Written out, the one-hot codes of a vocabulary fill a V × V matrix that grows with the *square* of V — but "
     "no model stores them: a one-hot code is just the word's id *i*, and multiplying it by the table is the same as "

@@ -8,7 +8,7 @@ from embedlab.viz import lesson_plots as lp
 from embedlab.io.sources import token_kind
 from embedlab.encoder import MAX_TOKENS, sinusoidal_encoding
 from ui import lessons, params
-from ui.figures import number_formats, plotly_chart
+from ui.figures import columns, number_formats, plotly_chart
 from ui.text import md_text
 
 CONFIG = {"displaylogo": False}
@@ -90,7 +90,7 @@ st.markdown(
     "This model *learned* its 512 position vectors. The original transformer used a fixed pattern of sines and "
     "cosines instead. In both, **nearby positions have similar vectors** — the bright band along the diagonal.")
 npos = st.slider("Positions shown", 8, MAX_TOKENS, value=params.value("tp_n"), key="tp_n", step=8)
-c1, c2 = st.columns(2)
+c1, c2 = columns(2)
 plotly_chart(lp.position_similarity_figure(lessons.position_table(), n=npos,
                                            title=f"Learned position vectors 0…{npos - 1}: cosine"),
              width="stretch", config=CONFIG, key="tp_pos_sim", where=c1)

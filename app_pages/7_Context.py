@@ -6,7 +6,7 @@ import embedlab
 from embedlab.viz import lesson_plots as lp
 from embedlab.io.documents import document_labels
 from ui import lessons, params
-from ui.figures import plotly_chart, presenter_on
+from ui.figures import columns, plotly_chart
 from ui.text import md_text
 
 CONFIG = {"displaylogo": False}
@@ -72,7 +72,7 @@ else:
                "encoder's output are different spaces). Hover a point for its token.")
     labels = [f"{i + 1}: {s}" for i, s in enumerate(document_labels(result.sentences, width=24))]
     # side by side; on a projector one under the other (in half a column the cells' numbers ran together)
-    c1, c2 = (st.container(), st.container()) if presenter_on() else st.columns(2)
+    c1, c2 = columns(2)
     plotly_chart(cosine_heatmap(result.input_cosine, labels, f"'{result.word}' input rows: cosine"),
                  width="stretch", config=CONFIG, key="ctx_in_sim", where=c1)
     plotly_chart(cosine_heatmap(result.output_cosine, labels, f"'{result.word}' output vectors: cosine"),

@@ -53,6 +53,14 @@ def presenter_on() -> bool:
     return bool(st.session_state.get(PRESENTER, False))
 
 
+def columns(spec=2, **kwargs) -> list:
+    """``st.columns(spec, **kwargs)``, or as many containers one under the other in presenter mode: on
+    a projector two figures side by side were squeezed (One-hot's 6 x 6 code read "100000", its
+    column names piled up) and two text fields showed a few letters each."""
+    n = spec if isinstance(spec, int) else len(spec)
+    return [st.container() for _ in range(n)] if presenter_on() else list(st.columns(spec, **kwargs))
+
+
 def presenter_toggle() -> bool:
     """The sidebar switch (ui.setup.draw_sidebar calls it inside ``with st.sidebar``); bound to ``?present=1``."""
     params.bind(PRESENTER, "present", False, parse=params.to_bool)

@@ -15,6 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..core.errors import InvalidParameterError
 from ..core.validate import check_float
 
 __all__ = ["POSITIONS", "label_box", "box_overlap", "to_px", "place_labels", "label_annotations"]
@@ -79,8 +80,11 @@ def place_labels(xy, labels: Sequence[str], *, ranges, width_px: float = 600, he
         The data range the plot area shows.
     width_px, height_px : float
         The plot area's size in pixels (estimate it small: labels then fit on any larger plot).
-    font_px, marker_px : float
-        Label font size and marker radius in pixels.
+    font_px : float
+        Label font size in pixels.
+    marker_px : float or sequence of float
+        Marker radius in pixels, or one per point (a star beside small dots: labels were placed for
+        the dots' radius and plotly, offsetting them by the star's, wrote them over the next star).
     obstacles : sequence of (x0, y0, x1, y1)
         Pixel boxes (y up, from the plot's bottom left) no label may cover, e.g. a boxed title label.
     always : sequence of int
@@ -101,13 +105,17 @@ def place_labels(xy, labels: Sequence[str], *, ranges, width_px: float = 600, he
     for name, value in (("width_px", width_px), ("height_px", height_px), ("font_px", font_px)):
         check_float(value, name, low=0, low_open=True)
     px = to_px(xy, ranges, width_px, height_px)
-    r = marker_px
-    markers = [(x - r, y - r, x + r, y + r) for x, y in px]
+    radii = np.asarray(marker_px, dtype=np.float64).ravel() if np.ndim(marker_px) else \
+        np.full(len(px), check_float(marker_px, "marker_px", low=0))
+    if len(radii) != len(px) or not np.all(np.isfinite(radii)) or np.any(radii < 0):
+        raise InvalidParameterError(f"marker_px: one radius >= 0 per point ({len(px)}), got {len(radii)}")
+    markers = [(x - r, y - r, x + r, y + r) for (x, y), r in zip(px, radii)]
+    r = float(np.min(radii)) if len(radii) else 0.0      # the unlabelled points: as small as the smallest
     others = [(x - r, y - r, x + r, y + r) for x, y in (to_px(avoid, ranges, width_px, height_px) if len(avoid) else ())]
     placed = [tuple(b) for b in obstacles]
     forced = {int(i) for i in always}
     out: list[str | None] = []
-    for i, ((x, y), label) in enumerate(zip(px, labels)):
+    for i, ((x, y), label, r) in enumerate(zip(px, labels, radii)):
         lines = str(label).split("\n")       # a label of several lines: its longest line, its lines' height
         w, h = 0.58 * font_px * max(max(map(len, lines)), 1) + 4, 1.2 * font_px * len(lines)
         best, best_cost = None, None

@@ -51,10 +51,15 @@ def robust_limit(values, *, q: float = 99.0) -> float:
 
 
 def pipeline_figure(panels, rows: Sequence[str], *, height: int | None = None):
-    """Several (n_tokens, d) matrices side by side with shared token rows, one colour bar each.
+    """Several (n_tokens, d) matrices side by side with shared token rows, one colour bar each, lying
+    under its panel (upright bars between the panels ran their numbers into the next panel at 1024 px).
 
     ``panels`` is a sequence of (title, matrix). Colour limits ignore the top 1% of magnitudes so
     a few outlying dimensions do not wash the picture out (hover shows the real values).
+
+    >>> fig = pipeline_figure([("a", np.ones((2, 4))), ("b", -np.ones((2, 4)))], ["x", "y"])
+    >>> [(round(t.colorbar.x, 2), t.colorbar.orientation, t.colorbar.yref) for t in fig.data]
+    [(0.23, 'h', 'container'), (0.78, 'h', 'container')]
     """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
@@ -71,16 +76,19 @@ def pipeline_figure(panels, rows: Sequence[str], *, height: int | None = None):
         if m.ndim != 2 or m.shape[0] != len(rows):
             raise InvalidParameterError(f"panel {title!r}: shape {m.shape} does not have one row per label ({len(rows)})")
         lim = robust_limit(m)
-        x_end = j * (width + spacing) + width
+        x_mid = j * (width + spacing) + width / 2
         fig.add_trace(go.Heatmap(
             z=m.tolist(), y=labels, zmin=-lim, zmax=lim, zmid=0, colorscale="RdBu", reversescale=True,
             name=escape_plotly_text(title),
-            colorbar=dict(x=x_end + 0.004, thickness=12, len=0.9, tickfont=dict(size=FONT_SIZE - 4)),
+            colorbar=dict(orientation="h", x=x_mid, xanchor="center", len=width, thickness=12,
+                          tickvals=[-lim, 0, lim], ticktext=[f"{-lim:.2g}".replace("-", "−"), "0", f"{lim:.2g}"],
+                          yref="container", y=0.0, yanchor="bottom", tickfont=dict(size=FONT_SIZE - 4)),
             hovertemplate="%{y}, dimension %{x}: %{z:.3f}<extra>%{fullData.name}</extra>"), row=1, col=j + 1)
         fig.update_xaxes(title_text=f"dim 0…{m.shape[1] - 1}", row=1, col=j + 1)
     fig.update_yaxes(autorange="reversed", type="category", row=1, col=1)
-    h = height or min(900, max(340, 30 * len(rows) + 170))
-    return figure_layout(fig, height=h, showlegend=None)
+    h = height or min(900, max(340, 30 * len(rows) + 170)) + 50
+    # the bottom margin holds the tick labels, the axis titles and, under them, the colour bars
+    return figure_layout(fig, height=h, showlegend=None).update_layout(margin_b=130)
 
 
 MAX_EVERY_TICK = 40
@@ -264,7 +272,10 @@ def position_similarity_figure(vectors, *, title: str, n: int | None = None):
                                zmid=0, colorscale="RdBu", reversescale=True, name="cosine",
                                colorbar=dict(title=dict(text="cosine")),
                                hovertemplate="positions %{y} and %{x}: %{z:.2f}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", scaleanchor="x")
+    # square cells: the plot area shrinks to a square (constrain="domain"); with the default the axes'
+    # ranges grew instead, to -50...200 around a 0...127 picture
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain")
+    fig.update_xaxes(constrain="domain")
     return figure_layout(fig, title=title, height=470, xtitle="position", ytitle="position", showlegend=None)
 
 
@@ -298,21 +309,27 @@ def pca2(vectors) -> np.ndarray:
 _CONTEXT_PANEL_PX = (300, 400)
 
 
-def _panel_spots(xy, texts: Sequence[str], first: Sequence[int]) -> list[str | None]:
+def _panel_spots(xy, texts: Sequence[str], first: Sequence[int], *, star_size: float, dot_size: float
+                 ) -> list[str | None]:
     """Label positions in one panel of the context figure (see :mod:`embedlab.viz.labels`): the rows
-    ``first`` (the word's stars) always written, then the other non-empty texts where they fit; None =
-    no label (hover names the point)."""
-    from .labels import place_labels
-    from .presenter import PRESENTER_FONT_SIZE
+    ``first`` (the word's stars, markers ``star_size`` px across) always written, then the other
+    non-empty texts (dots ``dot_size`` px across) where they fit; None = no label (hover names the point).
+    Sizes are the figure's: they are placed for presenter mode's (x :data:`MARKER_SCALE`)."""
+    from .labels import place_labels, to_px
+    from .presenter import MARKER_SCALE, PRESENTER_FONT_SIZE
 
     lo, hi = xy.min(axis=0), xy.max(axis=0)
     pad = (hi - lo) * 0.05 + 1e-9
     ranges = ((float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1])))
     order = [int(i) for i in first] + [i for i in range(len(texts)) if texts[i] and i not in set(first)]
     grow = PRESENTER_FONT_SIZE / FONT_SIZE
+    radii = [(star_size if k < len(first) else dot_size) * MARKER_SCALE / 2 for k in range(len(order))]
+    # the stars are obstacles: a word's label never covers one (other markers are only avoided)
+    r = star_size * MARKER_SCALE / 2
+    stars = [(x - r, y - r, x + r, y + r) for x, y in to_px(xy[[int(i) for i in first]], ranges, *_CONTEXT_PANEL_PX)]
     spots = place_labels(xy[order], [texts[i] for i in order], ranges=ranges, width_px=_CONTEXT_PANEL_PX[0],
-                         height_px=_CONTEXT_PANEL_PX[1], font_px=FONT_SIZE * grow, marker_px=8 * grow,
-                         always=range(len(first)))
+                         height_px=_CONTEXT_PANEL_PX[1], font_px=FONT_SIZE * grow, marker_px=radii,
+                         always=range(len(first)), obstacles=stars)
     out: list[str | None] = [None] * len(texts)
     for i, spot in zip(order, spots):
         out[i] = spot
@@ -337,7 +354,7 @@ def context_figure(result, static_tokens: Sequence[str], static_vectors):
     # left: static neighbours
     c = pca2(static_vectors)
     word = escape_plotly_text(result.word)
-    left = _panel_spots(c, [f"{result.word} (×{m})"] + list(static_tokens[1:]), [0])
+    left = _panel_spots(c, [f"{result.word} (×{m})"] + list(static_tokens[1:]), [0], star_size=20, dot_size=10)
     fig.add_trace(go.Scatter(x=c[1:, 0], y=c[1:, 1], mode="markers+text",
                              text=escape_plotly_texts("" if spot is None else t for t, spot in zip(static_tokens[1:], left[1:])),
                              hovertext=escape_plotly_texts(static_tokens[1:]),
@@ -364,7 +381,8 @@ def context_figure(result, static_tokens: Sequence[str], static_vectors):
     c2 = pca2(np.stack(vecs))
     sent_of, is_word = np.asarray(sent_of), np.asarray(is_word)
     spots = _panel_spots(c2, [f"{word} ({s + 1})" if w else ("" if t in _UNLABELLED else t)
-                              for t, s, w in zip(labels, sent_of, is_word)], np.flatnonzero(is_word))
+                              for t, s, w in zip(labels, sent_of, is_word)], np.flatnonzero(is_word),
+                         star_size=22, dot_size=8)
     for s in range(m):
         rows = np.flatnonzero((sent_of == s) & ~is_word)
         short = result.sentences[s] if len(result.sentences[s]) <= 40 else result.sentences[s][:39] + "…"

@@ -13,10 +13,12 @@ import numpy as np
 from ..core.validate import check_float, check_int
 from .style import FONT_SIZE, HIGHLIGHT, unescape_plotly_text
 
-__all__ = ["PRESENTER_FONT_SIZE", "NO_LABELS", "presenter_style", "wrap_title", "legend_rows"]
+__all__ = ["PRESENTER_FONT_SIZE", "MARKER_SCALE", "NO_LABELS", "presenter_style", "wrap_title", "legend_rows"]
 
 #: Base font size of figures in presenter mode (projectors, the back of a classroom).
 PRESENTER_FONT_SIZE = 20
+#: How much larger presenter mode draws markers (figures that place labels beside them count on it).
+MARKER_SCALE = 1.6
 #: A trace's ``meta`` that keeps presenter mode from labelling its points (context dots: hover only).
 NO_LABELS = {"presenter": "no-labels"}
 _FONT_KEYS = frozenset({"font", "textfont", "tickfont", "insidetextfont", "outsidetextfont"})
@@ -50,7 +52,7 @@ def _scaled(value, factor: float):
     return value
 
 
-def presenter_style(fig, *, font_size: int = PRESENTER_FONT_SIZE, marker_scale: float = 1.6,
+def presenter_style(fig, *, font_size: int = PRESENTER_FONT_SIZE, marker_scale: float = MARKER_SCALE,
                     line_scale: float = 1.6, label_limit: int = 40):
     """A copy of ``fig`` restyled for a projector; ``fig`` itself is left unchanged.
 

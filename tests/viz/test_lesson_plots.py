@@ -63,7 +63,7 @@ def test_context_figure_writes_only_labels_that_fit_and_one_y_title():
     for s in range(4):
         toks = ("[CLS]", *words[k:k + 12], "bank", "[SEP]")
         k += 12
-        vecs = rng.normal(size=(15, 16)) * 0.05 + rng.normal(size=16)     # each sentence a tight knot
+        vecs = rng.normal(size=(15, 16)) * 0.2 + rng.normal(size=16)     # each sentence a knot (its words under its star get no label)
         outputs.append(SimpleNamespace(tokens=toks, output_vectors=vecs))
     result = SimpleNamespace(word="bank", sentences=tuple(f"sentence {s}" for s in range(4)), outputs=tuple(outputs),
                              positions=(13,) * 4)
@@ -149,3 +149,63 @@ def test_small_heatmaps_name_every_row_and_column_even_when_short():
     # a long list keeps plotly's own thinning (every name would overlap)
     many = [f"w{i}" for i in range(lp.MAX_EVERY_TICK + 1)]
     assert lp.matrix_heatmap(np.zeros((len(many), 3)), many).layout.yaxis.tickvals is None
+
+
+def test_context_labels_keep_off_the_stars():
+    """Context at 1280x720: 'bank (3)' was written over another sentence's star (labels were placed for
+    8 px dots; the stars are 35 px across in presenter mode and plotly offsets a label by its marker)."""
+    import numpy as np
+    import pytest
+
+    from embedlab.core.errors import InvalidParameterError
+    from embedlab.viz.labels import box_overlap, label_box, place_labels, to_px
+    from embedlab.viz.lesson_plots import _CONTEXT_PANEL_PX, _panel_spots
+
+    rng = np.random.default_rng(3)
+    checked = 0
+    for _ in range(40):
+        xy = rng.normal(size=(10, 2))
+        texts = [f"bank ({i + 1})" for i in range(3)] + [f"word{i}" for i in range(7)]
+        spots = _panel_spots(xy, texts, [0, 1, 2], star_size=22, dot_size=8)
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+        pad = (hi - lo) * 0.05 + 1e-9
+        ranges = ((lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1]))
+        px = to_px(xy, ranges, *_CONTEXT_PANEL_PX)
+        r_star, r_dot = 22 * 1.6 / 2, 8 * 1.6 / 2
+        stars = [(x - r_star, y - r_star, x + r_star, y + r_star) for x, y in px[:3]]
+        for i in range(3, 10):
+            if spots[i] is None:
+                continue
+            box = label_box(*px[i], 0.58 * 20 * len(texts[i]) + 4, 1.2 * 20, r_dot, spots[i])
+            assert all(box_overlap(box, star) == 0 for star in stars), (i, spots[i])
+            checked += 1
+        for i in range(3):        # a star's label sits outside its own star, at the star's radius
+            box = label_box(*px[i], 0.58 * 20 * len(texts[i]) + 4, 1.2 * 20, r_star, spots[i])
+            assert box_overlap(box, stars[i]) == 0
+    assert checked > 40
+    with pytest.raises(InvalidParameterError, match="one radius"):
+        place_labels(np.zeros((2, 2)), ["a", "b"], ranges=((0, 1), (0, 1)), marker_px=[3.0])
+
+
+def test_pipeline_colour_bars_lie_under_their_panels():
+    import numpy as np
+
+    from embedlab.viz.lesson_plots import pipeline_figure
+
+    fig = pipeline_figure([("a", np.ones((3, 5))), ("b", np.ones((3, 5))), ("c", np.ones((3, 5)))], ["x", "y", "z"])
+    for tr, axis in zip(fig.data, ("xaxis", "xaxis2", "xaxis3")):
+        lo, hi = fig.layout[axis].domain
+        cb = tr.colorbar
+        assert cb.orientation == "h" and cb.xanchor == "center" and abs(cb.x - (lo + hi) / 2) < 1e-9
+        assert cb.len <= hi - lo + 1e-9                      # no wider than its panel: never in the next one
+    assert fig.layout.margin.b >= 120
+
+
+def test_position_cosine_squares_keep_their_range():
+    import numpy as np
+
+    from embedlab.viz.lesson_plots import position_similarity_figure
+
+    fig = position_similarity_figure(np.random.default_rng(0).normal(size=(16, 8)), title="t")
+    assert fig.layout.yaxis.scaleanchor == "x"
+    assert fig.layout.xaxis.constrain == "domain" and fig.layout.yaxis.constrain == "domain"
