@@ -225,6 +225,9 @@ _BOX_OFFSETS = tuple((round(d * x), round(d * y)) for d in (SEARCHED_BOX_RISE, 2
 #: the plot area assumed when placing neighbour labels (px; small, so that what fits fits anywhere):
 #: the Map's at 1024x768 in presenter mode, and one panel of the side-by-side comparison
 _MAP_PLOT_PX = (620, 440)
+#: a comparison panel's plot height (px): its 520 px figure keeps two legend rows and a title (at
+#: 1280x720 the panels were 350 px tall and a box placed for 440 px covered the neighbours' rings)
+_COMPARE_PLOT_H = 340
 #: a neighbour label's font in presenter mode (px), the size its room is measured for
 _LABEL_PX = (FONT_SIZE - 3) * PRESENTER_FONT_SIZE / FONT_SIZE
 
@@ -241,7 +244,7 @@ def _label_frame(c: np.ndarray, panels: int = 1):
     lo, hi = c[:, :2].min(axis=0), c[:, :2].max(axis=0)
     pad = (hi - lo) * 0.05 + 1e-9          # plotly's autorange pads the points by about this much
     ranges = ((float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1])))
-    return ranges, (_MAP_PLOT_PX[0] / panels, _MAP_PLOT_PX[1])
+    return ranges, (_MAP_PLOT_PX[0] / panels, _MAP_PLOT_PX[1] if panels == 1 else _COMPARE_PLOT_H)
 
 
 def _searched_box(c: np.ndarray, tokens, row: int, offset, ranges, size) -> tuple[float, float, float, float]:
