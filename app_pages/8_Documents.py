@@ -128,7 +128,7 @@ if hits:
                "the others are the nearest documents, but not about your question."
                if len(good) < len(hits) else f"All {len(hits)} results reach the cut-off (cosine ≥ {cutoff:.2f}).")
     table(pd.DataFrame({"rank": [h.rank for h in hits], "similarity": [round(h.score, 3) for h in hits],
-                        "match": ["yes" if h.score >= cutoff else "below cut-off" for h in hits],
+                        "match": ["yes" if h.score >= cutoff else "no" for h in hits],   # ("below cut-off" wrapped at 1024 px)
                         "document": [h.text for h in hits]}),
           key="docs_hits", column_config={"document": st.column_config.TextColumn(width="large"),
                                           "similarity": st.column_config.NumberColumn(format="%.3f")})

@@ -75,6 +75,7 @@ def test_documents_map_places_the_question_and_greys_results_below_the_cutoff():
     assert hit and weak                                                 # 8 results: not all about the sky
     table = [d.value for d in at.dataframe if "match" in d.value.columns][0]
     assert (table["similarity"] < 0.25).sum() == int(weak[0].split("(")[1].rstrip(")"))
+    assert list(table["match"]) == ["no" if s < 0.25 else "yes" for s in table["similarity"]]
     assert "reach the cut-off" in texts(at.caption)
 
 
