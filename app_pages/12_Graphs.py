@@ -114,13 +114,13 @@ right.caption(f"DeepWalk made {walks} walks of {length} nodes from each node: {w
               f"“sentences” for skip-gram ({dim} dimensions, window {window}, seed {seed}).")
 
 coords, explained = ug.node_map(es)
-c1, c2 = st.columns(2)
+c1, c2 = figures.columns(2)       # (one under the other on a projector: side by side the node numbers were 12 px)
 if len(nodes) <= DRAW_LIMIT:
     plotly_chart(vg.graph_figure(g, ug.layout(choice, data, name), highlight=ring, title="The graph"),
                  width="stretch", config=CONFIG, key="gr_graph_fig", where=c1)
 else:
     c1.info(f"{len(nodes):,} nodes: too many to draw the graph itself here (up to {DRAW_LIMIT:,}); "
-            "the map of the vectors is on the right.")
+            "the map of its vectors shows every node.")
 plotly_chart(vg.node_map_figure(coords, nodes, g.labels, degree, explained=explained, highlight=ring,
                                 title="Its DeepWalk vectors (PCA)", legend=len(nodes) > DRAW_LIMIT),
              width="stretch", config=CONFIG, key="gr_map_fig", where=c2)

@@ -36,7 +36,7 @@ params.bind("kg_seed", "seed", 0, parse=int, check=lambda v: 0 <= v <= 9999)
 SYNC = {"source": "kg_source", "relations": ("kg_relations", ",".join), "epochs": ("kg_epochs", str),
         "dim": ("kg_dim", str), "seed": ("kg_seed", str)}
 
-c1, c2 = st.columns([1, 2])
+c1, c2 = figures.columns([1, 2])     # (one under the other on a projector: "Google analogy relati…" at 1024 px)
 source = c1.selectbox("Triples from", tuple(SOURCES),
                       index=params.index("kg_source", tuple(SOURCES)), key="kg_source", format_func=SOURCES.get)
 if source == "analogy":
