@@ -66,3 +66,41 @@ def test_the_semantic_axes_ranking_shows_one_number_of_decimals():
     assert len(at.dataframe) == 1
     config = json.loads(at.dataframe[0].proto.columns)
     assert config["x position"]["type_config"]["format"] == "%.3f"       # 0.050 beside 0.059, not 0.05
+
+
+def _columns_script():
+    import streamlit as st
+
+    from ui import figures
+
+    st.session_state.setdefault(figures.PRESENTER, False)
+    left, right = figures.columns([1, 2])
+    left.markdown("one-hot")
+    right.markdown("dense")
+    a, b, c = figures.columns(3, gap="small")
+    c.markdown("third")
+
+
+def test_columns_side_by_side_normally_one_under_the_other_in_presenter_mode():
+    """One-hot's 6 x 6 code read "100000" in half a 1024 px projector screen: in presenter mode
+    ui.figures.columns stacks what st.columns puts side by side, in the same order."""
+    at = AppTest.from_function(_columns_script).run()
+    assert not at.exception
+    assert len(at.columns) == 5
+    assert [m.value for m in at.markdown] == ["one-hot", "dense", "third"]
+    at = AppTest.from_function(_columns_script)
+    at.session_state["presenter_mode"] = True
+    at.run()
+    assert not at.exception
+    assert len(at.columns) == 0
+    assert [m.value for m in at.markdown] == ["one-hot", "dense", "third"]
+
+
+def test_one_hot_page_stacks_its_figure_pairs_on_a_projector():
+    from tests.app.helpers import open_page
+
+    wide = open_page("app_pages/5_One_hot_vs_dense.py")
+    narrow = open_page("app_pages/5_One_hot_vs_dense.py", present="1")
+    assert narrow.session_state["presenter_mode"] and not wide.session_state["presenter_mode"]
+    assert len(narrow.get("plotly_chart")) == len(wide.get("plotly_chart")) >= 5
+    assert len(narrow.columns) <= len(wide.columns) - 6        # three pairs of figures no longer in columns
