@@ -323,10 +323,11 @@ def _panel_spots(xy, texts: Sequence[str], first: Sequence[int], *, star_size: f
     ranges = ((float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1])))
     order = [int(i) for i in first] + [i for i in range(len(texts)) if texts[i] and i not in set(first)]
     grow = PRESENTER_FONT_SIZE / FONT_SIZE
-    radii = [(star_size if k < len(first) else dot_size) * MARKER_SCALE / 2 for k in range(len(order))]
+    r_star, r_dot = star_size * MARKER_SCALE / 2, dot_size * MARKER_SCALE / 2
+    radii = [r_star] * len(first) + [r_dot] * (len(order) - len(first))
     # the stars are obstacles: a word's label never covers one (other markers are only avoided)
-    r = star_size * MARKER_SCALE / 2
-    stars = [(x - r, y - r, x + r, y + r) for x, y in to_px(xy[[int(i) for i in first]], ranges, *_CONTEXT_PANEL_PX)]
+    stars = [(x - r_star, y - r_star, x + r_star, y + r_star)
+             for x, y in to_px(xy[order[:len(first)]], ranges, *_CONTEXT_PANEL_PX)]
     spots = place_labels(xy[order], [texts[i] for i in order], ranges=ranges, width_px=_CONTEXT_PANEL_PX[0],
                          height_px=_CONTEXT_PANEL_PX[1], font_px=FONT_SIZE * grow, marker_px=radii,
                          always=range(len(first)), obstacles=stars)
